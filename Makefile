@@ -1,0 +1,48 @@
+# Jalinan: two commands on a fresh machine (Python 3.11+, make, git):
+#   make run    install, ingest the curated facts into the embedded store, serve
+#   make test   install, lint, run the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STORE  ?= data/store
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install ontology ingest serve lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/jalinan ingest --store $(STORE)
+	$(BIN)/jalinan stats --store $(STORE)
+	$(BIN)/jalinan serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+# Regenerate the RDF/XML export from the one hand-edited Turtle source.
+ontology: $(STAMP)
+	$(BIN)/python -m jalinan.ontology.build
+
+ingest: $(STAMP)
+	$(BIN)/jalinan ingest --store $(STORE)
+
+serve: $(STAMP)
+	$(BIN)/jalinan serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(if $(FULL),--full,)
+
+clean:
+	rm -rf $(VENV) data build *.egg-info
