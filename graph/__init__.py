@@ -1,1 +1,36 @@
-"""placeholder"""
+"""The store behind Jalinan: open it, query it, replace named graphs atomically, dump it.
+
+`graph` knows nothing of YAML or HTTP. `ingest` writes only through it and `api` reads only
+through it, so that another backend (a remote SPARQL 1.1 server) can be added behind the same
+`GraphStore` interface without touching either.
+"""
+
+from jalinan.graph.errors import (
+    QueryError,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    StoreNotFoundError,
+)
+from jalinan.graph.location import DEFAULT_STORE_PATH, STORE_ENV_VAR, resolve_store_path
+from jalinan.graph.oxigraph_store import OxigraphStore, open_store
+from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
+from jalinan.graph.store import GraphStore
+
+__all__ = [
+    "DEFAULT_STORE_PATH",
+    "STORE_ENV_VAR",
+    "AskResult",
+    "GraphResult",
+    "GraphStore",
+    "OxigraphStore",
+    "QueryError",
+    "QueryResult",
+    "SelectResult",
+    "StoreCorruptError",
+    "StoreError",
+    "StoreLockedError",
+    "StoreNotFoundError",
+    "open_store",
+    "resolve_store_path",
+]

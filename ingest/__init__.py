@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Validate curated YAML facts and turn them into quads with provenance (see README.md)."""

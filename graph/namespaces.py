@@ -1,0 +1,32 @@
+"""The IRIs Jalinan mints, in one place (see ARCHITECTURE.md)."""
+
+ONTOLOGY = "https://w3id.org/jalinan/ontology"
+JL = ONTOLOGY + "#"
+ID = "https://w3id.org/jalinan/id/"
+ARTICLE = ID + "article/"
+DATE = ID + "date/"
+EVIDENCE = ID + "evidence/"
+CONCEPT = "https://w3id.org/jalinan/concept/"
+ENTITIES_GRAPH = "https://w3id.org/jalinan/graph/entities"
+ONTOLOGY_GRAPH = ONTOLOGY
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
+TIME = "http://www.w3.org/2006/time#"
+
+
+def entity_iri(entity_id: str) -> str:
+    return ID + entity_id
+
+
+def article_iri(article_id: str) -> str:
+    return ARTICLE + article_id
+
+
+def concept_iri(scheme: str, name: str) -> str:
+    return f"{CONCEPT}{scheme}/{name}"

@@ -1,0 +1,203 @@
+"""The embedded backend: pyoxigraph on disk (RocksDB).
+
+Two facts of pyoxigraph 0.5 shape this module: a result iterator must be consumed in the thread
+that ran the query, so every method here materialises or serialises before returning; and only
+one process may open a store read-write, so opening failures are turned into errors that say so.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from jalinan.graph.errors import (
+    QueryError,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    StoreNotFoundError,
+)
+from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
+from pyoxigraph import (
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    Triple,
+)
+
+
+def open_store(path: str | Path, *, read_only: bool = False) -> "OxigraphStore":
+    """Open (creating if needed, unless read-only) the on-disk store at `path`."""
+    path = Path(path)
+    if read_only and not (path / "CURRENT").exists():
+        raise StoreNotFoundError(f"no store at {path}: run `jalinan ingest --store {path}` first")
+    try:
+        inner = Store.read_only(str(path)) if read_only else Store(str(path))
+    except OSError as exc:
+        message = str(exc)
+        if "lock" in message.lower():
+            raise StoreLockedError(
+                f"the store at {path} is open in another process (a running `jalinan serve` "
+                f"or `jalinan ingest`?); stop it or use another --store"
+            ) from exc
+        raise StoreCorruptError(f"cannot open the store at {path}: {message}") from exc
+    return OxigraphStore(inner, path=path, read_only=read_only)
+
+
+class OxigraphStore:
+    """`GraphStore` over a pyoxigraph `Store`."""
+
+    def __init__(self, inner: Store, *, path: Path | None = None, read_only: bool = False):
+        self._store = inner
+        self.path = path
+        self.read_only = read_only
+
+    # -- reading -------------------------------------------------------------------------
+    def _run(
+        self,
+        sparql: str,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+    ) -> QuerySolutions | QueryBoolean | Iterable[Triple]:
+        options: dict[str, object] = {}
+        if default_graphs is None:
+            options["use_default_graph_as_union"] = True
+        else:
+            options["default_graph"] = [NamedNode(iri) for iri in default_graphs]
+        if named_graphs is not None:
+            options["named_graphs"] = [NamedNode(iri) for iri in named_graphs]
+        try:
+            return self._store.query(sparql, **options)
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+        except (ValueError, TypeError) as exc:
+            raise QueryError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(str(exc)) from exc
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        result = self._run(sparql, default_graphs, named_graphs)
+        if isinstance(result, QueryBoolean):
+            return AskResult(bool(result))
+        if isinstance(result, QuerySolutions):
+            names = [variable.value for variable in result.variables]
+            rows = []
+            for solution in result:
+                row = {}
+                for name in names:
+                    term = solution[name]
+                    if term is not None:
+                        row[name] = term
+                rows.append(row)
+            return SelectResult(names, rows)
+        return GraphResult(list(result))
+
+    def query_serialized(
+        self,
+        sparql: str,
+        results_format: QueryResultsFormat,
+        graph_format: RdfFormat,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> tuple[str, bytes]:
+        result = self._run(sparql, default_graphs, named_graphs)
+        if isinstance(result, QueryBoolean):
+            return "ASK", result.serialize(format=results_format)
+        if isinstance(result, QuerySolutions):
+            return "SELECT", result.serialize(format=results_format)
+        return "GRAPH", result.serialize(format=graph_format)
+
+    def graph_names(self) -> list[str]:
+        return sorted(graph.value for graph in self._store.named_graphs())
+
+    def quads(self, graph: str | None = None) -> Iterable[Quad]:
+        graph_name = NamedNode(graph) if graph is not None else None
+        return list(self._store.quads_for_pattern(None, None, None, graph_name))
+
+    def dump(self, rdf_format: RdfFormat, *, graph: str | None = None) -> bytes:
+        if graph is not None:
+            return self._store.dump(format=rdf_format, from_graph=NamedNode(graph))
+        if rdf_format.supports_datasets:
+            return self._store.dump(format=rdf_format)
+        union = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        assert isinstance(union, GraphResult)
+        from pyoxigraph import serialize
+
+        return serialize(union.triples, format=rdf_format)
+
+    # -- writing -------------------------------------------------------------------------
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"the store at {self.path} is open read-only")
+
+    def update(self, sparql_update: str) -> None:
+        self._writable()
+        try:
+            self._store.update(sparql_update)
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(str(exc)) from exc
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
+        """Replace graphs in one transaction: readers see all old or all new content.
+
+        New graphs go in with `Store.extend` (one transaction, fastest); when any graph already
+        exists, the drop and the insert go together in one SPARQL Update, which Oxigraph also
+        applies as one transaction. Terms are pyoxigraph objects whose `str()` is a correctly
+        escaped N-Triples term, so no raw text is ever spliced into the update.
+        """
+        self._writable()
+        materialised = {name: list(triples) for name, triples in graphs.items()}
+        existing = [name for name in materialised if self._store.contains_named_graph(NamedNode(name))]
+        if not existing:
+            self._store.extend(
+                Quad(t.subject, t.predicate, t.object, NamedNode(name))
+                for name, triples in materialised.items()
+                for t in triples
+            )
+            for name, triples in materialised.items():
+                if not triples:
+                    self._store.add_graph(NamedNode(name))
+            return
+        parts = [f"DROP SILENT GRAPH {NamedNode(name)}" for name in materialised]
+        body = "\n".join(
+            f"GRAPH {NamedNode(name)} {{ {t.subject} {t.predicate} {t.object} }}"
+            for name, triples in materialised.items()
+            for t in triples
+        )
+        parts.append(f"INSERT DATA {{\n{body}\n}}")
+        self._store.update(" ;\n".join(parts))
+
+    def remove_graphs(self, names: Iterable[str]) -> None:
+        """Remove named graphs in one transaction."""
+        self._writable()
+        statements = [f"DROP SILENT GRAPH {NamedNode(name)}" for name in names]
+        if statements:
+            self._store.update(" ;\n".join(statements))
+
+    def flush(self) -> None:
+        if not self.read_only:
+            self._store.flush()
+
+    def close(self) -> None:
+        """Drop the handle so that RocksDB releases its lock."""
+        if self._store is not None:
+            self.flush()
+            del self._store
+            self._store = None  # type: ignore[assignment]
+
+    def __enter__(self) -> "OxigraphStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,70 @@
+"""The interface every store backend offers to `ingest` and `api`."""
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
+
+from jalinan.graph.results import QueryResult
+from pyoxigraph import Quad, QueryResultsFormat, RdfFormat, Triple
+
+
+class GraphStore(Protocol):
+    """A quad store that answers SPARQL and replaces named graphs atomically.
+
+    Implemented by `OxigraphStore` (embedded, on disk). A remote SPARQL 1.1 backend would
+    implement the same methods with the Protocol and Graph Store Protocol.
+    """
+
+    read_only: bool
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a query and return its fully materialised result.
+
+        With no `default_graphs`, the default graph is the union of all graphs.
+        """
+        ...
+
+    def query_serialized(
+        self,
+        sparql: str,
+        results_format: QueryResultsFormat,
+        graph_format: RdfFormat,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> tuple[str, bytes]:
+        """Run a query and serialise its result in the same thread.
+
+        Returns the query form ("SELECT", "ASK" or "GRAPH") and the bytes, in
+        `results_format` for SELECT/ASK and `graph_format` for CONSTRUCT/DESCRIBE.
+        """
+        ...
+
+    def update(self, sparql_update: str) -> None:
+        """Run a SPARQL 1.1 Update in one transaction."""
+        ...
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
+        """Replace the content of each named graph, all of them in one transaction."""
+        ...
+
+    def graph_names(self) -> list[str]:
+        """The IRIs of all named graphs."""
+        ...
+
+    def quads(self, graph: str | None = None) -> Iterable[Quad]:
+        """All quads, or those of one named graph."""
+        ...
+
+    def dump(self, rdf_format: RdfFormat, *, graph: str | None = None) -> bytes:
+        """Serialise the whole dataset (a quad format) or one graph (any format)."""
+        ...
+
+    def close(self) -> None:
+        """Release the store (and its lock)."""
+        ...

@@ -1,0 +1,1 @@
+"""SHACL shapes that the built graph must satisfy."""

@@ -1,0 +1,192 @@
+"""The `jalinan` command: ingest, validate, stats, export, serve.
+
+Each sub-command is a thin shell over `ingest`, `graph` and `api`; errors become one clear
+message on stderr and a non-zero exit status, never a traceback.
+"""
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pyoxigraph import RdfFormat
+
+from jalinan.graph import StoreError, open_store, resolve_store_path
+from jalinan.graph.results import SelectResult
+from jalinan.ingest.articles import ARTICLES_ENV_VAR
+from jalinan.ingest.errors import FactsInvalid
+
+EXPORT_FORMATS = {
+    "nquads": RdfFormat.N_QUADS,
+    "trig": RdfFormat.TRIG,
+    "turtle": RdfFormat.TURTLE,
+    "jsonld": RdfFormat.JSON_LD,
+    "owl": RdfFormat.RDF_XML,
+}
+
+
+def _articles_dir(value: str | None) -> Path | None:
+    chosen = value or os.environ.get(ARTICLES_ENV_VAR)
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if not path.is_dir():
+        raise SystemExit(f"jalinan: --articles {path}: no such directory")
+    return path
+
+
+def _facts_dir(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_dir():
+        raise SystemExit(f"jalinan: --facts {path}: no such directory")
+    return path
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from jalinan.ingest.pipeline import build_corpus
+
+    corpus = build_corpus(_facts_dir(args.facts), _articles_dir(args.articles))
+    quotes = (
+        "checked against the article texts"
+        if _articles_dir(args.articles)
+        else ("not checked verbatim (no --articles folder given)")
+    )
+    print(f"valid: {len(corpus.article_ids)} articles, {corpus.quad_count} quads; quotes {quotes}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from jalinan.ingest.pipeline import build_corpus, write_corpus
+
+    corpus = build_corpus(_facts_dir(args.facts), _articles_dir(args.articles))
+    path = resolve_store_path(args.store)
+    with open_store(path) as store:
+        dropped = write_corpus(store, corpus)
+    print(
+        f"ingested {len(corpus.article_ids)} articles ({corpus.quad_count} quads in "
+        f"{len(corpus.graphs)} graphs) into {path}"
+        + (f"; dropped {len(dropped)} article graphs no longer curated" if dropped else "")
+    )
+    return 0
+
+
+def _table(result: SelectResult, columns: Sequence[str]) -> list[list[str]]:
+    return [[row[c].value if c in row else "" for c in columns] for row in result.rows]
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from jalinan.queries.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    path = resolve_store_path(args.store)
+    with open_store(path, read_only=True) as store:
+        by_class = store.query(catalogue["stats-by-class"].text)
+        by_article = store.query(catalogue["stats-by-article"].text)
+        quads = len(store.quads())
+    assert isinstance(by_class, SelectResult) and isinstance(by_article, SelectResult)
+    print(f"store {path}: {quads} quads")
+    print("\nnodes by class")
+    for cls, label, count in _table(by_class, ["class", "label", "count"]):
+        print(f"  {count:>6}  {label or cls.rsplit('#', 1)[-1]}")
+    print("\nfacts by article")
+    for article, label, triples, quotes in _table(by_article, ["article", "label", "triples", "quotes"]):
+        print(f"  {triples:>6} triples {quotes:>5} quotes  {article.rsplit('/', 1)[-1]}  {label[:70]}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    path = resolve_store_path(args.store)
+    rdf_format = EXPORT_FORMATS[args.format]
+    with open_store(path, read_only=True) as store:
+        if args.format == "owl":
+            from jalinan.graph.export import ontology_with_facts_rdfxml
+
+            data = ontology_with_facts_rdfxml(store)
+        else:
+            data = store.dump(rdf_format, graph=args.graph)
+    if args.output in (None, "-"):
+        sys.stdout.buffer.write(data)
+    else:
+        Path(args.output).write_bytes(data)
+        print(f"wrote {len(data)} bytes to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from jalinan.api.server import serve
+
+    return serve(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jalinan", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_store(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--store", help="on-disk store directory (default: $JALINAN_STORE or ./data/store)")
+
+    def with_facts(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--facts", help="curated facts folder (default: the facts shipped with Jalinan)")
+        p.add_argument(
+            "--articles",
+            help="folder of source article texts, to check quotes "
+            "verbatim (default: $JALINAN_ARTICLES; unchecked if unset)",
+        )
+
+    p = sub.add_parser("validate", help="validate the curated facts; writes nothing")
+    with_facts(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("ingest", help="validate, check shapes and load the facts, all or nothing")
+    with_facts(p)
+    with_store(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("stats", help="counts by class and by article")
+    with_store(p)
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("export", help="dump the store (owl: ontology + facts as one RDF/XML file)")
+    with_store(p)
+    p.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="nquads")
+    p.add_argument("--graph", help="export only this named graph (IRI)")
+    p.add_argument("--output", "-o", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("serve", help="serve the SPARQL endpoint, canned queries and entity pages")
+    with_store(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--write-token",
+        default=os.environ.get("JALINAN_WRITE_TOKEN"),
+        help="enable writes (SPARQL Update, Graph Store PUT/POST/DELETE) for clients "
+        "sending `Authorization: Bearer <token>` (default: $JALINAN_WRITE_TOKEN)",
+    )
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except FactsInvalid as exc:
+        print(
+            f"jalinan {args.command}: {len(exc.errors)} problem(s) in the curated facts; "
+            "nothing was written:",
+            file=sys.stderr,
+        )
+        for error in exc.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"jalinan {args.command}: {exc}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
