@@ -41,7 +41,7 @@ def parse_partial_date(value: object) -> PartialDate:
         first_month = last_month = month
     else:
         first_day, last_day, first_month, last_month = 1, 31, 1, 12
-    parts = len([p for p in match.groups() if p]) + 1
+    parts = len([p for p in match.groups() if p])
     return PartialDate(
         text=text,
         unit=UNITS[parts],

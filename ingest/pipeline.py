@@ -9,15 +9,16 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
+from pyoxigraph import RdfFormat, Triple, parse
+
 from jalinan.graph import GraphStore
 from jalinan.graph.namespaces import ARTICLE, ENTITIES_GRAPH, ONTOLOGY_GRAPH, article_iri
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.records import FactsFile, read_article_file, read_entities_file
-from jalinan.ingest.shapes import shape_violations
+from jalinan.ingest.shape_check import shape_violations
 from jalinan.ingest.translate import Translator
 from jalinan.ingest.vocabulary import load_vocabulary, ontology_source
-from pyoxigraph import RdfFormat, Triple, parse
 
 ENTITIES_FILE = "entities.yaml"
 ARTICLES_FOLDER = "articles"

@@ -35,6 +35,7 @@ class NodeDef:
     article: str
     graph: str
     location: Location
+    type_line: int = 0
     labels: dict[str, str] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
     acronyms: list[str] = field(default_factory=list)
@@ -182,6 +183,7 @@ class _Reader:
                         article=article,
                         graph=self.out.graph,
                         location=Location(self.out.path, record.line_of("id")),
+                        type_line=record.line_of("type"),
                         labels={str(k): str(v) for k, v in labels.items()},
                         aliases=self.text_list(record, "aliases"),
                         acronyms=self.text_list(record, "acronyms"),
@@ -196,7 +198,9 @@ class _Reader:
                         "only a record with `id` may set this; `about` adds claims",
                     )
         self.group(subject, record, record_quote, RECORD_KEYS)
-        claims = record.get("claims", [])
+        if "claims" not in record:
+            return
+        claims = record["claims"]
         if not isinstance(claims, LocatedList):
             self.error(record.line_of("claims"), "claims", "must be a list of quote groups")
             return

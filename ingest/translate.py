@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pyoxigraph import Literal, NamedNode, Triple
+
 from jalinan.graph.keys import match_key
 from jalinan.graph.namespaces import (
     CONCEPT,
@@ -33,7 +35,6 @@ from jalinan.ingest.dates import PartialDate, parse_partial_date
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.records import ARTICLE_SELF, Claim, FactsFile, Location, NodeDef
 from jalinan.ingest.vocabulary import Vocabulary
-from pyoxigraph import Literal, NamedNode, Triple
 
 MAX_QUOTE_LENGTH = 400
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -76,7 +77,9 @@ class Translator:
 
     def types_of(self, entity_id: str) -> set[str]:
         node = self.nodes.get(entity_id)
-        return {JL + node.type} if node else set()
+        if node is None or JL + node.type not in self.vocabulary.classes:
+            return set()  # its own error is reported once, on its `type`
+        return {JL + node.type}
 
     def check_quote(self, quote: str, article_id: str, where: Location) -> bool:
         """A quote must be short, one sentence at most, and verbatim in its article."""
@@ -210,7 +213,9 @@ class Translator:
         class_iri = JL + node.type
         if class_iri not in self.vocabulary.classes:
             self.error(
-                node.location, "type", f"unknown class {node.type!r}: the ontology has no jl:{node.type}"
+                Location(node.location.path, node.type_line),
+                "type",
+                f"unknown class {node.type!r}: the ontology has no jl:{node.type}",
             )
             return
         if not self.check_quote(node.quote, node.article, node.location):
@@ -317,7 +322,7 @@ class Translator:
                 self.error(claim.location, claim.prop, f"unknown entity reference {value!r}")
                 return None
             iri, types = entity_iri(value), self.types_of(value)
-        if not self.vocabulary.is_a(types, wanted):
+        if types and not self.vocabulary.is_a(types, wanted):
             self.error(
                 claim.location,
                 claim.prop,

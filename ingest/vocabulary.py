@@ -4,10 +4,11 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from jalinan.graph.namespaces import CONCEPT, JL, TIME
 from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from jalinan.graph.namespaces import CONCEPT, JL, TIME
 
 TIME_INSTANT = TIME + "Instant"
 

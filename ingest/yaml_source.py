@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from jalinan.ingest.errors import FactError, FactsInvalid
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -19,7 +19,7 @@ def shape_violations(graphs: Mapping[str, Iterable[Triple]], ontology_ttl: Path)
     for triples in graphs.values():
         data.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
     shapes = Graph().parse(SHAPES, format="turtle")
-    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, advanced=True, allow_warnings=True)
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, advanced=False, allow_warnings=True)
     if conforms:
         return []
     from rdflib.namespace import SH

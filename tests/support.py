@@ -1,0 +1,34 @@
+"""Helpers shared by the tests: where things are, and how to build a store from facts."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from jalinan.graph import OxigraphStore, open_store
+from jalinan.ingest.pipeline import build_corpus, write_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_ARTICLES = ROOT.parent / "shared" / "articles"
+
+
+def shared_articles() -> Path:
+    """The source article texts beside the project; skip with a reason where they are absent."""
+    if not SHARED_ARTICLES.is_dir():
+        pytest.skip(f"the source articles are not beside the project ({SHARED_ARTICLES} is absent)")
+    return SHARED_ARTICLES
+
+
+def ingest_into(path: Path, facts_dir: Path | None = None, articles_dir: Path | None = None) -> None:
+    """Build the corpus and write it into the on-disk store at `path`, closing it after."""
+    corpus = build_corpus(facts_dir, articles_dir)
+    with open_store(path) as store:
+        write_corpus(store, corpus)
+
+
+def sorted_nquads(store: OxigraphStore) -> list[str]:
+    return sorted(str(quad) for quad in store.quads())
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
