@@ -5,9 +5,26 @@ description, parameters). The rest is plain SPARQL that runs as-is in any client
 parameter appears as a `VALUES ?variable { … }` block holding the example value (or `UNDEF`).
 Binding replaces the data of that block with pyoxigraph term objects, whose `str()` is a
 correctly escaped SPARQL term, so raw user text never reaches the query text.
+
+A parameter may fill a block of several variables (`VALUES (?party ?partyKey) { … }`): an
+`entity` parameter binds one row per way of naming the entity (its IRI, its id, a match key),
+which SPARQL joins as alternatives. All blocks are replaced in one pass over the original text,
+so a bound value can never be mistaken for another parameter's block.
+
+Parameter types (the `type` of a header parameter) and what the user's text becomes:
+
+- `entity`: an IRI, an id (`mosti`), or a label, alias or acronym in any case; bound as rows
+  `(<IRI> UNDEF)` and `(UNDEF "match key")` of a two-variable block `VALUES (?x ?xKey)`.
+- `concept`: `name`, `scheme:name`, the concept's IRI or its label (`Digital economy`); the IRI.
+- `date`: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; the first (`bound: start`) or last (`bound: end`)
+  `xsd:dateTime` of that period.
+- `text`: free text, searched case-insensitively; its match key as a plain literal.
+- `kind`: one of `choices` (class local names), in any case; the `jl:` class IRI.
 """
 
+import calendar
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -16,13 +33,34 @@ from typing import Any
 import yaml
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from jalinan.graph.keys import match_key
+from jalinan.graph.namespaces import CONCEPT, ID, JL, XSD
+
 Term = NamedNode | Literal | BlankNode
+Row = tuple[Term | None, ...]
+Binding = list[Term] | list[Row] | None
 QUERIES_DIR = Path(str(files("jalinan.queries")))
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+PARAMETER_TYPES = ("entity", "concept", "date", "text", "kind")
+MAX_VALUE_LENGTH = 200
+_ENTITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9-]*)*$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# Any VALUES block: `VALUES ?x { … }` or `VALUES (?x ?y) { … }`; data never holds braces.
+_ANY_VALUES_BLOCK = re.compile(r"(VALUES\s*(\?\w+|\(\s*(?:\?\w+\s*)+\))\s*)\{[^{}]*\}")
 
 
 class CatalogueError(Exception):
     """A canned-query file is malformed (a developer's mistake, caught by the tests)."""
+
+
+class ParameterError(ValueError):
+    """A user's parameter value is missing or invalid; `parameter` names it (an HTTP 422)."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -36,6 +74,103 @@ class Parameter:
     description: str = ""
     example: str | None = None
     choices: list[str] = field(default_factory=list)
+    scheme: str | None = None  # `concept`: the concept scheme (`topic`, `agreement-status`, …)
+    bound: str = "start"  # `date`: which end of the period the value stands for
+
+    def binding(self, raw: str | None) -> dict[str | tuple[str, ...], Binding]:
+        """The VALUES data for this parameter's block from the user's text (None: not given).
+
+        Raises `ParameterError` naming the parameter when the text is missing or malformed.
+        """
+        block = self.block
+        if raw is None or raw.strip() == "":
+            if self.required:
+                raise ParameterError(self.name, f"the parameter `{self.name}` is required")
+            return {block: None}
+        text = raw.strip()
+        if len(text) > MAX_VALUE_LENGTH:
+            raise ParameterError(
+                self.name, f"`{self.name}` is too long ({len(text)} characters; at most {MAX_VALUE_LENGTH})"
+            )
+        if self.type == "entity":
+            return {block: _entity_rows(self.name, text)}
+        if self.type == "concept":
+            return {block: [_concept(self.name, text, self.scheme or "")]}
+        if self.type == "date":
+            return {block: [_date(self.name, text, self.bound)]}
+        if self.type == "kind":
+            by_key = {choice.casefold(): choice for choice in self.choices}
+            if text.casefold() not in by_key:
+                raise ParameterError(
+                    self.name, f"`{self.name}` must be one of: {', '.join(self.choices)} (not {text!r})"
+                )
+            return {block: [NamedNode(JL + by_key[text.casefold()])]}
+        key = match_key(text)
+        if not key:
+            raise ParameterError(self.name, f"`{self.name}` must not be empty")
+        return {block: [Literal(key)]}
+
+    @property
+    def block(self) -> str | tuple[str, ...]:
+        """The variable (or variables, for a multi-variable block) this parameter fills."""
+        return self.variables[0] if len(self.variables) == 1 else tuple(self.variables)
+
+
+def _entity_rows(name: str, text: str) -> list[Row]:
+    """Every way the text may name an entity: its IRI, or its match key and, if id-shaped, its id."""
+    if text.startswith(("http://", "https://")):
+        return [(_iri(name, text), None)]
+    rows: list[Row] = []
+    key = match_key(text)
+    if key:
+        rows.append((None, Literal(key)))
+    if _ENTITY_ID.match(text):
+        rows.append((_iri(name, ID + text.lower()), None))
+    if not rows:
+        raise ParameterError(name, f"`{name}` must not be empty")
+    return rows
+
+
+def _iri(name: str, text: str) -> NamedNode:
+    try:
+        return NamedNode(text)
+    except ValueError as exc:
+        raise ParameterError(name, f"`{name}` is not a valid IRI: {exc}") from exc
+
+
+def _concept(name: str, text: str, scheme: str) -> NamedNode:
+    """A concept of `scheme` from its IRI, `scheme:name`, name or label (lower-cased, hyphenated)."""
+    prefix = f"{CONCEPT}{scheme}/"
+    if text.startswith(("http://", "https://")):
+        if not text.startswith(prefix):
+            raise ParameterError(name, f"`{name}` must be a concept of {prefix}…")
+        text = text.removeprefix(prefix)
+    elif text.casefold().startswith(scheme + ":"):
+        text = text[len(scheme) + 1 :]
+    slug = re.sub(r"[^a-z0-9]+", "-", match_key(text)).strip("-")
+    if not _SLUG.match(slug):
+        raise ParameterError(name, f"`{name}`: {text!r} is not a {scheme} name such as `{scheme}:…`")
+    return _iri(name, prefix + slug)
+
+
+def _date(name: str, text: str, bound: str) -> Literal:
+    """The first or last instant of a year, month or day, as `xsd:dateTime`."""
+    match = _DATE.match(text)
+    if not match:
+        raise ParameterError(name, f"`{name}` must be a date: YYYY, YYYY-MM or YYYY-MM-DD (not {text!r})")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    assert year is not None
+    if month is not None and not 1 <= month <= 12:
+        raise ParameterError(name, f"`{name}`: month {month} does not exist")
+    if day is not None and not 1 <= day <= calendar.monthrange(year, month or 1)[1]:
+        raise ParameterError(name, f"`{name}`: day {day} does not exist in {year}-{month:02d}")
+    if bound == "end":
+        month_end = month or 12
+        day_end = day or calendar.monthrange(year, month_end)[1]
+        lexical = f"{year:04d}-{month_end:02d}-{day_end:02d}T23:59:59"
+    else:
+        lexical = f"{year:04d}-{month or 1:02d}-{day or 1:02d}T00:00:00"
+    return Literal(lexical, datatype=NamedNode(XSD + "dateTime"))
 
 
 @dataclass(frozen=True)
@@ -47,24 +182,59 @@ class CannedQuery:
     text: str
     path: Path
 
-    def bind(self, values: dict[str, list[Term] | None]) -> str:
+    def bind(self, values: Mapping[str | tuple[str, ...], Binding]) -> str:
         """The query text with each named VALUES block's data replaced by `values[variable]`.
 
-        `None` (or an empty list for an optional parameter) leaves the variable unbound (`UNDEF`).
+        Keys are a variable name (data: a list of terms) or a tuple of names for a block
+        `VALUES (?a ?b)` (data: a list of rows, `None` for UNDEF). `None` (or an empty list)
+        leaves the variables unbound (`UNDEF`). All blocks are replaced in one pass over the
+        original text, so bound data is never searched again.
         """
-        text = self.text
-        for variable, terms in values.items():
-            data = " ".join(str(term) for term in terms) if terms else "UNDEF"
-            text, count = _values_block(variable).subn(
-                lambda m, data=data: f"{m.group(1)}{{ {data} }}", text, count=1
-            )
-            if count != 1:
-                raise CatalogueError(f"{self.path}: no `VALUES ?{variable} {{ … }}` block to bind")
+        wanted = {_block_key(key): data for key, data in values.items()}
+        found: set[tuple[str, ...]] = set()
+
+        def replace(match: re.Match[str]) -> str:
+            variables = tuple(re.findall(r"\?(\w+)", match.group(2)))
+            if variables not in wanted or variables in found:
+                return match.group(0)
+            found.add(variables)
+            return f"{match.group(1)}{{ {_values_data(variables, wanted[variables])} }}"
+
+        text = _ANY_VALUES_BLOCK.sub(replace, self.text)
+        missing = set(wanted) - found
+        if missing:
+            names = ", ".join(" ".join("?" + v for v in block) for block in sorted(missing))
+            raise CatalogueError(f"{self.path}: no `VALUES {names} {{ … }}` block to bind")
         return text
 
+    def bind_parameters(self, raw: Mapping[str, str | None]) -> str:
+        """Validate the user's values (by parameter name) and bind them; `ParameterError` if bad."""
+        values: dict[str | tuple[str, ...], Binding] = {}
+        for parameter in self.parameters:
+            values.update(parameter.binding(raw.get(parameter.name)))
+        return self.bind(values)
 
-def _values_block(variable: str) -> re.Pattern[str]:
-    return re.compile(r"(VALUES\s+\?" + re.escape(variable) + r"\s*)\{[^{}]*\}")
+
+def _block_key(key: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (key,) if isinstance(key, str) else tuple(key)
+
+
+def _values_data(variables: tuple[str, ...], data: Binding) -> str:
+    """The inside of a VALUES block: terms, or parenthesised rows for several variables."""
+    if not data:
+        return "UNDEF" if len(variables) == 1 else "(" + " ".join("UNDEF" for _ in variables) + ")"
+    if len(variables) == 1:
+        return " ".join(str(term[0] if isinstance(term, tuple) else term) for term in data)
+    rows = []
+    for row in data:
+        assert isinstance(row, tuple) and len(row) == len(variables)
+        rows.append("(" + " ".join("UNDEF" if term is None else str(term) for term in row) + ")")
+    return " ".join(rows)
+
+
+def _has_values_block(text: str, variables: list[str]) -> bool:
+    blocks = {tuple(re.findall(r"\?(\w+)", m.group(2))) for m in _ANY_VALUES_BLOCK.finditer(text)}
+    return tuple(variables) in blocks
 
 
 def parse_header(text: str, path: Path) -> dict[str, Any]:
@@ -90,20 +260,31 @@ def load_query(path: Path) -> CannedQuery:
     for name, spec in (header.get("parameters") or {}).items():
         spec = spec or {}
         variables = spec.get("variables") or [spec.get("variable") or name]
+        kind = spec.get("type", "text")
+        if kind not in PARAMETER_TYPES:
+            raise CatalogueError(f"{path}: parameter {name!r} has unknown type {kind!r}")
+        if name.startswith("_") or not re.match(r"^[a-z][a-z0-9_]*$", name):
+            raise CatalogueError(f"{path}: parameter name {name!r} (`_` starts only system parameters)")
+        if kind == "entity" and len(variables) != 2:
+            raise CatalogueError(f"{path}: entity parameter {name!r} needs `variables: [iri, key]`")
+        if kind == "concept" and not spec.get("scheme"):
+            raise CatalogueError(f"{path}: concept parameter {name!r} needs a `scheme`")
         parameters.append(
             Parameter(
                 name=name,
-                type=spec.get("type", "text"),
+                type=kind,
                 variables=list(variables),
                 required=bool(spec.get("required", False)),
                 description=str(spec.get("description", "")).strip(),
                 example=None if spec.get("example") is None else str(spec["example"]),
                 choices=[str(c) for c in spec.get("choices", [])],
+                scheme=spec.get("scheme"),
+                bound=str(spec.get("bound", "start")),
             )
         )
-        for variable in variables:
-            if not _values_block(variable).search(text):
-                raise CatalogueError(f"{path}: parameter {name!r} has no `VALUES ?{variable}` block")
+        if not _has_values_block(text, list(variables)):
+            block = " ".join("?" + v for v in variables)
+            raise CatalogueError(f"{path}: parameter {name!r} has no `VALUES {block}` block")
     return CannedQuery(
         name=path.stem,
         title=str(header["title"]).strip(),
