@@ -9,6 +9,9 @@ EVIDENCE = ID + "evidence/"
 CONCEPT = "https://w3id.org/jalinan/concept/"
 ENTITIES_GRAPH = "https://w3id.org/jalinan/graph/entities"
 ONTOLOGY_GRAPH = ONTOLOGY
+# Blank nodes of the ontology (OWL class expressions) are skolemised when stored (RDF 1.1 §3.5),
+# so that ingesting twice gives identical quads; exports for OWL tools turn them back.
+GENID = ONTOLOGY + "/.well-known/genid/"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

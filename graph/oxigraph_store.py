@@ -8,14 +8,6 @@ one process may open a store read-write, so opening failures are turned into err
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from jalinan.graph.errors import (
-    QueryError,
-    StoreCorruptError,
-    StoreError,
-    StoreLockedError,
-    StoreNotFoundError,
-)
-from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
 from pyoxigraph import (
     NamedNode,
     Quad,
@@ -27,12 +19,23 @@ from pyoxigraph import (
     Triple,
 )
 
+from jalinan.graph.errors import (
+    QueryError,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    StoreNotFoundError,
+)
+from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
+
 
 def open_store(path: str | Path, *, read_only: bool = False) -> "OxigraphStore":
     """Open (creating if needed, unless read-only) the on-disk store at `path`."""
     path = Path(path)
     if read_only and not (path / "CURRENT").exists():
         raise StoreNotFoundError(f"no store at {path}: run `jalinan ingest --store {path}` first")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
     try:
         inner = Store.read_only(str(path)) if read_only else Store(str(path))
     except OSError as exc:

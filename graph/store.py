@@ -3,8 +3,9 @@
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from jalinan.graph.results import QueryResult
 from pyoxigraph import Quad, QueryResultsFormat, RdfFormat, Triple
+
+from jalinan.graph.results import QueryResult
 
 
 class GraphStore(Protocol):

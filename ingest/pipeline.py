@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from pyoxigraph import RdfFormat, Triple, parse
+from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, parse
 
 from jalinan.graph import GraphStore
-from jalinan.graph.namespaces import ARTICLE, ENTITIES_GRAPH, ONTOLOGY_GRAPH, article_iri
+from jalinan.graph.namespaces import ARTICLE, ENTITIES_GRAPH, GENID, ONTOLOGY_GRAPH, article_iri
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.records import FactsFile, read_article_file, read_entities_file
@@ -64,8 +64,18 @@ def read_facts(facts_dir: Path) -> list[FactsFile]:
 
 def ontology_triples(ontology_ttl: Path) -> list[Triple]:
     """The ontology itself, loaded so that queries can read labels and walk skos:broader."""
+    labels: dict[str, NamedNode] = {}
+
+    def skolem(term):
+        if isinstance(term, BlankNode):
+            return labels.setdefault(term.value, NamedNode(f"{GENID}{len(labels) + 1}"))
+        return term
+
     with ontology_ttl.open("rb") as handle:
-        return [quad.triple for quad in parse(handle, format=RdfFormat.TURTLE)]
+        return [
+            Triple(skolem(quad.subject), quad.predicate, skolem(quad.object))
+            for quad in parse(handle, format=RdfFormat.TURTLE)
+        ]
 
 
 def build_corpus(

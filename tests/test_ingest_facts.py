@@ -1,0 +1,196 @@
+"""The curated facts, ingested into a real on-disk store, say what the articles say and no more."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from jalinan.graph import SelectResult, open_store
+from jalinan.graph.keys import match_key
+from jalinan.ingest.articles import normalise_space
+from jalinan.ingest.pipeline import default_facts_dir
+from tests.support import ROOT, ingest_into, shared_articles, sorted_nquads
+
+JL = "https://w3id.org/jalinan/ontology#"
+ID = "https://w3id.org/jalinan/id/"
+PREFIXES = """
+PREFIX jl: <https://w3id.org/jalinan/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("facts") / "store"
+    ingest_into(path)
+    return path
+
+
+def select(store_path: Path, sparql: str) -> SelectResult:
+    with open_store(store_path, read_only=True) as store:
+        result = store.query(PREFIXES + sparql)
+    assert isinstance(result, SelectResult)
+    return result
+
+
+def values(result: SelectResult, name: str) -> set[str]:
+    return {row[name].value for row in result.rows if name in row}
+
+
+@pytest.mark.parametrize("name", ["Mosti", "MOSTI", "mosti", "Science, Technology and Innovation Ministry"])
+def test_every_name_of_mosti_resolves_to_the_one_node(store_path, name):
+    result = select(store_path, f'SELECT DISTINCT ?e WHERE {{ ?e jl:matchKey "{match_key(name)}" }}')
+    assert values(result, "e") == {ID + "mosti"}
+
+
+@pytest.mark.parametrize(
+    ("name", "entity"),
+    [
+        ("Miti", "miti"),
+        ("NDRC", "ndrc"),
+        ("MDEC", "mdec"),
+        ("Communications Ministry", "ministry-of-communications"),
+    ],
+)
+def test_acronyms_and_aliases_used_in_the_articles_resolve_to_one_node(store_path, name, entity):
+    result = select(store_path, f'SELECT DISTINCT ?e WHERE {{ ?e jl:matchKey "{match_key(name)}" }}')
+    assert values(result, "e") == {ID + entity}
+
+
+def test_the_readme_query_lists_exactly_the_mosti_mou(store_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    query = re.search(r"```sparql\n(.*?)```", readme, re.S).group(1)
+    result = select(store_path, query)
+    assert values(result, "agreement") == {ID + "mou-mosti-sti-people-exchange"}
+    assert all(row["article"].value == ID + "article/420124348f4a3cdc" for row in result.rows)
+
+
+def test_planned_agreements_are_never_reported_as_signed(store_path):
+    result = select(
+        store_path,
+        """
+        SELECT ?agreement ?status WHERE {
+          ?agreement a/rdfs:subClassOf* jl:Agreement ; jl:hasStatus ?status .
+        }""",
+    )
+    by_agreement: dict[str, set[str]] = {}
+    for row in result.rows:
+        by_agreement.setdefault(row["agreement"].value, set()).add(row["status"].value.rsplit("/", 1)[-1])
+    planned = {a for a, s in by_agreement.items() if s & {"planned", "announced"}}
+    assert planned, "the articles report planned MoUs (content production, cybersecurity)"
+    assert all(by_agreement[a] <= {"planned", "announced"} for a in planned), by_agreement
+    signed = select(
+        store_path,
+        """
+        SELECT DISTINCT ?agreement WHERE {
+          ?agreement jl:hasStatus/skos:broader* <https://w3id.org/jalinan/concept/agreement-status/signed> .
+        }""",
+    )
+    assert not (values(signed, "agreement") & planned)
+
+
+ADVERTISED_OR_NAVIGATION = [
+    "Qlik",
+    "CTC Global",
+    "Dell",
+    "Planview",
+    "SIRIM",
+    "HashiCorp",
+    "IBM",
+    "Red Hat",
+    "Selangor Journal",
+    "PriceCatcher",
+    "Trinity Audio",
+]
+
+
+@pytest.mark.parametrize("name", ADVERTISED_OR_NAVIGATION)
+def test_no_advertised_company_or_site_boilerplate_is_in_the_graph(store_path, name):
+    result = select(
+        store_path,
+        f"""
+        SELECT ?s ?o WHERE {{
+          ?s ?p ?o .
+          FILTER (isLiteral(?o) && CONTAINS(LCASE(STR(?o)), "{name.lower()}"))
+          FILTER NOT EXISTS {{ ?s a jl:SourceArticle }}
+        }}""",
+    )
+    assert result.rows == []
+
+
+# Triples that are names, lookup keys or provenance bookkeeping rather than facts about ties.
+NOT_FACTS = {
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#altLabel",
+    JL + "acronym",
+    JL + "matchKey",
+}
+
+
+def test_every_fact_has_a_source_article_and_a_quote(store_path):
+    result = select(
+        store_path,
+        """
+        SELECT ?g ?s ?p ?o WHERE {
+          GRAPH ?g { ?s ?p ?o }
+          FILTER (?g != <https://w3id.org/jalinan/ontology>)
+          FILTER NOT EXISTS { GRAPH ?g { ?s a jl:EvidenceQuote } }
+          FILTER NOT EXISTS { GRAPH ?g { ?s a <http://www.w3.org/2006/time#Instant> } }
+          FILTER NOT EXISTS { ?s a jl:SourceArticle FILTER (?s = ?g) }
+          FILTER NOT EXISTS {
+            GRAPH ?g {
+              ?e jl:claimSubject ?s ; jl:claimPredicate ?p ; jl:claimObject ?o ;
+                 jl:quote ?quote ; prov:wasQuotedFrom ?article .
+            }
+            ?article a jl:SourceArticle .
+          }
+        }""",
+    )
+    unsupported = [
+        (row["s"].value, row["p"].value, row["o"].value)
+        for row in result.rows
+        if row["p"].value not in NOT_FACTS
+    ]
+    assert unsupported == []
+
+
+def test_every_quote_occurs_verbatim_in_its_article(store_path):
+    articles = shared_articles()
+    result = select(
+        store_path,
+        """
+        SELECT DISTINCT ?quote ?file WHERE {
+          ?e a jl:EvidenceQuote ; jl:quote ?quote ; prov:wasQuotedFrom ?article .
+          ?article jl:sourceFile ?file .
+        }""",
+    )
+    assert len(result.rows) > 50
+    texts = {f: normalise_space((articles / f).read_text(encoding="utf-8")) for f in values(result, "file")}
+    missing = [
+        (row["file"].value, row["quote"].value)
+        for row in result.rows
+        if normalise_space(row["quote"].value) not in texts[row["file"].value]
+    ]
+    assert missing == []
+
+
+def test_each_article_has_its_own_named_graph_and_metadata(store_path):
+    files = sorted(p.stem for p in (default_facts_dir() / "articles").glob("*.yaml"))
+    result = select(
+        store_path, "SELECT ?g ?sha WHERE { GRAPH ?g { ?g a jl:SourceArticle ; jl:sha256 ?sha } }"
+    )
+    graphs = {row["g"].value.rsplit("/", 1)[-1] for row in result.rows}
+    assert graphs == {stem.split("_", 1)[1] for stem in files}
+    assert all(re.fullmatch(r"[0-9a-f]{64}", row["sha"].value) for row in result.rows)
+
+
+def test_ingesting_twice_gives_identical_quads(tmp_path):
+    path = tmp_path / "store"
+    ingest_into(path)
+    with open_store(path) as store:
+        first = sorted_nquads(store)
+    ingest_into(path)
+    with open_store(path) as store:
+        assert sorted_nquads(store) == first
