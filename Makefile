@@ -8,6 +8,9 @@ STORE  ?= data/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
+# Where the source article texts are, if anywhere: with them, ingest checks every quote verbatim.
+ARTICLES ?= ../shared/articles
+ARTICLES_ARG := $(if $(wildcard $(ARTICLES)/*.txt),--articles $(ARTICLES),)
 
 .PHONY: run test install ontology ingest serve lint bench clean
 
@@ -20,7 +23,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/jalinan ingest --store $(STORE)
+	$(BIN)/jalinan ingest --store $(STORE) $(ARTICLES_ARG)
 	$(BIN)/jalinan stats --store $(STORE)
 	$(BIN)/jalinan serve --store $(STORE) --host $(HOST) --port $(PORT)
 
@@ -33,7 +36,7 @@ ontology: $(STAMP)
 	$(BIN)/python -m jalinan.ontology.build
 
 ingest: $(STAMP)
-	$(BIN)/jalinan ingest --store $(STORE)
+	$(BIN)/jalinan ingest --store $(STORE) $(ARTICLES_ARG)
 
 serve: $(STAMP)
 	$(BIN)/jalinan serve --store $(STORE) --host $(HOST) --port $(PORT)
