@@ -1,0 +1,70 @@
+"""The app factory: it only builds the app. Routers are listed here, in one place.
+
+The store is opened by `serve` (or handed in by a test) and closed by the lifespan, never at
+import time.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse
+
+from jalinan.api import canned, friendly, graph_store, linked_data, protocol
+from jalinan.api.errors import install_error_handlers
+from jalinan.api.settings import Settings
+from jalinan.graph import GraphStore, open_store
+from jalinan.queries.catalogue import load_catalogue
+
+ROUTERS = [protocol.router, graph_store.router, canned.router, friendly.router, linked_data.router]
+
+DESCRIPTION = """A knowledge graph of Malaysia–China ties: agreements, ministries, companies,
+visits. Every fact is traced to a news article and a verbatim quote.
+
+* **SPARQL 1.1 Protocol** at `/sparql` (also `/query`, `/update`). The default graph is the
+  **union of all graphs** (one named graph per source article, the shared entities, the ontology).
+* **Graph Store Protocol** at `/store?graph=IRI`.
+* **Canned queries** at `/queries` (e.g. `/queries/agreements-by-party?party=Mosti`).
+* **Friendly JSON** at `/agreements`, `/visits`, `/people`, `/organisations`, `/search`.
+* **Entity pages** at `/id/{id}` (HTML, Turtle, JSON-LD), the ontology at `/ontology`.
+
+Writes (SPARQL Update, Graph Store PUT/POST/DELETE) need `Authorization: Bearer <token>` and
+are refused unless the server was started with `--write-token`.
+"""
+
+
+def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
+    """Build the app; with no `store`, the lifespan opens the one at `settings.store_path`."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = store is None
+        app.state.store = store if store is not None else open_store(settings.store_path)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.store.close()
+
+    app = FastAPI(title="Jalinan", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.catalogue = load_catalogue()
+    if store is not None:
+        app.state.store = store
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["Link", "Location", "Content-Type"],
+    )
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/queries", status_code=303)
+
+    return app

@@ -1,0 +1,121 @@
+"""Canned queries: `GET /queries` lists them, `GET /queries/{name}?param=…` runs one.
+
+Parameters are bound by the catalogue as pyoxigraph terms in the query's VALUES blocks, never
+pasted into the text. System parameters start with `_` (`_format`) so they can never clash
+with a query's own; an unknown, repeated, missing or malformed parameter is a 422 naming it.
+"""
+
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from jalinan.api import pages, querying
+from jalinan.api.dependencies import CatalogueDep, StoreDep
+from jalinan.api.errors import not_acceptable, not_found, unprocessable
+from jalinan.api.negotiation import DEFAULT_GRAPH_FORMAT, DEFAULT_RESULTS_FORMAT, media_type, negotiate
+from jalinan.queries.catalogue import CannedQuery, ParameterError
+
+router = APIRouter(prefix="/queries", tags=["Canned queries"])
+
+
+def describe(query: CannedQuery, base: str) -> dict[str, object]:
+    """A canned query as JSON: what it answers, its parameters, and an example URL."""
+    example = {p.name: p.example for p in query.parameters if p.example is not None}
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "url": f"{base}/queries/{query.name}",
+        "example": f"{base}/queries/{query.name}" + (f"?{urlencode(example)}" if example else ""),
+        "parameters": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "required": p.required,
+                "description": p.description,
+                "example": p.example,
+                **({"choices": p.choices} if p.choices else {}),
+                **({"scheme": p.scheme} if p.scheme else {}),
+            }
+            for p in query.parameters
+        ],
+        "sparql": query.text,
+    }
+
+
+def lookup(catalogue: dict[str, CannedQuery], name: str) -> CannedQuery:
+    query = catalogue.get(name)
+    if query is None:
+        raise not_found(f"no canned query named {name!r}; GET /queries lists them")
+    return query
+
+
+def bind_request(query: CannedQuery, pairs: list[tuple[str, str]]) -> str:
+    """The query text with the request's parameters bound; 422 naming any bad parameter."""
+    known = {p.name for p in query.parameters}
+    values: dict[str, str] = {}
+    for key, value in pairs:
+        if key.startswith("_"):
+            continue
+        if key not in known:
+            hint = f"; it takes {', '.join(sorted(known))}" if known else "; it takes none"
+            raise unprocessable(f"unknown parameter `{key}` for {query.name}{hint}", parameter=key)
+        if key in values:
+            raise unprocessable(f"`{key}` is given more than once", parameter=key)
+        values[key] = value
+    try:
+        return query.bind_parameters(values)
+    except ParameterError as exc:
+        raise unprocessable(exc.message, parameter=exc.parameter) from exc
+
+
+@router.get("", summary="List the canned queries", description="JSON, or an HTML page for browsers.")
+def list_queries(request: Request, catalogue: CatalogueDep) -> Response:
+    base = str(request.base_url).rstrip("/")
+    items = [describe(q, base) for q in catalogue.values() if not q.name.startswith("stats-")]
+    choice = negotiate(
+        request.headers.get("accept"), request.query_params.get("_format"), results=[], graphs=[]
+    )
+    if choice.html:
+        return HTMLResponse(
+            pages.query_list(items),
+            headers={
+                "Link": '</queries?_format=json>; rel="alternate"; type="application/json"',
+                "Vary": "Accept",
+            },
+        )
+    return JSONResponse({"queries": items}, headers={"Vary": "Accept"})
+
+
+@router.get(
+    "/{name}",
+    summary="Run a canned query",
+    description="Parameters as in `GET /queries`. SPARQL JSON by default; `_format=csv` (or xml, tsv) or "
+    "Accept for others. Example: `/queries/agreements-by-party?party=Mosti`.",
+)
+async def run_query(name: str, request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
+    query = lookup(catalogue, name)
+    pairs = parse_qsl(request.url.query, keep_blank_values=True)
+    sparql = bind_request(query, pairs)
+    choice = negotiate(
+        request.headers.get("accept"), request.query_params.get("_format"), parameter="_format"
+    )
+    results_format = choice.results or (
+        DEFAULT_RESULTS_FORMAT if choice.html or choice.graph is None else None
+    )
+    form, data = await run_in_threadpool(
+        querying.serialized,
+        store,
+        sparql,
+        results_format or DEFAULT_RESULTS_FORMAT,
+        choice.graph or DEFAULT_GRAPH_FORMAT,
+    )
+    if form == "GRAPH":
+        if choice.graph is None:
+            raise not_acceptable("this query answers in an RDF format (Turtle, JSON-LD, …)")
+        return Response(data, media_type=media_type(choice.graph), headers={"Vary": "Accept"})
+    if results_format is None:
+        raise not_acceptable("this query answers SPARQL results: JSON, XML, CSV or TSV", parameter="_format")
+    return Response(data, media_type=media_type(results_format), headers={"Vary": "Accept"})

@@ -1,0 +1,115 @@
+"""One error shape for the whole API, made by one handler from typed exceptions.
+
+Every refusal is an `ApiError` carrying its status, a short title, the detail and the
+offending parameter, built by one named constructor per kind. The handler answers
+`application/problem+json` (RFC 9457): `{"status", "title", "detail", "parameter"}`.
+"""
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ApiError(Exception):
+    """A client's request the server refuses, with the HTTP status that says why."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        *,
+        parameter: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.parameter = parameter
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, object]:
+        body: dict[str, object] = {"status": self.status, "title": self.title, "detail": self.detail}
+        if self.parameter is not None:
+            body["parameter"] = self.parameter
+        return body
+
+
+def bad_request(detail: str, *, parameter: str | None = None) -> ApiError:
+    return ApiError(400, "Bad Request", detail, parameter=parameter)
+
+
+def unauthorised(detail: str = "writes need `Authorization: Bearer <token>`") -> ApiError:
+    return ApiError(401, "Unauthorized", detail, headers={"WWW-Authenticate": 'Bearer realm="jalinan"'})
+
+
+def forbidden(detail: str) -> ApiError:
+    return ApiError(403, "Forbidden", detail)
+
+
+def not_found(detail: str, *, parameter: str | None = None) -> ApiError:
+    return ApiError(404, "Not Found", detail, parameter=parameter)
+
+
+def method_not_allowed(method: str, allowed: list[str], reason: str = "") -> ApiError:
+    return ApiError(
+        405,
+        "Method Not Allowed",
+        f"{method} is not allowed here{': ' + reason if reason else ''}; use {', '.join(allowed)}",
+        headers={"Allow": ", ".join(allowed)},
+    )
+
+
+def not_acceptable(detail: str, *, parameter: str | None = None) -> ApiError:
+    return ApiError(406, "Not Acceptable", detail, parameter=parameter)
+
+
+def unsupported_media_type(detail: str) -> ApiError:
+    return ApiError(415, "Unsupported Media Type", detail)
+
+
+def unprocessable(detail: str, *, parameter: str | None = None) -> ApiError:
+    return ApiError(422, "Unprocessable Content", detail, parameter=parameter)
+
+
+def problem_response(error: ApiError) -> JSONResponse:
+    return JSONResponse(
+        error.body(),
+        status_code=error.status,
+        headers=error.headers,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every refusal (ours, FastAPI's validation, Starlette's 404/405) to one shape."""
+
+    async def on_api_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ApiError)
+        return problem_response(exc)
+
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        titles = {404: "Not Found", 405: "Method Not Allowed"}
+        error = ApiError(
+            exc.status_code,
+            titles.get(exc.status_code, "Error"),
+            str(exc.detail),
+            headers=dict(exc.headers or {}),
+        )
+        return problem_response(error)
+
+    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        first = exc.errors()[0] if exc.errors() else {}
+        location = [str(part) for part in first.get("loc", [])]
+        parameter = location[-1] if location else None
+        return problem_response(unprocessable(str(first.get("msg", "invalid request")), parameter=parameter))
+
+    app.add_exception_handler(ApiError, on_api_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)

@@ -1,0 +1,189 @@
+"""Friendly JSON routes for the common questions, shaped for programmers.
+
+Each route picks a canned query, binds its parameters the same safe way as `/queries/{name}`,
+and folds the rows into one object per thing with a list of its sources (article and quote).
+The `query` field of the answer names the canned query URL that gives the same rows in SPARQL
+JSON or CSV.
+"""
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from jalinan.api import querying
+from jalinan.api.canned import bind_request, lookup
+from jalinan.api.dependencies import CatalogueDep, StoreDep
+from jalinan.api.errors import unprocessable
+from jalinan.graph.namespaces import ID
+from jalinan.graph.results import SelectResult
+
+router = APIRouter(tags=["Friendly JSON"])
+_SOURCE_FIELDS = ("source", "quote")
+
+
+def _plain(term: Any) -> Any:
+    """A term as a plain JSON value: IRIs and literals as strings, numbers as numbers."""
+    value = term.value
+    datatype = getattr(getattr(term, "datatype", None), "value", "")
+    if datatype.endswith(("#integer", "#int")):
+        return int(value)
+    if datatype.endswith(("#decimal", "#double", "#float")):
+        return float(value)
+    if datatype.endswith("#boolean"):
+        return value == "true"
+    return value
+
+
+def fold(result: SelectResult, key: str) -> list[dict[str, Any]]:
+    """One item per distinct `key`, its other columns (lists when they vary) and its sources."""
+    items: dict[str, dict[str, Any]] = {}
+    for row in result.rows:
+        if key not in row:
+            continue
+        iri = row[key].value
+        item = items.setdefault(
+            iri, {"id": iri.removeprefix(ID) if iri.startswith(ID) else iri, "iri": iri, "sources": []}
+        )
+        for column in result.variables:
+            if column in (key, *_SOURCE_FIELDS) or column not in row:
+                continue
+            value = _plain(row[column])
+            if column not in item:
+                item[column] = value
+            elif item[column] != value:
+                current = item[column] if isinstance(item[column], list) else [item[column]]
+                if value not in current:
+                    current.append(value)
+                item[column] = current
+        if "source" in row:
+            source = {"article": row["source"].value, "quote": row["quote"].value if "quote" in row else None}
+            if source not in item["sources"]:
+                item["sources"].append(source)
+    return list(items.values())
+
+
+async def _answer(
+    request: Request,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    name: str,
+    params: dict[str, str | None],
+    key: str,
+) -> dict[str, Any]:
+    given = {k: v for k, v in params.items() if v is not None}
+    query = lookup(catalogue, name)
+    sparql = bind_request(query, list(given.items()))
+    result = await run_in_threadpool(querying.rows, store, sparql)
+    items = fold(result, key)
+    base = str(request.base_url).rstrip("/")
+    return {
+        "query": f"{base}/queries/{name}" + (f"?{urlencode(given)}" if given else ""),
+        "count": len(items),
+        "items": items,
+    }
+
+
+@router.get(
+    "/agreements",
+    summary="Agreements, filtered by one of party, topic, status, visit or a date range",
+    description="Examples: `/agreements?party=Mosti`, `/agreements?topic=digital-economy`, "
+    "`/agreements?status=signed`, `/agreements?visit=visit-li-premier-malaysia`, "
+    "`/agreements?from=2025-04&to=2025-04`. Without a filter: all agreements.",
+)
+async def agreements(
+    request: Request,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    party: Annotated[
+        str | None, Query(description="a party's id, IRI, label, alias or acronym", examples=["Mosti"])
+    ] = None,
+    topic: Annotated[
+        str | None, Query(description="a topic name or label", examples=["digital-economy"])
+    ] = None,
+    status: Annotated[str | None, Query(description="an agreement status", examples=["signed"])] = None,
+    visit: Annotated[
+        str | None, Query(description="a visit's id or label", examples=["visit-li-premier-malaysia"])
+    ] = None,
+    from_: Annotated[
+        str | None, Query(alias="from", description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2025-04"])
+    ] = None,
+    to: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2025-12"])] = None,
+) -> dict[str, Any]:
+    filters = {"party": party, "topic": topic, "status": status, "visit": visit}
+    chosen = [name for name, value in filters.items() if value is not None]
+    if from_ is not None or to is not None:
+        chosen.append("between")
+    if len(chosen) > 1:
+        raise unprocessable(
+            f"filter by one of party, topic, status, visit or from/to at a time, not {chosen}",
+            parameter=chosen[1],
+        )
+    if not chosen:
+        return await _answer(request, store, catalogue, "agreements", {}, "agreement")
+    if chosen[0] == "between":
+        return await _answer(
+            request, store, catalogue, "agreements-between", {"from": from_, "to": to}, "agreement"
+        )
+    return await _answer(
+        request, store, catalogue, f"agreements-by-{chosen[0]}", {chosen[0]: filters[chosen[0]]}, "agreement"
+    )
+
+
+@router.get("/visits", summary="A timeline of visits", description="Example: `/visits?visitor=Anwar`.")
+async def visits(
+    request: Request,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    visitor: Annotated[
+        str | None, Query(description="the visitor's id, name or alias", examples=["Anwar"])
+    ] = None,
+    country: Annotated[str | None, Query(description="the host country", examples=["Malaysia"])] = None,
+) -> dict[str, Any]:
+    return await _answer(
+        request, store, catalogue, "visits", {"visitor": visitor, "country": country}, "visit"
+    )
+
+
+@router.get("/people", summary="People, their posts, and what they signed, witnessed or visited")
+async def people(
+    request: Request,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    person: Annotated[
+        str | None, Query(description="one person's id, name or alias", examples=["Gobind"])
+    ] = None,
+) -> dict[str, Any]:
+    return await _answer(request, store, catalogue, "people", {"person": person}, "person")
+
+
+@router.get(
+    "/organisations",
+    summary="Organisations by country and kind",
+    description="Example (Chinese government bodies): `/organisations?country=China&kind=GovernmentBody`.",
+)
+async def organisations(
+    request: Request,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    country: Annotated[str | None, Query(description="a country's id or name", examples=["China"])] = None,
+    kind: Annotated[
+        str | None, Query(description="a class such as Ministry or Company", examples=["GovernmentBody"])
+    ] = None,
+) -> dict[str, Any]:
+    return await _answer(
+        request, store, catalogue, "organisations", {"country": country, "kind": kind}, "organisation"
+    )
+
+
+@router.get(
+    "/search", summary="Find entities by name, alias or acronym", description="Example: `/search?q=ministry`."
+)
+async def search(
+    request: Request,
+    store: StoreDep,
+    catalogue: CatalogueDep,
+    q: Annotated[str, Query(description="part of a name", examples=["ministry"])],
+) -> dict[str, Any]:
+    return await _answer(request, store, catalogue, "search", {"q": q}, "entity")

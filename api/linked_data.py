@@ -1,0 +1,96 @@
+"""Entity IRIs dereference (`https://w3id.org/jalinan/id/{id}` is served at `/id/{id}`).
+
+Browsers get an HTML page, RDF clients Turtle, JSON-LD, N-Triples or RDF/XML, by content
+negotiation. Both come from canned queries (`entity` for the page, `describe` for RDF). The
+path is checked against the id pattern before anything runs, so `..` or encoded slashes can
+never reach a file or a query: they are simply not found.
+"""
+
+import re
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+from pyoxigraph import NamedNode, RdfFormat, serialize
+
+from jalinan.api import pages, querying
+from jalinan.api.dependencies import CatalogueDep, StoreDep
+from jalinan.api.errors import not_found
+from jalinan.api.negotiation import DEFAULT_GRAPH_FORMAT, GRAPH_FORMATS, media_type, negotiate
+from jalinan.graph.namespaces import ID, ONTOLOGY_GRAPH
+from jalinan.queries.catalogue import CannedQuery
+
+router = APIRouter(tags=["Linked Data"])
+_ID_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$")
+ENTITY_FORMATS = [RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML]
+
+
+def _bound(query: CannedQuery, iri: str) -> str:
+    return query.bind({tuple(query.parameters[0].variables): [(NamedNode(iri), None)]})
+
+
+@router.get(
+    "/id/{entity_path:path}",
+    summary="Dereference an entity IRI",
+    description="HTML for browsers; Turtle, JSON-LD, N-Triples or RDF/XML by Accept or `_format`. "
+    "Example: `/id/mosti`.",
+)
+async def entity(entity_path: str, request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
+    if not _ID_PATH.match(entity_path):
+        raise not_found(f"no entity /id/{entity_path}")
+    iri = ID + entity_path
+    choice = negotiate(
+        request.headers.get("accept"),
+        request.query_params.get("_format"),
+        results=[],
+        graphs=ENTITY_FORMATS,
+        parameter="_format",
+    )
+    evidence_href = pages.evidence_query_href(entity_path)
+    links = (
+        f'<{evidence_href}>; rel="alternate"; type="application/json", '
+        f'</id/{entity_path}?_format=ttl>; rel="alternate"; type="text/turtle"'
+    )
+    headers = {"Vary": "Accept", "Link": links}
+    if choice.html:
+        rows = await run_in_threadpool(querying.rows, store, _bound(catalogue["entity"], iri))
+        if not rows.rows:
+            raise not_found(f"no entity {iri}")
+        return HTMLResponse(pages.entity_page(iri, rows, evidence_href), headers=headers)
+    rdf_format = choice.graph or DEFAULT_GRAPH_FORMAT
+    triples = await run_in_threadpool(querying.triples, store, _bound(catalogue["describe"], iri))
+    if not triples:
+        raise not_found(f"no entity {iri}")
+    prefixes = {
+        "jl": "https://w3id.org/jalinan/ontology#",
+        "id": ID,
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "prov": "http://www.w3.org/ns/prov#",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+    }
+    data = serialize(
+        triples, format=rdf_format, prefixes=prefixes if rdf_format is RdfFormat.TURTLE else None
+    )
+    return Response(data, media_type=media_type(rdf_format), headers=headers)
+
+
+@router.get(
+    "/ontology", summary="The ontology", description="Turtle (default) or RDF/XML by Accept or `_format`."
+)
+async def ontology(request: Request, store: StoreDep) -> Response:
+    choice = negotiate(
+        request.headers.get("accept"),
+        request.query_params.get("_format"),
+        results=[],
+        graphs=[
+            RdfFormat.TURTLE,
+            RdfFormat.RDF_XML,
+            *[f for f in GRAPH_FORMATS if f not in (RdfFormat.TURTLE, RdfFormat.RDF_XML)],
+        ],
+        parameter="_format",
+    )
+    rdf_format = choice.graph or DEFAULT_GRAPH_FORMAT
+    if ONTOLOGY_GRAPH not in await run_in_threadpool(querying.graph_names, store):
+        raise not_found("the ontology is not loaded: run `jalinan ingest`")
+    data = await run_in_threadpool(querying.dump, store, rdf_format, ONTOLOGY_GRAPH)
+    return Response(data, media_type=media_type(rdf_format), headers={"Vary": "Accept"})

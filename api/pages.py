@@ -1,0 +1,140 @@
+"""Small HTML pages for browsers: the canned-query list and entity pages.
+
+Plain string templates with `html.escape` on every value (Jinja2 is not a runtime dependency).
+Entity IRIs are rewritten to this server's `/id/…` paths so a reader can follow links.
+"""
+
+from html import escape
+from urllib.parse import quote, urlencode
+
+from jalinan.graph.namespaces import ID
+from jalinan.graph.results import SelectResult
+
+_STYLE = """
+body { font: 16px/1.45 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+table { border-collapse: collapse; width: 100%; }
+td, th { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #ddd; }
+blockquote { margin: .2rem 0; color: #555; font-style: italic; }
+code { background: #f4f4f4; padding: 0 .2rem; } .muted { color: #777; font-size: .9em; }
+"""
+
+
+def page(title: str, body: str, alternates: list[tuple[str, str]] | None = None) -> str:
+    links = "".join(
+        f'<link rel="alternate" type="{escape(kind)}" href="{escape(href)}">'
+        for href, kind in alternates or []
+    )
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)} · Jalinan</title>'
+        f"<style>{_STYLE}</style>{links}</head><body>"
+        f'<p class="muted"><a href="/queries">Canned queries</a> · <a href="/sparql">SPARQL</a> · '
+        f'<a href="/docs">API docs</a> · <a href="/ontology">Ontology</a></p>{body}</body></html>'
+    )
+
+
+def local_href(iri: str) -> str:
+    """Where a link should go: this server's /id/ path for Jalinan entities, else the IRI itself."""
+    if iri.startswith(ID):
+        return "/id/" + quote(iri.removeprefix(ID), safe="/-")
+    return iri
+
+
+def short(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri:
+            iri = iri.rsplit(sep, 1)[-1]
+    return iri
+
+
+def query_list(items: list[dict[str, object]]) -> str:
+    rows = []
+    for item in items:
+        params = ", ".join(
+            f"<code>{escape(str(p['name']))}</code>{'' if p['required'] else ' (optional)'}"
+            for p in item["parameters"]  # type: ignore[union-attr]
+        )
+        example = str(item["example"])
+        csv = example + ("&" if "?" in example else "?") + "_format=csv"
+        rows.append(
+            f'<tr><td><a href="{escape(example)}">{escape(str(item["name"]))}</a></td>'
+            f"<td>{escape(str(item['title']))}"
+            f'<div class="muted">{escape(str(item["description"]))}</div></td>'
+            f'<td>{params}</td><td><a href="{escape(csv)}">CSV</a></td></tr>'
+        )
+    body = (
+        "<h1>Canned queries</h1><p>Each is a SPARQL file that runs as-is in any client; here its "
+        "parameters are bound safely. Answers are SPARQL JSON by default, "
+        "or CSV with <code>_format=csv</code>. "
+        'The same list as JSON: <a href="/queries?_format=json">/queries?_format=json</a>.</p>'
+        "<table><tr><th>Query</th><th>What it answers</th><th>Parameters</th><th></th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+    return page("Canned queries", body, [("/queries?_format=json", "application/json")])
+
+
+def _value_html(row: dict, value_key: str, label_key: str) -> str:
+    value = row.get(value_key)
+    if value is None:
+        return ""
+    label = row.get(label_key)
+    if hasattr(value, "value") and type(value).__name__ == "NamedNode":
+        text = label.value if label is not None else short(value.value)
+        return f'<a href="{escape(local_href(value.value))}">{escape(text)}</a>'
+    return escape(value.value)
+
+
+def entity_page(iri: str, rows: SelectResult, evidence_href: str) -> str:
+    """An entity's statements (out and in) with their sources and quotes."""
+    labels = sorted(
+        {
+            r["value"].value
+            for r in rows.rows
+            if r.get("direction") and r["direction"].value == "out" and r["property"].value.endswith("#label")
+        }
+    )
+    types = sorted(
+        {
+            r["valueLabel"].value if r.get("valueLabel") else short(r["value"].value)
+            for r in rows.rows
+            if r["direction"].value == "out" and r["property"].value.endswith("#type")
+        }
+    )
+    title = labels[0] if labels else short(iri)
+    sections = []
+    for direction, heading in (("out", "Statements"), ("in", "Referred to by")):
+        body_rows = []
+        for row in rows.rows:
+            if row["direction"].value != direction:
+                continue
+            prop = row["property"].value
+            prop_text = row["propertyLabel"].value if row.get("propertyLabel") else short(prop)
+            source = row.get("source")
+            source_html = ""
+            if source is not None:
+                source_html = (
+                    f"<blockquote>“{escape(row['quote'].value)}”</blockquote>"
+                    f'<a class="muted" href="{escape(local_href(source.value))}">'
+                    f"source: {escape(short(source.value))}</a>"
+                )
+            body_rows.append(
+                f"<tr><td>{escape(prop_text)}</td><td>{_value_html(row, 'value', 'valueLabel')}</td>"
+                f"<td>{source_html}</td></tr>"
+            )
+        if body_rows:
+            sections.append(
+                f"<h2>{heading}</h2><table><tr><th>Property</th><th>Value</th><th>Source</th></tr>"
+                + "".join(body_rows)
+                + "</table>"
+            )
+    body = (
+        f"<h1>{escape(title)}</h1>"
+        f'<p class="muted"><code>{escape(iri)}</code> · {escape(", ".join(types))}</p>'
+        f'<p>As data: <a href="?_format=ttl">Turtle</a> · <a href="?_format=jsonld">JSON-LD</a> · '
+        f'<a href="{escape(evidence_href)}">evidence (JSON)</a></p>' + "".join(sections)
+    )
+    return page(title, body, [(evidence_href, "application/json"), ("?_format=ttl", "text/turtle")])
+
+
+def evidence_query_href(entity_id: str) -> str:
+    return "/queries/evidence?" + urlencode({"id": entity_id})

@@ -1,0 +1,237 @@
+"""SPARQL 1.1 Protocol: `/sparql` (queries, and updates when writes are on), `/query`, `/update`.
+
+Requests are parsed here by hand, not by FastAPI's form parsing, because the protocol has rules
+that generic parsing hides: a repeated `query` is an error, `default-graph-uri` and
+`named-graph-uri` repeat, a body must decode in its declared charset, and the media type decides
+what the body is. The default graph is the union of all graphs unless `default-graph-uri` says
+otherwise.
+"""
+
+import codecs
+from dataclasses import dataclass, field
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pyoxigraph import NamedNode
+
+from jalinan.api import querying
+from jalinan.api.dependencies import SettingsDep, StoreDep, check_write_access
+from jalinan.api.errors import bad_request, not_acceptable, unsupported_media_type
+from jalinan.api.negotiation import (
+    DEFAULT_GRAPH_FORMAT,
+    DEFAULT_RESULTS_FORMAT,
+    GRAPH_FORMATS,
+    media_type,
+    negotiate,
+)
+from jalinan.api.service_description import service_description
+
+router = APIRouter(tags=["SPARQL Protocol"])
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+
+@dataclass
+class ProtocolRequest:
+    """What a protocol request asks, whatever its method and media type."""
+
+    query: str | None = None
+    update: str | None = None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    using_graphs: list[str] = field(default_factory=list)
+    format: str | None = None
+
+
+def _decode(data: bytes, charset: str, what: str) -> str:
+    try:
+        codecs.lookup(charset)
+    except LookupError as exc:
+        raise unsupported_media_type(f"unknown charset {charset!r}: send UTF-8") from exc
+    try:
+        return data.decode(charset)
+    except UnicodeDecodeError as exc:
+        raise bad_request(f"the {what} is not valid {charset}: {exc.reason} at byte {exc.start}") from exc
+
+
+def _pairs(text: str, charset: str, what: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding=charset, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise bad_request(f"the {what} is not valid {charset} once percent-decoded") from exc
+    except ValueError as exc:
+        raise bad_request(f"the {what} is not well-formed: {exc}") from exc
+
+
+def _single(pairs: list[tuple[str, str]], name: str) -> str | None:
+    values = [value for key, value in pairs if key == name]
+    if len(values) > 1:
+        raise bad_request(f"`{name}` is given {len(values)} times; give it once", parameter=name)
+    return values[0] if values else None
+
+
+def _iris(pairs: list[tuple[str, str]], name: str) -> list[str]:
+    iris = [value for key, value in pairs if key == name]
+    for iri in iris:
+        try:
+            NamedNode(iri)
+        except ValueError as exc:
+            raise bad_request(f"`{name}` {iri!r} is not an IRI", parameter=name) from exc
+    return iris
+
+
+def _content_type(request: Request) -> tuple[str, str]:
+    """(media type, charset) of the body; UTF-8 when no charset is given."""
+    header = request.headers.get("content-type", "")
+    fields = [part.strip() for part in header.split(";")]
+    charset = "utf-8"
+    for param in fields[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower() or "utf-8"
+    return fields[0].lower(), charset
+
+
+async def parse_request(request: Request) -> ProtocolRequest:
+    """Read the operation and its dataset from the URL and, for a POST, from the body."""
+    url_pairs = _pairs(request.url.query, "utf-8", "query string")
+    body_pairs: list[tuple[str, str]] = []
+    operation: dict[str, str | None] = {"query": None, "update": None}
+    if request.method == "POST":
+        media, charset = _content_type(request)
+        body = await request.body()
+        if media == FORM:
+            body_pairs = _pairs(_decode(body, charset, "form body"), charset, "form body")
+            operation["query"] = _single(body_pairs, "query")
+            operation["update"] = _single(body_pairs, "update")
+        elif media == SPARQL_QUERY:
+            operation["query"] = _decode(body, charset, "query")
+        elif media == SPARQL_UPDATE:
+            operation["update"] = _decode(body, charset, "update")
+        else:
+            raise unsupported_media_type(
+                f"a POST body must be {FORM}, {SPARQL_QUERY} or {SPARQL_UPDATE}, not {media or 'unlabelled'}"
+            )
+        for name in ("query", "update"):
+            if _single(url_pairs, name) is not None:
+                raise bad_request(f"with POST, send `{name}` in the body, not in the URL", parameter=name)
+    else:
+        operation["query"] = _single(url_pairs, "query")
+        if _single(url_pairs, "update") is not None:
+            raise bad_request("an update must be sent with POST", parameter="update")
+    if operation["query"] is not None and operation["update"] is not None:
+        raise bad_request("send either `query` or `update`, not both")
+    pairs = url_pairs + body_pairs
+    return ProtocolRequest(
+        query=operation["query"],
+        update=operation["update"],
+        default_graphs=_iris(pairs, "default-graph-uri"),
+        named_graphs=_iris(pairs, "named-graph-uri"),
+        using_graphs=_iris(pairs, "using-graph-uri") + _iris(pairs, "using-named-graph-uri"),
+        format=_single(pairs, "format") or _single(pairs, "_format"),
+    )
+
+
+ParsedDep = Annotated[ProtocolRequest, Depends(parse_request)]
+
+
+async def answer_query(request: Request, parsed: ProtocolRequest, store: StoreDep) -> Response:
+    """Run a query and answer in the negotiated format (406 if the query's form has none)."""
+    assert parsed.query is not None
+    choice = negotiate(request.headers.get("accept"), parsed.format)
+    if choice.results is None and choice.graph is None:
+        raise not_acceptable("ask for SPARQL results (JSON, XML, CSV, TSV) or an RDF format, not HTML")
+    form, data = await run_in_threadpool(
+        querying.serialized,
+        store,
+        parsed.query,
+        choice.results or DEFAULT_RESULTS_FORMAT,
+        choice.graph or DEFAULT_GRAPH_FORMAT,
+        default_graphs=parsed.default_graphs or None,
+        named_graphs=parsed.named_graphs or None,
+    )
+    if form == "GRAPH":
+        if choice.graph is None:
+            raise not_acceptable(
+                "a CONSTRUCT or DESCRIBE answers in an RDF format: Turtle, N-Triples, "
+                "RDF/XML, JSON-LD, TriG or N-Quads"
+            )
+        content_type = media_type(choice.graph)
+    else:
+        if choice.results is None:
+            raise not_acceptable("a SELECT or ASK answers in SPARQL results: JSON, XML, CSV or TSV")
+        content_type = media_type(choice.results)
+    return Response(data, media_type=content_type, headers={"Vary": "Accept"})
+
+
+async def answer_update(
+    request: Request, parsed: ProtocolRequest, store: StoreDep, settings: SettingsDep
+) -> Response:
+    assert parsed.update is not None
+    check_write_access(request, settings)
+    if parsed.using_graphs:
+        raise bad_request(
+            "`using-graph-uri` and `using-named-graph-uri` are not supported; use USING in the update"
+        )
+    await run_in_threadpool(querying.update, store, parsed.update)
+    return Response(status_code=204)
+
+
+def _describe_service(
+    request: Request, parsed: ProtocolRequest, settings: SettingsDep, endpoint: str
+) -> Response:
+    choice = negotiate(request.headers.get("accept"), parsed.format, results=[], graphs=GRAPH_FORMATS)
+    rdf_format = choice.graph or DEFAULT_GRAPH_FORMAT
+    data = service_description(
+        str(request.base_url).rstrip("/") + endpoint, settings.writes_enabled, rdf_format
+    )
+    return Response(data, media_type=media_type(rdf_format), headers={"Vary": "Accept"})
+
+
+SPARQL_DOC = """SPARQL 1.1 Protocol endpoint. GET or POST (form-encoded, `application/sparql-query`,
+or, with the write token, `application/sparql-update`). The default graph is the **union of all
+graphs**; `default-graph-uri` / `named-graph-uri` (repeatable) narrow the dataset. Results by
+content negotiation or `format=` (`json`, `xml`, `csv`, `tsv`, `ttl`, `nt`, `rdfxml`, `jsonld`,
+`trig`, `nquads`). A GET without `query` returns the service description.
+
+Example: `/sparql?query=SELECT * WHERE { ?s a <https://w3id.org/jalinan/ontology#Ministry> }`"""
+
+
+@router.api_route(
+    "/sparql", methods=["GET", "POST"], summary="SPARQL query and update", description=SPARQL_DOC
+)
+async def sparql(request: Request, parsed: ParsedDep, store: StoreDep, settings: SettingsDep) -> Response:
+    if parsed.update is not None:
+        return await answer_update(request, parsed, store, settings)
+    if parsed.query is None:
+        return _describe_service(request, parsed, settings, "/sparql")
+    return await answer_query(request, parsed, store)
+
+
+@router.api_route("/query", methods=["GET", "POST"], summary="SPARQL query only", description=SPARQL_DOC)
+async def query(request: Request, parsed: ParsedDep, store: StoreDep, settings: SettingsDep) -> Response:
+    if parsed.update is not None:
+        raise bad_request("this endpoint answers queries; send updates to /update", parameter="update")
+    if parsed.query is None:
+        return _describe_service(request, parsed, settings, "/query")
+    return await answer_query(request, parsed, store)
+
+
+@router.post(
+    "/update",
+    summary="SPARQL update (needs the write token)",
+    description="SPARQL 1.1 Update, form-encoded (`update=`) or `application/sparql-update`, with "
+    "`Authorization: Bearer <token>`. Answers 204 on success.",
+    status_code=204,
+)
+async def update(request: Request, parsed: ParsedDep, store: StoreDep, settings: SettingsDep) -> Response:
+    if parsed.query is not None:
+        raise bad_request("this endpoint runs updates; send queries to /query or /sparql", parameter="query")
+    if parsed.update is None:
+        check_write_access(request, settings)
+        raise bad_request("no `update` given", parameter="update")
+    return await answer_update(request, parsed, store, settings)
