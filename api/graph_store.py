@@ -43,7 +43,7 @@ def _format_param(request: Request) -> str | None:
 async def _body_triples(request: Request) -> list[Triple]:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     rdf_format = RdfFormat.from_media_type(media) if media else None
-    if rdf_format is None or (rdf_format.supports_datasets and rdf_format is not RdfFormat.JSON_LD):
+    if rdf_format is None or (rdf_format.supports_datasets and rdf_format != RdfFormat.JSON_LD):
         offered = ", ".join(f.media_type for f in GRAPH_FORMATS if not f.supports_datasets)
         raise unsupported_media_type(
             f"send a graph as one of: {offered}, application/ld+json (not {media or 'nothing'})"

@@ -69,7 +69,7 @@ async def entity(entity_path: str, request: Request, store: StoreDep, catalogue:
         "skos": "http://www.w3.org/2004/02/skos/core#",
     }
     data = serialize(
-        triples, format=rdf_format, prefixes=prefixes if rdf_format is RdfFormat.TURTLE else None
+        triples, format=rdf_format, prefixes=prefixes if rdf_format == RdfFormat.TURTLE else None
     )
     return Response(data, media_type=media_type(rdf_format), headers=headers)
 

@@ -74,6 +74,11 @@ def _single(pairs: list[tuple[str, str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def _first(pairs: list[tuple[str, str]], name: str) -> str | None:
+    """The first value of a parameter (SPARQLWrapper sends `format` more than once)."""
+    return next((value for key, value in pairs if key == name), None)
+
+
 def _iris(pairs: list[tuple[str, str]], name: str) -> list[str]:
     iris = [value for key, value in pairs if key == name]
     for iri in iris:
@@ -132,7 +137,7 @@ async def parse_request(request: Request) -> ProtocolRequest:
         default_graphs=_iris(pairs, "default-graph-uri"),
         named_graphs=_iris(pairs, "named-graph-uri"),
         using_graphs=_iris(pairs, "using-graph-uri") + _iris(pairs, "using-named-graph-uri"),
-        format=_single(pairs, "format") or _single(pairs, "_format"),
+        format=_first(pairs, "format") or _first(pairs, "_format"),
     )
 
 

@@ -46,6 +46,6 @@ def service_description(endpoint: str, writes_enabled: bool, rdf_format: RdfForm
         triples,
         format=rdf_format,
         prefixes={"sd": SD, "dcterms": "http://purl.org/dc/terms/"}
-        if rdf_format is RdfFormat.TURTLE
+        if rdf_format == RdfFormat.TURTLE
         else None,
     )
