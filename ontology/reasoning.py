@@ -80,12 +80,12 @@ def check_with_hermit(
     try:
         status, payload = results.get(timeout=timeout)
     except queue.Empty:
-        _kill_group(child.pid)
+        _kill(child)
         raise ReasonerError(f"HermiT did not finish within {timeout:g} s on {paths}") from None
     finally:
         child.join(timeout=10)
         if child.is_alive():
-            _kill_group(child.pid)
+            _kill(child)
             child.join()
         results.close()
 
@@ -96,9 +96,14 @@ def check_with_hermit(
     return list(payload)
 
 
-def _kill_group(pid: int | None) -> None:
-    """Kill the process group led by our own child ``pid`` (the child and its Java)."""
-    if pid is None:
-        return
-    with contextlib.suppress(ProcessLookupError):  # already gone
-        os.killpg(pid, signal.SIGKILL)
+def _kill(child: multiprocessing.process.BaseProcess) -> None:
+    """Kill our own child and the process group it leads (its Java), nothing else.
+
+    The child first, so it cannot start Java any more; then the group, which outlives the
+    child while Java runs. If the child had not yet called setsid there is no group (and no
+    Java), and killpg finds nothing.
+    """
+    child.kill()
+    if child.pid is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
