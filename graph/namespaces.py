@@ -9,6 +9,9 @@ EVIDENCE = ID + "evidence/"
 CONCEPT = "https://w3id.org/jalinan/concept/"
 ENTITIES_GRAPH = "https://w3id.org/jalinan/graph/entities"
 ONTOLOGY_GRAPH = ONTOLOGY
+# Ingest's bookkeeping: the digest of each graph's content as last written (not facts).
+INGEST_STATE_GRAPH = "https://w3id.org/jalinan/graph/ingest-state"
+INGEST_DIGEST = "https://w3id.org/jalinan/ingest#digest"
 # Blank nodes of the ontology (OWL class expressions) are skolemised when stored (RDF 1.1 §3.5),
 # so that ingesting twice gives identical quads; exports for OWL tools turn them back.
 GENID = ONTOLOGY + "/.well-known/genid/"

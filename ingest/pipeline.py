@@ -1,27 +1,46 @@
 """Ingest end to end: read, validate, translate, check shapes, then write in one transaction.
 
-Nothing is written until everything has passed, and the write itself replaces every graph in
-one store transaction, so a bad file leaves the store exactly as it was and a second run over
-the same files gives the same quads (all IRIs are deterministic).
+Nothing is written until everything has passed, and the write replaces every changed graph in
+one store transaction, so a bad file leaves the store exactly as it was. All IRIs are
+deterministic, so a second run over the same files gives the same quads; the digest of each
+graph's content is kept in a bookkeeping graph, so a second run writes (and re-checks) only what
+changed, and one article can be re-ingested on its own in well under a second.
 """
 
+import hashlib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
-from jalinan.graph import GraphStore
-from jalinan.graph.namespaces import ARTICLE, ENTITIES_GRAPH, GENID, ONTOLOGY_GRAPH, article_iri
+from jalinan.graph import GraphStore, SelectResult
+from jalinan.graph.namespaces import (
+    ARTICLE,
+    ENTITIES_GRAPH,
+    GENID,
+    ID,
+    INGEST_DIGEST,
+    INGEST_STATE_GRAPH,
+    JL,
+    ONTOLOGY_GRAPH,
+    RDF,
+    article_iri,
+)
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.records import FactsFile, read_article_file, read_entities_file
 from jalinan.ingest.shape_check import shape_violations
 from jalinan.ingest.translate import Translator
 from jalinan.ingest.vocabulary import load_vocabulary, ontology_source
+from jalinan.queries.catalogue import load_query
 
 ENTITIES_FILE = "entities.yaml"
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ARTICLES_FOLDER = "articles"
+LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
 
 
 def default_facts_dir() -> Path:
@@ -31,14 +50,23 @@ def default_facts_dir() -> Path:
 
 @dataclass
 class Corpus:
-    """The validated facts, as triples per named graph, ready to write."""
+    """Validated facts as triples per named graph, and the context the shapes need."""
 
     graphs: dict[str, list[Triple]]
     article_ids: list[str] = field(default_factory=list)
+    # Type triples of nodes defined in other graphs that these graphs talk about.
+    context: list[Triple] = field(default_factory=list)
 
     @property
     def quad_count(self) -> int:
         return sum(len(triples) for triples in self.graphs.values())
+
+
+@dataclass
+class WriteReport:
+    written: list[str]
+    unchanged: int
+    dropped: list[str]
 
 
 def read_facts(facts_dir: Path) -> list[FactsFile]:
@@ -46,9 +74,12 @@ def read_facts(facts_dir: Path) -> list[FactsFile]:
     entities = facts_dir / ENTITIES_FILE
     if not entities.is_file():
         raise FactsInvalid([FactError(entities, 0, "", "missing: the shared entities file")])
+    return _read([entities, *sorted((facts_dir / ARTICLES_FOLDER).glob("*.yaml"))], entities)
+
+
+def _read(paths: Iterable[Path], entities: Path | None = None) -> list[FactsFile]:
     out: list[FactsFile] = []
     problems: list[FactError] = []
-    paths = [entities, *sorted((facts_dir / ARTICLES_FOLDER).glob("*.yaml"))]
     for path in paths:
         try:
             if path == entities:
@@ -63,7 +94,11 @@ def read_facts(facts_dir: Path) -> list[FactsFile]:
 
 
 def ontology_triples(ontology_ttl: Path) -> list[Triple]:
-    """The ontology itself, loaded so that queries can read labels and walk skos:broader."""
+    """The ontology itself, loaded so that queries can read labels and walk skos:broader.
+
+    Its blank nodes (OWL class expressions) get deterministic skolem IRIs (RDF 1.1 §3.5), so
+    that storing it twice gives identical quads.
+    """
     labels: dict[str, NamedNode] = {}
 
     def skolem(term):
@@ -81,30 +116,146 @@ def ontology_triples(ontology_ttl: Path) -> list[Triple]:
 def build_corpus(
     facts_dir: Path | None = None, articles_dir: Path | None = None, *, check_shapes: bool = True
 ) -> Corpus:
-    """Validate everything and build the graphs; raise `FactsInvalid` on any problem."""
+    """Validate every file and build every graph; raise `FactsInvalid` on any problem."""
     facts_dir = facts_dir or default_facts_dir()
     ontology_ttl = ontology_source()
     files_read = read_facts(facts_dir)
     translator = Translator(load_vocabulary(ontology_ttl), ArticleTexts(articles_dir))
     graphs = translator.translate(files_read)
-    if check_shapes:
-        violations = shape_violations(graphs, ontology_ttl)
-        if violations:
-            raise FactsInvalid([FactError(facts_dir, 0, "shapes", v) for v in violations])
-    graphs[ONTOLOGY_GRAPH] = ontology_triples(ontology_ttl)
     graphs.setdefault(ENTITIES_GRAPH, [])
+    graphs[ONTOLOGY_GRAPH] = ontology_triples(ontology_ttl)
     article_ids = sorted(f.article.id for f in files_read if f.article is not None)
-    return Corpus(graphs=graphs, article_ids=article_ids)
+    corpus = Corpus(graphs=graphs, article_ids=article_ids)
+    if check_shapes:
+        check_corpus_shapes(corpus, list(graphs))
+    return corpus
 
 
-def write_corpus(store: GraphStore, corpus: Corpus) -> list[str]:
-    """Replace every graph of the corpus, and drop article graphs no longer curated, at once.
+def check_corpus_shapes(corpus: Corpus, names: list[str]) -> None:
+    """Run the SHACL shapes over the named graphs (plus the ontology and the context)."""
+    if not [n for n in names if n != ONTOLOGY_GRAPH]:
+        return
+    selected = {n: corpus.graphs[n] for n in names if n != ONTOLOGY_GRAPH}
+    if ENTITIES_GRAPH not in selected:  # the types of the shared entities the articles mention
+        selected["context"] = [
+            t
+            for t in corpus.graphs.get(ENTITIES_GRAPH, [])
+            if t.predicate.value == RDF + "type" and t.object.value != JL + "EvidenceQuote"
+        ] + corpus.context
+    violations = shape_violations(selected, ontology_source())
+    if violations:
+        raise FactsInvalid([FactError(Path("(shapes)"), 0, "shapes", v) for v in violations])
 
-    Returns the IRIs of the article graphs that were dropped.
+
+def graph_digest(triples: list[Triple]) -> str:
+    """A digest of a graph's content that does not depend on the order of its triples."""
+    lines = sorted(f"{t.subject} {t.predicate} {t.object}" for t in triples)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def stored_digests(store: GraphStore) -> dict[str, str]:
+    result = store.query(load_query(LOOKUPS / "ingest-digests.rq").text)
+    assert isinstance(result, SelectResult)
+    return {row["graph"].value: row["digest"].value for row in result.rows}
+
+
+def _state_triples(digests: dict[str, str]) -> list[Triple]:
+    predicate = NamedNode(INGEST_DIGEST)
+    return [Triple(NamedNode(g), predicate, Literal(d)) for g, d in sorted(digests.items())]
+
+
+def write_corpus(store: GraphStore, corpus: Corpus, *, only_changed: bool = True) -> WriteReport:
+    """Replace the graphs whose content changed, and drop article graphs no longer curated.
+
+    Everything, the bookkeeping digests included, goes in one transaction.
     """
-    stale = [name for name in store.graph_names() if name.startswith(ARTICLE) and name not in corpus.graphs]
-    graphs: dict[str, list[Triple]] = dict(corpus.graphs)
+    before = stored_digests(store)
+    existing = set(store.graph_names())
+    digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+    changed = [
+        name
+        for name in corpus.graphs
+        if not only_changed or before.get(name) != digests[name] or name not in existing
+    ]
+    stale = [name for name in existing if name.startswith(ARTICLE) and name not in corpus.graphs]
+    if not changed and not stale:
+        return WriteReport(written=[], unchanged=len(corpus.graphs), dropped=[])
+    updates: dict[str, list[Triple]] = {name: corpus.graphs[name] for name in changed}
     for name in stale:
-        graphs[name] = []
-    store.replace_graphs(graphs)
-    return stale
+        updates[name] = []
+    updates[INGEST_STATE_GRAPH] = _state_triples(digests)
+    store.replace_graphs(updates)
+    return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
+
+
+def ingest(
+    store: GraphStore, facts_dir: Path | None = None, articles_dir: Path | None = None
+) -> tuple[Corpus, WriteReport]:
+    """Validate and build everything, check the shapes of what changed, write what changed."""
+    corpus = build_corpus(facts_dir, articles_dir, check_shapes=False)
+    before = stored_digests(store)
+    changed = [n for n, t in corpus.graphs.items() if before.get(n) != graph_digest(t)]
+    check_corpus_shapes(corpus, changed)
+    return corpus, write_corpus(store, corpus)
+
+
+def _mentioned_ids(facts_file: FactsFile) -> set[str]:
+    """Every id a file defines or mentions (values that may be ids; the lookup ignores the rest)."""
+    mentioned = {n.id for n in facts_file.nodes}
+
+    def walk(value: object) -> None:
+        if isinstance(value, str) and ":" not in value:
+            mentioned.add(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for claim in facts_file.claims:
+        mentioned.add(claim.subject)
+        walk(claim.value)
+    return {m for m in mentioned if _ID.match(m)}
+
+
+def ingest_articles(
+    store: GraphStore, paths: list[Path], articles_dir: Path | None = None
+) -> tuple[Corpus, WriteReport]:
+    """Re-ingest some article files on their own, resolving the ids they mention in the store."""
+    files_read = _read(paths)
+    own_graphs = {f.graph for f in files_read}
+    mentioned = set().union(*(_mentioned_ids(f) for f in files_read)) if files_read else set()
+    known: dict[str, tuple[str, str]] = {}
+    context: list[Triple] = []
+    rows = []
+    if mentioned:  # an empty VALUES block would mean "every node"
+        lookup = load_query(LOOKUPS / "known-nodes.rq")
+        result = store.query(lookup.bind({"node": [NamedNode(ID + m) for m in sorted(mentioned)]}))
+        assert isinstance(result, SelectResult)
+        rows = result.rows
+    for row in rows:
+        graph = row["graph"].value
+        if graph in own_graphs:
+            continue  # being replaced: its old definitions do not count
+        node_id = row["node"].value.removeprefix(ID)
+        known[node_id] = (row["class"].value, graph)
+        context.append(Triple(row["node"], NamedNode(RDF + "type"), row["class"]))
+    ontology_ttl = ontology_source()
+    translator = Translator(load_vocabulary(ontology_ttl), ArticleTexts(articles_dir), known=known)
+    graphs = translator.translate(files_read)
+    for graph in own_graphs:
+        graphs.setdefault(graph, [])
+    corpus = Corpus(
+        graphs=graphs,
+        article_ids=sorted(f.article.id for f in files_read if f.article is not None),
+        context=context,
+    )
+    check_corpus_shapes(corpus, list(graphs))
+    digests = stored_digests(store)
+    digests.update({name: graph_digest(triples) for name, triples in graphs.items()})
+    updates = dict(graphs)
+    updates[INGEST_STATE_GRAPH] = _state_triples(digests)
+    store.replace_graphs(updates)
+    return corpus, WriteReport(written=sorted(graphs), unchanged=0, dropped=[])

@@ -56,9 +56,17 @@ def jl(name: str) -> NamedNode:
 class Translator:
     """Turns the records of all files into triples per named graph."""
 
-    def __init__(self, vocabulary: Vocabulary, texts: ArticleTexts):
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        texts: ArticleTexts,
+        known: dict[str, tuple[str, str]] | None = None,
+    ):
+        """`known` maps ids defined outside the files being translated (already in the store)
+        to their (class IRI, graph), so that one article can be re-ingested on its own."""
         self.vocabulary = vocabulary
         self.texts = texts
+        self.known = known or {}
         self.errors: list[FactError] = []
         self.graphs: dict[str, list[Triple]] = defaultdict(list)
         self._seen: dict[str, set[Triple]] = defaultdict(set)
@@ -77,9 +85,14 @@ class Translator:
 
     def types_of(self, entity_id: str) -> set[str]:
         node = self.nodes.get(entity_id)
-        if node is None or JL + node.type not in self.vocabulary.classes:
+        if node is None:
+            return {self.known[entity_id][0]} if entity_id in self.known else set()
+        if JL + node.type not in self.vocabulary.classes:
             return set()  # its own error is reported once, on its `type`
         return {JL + node.type}
+
+    def is_defined(self, entity_id: str) -> bool:
+        return entity_id in self.nodes or entity_id in self.known
 
     def check_quote(self, quote: str, article_id: str, where: Location) -> bool:
         """A quote must be short, one sentence at most, and verbatim in its article."""
@@ -172,6 +185,12 @@ class Translator:
                         f"{node.id!r} is not a valid id (lower-case letters, digits and "
                         f"hyphens; 'article' is reserved)",
                     )
+                elif node.id in self.known:
+                    self.error(
+                        node.location,
+                        "id",
+                        f"duplicate id {node.id!r} (already defined in {self.known[node.id][1]})",
+                    )
                 elif node.id in self.nodes:
                     first = self.nodes[node.id].location
                     self.error(
@@ -243,7 +262,7 @@ class Translator:
                 self.error(claim.location, "about", "`about: article` is only for article files")
                 return None
             return NamedNode(article_iri(facts_file.article.id)), {JL + "SourceArticle"}
-        if claim.subject not in self.nodes:
+        if not self.is_defined(claim.subject):
             self.error(claim.location, claim.prop, f"unknown entity reference {claim.subject!r} in `about`")
             return None
         return NamedNode(entity_iri(claim.subject)), self.types_of(claim.subject)
@@ -318,7 +337,7 @@ class Translator:
                 )
                 return None
         else:
-            if value not in self.nodes:
+            if not self.is_defined(value):
                 self.error(claim.location, claim.prop, f"unknown entity reference {value!r}")
                 return None
             iri, types = entity_iri(value), self.types_of(value)

@@ -59,16 +59,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from jalinan.ingest.pipeline import build_corpus, write_corpus
+    from jalinan.ingest.pipeline import ingest, ingest_articles
 
-    corpus = build_corpus(_facts_dir(args.facts), _articles_dir(args.articles))
     path = resolve_store_path(args.store)
+    articles = _articles_dir(args.articles)
+    for file in args.files:
+        if not Path(file).is_file():
+            raise SystemExit(f"jalinan ingest: {file}: no such file")
     with open_store(path) as store:
-        dropped = write_corpus(store, corpus)
+        if args.files:
+            corpus, report = ingest_articles(store, [Path(f) for f in args.files], articles)
+        else:
+            corpus, report = ingest(store, _facts_dir(args.facts), articles)
     print(
-        f"ingested {len(corpus.article_ids)} articles ({corpus.quad_count} quads in "
-        f"{len(corpus.graphs)} graphs) into {path}"
-        + (f"; dropped {len(dropped)} article graphs no longer curated" if dropped else "")
+        f"ingested {len(corpus.article_ids)} articles into {path}: {len(report.written)} graphs "
+        f"written, {report.unchanged} unchanged"
+        + (f", {len(report.dropped)} article graphs no longer curated dropped" if report.dropped else "")
     )
     return 0
 
@@ -141,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("ingest", help="validate, check shapes and load the facts, all or nothing")
+    p.add_argument(
+        "files", nargs="*", help="article YAML files to re-ingest on their own (default: all the facts)"
+    )
     with_facts(p)
     with_store(p)
     p.set_defaults(func=cmd_ingest)

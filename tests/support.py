@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from jalinan.graph import OxigraphStore, open_store
-from jalinan.ingest.pipeline import build_corpus, write_corpus
+from jalinan.ingest.pipeline import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_ARTICLES = ROOT.parent / "shared" / "articles"
@@ -21,9 +21,8 @@ def shared_articles() -> Path:
 
 def ingest_into(path: Path, facts_dir: Path | None = None, articles_dir: Path | None = None) -> None:
     """Build the corpus and write it into the on-disk store at `path`, closing it after."""
-    corpus = build_corpus(facts_dir, articles_dir)
     with open_store(path) as store:
-        write_corpus(store, corpus)
+        ingest(store, facts_dir, articles_dir)
 
 
 def sorted_nquads(store: OxigraphStore) -> list[str]:
