@@ -75,8 +75,13 @@ def bind_request(query: CannedQuery, pairs: list[tuple[str, str]]) -> str:
 def list_queries(request: Request, catalogue: CatalogueDep) -> Response:
     base = str(request.base_url).rstrip("/")
     items = [describe(q, base) for q in catalogue.values() if not q.name.startswith("stats-")]
+    # JSON (the list itself, not SPARQL results; `application/json` maps to the JSON entry) or HTML
     choice = negotiate(
-        request.headers.get("accept"), request.query_params.get("_format"), results=[], graphs=[]
+        request.headers.get("accept"),
+        request.query_params.get("_format"),
+        results=[DEFAULT_RESULTS_FORMAT],
+        graphs=[],
+        parameter="_format",
     )
     if choice.html:
         return HTMLResponse(
