@@ -86,7 +86,10 @@ class OxigraphStore:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
     ) -> QueryResult:
+        """Run a query in this thread. `timeout` is accepted for the interface's sake but cannot
+        be enforced in-process; `PooledStore` enforces it."""
         result = self._run(sparql, default_graphs, named_graphs)
         if isinstance(result, QueryBoolean):
             return AskResult(bool(result))
@@ -111,6 +114,7 @@ class OxigraphStore:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
     ) -> tuple[str, bytes]:
         result = self._run(sparql, default_graphs, named_graphs)
         if isinstance(result, QueryBoolean):
@@ -187,6 +191,18 @@ class OxigraphStore:
         statements = [f"DROP SILENT GRAPH {NamedNode(name)}" for name in names]
         if statements:
             self._store.update(" ;\n".join(statements))
+
+    def add_quads(self, quads: Iterable[Quad]) -> None:
+        """Add quads in one transaction (Graph Store Protocol POST merges this way)."""
+        self._writable()
+        try:
+            self._store.extend(quads)
+        except OSError as exc:
+            raise StoreError(str(exc)) from exc
+
+    def backup(self, target: str | Path) -> None:
+        """A consistent checkpoint of the store in `target` (hard links: cheap)."""
+        self._store.backup(str(target))
 
     def flush(self) -> None:
         if not self.read_only:

@@ -23,6 +23,7 @@ class GraphStore(Protocol):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
     ) -> QueryResult:
         """Run a query and return its fully materialised result.
 
@@ -38,6 +39,7 @@ class GraphStore(Protocol):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
     ) -> tuple[str, bytes]:
         """Run a query and serialise its result in the same thread.
 
@@ -52,6 +54,10 @@ class GraphStore(Protocol):
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
         """Replace the content of each named graph, all of them in one transaction."""
+        ...
+
+    def add_quads(self, quads: Iterable[Quad]) -> None:
+        """Add quads in one transaction."""
         ...
 
     def graph_names(self) -> list[str]:
