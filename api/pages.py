@@ -7,7 +7,7 @@ Entity IRIs are rewritten to this server's `/id/…` paths so a reader can follo
 from html import escape
 from urllib.parse import quote, urlencode
 
-from jalinan.graph.namespaces import ID
+from jalinan.graph.namespaces import ID, ONTOLOGY
 from jalinan.graph.results import SelectResult
 
 _STYLE = """
@@ -36,6 +36,8 @@ def local_href(iri: str) -> str:
     """Where a link should go: this server's /id/ path for Jalinan entities, else the IRI itself."""
     if iri.startswith(ID):
         return "/id/" + quote(iri.removeprefix(ID), safe="/-")
+    if iri.startswith(ONTOLOGY):
+        return "/ontology"
     return iri
 
 
@@ -86,13 +88,13 @@ def _value_html(row: dict, value_key: str, label_key: str) -> str:
 
 def entity_page(iri: str, rows: SelectResult, evidence_href: str) -> str:
     """An entity's statements (out and in) with their sources and quotes."""
-    labels = sorted(
-        {
-            r["value"].value
-            for r in rows.rows
-            if r.get("direction") and r["direction"].value == "out" and r["property"].value.endswith("#label")
-        }
-    )
+    labels = [
+        r["value"]
+        for r in rows.rows
+        if r["direction"].value == "out" and r["property"].value.endswith("#label")
+    ]
+    english = sorted(label.value for label in labels if getattr(label, "language", None) in ("en", None))
+    others = sorted(label.value for label in labels)
     types = sorted(
         {
             r["valueLabel"].value if r.get("valueLabel") else short(r["value"].value)
@@ -100,7 +102,7 @@ def entity_page(iri: str, rows: SelectResult, evidence_href: str) -> str:
             if r["direction"].value == "out" and r["property"].value.endswith("#type")
         }
     )
-    title = labels[0] if labels else short(iri)
+    title = (english or others or [short(iri)])[0]
     sections = []
     for direction, heading in (("out", "Statements"), ("in", "Referred to by")):
         body_rows = []
