@@ -1,0 +1,216 @@
+"""Each canned query in-process: the product's store layer, raw pyoxigraph, and rdflib.
+
+Parameters are realistic values drawn from the generated corpus (its busiest party's acronym, a
+visit with agreements, a person's name…), bound exactly as the API binds a request
+(`jalinan.api.canned.bind_request`, falling back to the catalogue's `bind_parameters`), so the
+bound SPARQL is the text the product runs. The three engines get that same text:
+
+- product: `open_store(read_only=True).query_serialized(…)` (what the API calls), JSON out;
+- raw pyoxigraph: `Store.read_only(…).query(…, use_default_graph_as_union=True)`, serialised
+  the same way, so the difference is the product's own overhead;
+- rdflib: an in-memory `Dataset(default_union=True)` loaded from the same N-Quads, in a worker
+  process with a time limit (rdflib can take minutes on one query), skipped above a size it
+  cannot load in reasonable time.
+
+Latency: one warm-up, then runs until `reps` samples or `budget_s` seconds, p50 and p95.
+"""
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store
+
+from jalinan.graph import open_store
+from jalinan.queries.catalogue import CannedQuery, load_catalogue
+
+from bench.generate import Samples
+
+# Per query: the request parameters a user would send (others are left out, i.e. unbound).
+OVERRIDES: dict[str, dict[str, str]] = {
+    "organisations": {"country": "China", "kind": "GovernmentBody"},
+    "companies": {"sector": "data-centres"},
+    "visits": {"country": "Malaysia"},
+}
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """The q-th percentile (0–100) by linear interpolation; the samples need not be sorted."""
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q / 100
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def parameters_for(query: CannedQuery, samples: Samples) -> dict[str, str]:
+    """The request parameters the bench sends to one canned query."""
+    by_name = {
+        "party": samples.party, "visit": samples.visit, "person": samples.person,
+        "visitor": samples.person, "country": samples.country, "status": "signed",
+        "topic": "digital-economy", "sector": "data-centres", "q": samples.search,
+        "from": samples.date_from, "to": samples.date_to, "kind": "GovernmentBody",
+        "id": samples.agreement if query.name == "evidence" else samples.entity,
+    }
+    chosen = dict(OVERRIDES.get(query.name, {}))
+    for parameter in query.parameters:
+        if parameter.name in chosen or not parameter.required:
+            continue
+        value = by_name.get(parameter.name) or parameter.example
+        if value:
+            chosen[parameter.name] = value
+    return chosen
+
+
+def bind(query: CannedQuery, params: dict[str, str]) -> str:
+    """The bound SPARQL, the way the API binds a request's parameters."""
+    try:
+        from jalinan.api.canned import bind_request
+    except ImportError:  # the API not importable: the catalogue binds the same way
+        return query.bind_parameters(params)
+    return bind_request(query, list(params.items()))
+
+
+@dataclass
+class Case:
+    name: str
+    params: dict[str, str]
+    sparql: str
+    form: str = ""
+    rows: dict[str, int] = field(default_factory=dict)
+    latency: dict[str, dict[str, float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def cases(samples: Samples) -> list[Case]:
+    catalogue = load_catalogue()
+    out = []
+    for name, query in sorted(catalogue.items()):
+        params = parameters_for(query, samples)
+        out.append(Case(name, params, bind(query, params)))
+    return out
+
+
+def _count(form: str, data: bytes) -> int:
+    """Rows of a SPARQL JSON result, or lines of N-Triples, or 1 for ASK."""
+    if form == "SELECT":
+        return len(json.loads(data)["results"]["bindings"])
+    if form == "ASK":
+        return 1
+    return sum(1 for line in data.splitlines() if line.strip())
+
+
+def _measure(run: Callable[[], tuple[str, bytes]], reps: int, budget_s: float) -> tuple[str, int, list[float]]:
+    form, data = run()  # warm-up; also the answer whose size is reported
+    samples: list[float] = []
+    deadline = time.perf_counter() + budget_s
+    while not samples or (len(samples) < reps and time.perf_counter() < deadline):
+        started = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - started) * 1000)
+    return form, _count(form, data), samples
+
+
+def _summary(samples: list[float]) -> dict[str, float]:
+    return {"p50_ms": percentile(samples, 50), "p95_ms": percentile(samples, 95),
+            "mean_ms": statistics.fmean(samples), "n": len(samples)}
+
+
+def run_oxigraph(store_path: Path, all_cases: list[Case], *, reps: int, budget_s: float) -> None:
+    """Product store layer, then raw pyoxigraph, on the same store directory (read-only)."""
+    with open_store(store_path, read_only=True) as store:
+        for case in all_cases:
+            def product(sparql: str = case.sparql) -> tuple[str, bytes]:
+                return store.query_serialized(sparql, QueryResultsFormat.JSON, RdfFormat.N_TRIPLES)
+
+            case.form, case.rows["product"], samples = _measure(product, reps, budget_s)
+            case.latency["product"] = _summary(samples)
+    raw = Store.read_only(str(store_path))
+    for case in all_cases:
+        def direct(sparql: str = case.sparql) -> tuple[str, bytes]:
+            result = raw.query(sparql, use_default_graph_as_union=True)
+            if isinstance(result, QuerySolutions):
+                return "SELECT", result.serialize(format=QueryResultsFormat.JSON)
+            if isinstance(result, QueryBoolean):
+                return "ASK", result.serialize(format=QueryResultsFormat.JSON)
+            return "GRAPH", result.serialize(format=RdfFormat.N_TRIPLES)
+
+        _, case.rows["pyoxigraph"], samples = _measure(direct, reps, budget_s)
+        case.latency["pyoxigraph"] = _summary(samples)
+    del raw
+
+
+def run_rdflib(
+    nquads: Path, all_cases: list[Case], *, reps: int, budget_s: float, timeout_s: float
+) -> dict[str, Any]:
+    """rdflib in a worker process; queries it did not finish in time are marked so."""
+    spec = [{"name": c.name, "sparql": c.sparql} for c in all_cases]
+    command = [sys.executable, "-m", "bench.query_bench", "rdflib", str(nquads), json.dumps(spec),
+               str(reps), str(budget_s)]
+    lines: list[str] = []
+    info: dict[str, Any] = {}
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+        lines = done.stdout.splitlines()
+        if done.returncode != 0:
+            info["error"] = done.stderr[-1500:]
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout or b""
+        lines = (out.decode() if isinstance(out, bytes) else out).splitlines()
+        info["error"] = f"stopped after {timeout_s:.0f} s (time limit); unfinished queries are left out"
+    by_name = {c.name: c for c in all_cases}
+    for line in lines:
+        record = json.loads(line)
+        if "load_s" in record:
+            info.update(record)
+            continue
+        case = by_name[record["name"]]
+        if "error" in record:
+            case.notes.append(f"rdflib: {record['error'][:200]}")
+            continue
+        case.rows["rdflib"] = record["rows"]
+        case.latency["rdflib"] = _summary(record["samples"])
+    return info
+
+
+def _rdflib_worker(nquads: str, spec_json: str, reps: int, budget_s: float) -> None:
+    """Runs in its own process: load the N-Quads, then each query, one JSON line per result."""
+    import resource
+
+    from rdflib import Dataset
+
+    started = time.perf_counter()
+    dataset = Dataset(default_union=True)
+    dataset.parse(nquads, format="nquads")
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"load_s": time.perf_counter() - started, "load_peak_rss_bytes": peak_kb * 1024}),
+          flush=True)
+    for item in json.loads(spec_json):
+        def run(sparql: str = item["sparql"]) -> tuple[str, bytes]:
+            result = dataset.query(sparql)
+            if result.type == "SELECT":
+                return "SELECT", result.serialize(format="json")
+            if result.type == "ASK":
+                return "ASK", result.serialize(format="json")
+            return "GRAPH", result.serialize(format="nt")
+
+        try:
+            form, rows, samples = _measure(run, reps, budget_s)
+        except Exception as exc:  # rdflib's own limits (unsupported syntax) are reported, not fatal
+            print(json.dumps({"name": item["name"], "error": f"{type(exc).__name__}: {exc}"}), flush=True)
+            continue
+        print(json.dumps({"name": item["name"], "rows": rows, "samples": samples}), flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 6 and sys.argv[1] == "rdflib":
+        _rdflib_worker(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]))
+    else:
+        raise SystemExit("usage: python -m bench.query_bench rdflib NQUADS SPEC_JSON REPS BUDGET_S")
