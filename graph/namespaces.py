@@ -9,6 +9,8 @@ EVIDENCE = ID + "evidence/"
 CONCEPT = "https://w3id.org/jalinan/concept/"
 ENTITIES_GRAPH = "https://w3id.org/jalinan/graph/entities"
 ONTOLOGY_GRAPH = ONTOLOGY
+# Match keys of the ontology's SKOS concepts (labels and aliases, lower-cased), for lookups.
+CONCEPT_KEYS_GRAPH = "https://w3id.org/jalinan/graph/concept-keys"
 # Ingest's bookkeeping: the digest of each graph's content as last written (not facts).
 INGEST_STATE_GRAPH = "https://w3id.org/jalinan/graph/ingest-state"
 INGEST_DIGEST = "https://w3id.org/jalinan/ingest#digest"

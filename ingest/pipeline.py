@@ -17,8 +17,10 @@ from pathlib import Path
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
 
 from jalinan.graph import GraphStore, SelectResult
+from jalinan.graph.keys import match_key
 from jalinan.graph.namespaces import (
     ARTICLE,
+    CONCEPT_KEYS_GRAPH,
     ENTITIES_GRAPH,
     GENID,
     ID,
@@ -27,6 +29,7 @@ from jalinan.graph.namespaces import (
     JL,
     ONTOLOGY_GRAPH,
     RDF,
+    SKOS,
     article_iri,
 )
 from jalinan.ingest.articles import ArticleTexts
@@ -113,6 +116,26 @@ def ontology_triples(ontology_ttl: Path) -> list[Triple]:
         ]
 
 
+def concept_keys(ontology: list[Triple]) -> list[Triple]:
+    """`jl:matchKey` for every SKOS concept: its labels, aliases and name, for lookups by name."""
+    concepts = {
+        t.subject
+        for t in ontology
+        if t.predicate.value == RDF + "type" and t.object.value == SKOS + "Concept"
+    }
+    names = {SKOS + "prefLabel", SKOS + "altLabel"}
+    keys: set[Triple] = set()
+    predicate = NamedNode(JL + "matchKey")
+    for t in ontology:
+        if t.subject in concepts and t.predicate.value in names and isinstance(t.object, Literal):
+            keys.add(Triple(t.subject, predicate, Literal(match_key(t.object.value))))
+    for concept in concepts:
+        name = concept.value.rsplit("/", 1)[-1]
+        keys.add(Triple(concept, predicate, Literal(match_key(name))))
+        keys.add(Triple(concept, predicate, Literal(match_key(name.replace("-", " ")))))
+    return sorted(keys, key=str)
+
+
 def build_corpus(
     facts_dir: Path | None = None, articles_dir: Path | None = None, *, check_shapes: bool = True
 ) -> Corpus:
@@ -124,6 +147,7 @@ def build_corpus(
     graphs = translator.translate(files_read)
     graphs.setdefault(ENTITIES_GRAPH, [])
     graphs[ONTOLOGY_GRAPH] = ontology_triples(ontology_ttl)
+    graphs[CONCEPT_KEYS_GRAPH] = concept_keys(graphs[ONTOLOGY_GRAPH])
     article_ids = sorted(f.article.id for f in files_read if f.article is not None)
     corpus = Corpus(graphs=graphs, article_ids=article_ids)
     if check_shapes:
@@ -133,9 +157,10 @@ def build_corpus(
 
 def check_corpus_shapes(corpus: Corpus, names: list[str]) -> None:
     """Run the SHACL shapes over the named graphs (plus the ontology and the context)."""
-    if not [n for n in names if n != ONTOLOGY_GRAPH]:
+    not_facts = {ONTOLOGY_GRAPH, CONCEPT_KEYS_GRAPH}
+    if not [n for n in names if n not in not_facts]:
         return
-    selected = {n: corpus.graphs[n] for n in names if n != ONTOLOGY_GRAPH}
+    selected = {n: corpus.graphs[n] for n in names if n not in not_facts}
     if ENTITIES_GRAPH not in selected:  # the types of the shared entities the articles mention
         selected["context"] = [
             t

@@ -15,7 +15,9 @@ Parameter types (the `type` of a header parameter) and what the user's text beco
 
 - `entity`: an IRI, an id (`mosti`), or a label, alias or acronym in any case; bound as rows
   `(<IRI> UNDEF)` and `(UNDEF "match key")` of a two-variable block `VALUES (?x ?xKey)`.
-- `concept`: `name`, `scheme:name`, the concept's IRI or its label (`Digital economy`); the IRI.
+- `concept`: `scheme:name` or the concept's IRI (bound as the IRI), or any label, alias or name
+  in any case (`AI`, `Digital economy`, `digital-economy`), bound as its match key; with two
+  variables `VALUES (?c ?cKey)` like `entity`.
 - `date`: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; the first (`bound: start`) or last (`bound: end`)
   `xsd:dateTime` of that period.
 - `text`: free text, searched case-insensitively; its match key as a plain literal.
@@ -95,6 +97,8 @@ class Parameter:
         if self.type == "entity":
             return {block: _entity_rows(self.name, text)}
         if self.type == "concept":
+            if len(self.variables) == 2:
+                return {block: _concept_rows(self.name, text, self.scheme or "")}
             return {block: [_concept(self.name, text, self.scheme or "")]}
         if self.type == "date":
             return {block: [_date(self.name, text, self.bound)]}
@@ -151,6 +155,21 @@ def _concept(name: str, text: str, scheme: str) -> NamedNode:
     if not _SLUG.match(slug):
         raise ParameterError(name, f"`{name}`: {text!r} is not a {scheme} name such as `{scheme}:…`")
     return _iri(name, prefix + slug)
+
+
+def _concept_rows(name: str, text: str, scheme: str) -> list[Row]:
+    """A concept named by IRI or `scheme:name` (one row), or by any label or alias, in any case:
+    its match key, which ingest prepares for every concept (`AI`, `Artificial intelligence`)."""
+    prefix = f"{CONCEPT}{scheme}/"
+    if text.startswith(("http://", "https://")) or text.casefold().startswith(scheme + ":"):
+        return [(_concept(name, text, scheme), None)]
+    key = match_key(text)
+    if not re.search(r"[^\W_]", key):
+        raise ParameterError(name, f"`{name}`: {text!r} is not a {scheme} name or label")
+    rows: list[Row] = [(None, Literal(key))]
+    if _SLUG.match(key):
+        rows.append((_iri(name, prefix + key), None))
+    return rows
 
 
 def _date(name: str, text: str, bound: str) -> Literal:

@@ -286,3 +286,29 @@ def test_injection_attempts_get_422_or_nothing(http: httpx.Client, name: str, pa
             assert response.json()["results"]["bindings"] == [], value
         else:
             assert all(row in wide for row in response.json()["results"]["bindings"]), value
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "expected"),
+    [
+        ("agreements-by-topic", {"topic": "AI"}, {"mou-malaysia-ndrc-artificial-intelligence"}),
+        (
+            "agreements-by-topic",
+            {"topic": "Artificial Intelligence"},
+            {"mou-malaysia-ndrc-artificial-intelligence"},
+        ),
+        (
+            "agreements-by-topic",
+            {"topic": "topic:artificial-intelligence"},
+            {"mou-malaysia-ndrc-artificial-intelligence"},
+        ),
+    ],
+)
+def test_concepts_are_found_by_alias_label_or_name(
+    http: httpx.Client, name: str, params: dict, expected: set
+) -> None:
+    assert column(bindings(http, name, **params), "agreement") >= expected
+
+
+def test_an_unknown_sector_finds_no_company_rather_than_all(http: httpx.Client) -> None:
+    assert column(bindings(http, "companies", sector="shipbuilding"), "company") == set()
