@@ -13,6 +13,8 @@ from fastapi.responses import RedirectResponse
 
 from jalinan.api import canned, friendly, graph_store, linked_data, protocol
 from jalinan.api.errors import install_error_handlers
+from jalinan.api.limits import BodyLimit
+from jalinan.api.logging import AccessLog
 from jalinan.api.settings import Settings
 from jalinan.graph import GraphStore, open_store
 from jalinan.queries.catalogue import load_catalogue
@@ -31,15 +33,25 @@ visits. Every fact is traced to a news article and a verbatim quote.
 
 Writes (SPARQL Update, Graph Store PUT/POST/DELETE) need `Authorization: Bearer <token>` and
 are refused unless the server was started with `--write-token`.
+
+**Limits**: a query runs for at most the server's `--query-timeout` (30 s by default; a lower
+`timeout=` seconds per request, `_timeout=` on canned queries) and is then stopped with a 503.
+Bodies past 1 MiB and queries past 64 KiB are refused with 413; a full waiting line with 429
+and `Retry-After`; `SERVICE` to endpoints not on the allowlist with 400. Friendly JSON and HTML
+pages list at most 1000 items and then say so in `X-Jalinan-Truncated`.
 """
 
 
-def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
-    """Build the app; with no `store`, the lifespan opens the one at `settings.store_path`."""
+def create_app(settings: Settings, store: GraphStore | None = None, *, close_store: bool = False) -> FastAPI:
+    """Build the app; with no `store`, the lifespan opens the one at `settings.store_path`.
+
+    A store handed in is closed at shutdown only with `close_store` (`serve` hands in its
+    `PooledStore` so, so that no worker process outlives the server).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = store is None
+        owned = store is None or close_store
         app.state.store = store if store is not None else open_store(settings.store_path)
         try:
             yield
@@ -57,8 +69,10 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
         allow_origins=["*"],
         allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["Link", "Location", "Content-Type"],
+        expose_headers=["Link", "Location", "Content-Type", "Retry-After", "X-Jalinan-Truncated"],
     )
+    app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(AccessLog)  # outermost: every request is logged, refusals included
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -1,7 +1,7 @@
 """Canned queries: `GET /queries` lists them, `GET /queries/{name}?param=…` runs one.
 
 Parameters are bound by the catalogue as pyoxigraph terms in the query's VALUES blocks, never
-pasted into the text. System parameters start with `_` (`_format`) so they can never clash
+pasted into the text. System parameters start with `_` (`_format`, `_timeout`) so they can never clash
 with a query's own; an unknown, repeated, missing or malformed parameter is a 422 naming it.
 """
 
@@ -12,8 +12,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from jalinan.api import pages, querying
-from jalinan.api.dependencies import CatalogueDep, StoreDep
+from jalinan.api.dependencies import CatalogueDep, SettingsDep, StoreDep
 from jalinan.api.errors import not_acceptable, not_found, unprocessable
+from jalinan.api.limits import request_timeout
+from jalinan.api.logging import note_query
 from jalinan.api.negotiation import DEFAULT_GRAPH_FORMAT, DEFAULT_RESULTS_FORMAT, media_type, negotiate
 from jalinan.queries.catalogue import CannedQuery, ParameterError
 
@@ -98,12 +100,17 @@ def list_queries(request: Request, catalogue: CatalogueDep) -> Response:
     "/{name}",
     summary="Run a canned query",
     description="Parameters as in `GET /queries`. SPARQL JSON by default; `_format=csv` (or xml, tsv) or "
-    "Accept for others. Example: `/queries/agreements-by-party?party=Mosti`.",
+    "Accept for others; `_timeout=` seconds lowers the time limit. "
+    "Example: `/queries/agreements-by-party?party=Mosti`.",
 )
-async def run_query(name: str, request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
+async def run_query(
+    name: str, request: Request, store: StoreDep, catalogue: CatalogueDep, settings: SettingsDep
+) -> Response:
     query = lookup(catalogue, name)
     pairs = parse_qsl(request.url.query, keep_blank_values=True)
     sparql = bind_request(query, pairs)
+    timeout = request_timeout([v for k, v in pairs if k == "_timeout"], settings, canned=True)
+    note_query(request, "canned", sparql, name)
     choice = negotiate(
         request.headers.get("accept"), request.query_params.get("_format"), parameter="_format"
     )
@@ -116,6 +123,8 @@ async def run_query(name: str, request: Request, store: StoreDep, catalogue: Cat
         sparql,
         results_format or DEFAULT_RESULTS_FORMAT,
         choice.graph or DEFAULT_GRAPH_FORMAT,
+        timeout=timeout,
+        trusted=True,
     )
     if form == "GRAPH":
         if choice.graph is None:

@@ -76,6 +76,20 @@ def unprocessable(detail: str, *, parameter: str | None = None) -> ApiError:
     return ApiError(422, "Unprocessable Content", detail, parameter=parameter)
 
 
+def content_too_large(detail: str, *, parameter: str | None = None) -> ApiError:
+    return ApiError(413, "Content Too Large", detail, parameter=parameter)
+
+
+def too_many_requests(detail: str, retry_after: int) -> ApiError:
+    return ApiError(429, "Too Many Requests", detail, headers={"Retry-After": str(retry_after)})
+
+
+def service_unavailable(title: str, detail: str, *, retry_after: int | None = None) -> ApiError:
+    """503: the server stopped a query at a limit (time, result size) or cannot serve it now."""
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+    return ApiError(503, title, detail, headers=headers)
+
+
 def problem_response(error: ApiError) -> JSONResponse:
     return JSONResponse(
         error.body(),

@@ -3,7 +3,8 @@
 Each route picks a canned query, binds its parameters the same safe way as `/queries/{name}`,
 and folds the rows into one object per thing with a list of its sources (article and quote).
 The `query` field of the answer names the canned query URL that gives the same rows in SPARQL
-JSON or CSV.
+JSON or CSV. At most `max_rows` (1000) items are listed; when there were more, the answer
+says so in the `X-Jalinan-Truncated` header (its value is the cap).
 """
 
 from typing import Annotated, Any
@@ -11,11 +12,15 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from jalinan.api import querying
 from jalinan.api.canned import bind_request, lookup
 from jalinan.api.dependencies import CatalogueDep, StoreDep
 from jalinan.api.errors import unprocessable
+from jalinan.api.limits import TRUNCATED_HEADER
+from jalinan.api.logging import note_query
+from jalinan.api.settings import Settings
 from jalinan.graph.namespaces import ID
 from jalinan.graph.results import SelectResult
 
@@ -71,18 +76,26 @@ async def _answer(
     name: str,
     params: dict[str, str | None],
     key: str,
-) -> dict[str, Any]:
+) -> JSONResponse:
     given = {k: v for k, v in params.items() if v is not None}
     query = lookup(catalogue, name)
     sparql = bind_request(query, list(given.items()))
-    result = await run_in_threadpool(querying.rows, store, sparql)
+    note_query(request, "canned", sparql, name)
+    settings: Settings = request.app.state.settings
+    # rows, not items, are capped in the worker; fold, then cap the items at the same number
+    result, more = await run_in_threadpool(querying.rows, store, sparql, max_rows=settings.max_rows * 20)
     items = fold(result, key)
+    headers = {}
+    if more or len(items) > settings.max_rows:
+        items = items[: settings.max_rows]
+        headers[TRUNCATED_HEADER] = str(settings.max_rows)
     base = str(request.base_url).rstrip("/")
-    return {
+    body = {
         "query": f"{base}/queries/{name}" + (f"?{urlencode(given)}" if given else ""),
         "count": len(items),
         "items": items,
     }
+    return JSONResponse(body, headers=headers)
 
 
 @router.get(

@@ -16,6 +16,8 @@ from pyoxigraph import NamedNode, RdfFormat, serialize
 from jalinan.api import pages, querying
 from jalinan.api.dependencies import CatalogueDep, StoreDep
 from jalinan.api.errors import not_found
+from jalinan.api.limits import TRUNCATED_HEADER
+from jalinan.api.logging import note_query
 from jalinan.api.negotiation import DEFAULT_GRAPH_FORMAT, GRAPH_FORMATS, media_type, negotiate
 from jalinan.graph.namespaces import ID, ONTOLOGY_GRAPH
 from jalinan.queries.catalogue import CannedQuery
@@ -53,12 +55,19 @@ async def entity(entity_path: str, request: Request, store: StoreDep, catalogue:
     )
     headers = {"Vary": "Accept", "Link": links}
     if choice.html:
-        rows = await run_in_threadpool(querying.rows, store, _bound(catalogue["entity"], iri))
+        sparql = _bound(catalogue["entity"], iri)
+        note_query(request, "canned", sparql, "entity")
+        max_rows = request.app.state.settings.max_rows
+        rows, more = await run_in_threadpool(querying.rows, store, sparql, max_rows=max_rows)
         if not rows.rows:
             raise not_found(f"no entity {iri}")
+        if more:
+            headers[TRUNCATED_HEADER] = str(max_rows)
         return HTMLResponse(pages.entity_page(iri, rows, evidence_href), headers=headers)
     rdf_format = choice.graph or DEFAULT_GRAPH_FORMAT
-    triples = await run_in_threadpool(querying.triples, store, _bound(catalogue["describe"], iri))
+    sparql = _bound(catalogue["describe"], iri)
+    note_query(request, "canned", sparql, "describe")
+    triples = await run_in_threadpool(querying.triples, store, sparql)
     if not triples:
         raise not_found(f"no entity {iri}")
     prefixes = {

@@ -19,6 +19,8 @@ from pyoxigraph import NamedNode
 from jalinan.api import querying
 from jalinan.api.dependencies import SettingsDep, StoreDep, check_write_access
 from jalinan.api.errors import bad_request, not_acceptable, unsupported_media_type
+from jalinan.api.limits import TIMEOUT_PARAMETERS, check_length, request_timeout
+from jalinan.api.logging import note_query
 from jalinan.api.negotiation import (
     DEFAULT_GRAPH_FORMAT,
     DEFAULT_RESULTS_FORMAT,
@@ -27,6 +29,7 @@ from jalinan.api.negotiation import (
     negotiate,
 )
 from jalinan.api.service_description import service_description
+from jalinan.api.service_guard import check_service
 
 router = APIRouter(tags=["SPARQL Protocol"])
 
@@ -45,6 +48,7 @@ class ProtocolRequest:
     named_graphs: list[str] = field(default_factory=list)
     using_graphs: list[str] = field(default_factory=list)
     format: str | None = None
+    timeout: list[str] = field(default_factory=list)
 
 
 def _decode(data: bytes, charset: str, what: str) -> str:
@@ -138,15 +142,22 @@ async def parse_request(request: Request) -> ProtocolRequest:
         named_graphs=_iris(pairs, "named-graph-uri"),
         using_graphs=_iris(pairs, "using-graph-uri") + _iris(pairs, "using-named-graph-uri"),
         format=_first(pairs, "format") or _first(pairs, "_format"),
+        timeout=[value for key, value in pairs if key in TIMEOUT_PARAMETERS],
     )
 
 
 ParsedDep = Annotated[ProtocolRequest, Depends(parse_request)]
 
 
-async def answer_query(request: Request, parsed: ProtocolRequest, store: StoreDep) -> Response:
+async def answer_query(
+    request: Request, parsed: ProtocolRequest, store: StoreDep, settings: SettingsDep
+) -> Response:
     """Run a query and answer in the negotiated format (406 if the query's form has none)."""
     assert parsed.query is not None
+    check_length(parsed.query, "query", settings)
+    timeout = request_timeout(parsed.timeout, settings)
+    note_query(request, "query", parsed.query)
+    check_service(parsed.query, settings.service_allow)
     choice = negotiate(request.headers.get("accept"), parsed.format)
     if choice.results is None and choice.graph is None:
         raise not_acceptable("ask for SPARQL results (JSON, XML, CSV, TSV) or an RDF format, not HTML")
@@ -158,6 +169,7 @@ async def answer_query(request: Request, parsed: ProtocolRequest, store: StoreDe
         choice.graph or DEFAULT_GRAPH_FORMAT,
         default_graphs=parsed.default_graphs or None,
         named_graphs=parsed.named_graphs or None,
+        timeout=timeout,
     )
     if form == "GRAPH":
         if choice.graph is None:
@@ -178,6 +190,9 @@ async def answer_update(
 ) -> Response:
     assert parsed.update is not None
     check_write_access(request, settings)
+    check_length(parsed.update, "update", settings)
+    note_query(request, "update", parsed.update)
+    check_service(parsed.update, settings.service_allow, update=True)
     if parsed.using_graphs:
         raise bad_request(
             "`using-graph-uri` and `using-named-graph-uri` are not supported; use USING in the update"
@@ -202,6 +217,8 @@ or, with the write token, `application/sparql-update`). The default graph is the
 graphs**; `default-graph-uri` / `named-graph-uri` (repeatable) narrow the dataset. Results by
 content negotiation or `format=` (`json`, `xml`, `csv`, `tsv`, `ttl`, `nt`, `rdfxml`, `jsonld`,
 `trig`, `nquads`). A GET without `query` returns the service description.
+`timeout=` (seconds) lowers the server's query time limit for this request; a query stopped at
+its limit is a 503. `SERVICE` may only call endpoints on the server's allowlist (else 400).
 
 Example: `/sparql?query=SELECT * WHERE { ?s a <https://w3id.org/jalinan/ontology#Ministry> }`"""
 
@@ -214,7 +231,7 @@ async def sparql(request: Request, parsed: ParsedDep, store: StoreDep, settings:
         return await answer_update(request, parsed, store, settings)
     if parsed.query is None:
         return _describe_service(request, parsed, settings, "/sparql")
-    return await answer_query(request, parsed, store)
+    return await answer_query(request, parsed, store, settings)
 
 
 @router.api_route("/query", methods=["GET", "POST"], summary="SPARQL query only", description=SPARQL_DOC)
@@ -223,7 +240,7 @@ async def query(request: Request, parsed: ParsedDep, store: StoreDep, settings: 
         raise bad_request("this endpoint answers queries; send updates to /update", parameter="update")
     if parsed.query is None:
         return _describe_service(request, parsed, settings, "/query")
-    return await answer_query(request, parsed, store)
+    return await answer_query(request, parsed, store, settings)
 
 
 @router.post(

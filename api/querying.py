@@ -2,17 +2,53 @@
 
 Each function takes SPARQL (or data) and returns bytes or plain rows, fully materialised in the
 thread that ran it (pyoxigraph aborts the process if a result is touched from another thread).
-A later step can move these calls into worker processes with timeouts without touching routes.
-Store errors become API refusals here: a bad query is the client's mistake (400), never a 500.
+With `jalinan serve` the store is a `PooledStore`: reads run in worker processes that are killed
+when a query outlives its time limit. Store errors become API refusals here, never a 500:
+a bad query is the client's mistake (400); a query stopped at its time limit or a result past
+the size limit is a 503; a full waiting line is a 429 with `Retry-After`.
+
+`timeout` is the request's own limit in seconds (None: the server's); `trusted` marks the
+server's own canned queries, which may use the workers reserved for them.
 """
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple
 
-from jalinan.api.errors import bad_request
-from jalinan.graph import GraphStore, QueryError
+from jalinan.api.errors import ApiError, bad_request, service_unavailable, too_many_requests
+from jalinan.api.settings import RETRY_AFTER_S
+from jalinan.graph import GraphStore, QueryError, StoreError
+from jalinan.graph.pool import PooledStore, QueryTimeout, ResultTooLarge, StoreBusy
 from jalinan.graph.results import GraphResult, SelectResult
+
+
+def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
+    """The API's answer to a store error."""
+    if isinstance(exc, QueryError):
+        what = "update" if parameter == "update" else "query"
+        return bad_request(f"the {what} is not valid SPARQL: {exc}", parameter=parameter)
+    if isinstance(exc, QueryTimeout):
+        return service_unavailable(
+            "Query Timeout",
+            f"{exc}; simplify the query or add a LIMIT (the server's limit is set by --query-timeout, "
+            "a lower one by the `timeout` parameter)",
+            retry_after=RETRY_AFTER_S,
+        )
+    if isinstance(exc, StoreBusy):
+        return too_many_requests(f"{exc}; retry in {RETRY_AFTER_S} s", RETRY_AFTER_S)
+    if isinstance(exc, ResultTooLarge):
+        return service_unavailable(
+            "Result Too Large", f"{exc} and was abandoned; add a LIMIT or page with OFFSET"
+        )
+    return service_unavailable("Store Unavailable", f"the store could not answer: {exc}")
+
+
+def _read_options(store: GraphStore, timeout: float | None, trusted: bool) -> dict[str, Any]:
+    """Keyword arguments only a pooled store understands (a plain store runs in this thread)."""
+    if isinstance(store, PooledStore):
+        return {"timeout": timeout, "trusted": trusted}
+    return {}
 
 
 def serialized(
@@ -23,29 +59,44 @@ def serialized(
     *,
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
+    timeout: float | None = None,
+    trusted: bool = False,
 ) -> tuple[str, bytes]:
     """Run a query; ("SELECT" | "ASK" | "GRAPH", its bytes in the format for that form)."""
     try:
         return store.query_serialized(
-            sparql, results_format, graph_format, default_graphs=default_graphs, named_graphs=named_graphs
+            sparql,
+            results_format,
+            graph_format,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            **_read_options(store, timeout, trusted),
         )
-    except QueryError as exc:
-        raise bad_request(f"the query is not valid SPARQL: {exc}", parameter="query") from exc
+    except StoreError as exc:
+        raise _refusal(exc) from exc
 
 
-def rows(store: GraphStore, sparql: str) -> SelectResult:
-    """Run a SELECT and return its rows (for pages and the friendly JSON routes)."""
+def rows(
+    store: GraphStore, sparql: str, *, max_rows: int | None = None, timeout: float | None = None
+) -> tuple[SelectResult, bool]:
+    """Run a trusted SELECT (pages, friendly JSON): its first `max_rows` rows, and whether
+    there were more."""
     try:
-        result = store.query(sparql)
-    except QueryError as exc:
-        raise bad_request(f"the query is not valid SPARQL: {exc}") from exc
+        result = store.query(sparql, **_read_options(store, timeout, True))
+    except StoreError as exc:
+        raise _refusal(exc) from exc
     assert isinstance(result, SelectResult), "canned queries used for rows are SELECT queries"
-    return result
+    if max_rows is not None and len(result.rows) > max_rows:
+        return SelectResult(result.variables, result.rows[:max_rows]), True
+    return result, False
 
 
-def triples(store: GraphStore, sparql: str) -> list[Triple]:
-    """Run a CONSTRUCT or DESCRIBE and return its triples."""
-    result = store.query(sparql)
+def triples(store: GraphStore, sparql: str, *, timeout: float | None = None) -> list[Triple]:
+    """Run a trusted CONSTRUCT or DESCRIBE and return its triples."""
+    try:
+        result = store.query(sparql, **_read_options(store, timeout, True))
+    except StoreError as exc:
+        raise _refusal(exc) from exc
     assert isinstance(result, GraphResult)
     return result.triples
 
@@ -53,8 +104,8 @@ def triples(store: GraphStore, sparql: str) -> list[Triple]:
 def update(store: GraphStore, sparql_update: str) -> None:
     try:
         store.update(sparql_update)
-    except QueryError as exc:
-        raise bad_request(f"the update is not valid SPARQL: {exc}", parameter="update") from exc
+    except StoreError as exc:
+        raise _refusal(exc, "update") from exc
 
 
 def graph_names(store: GraphStore) -> list[str]:
@@ -67,7 +118,10 @@ def dump(store: GraphStore, rdf_format: RdfFormat, graph: str | None) -> bytes:
 
 
 def replace_graph(store: GraphStore, graph: str, data: Iterable[Triple]) -> None:
-    store.replace_graphs({graph: list(data)})
+    try:
+        store.replace_graphs({graph: list(data)})
+    except StoreError as exc:
+        raise _refusal(exc, "body") from exc
 
 
 def add_to_graph(store: GraphStore, graph: str, data: Iterable[Triple]) -> None:
@@ -77,8 +131,8 @@ def add_to_graph(store: GraphStore, graph: str, data: Iterable[Triple]) -> None:
     term (the same technique `replace_graphs` uses), so no text from the body is spliced in.
     """
     body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in data)
-    store.update(f"INSERT DATA {{ GRAPH {NamedNode(graph)} {{\n{body}\n}} }}")
+    update(store, f"INSERT DATA {{ GRAPH {NamedNode(graph)} {{\n{body}\n}} }}")
 
 
 def drop_graph(store: GraphStore, graph: str) -> None:
-    store.update(f"DROP GRAPH {NamedNode(graph)}")
+    update(store, f"DROP GRAPH {NamedNode(graph)}")

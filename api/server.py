@@ -1,33 +1,63 @@
-"""`jalinan serve`: open the store, build the app, print the URLs, run uvicorn."""
+"""`jalinan serve`: open the store, start the query workers, build the app, run uvicorn.
+
+Start-up problems are one clear line on stderr and exit status 3, never a traceback: a store
+that does not exist (serve never creates one: run `jalinan ingest` first), one that another
+process holds open, or one that RocksDB cannot read.
+"""
 
 import argparse
 import sys
 
 import uvicorn
 
+from jalinan.api import logging as access_log
 from jalinan.api.app import create_app
 from jalinan.api.settings import Settings
 from jalinan.graph import StoreError, StoreLockedError, open_store
+from jalinan.graph.pool import PooledStore
+
+
+def _fail(message: str) -> int:
+    print(f"jalinan serve: {message}", file=sys.stderr)
+    return 3
 
 
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_args(args)
+    path = settings.store_path
+    if not path.exists():
+        return _fail(f"no store at {path}: run `jalinan ingest --store {path}` first")
+    if not (path / "CURRENT").is_file():
+        return _fail(
+            f"{path} does not hold an Oxigraph store (no CURRENT file); run `jalinan ingest --store {path}`"
+        )
     try:
-        store = open_store(settings.store_path)
+        store = open_store(path)
     except StoreLockedError as exc:
-        print(f"jalinan serve: {exc}", file=sys.stderr)
-        return 3
+        return _fail(str(exc))
     except StoreError as exc:
-        print(f"jalinan serve: cannot open the store: {exc}", file=sys.stderr)
-        return 3
+        return _fail(f"cannot open the store: {exc}")
     try:
         if not store.graph_names():
             print(
-                f"jalinan serve: warning: the store at {settings.store_path} is empty; "
-                f"run `jalinan ingest --store {settings.store_path}` first",
+                f"jalinan serve: warning: the store at {path} is empty; "
+                f"run `jalinan ingest --store {path}` first",
                 file=sys.stderr,
             )
-        app = create_app(settings, store)
+        pooled = PooledStore(
+            store,
+            workers=settings.query_workers,
+            max_waiting=settings.max_waiting,
+            timeout=settings.query_timeout,
+            max_rows=settings.max_rows * 20,
+            max_result_bytes=settings.max_result_bytes,
+        )
+    except Exception as exc:  # a store that opens but cannot be read or checkpointed
+        store.close()
+        return _fail(f"cannot use the store at {path}: {type(exc).__name__}: {exc}")
+    try:
+        app = create_app(settings, pooled, close_store=True)
+        access_log.configure()
         base = settings.base_url
         print(
             "Jalinan is serving:\n"
@@ -37,10 +67,12 @@ def serve(args: argparse.Namespace) -> int:
             f"  friendly JSON    {base}/agreements?party=Mosti\n"
             f"  entity page      {base}/id/mosti\n"
             f"  API docs         {base}/docs\n"
-            f"  writes           {'enabled (Bearer token)' if settings.writes_enabled else 'disabled'}",
+            f"  writes           {'enabled (Bearer token)' if settings.writes_enabled else 'disabled'}\n"
+            f"  query limits     {settings.query_timeout:g} s, {settings.query_workers} workers "
+            f"(+1 for canned queries), {settings.max_waiting} waiting",
             flush=True,
         )
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     finally:
-        store.close()
+        pooled.close()
     return 0

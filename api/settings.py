@@ -1,12 +1,30 @@
-"""Server settings: one typed object, read from the command line or the environment."""
+"""Server settings: one typed object, read from the command line or the environment.
+
+Every limit the server enforces is declared here, once, with its default; `api/limits.py`,
+`api/querying.py` and `api/service_guard.py` read them from this object.
+"""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jalinan.graph import resolve_store_path
 
 WRITE_TOKEN_ENV_VAR = "JALINAN_WRITE_TOKEN"
+SERVICE_ALLOW_ENV_VAR = "JALINAN_SERVICE_ALLOW"
+
+KIB = 1024
+MIB = 1024 * KIB
+
+DEFAULT_QUERY_TIMEOUT_S = 30.0
+DEFAULT_QUERY_WORKERS = 4
+DEFAULT_MAX_WAITING = 32
+DEFAULT_MAX_BODY = 1 * MIB
+DEFAULT_MAX_WRITE_BODY = 64 * MIB
+DEFAULT_MAX_QUERY_LENGTH = 64 * KIB
+DEFAULT_MAX_ROWS = 1000
+DEFAULT_MAX_RESULT_BYTES = 64 * MIB
+RETRY_AFTER_S = 2
 
 
 @dataclass(frozen=True)
@@ -17,6 +35,18 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     write_token: str | None = None
+    # time and concurrency
+    query_timeout: float = DEFAULT_QUERY_TIMEOUT_S  # seconds; a request may ask for less
+    query_workers: int = DEFAULT_QUERY_WORKERS  # worker processes that run reads
+    max_waiting: int = DEFAULT_MAX_WAITING  # reads waiting for a worker before 429
+    # sizes
+    max_body: int = DEFAULT_MAX_BODY  # request body, bytes (queries, forms, unauthenticated writes)
+    max_write_body: int = DEFAULT_MAX_WRITE_BODY  # body of an authenticated write (Graph Store, update)
+    max_query_length: int = DEFAULT_MAX_QUERY_LENGTH  # characters of `query` / `update`
+    max_rows: int = DEFAULT_MAX_ROWS  # items of HTML pages and friendly JSON (X-Jalinan-Truncated)
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES  # serialised SPARQL result, bytes
+    # SSRF: SERVICE endpoints a query may call (exact IRIs); empty: SERVICE is refused
+    service_allow: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def writes_enabled(self) -> bool:
@@ -30,9 +60,25 @@ class Settings:
     def from_args(cls, args: object) -> "Settings":
         """From the `jalinan serve` arguments, falling back to the environment."""
         token = getattr(args, "write_token", None) or os.environ.get(WRITE_TOKEN_ENV_VAR) or None
+        allow = list(getattr(args, "service_allow", None) or [])
+        allow += [u.strip() for u in os.environ.get(SERVICE_ALLOW_ENV_VAR, "").split(",") if u.strip()]
+
+        def number(name: str, default: float) -> float:
+            value = getattr(args, name, None)
+            return default if value is None else value
+
         return cls(
             store_path=resolve_store_path(getattr(args, "store", None)),
             host=getattr(args, "host", None) or "127.0.0.1",
             port=int(getattr(args, "port", None) or 8000),
             write_token=token,
+            query_timeout=float(number("query_timeout", DEFAULT_QUERY_TIMEOUT_S)),
+            query_workers=int(number("query_workers", DEFAULT_QUERY_WORKERS)),
+            max_waiting=int(number("max_waiting", DEFAULT_MAX_WAITING)),
+            max_body=int(number("max_body", DEFAULT_MAX_BODY)),
+            max_write_body=int(number("max_write_body", DEFAULT_MAX_WRITE_BODY)),
+            max_query_length=int(number("max_query_length", DEFAULT_MAX_QUERY_LENGTH)),
+            max_rows=int(number("max_rows", DEFAULT_MAX_ROWS)),
+            max_result_bytes=int(number("max_result_bytes", DEFAULT_MAX_RESULT_BYTES)),
+            service_allow=tuple(dict.fromkeys(allow)),
         )

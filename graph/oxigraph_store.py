@@ -38,7 +38,7 @@ def open_store(path: str | Path, *, read_only: bool = False) -> "OxigraphStore":
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         inner = Store.read_only(str(path)) if read_only else Store(str(path))
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # RocksDB reports corruption as RuntimeError
         message = str(exc)
         if "lock" in message.lower():
             raise StoreLockedError(

@@ -14,6 +14,7 @@ first read after an ingest or update sees the new one.
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import multiprocessing
 import os
@@ -26,11 +27,11 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from pyoxigraph import Quad, QueryResultsFormat, RdfFormat, Triple
+from pyoxigraph import Quad, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Triple
 
 from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.oxigraph_store import OxigraphStore
-from jalinan.graph.results import QueryResult
+from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
 
 DEFAULT_TIMEOUT_S = 30.0
 
@@ -43,6 +44,27 @@ class StoreBusy(StoreError):
     """Every worker is busy and the waiting line is full; the client should retry later."""
 
 
+class ResultTooLarge(StoreError):
+    """The serialised result grew past the byte limit, so it was abandoned (add a LIMIT)."""
+
+
+class _CappedBuffer(io.RawIOBase):
+    """A write target that refuses to grow past `cap` bytes (pyoxigraph serialises into it)."""
+
+    def __init__(self, cap: int | None):
+        self.data = bytearray()
+        self.cap = cap
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+        if self.cap is not None and len(self.data) + len(chunk) > self.cap:
+            raise ResultTooLarge(f"the result is larger than {self.cap} bytes")
+        self.data += chunk
+        return len(chunk)
+
+
 @dataclass(frozen=True)
 class _Job:
     snapshot: str
@@ -52,6 +74,38 @@ class _Job:
     named_graphs: Sequence[str] | None
     results_media_type: str = ""
     graph_media_type: str = ""
+    max_rows: int | None = None  # "rows": keep at most this many SELECT rows
+    max_bytes: int | None = None  # "bytes": abandon a serialisation that grows past this
+
+
+def _rows(opened: OxigraphStore, job: _Job) -> QueryResult:
+    """Like `OxigraphStore.query`, but stops reading SELECT rows after `job.max_rows`."""
+    if job.max_rows is None:
+        return opened.query(job.sparql, default_graphs=job.default_graphs, named_graphs=job.named_graphs)
+    result = opened._run(job.sparql, job.default_graphs, job.named_graphs)
+    if not isinstance(result, QuerySolutions):
+        return AskResult(bool(result)) if isinstance(result, QueryBoolean) else GraphResult(list(result))
+    names = [variable.value for variable in result.variables]
+    rows = []
+    for solution in itertools.islice(result, job.max_rows):
+        rows.append({name: solution[name] for name in names if solution[name] is not None})
+    return SelectResult(names, rows)
+
+
+def _serialized(opened: OxigraphStore, job: _Job) -> tuple[str, bytes]:
+    """Like `OxigraphStore.query_serialized`, but into a buffer capped at `job.max_bytes`."""
+    result = opened._run(job.sparql, job.default_graphs, job.named_graphs)
+    buffer = _CappedBuffer(job.max_bytes)
+    if isinstance(result, QueryBoolean):
+        form = "ASK"
+        result.serialize(buffer, format=QueryResultsFormat.from_media_type(job.results_media_type))
+    elif isinstance(result, QuerySolutions):
+        form = "SELECT"
+        result.serialize(buffer, format=QueryResultsFormat.from_media_type(job.results_media_type))
+    else:
+        form = "GRAPH"
+        result.serialize(buffer, format=RdfFormat.from_media_type(job.graph_media_type))
+    return form, bytes(buffer.data)
 
 
 def _worker_main(conn: Connection) -> None:
@@ -72,26 +126,11 @@ def _worker_main(conn: Connection) -> None:
                 if opened is not None:
                     opened.close()
                 opened, opened_path = open_store(job.snapshot, read_only=True), job.snapshot
-            if job.kind == "rows":
-                answer: tuple = (
-                    "ok",
-                    opened.query(
-                        job.sparql, default_graphs=job.default_graphs, named_graphs=job.named_graphs
-                    ),
-                )
-            else:
-                answer = (
-                    "ok",
-                    opened.query_serialized(
-                        job.sparql,
-                        QueryResultsFormat.from_media_type(job.results_media_type),
-                        RdfFormat.from_media_type(job.graph_media_type),
-                        default_graphs=job.default_graphs,
-                        named_graphs=job.named_graphs,
-                    ),
-                )
+            answer: tuple = ("ok", _rows(opened, job) if job.kind == "rows" else _serialized(opened, job))
         except QueryError as exc:
             answer = ("query_error", str(exc))
+        except ResultTooLarge as exc:
+            answer = ("too_large", str(exc))
         except Exception as exc:  # reported to the parent, which raises StoreError
             answer = ("error", f"{type(exc).__name__}: {exc}")
         conn.send(answer)
@@ -125,6 +164,11 @@ class PooledStore:
 
     Writes go to the one read-write store this process holds; each write makes the next read
     take a fresh checkpoint. `version` changes with every write (for HTTP caching).
+
+    Two lanes: `workers` run any query; `reserved` more run only `trusted=True` queries (the
+    server's own canned queries, whose cost is bounded by the data), so that clients' runaway
+    SPARQL can fill the general lane without stopping canned queries, pages and friendly JSON.
+    A trusted query takes a free general worker if there is one, else waits for a reserved one.
     """
 
     def __init__(
@@ -132,8 +176,11 @@ class PooledStore:
         store: OxigraphStore,
         *,
         workers: int = 4,
+        reserved: int = 1,
         max_waiting: int = 64,
         timeout: float = DEFAULT_TIMEOUT_S,
+        max_rows: int | None = None,
+        max_result_bytes: int | None = None,
     ):
         if store.path is None:
             raise StoreError("a pooled store needs an on-disk store")
@@ -141,8 +188,11 @@ class PooledStore:
         self.path = store.path
         self.read_only = store.read_only
         self.timeout = timeout
+        self.max_rows = max_rows
+        self.max_result_bytes = max_result_bytes
         self._max_waiting = max_waiting
         self._waiting = 0
+        self._closed = False
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._snapshots = Path(f"{store.path}.snapshots")
@@ -153,11 +203,17 @@ class PooledStore:
         self._generation = 0
         self._snapshot_generation = -1
         self._snapshot = ""
-        self._size = workers
-        self._all: list[_Worker] = [_Worker() for _ in range(workers)]
-        self._free: queue.Queue[_Worker] = queue.Queue()
-        for worker in self._all:
-            self._free.put(worker)
+        self._size = workers + reserved
+        self._all: list[_Worker] = []
+        self._free: queue.Queue[_Worker] = queue.Queue()  # the general lane
+        self._free_reserved: queue.Queue[_Worker] = queue.Queue()  # trusted queries only
+        self._lane: dict[int, queue.Queue[_Worker]] = {}
+        for lane, count in ((self._free, workers), (self._free_reserved, reserved)):
+            for _ in range(count):
+                worker = _Worker()
+                self._all.append(worker)
+                self._lane[id(worker)] = lane
+                lane.put(worker)
 
     # -- versions and snapshots ----------------------------------------------------------
     @property
@@ -182,22 +238,32 @@ class PooledStore:
                 shutil.rmtree(path, ignore_errors=True)
 
     # -- running jobs --------------------------------------------------------------------
-    def _run(self, job_for: Callable[[str], _Job], timeout: float | None) -> object:
-        limit = self.timeout if timeout is None else min(timeout, self.timeout)
-        deadline = time.monotonic() + limit
+    def _take(self, deadline: float, limit: float, trusted: bool) -> _Worker:
         with self._lock:
+            if self._closed:
+                raise StoreError("the store is closed")
             if self._waiting >= self._max_waiting:
                 raise StoreBusy(f"all {self._size} query workers are busy and {self._waiting} queries wait")
             self._waiting += 1
         try:
-            worker = self._free.get(timeout=max(0.0, deadline - time.monotonic()))
+            if trusted:
+                with contextlib.suppress(queue.Empty):
+                    return self._free.get_nowait()
+            lane = self._free_reserved if trusted else self._free
+            return lane.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             raise QueryTimeout(f"no query worker became free within {limit:g} s") from None
         finally:
             with self._lock:
                 self._waiting -= 1
-        job: _Job = job_for(self._current_snapshot())
+
+    def _run(self, job_for: Callable[[str], _Job], timeout: float | None, trusted: bool = False) -> object:
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
+        deadline = time.monotonic() + limit
+        worker: _Worker | None = self._take(deadline, limit, trusted)
+        assert worker is not None
         try:
+            job: _Job = job_for(self._current_snapshot())
             worker.snapshot = job.snapshot
             worker.conn.send(job)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -214,21 +280,32 @@ class PooledStore:
             raise StoreError(f"a query worker failed: {exc}") from exc
         finally:
             if worker is not None:
-                self._free.put(worker)
+                self._lane[id(worker)].put(worker)
         if status == "query_error":
             raise QueryError(payload)
+        if status == "too_large":
+            raise ResultTooLarge(payload)
         if status == "error":
             raise StoreError(payload)
         return payload
 
     def _replace(self, dead: _Worker) -> None:
         """Start a replacement in the background, so the timed-out request answers at once."""
+        lane = self._lane.pop(id(dead))
 
         def start() -> None:
+            with self._lock:
+                if self._closed:
+                    return
             fresh = _Worker()
             with self._lock:
                 self._all = [w for w in self._all if w is not dead] + [fresh]
-            self._free.put(fresh)
+                self._lane[id(fresh)] = lane
+                closed = self._closed
+            if closed:
+                fresh.stop()
+                return
+            lane.put(fresh)
 
         threading.Thread(target=start, daemon=True).start()
 
@@ -240,8 +317,16 @@ class PooledStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        trusted: bool = False,
     ) -> QueryResult:
-        return self._run(lambda snap: _Job(snap, "rows", sparql, default_graphs, named_graphs), timeout)
+        """Run a query in a worker; a SELECT keeps at most `max_rows` + 1 rows (so a caller
+        capping at `max_rows` can tell that more were there)."""
+        max_rows = None if self.max_rows is None else self.max_rows + 1
+        return self._run(
+            lambda snap: _Job(snap, "rows", sparql, default_graphs, named_graphs, max_rows=max_rows),
+            timeout,
+            trusted,
+        )
 
     def query_serialized(
         self,
@@ -252,7 +337,9 @@ class PooledStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        trusted: bool = False,
     ) -> tuple[str, bytes]:
+        """Run a query in a worker and serialise it there; `ResultTooLarge` past `max_result_bytes`."""
         return self._run(
             lambda snap: _Job(
                 snap,
@@ -262,8 +349,10 @@ class PooledStore:
                 named_graphs,
                 results_format.media_type,
                 graph_format.media_type,
+                max_bytes=self.max_result_bytes,
             ),
             timeout,
+            trusted,
         )
 
     def graph_names(self) -> list[str]:
@@ -300,8 +389,19 @@ class PooledStore:
             finally:
                 self._wrote()
 
+    @property
+    def worker_pids(self) -> list[int]:
+        """The worker processes' ids (tests check none outlives `close`)."""
+        return [w.process.pid for w in self._all if w.process.pid is not None]
+
     def close(self) -> None:
-        for worker in list(self._all):
+        """Stop every worker and release the store; a second call does nothing."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            workers = list(self._all)
+        for worker in workers:
             worker.stop()
         shutil.rmtree(self._snapshots, ignore_errors=True)
         self._store.close()

@@ -1,4 +1,4 @@
-"""The `jalinan` command: ingest, validate, stats, export, serve.
+"""The `jalinan` command: ingest, validate, stats, export, import, serve.
 
 Each sub-command is a thin shell over `ingest`, `graph` and `api`; errors become one clear
 message on stderr and a non-zero exit status, never a traceback.
@@ -12,6 +12,16 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat
 
+from jalinan.api.settings import (
+    DEFAULT_MAX_BODY,
+    DEFAULT_MAX_QUERY_LENGTH,
+    DEFAULT_MAX_RESULT_BYTES,
+    DEFAULT_MAX_ROWS,
+    DEFAULT_MAX_WAITING,
+    DEFAULT_MAX_WRITE_BODY,
+    DEFAULT_QUERY_TIMEOUT_S,
+    DEFAULT_QUERY_WORKERS,
+)
 from jalinan.graph import StoreError, open_store, resolve_store_path
 from jalinan.graph.results import SelectResult
 from jalinan.ingest.articles import ARTICLES_ENV_VAR
@@ -121,10 +131,61 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+IMPORT_FORMATS = {"nquads": RdfFormat.N_QUADS, "trig": RdfFormat.TRIG}
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Load a dump (N-Quads or TriG, as `jalinan export` writes) in one transaction.
+
+    Every named graph in the dump replaces the graph of that name in the store, all together,
+    so importing the same dump twice changes nothing and a killed import changes nothing.
+    """
+    from collections import defaultdict
+
+    from pyoxigraph import DefaultGraph, Triple, parse
+
+    source = Path(args.file)
+    if not source.is_file():
+        raise SystemExit(f"jalinan import: {source}: no such file")
+    rdf_format = IMPORT_FORMATS[args.format] if args.format else RdfFormat.from_extension(source.suffix[1:])
+    if rdf_format not in IMPORT_FORMATS.values():
+        raise SystemExit(f"jalinan import: {source}: give --format nquads or trig (a dataset format)")
+    graphs: dict[str, list[Triple]] = defaultdict(list)
+    try:
+        with source.open("rb") as data:
+            for quad in parse(data, format=rdf_format):
+                if isinstance(quad.graph_name, DefaultGraph):
+                    raise SystemExit(
+                        f"jalinan import: {source}: a triple in the default graph ({quad.triple}); "
+                        "Jalinan keeps every triple in a named graph"
+                    )
+                graphs[quad.graph_name.value].append(quad.triple)
+    except (SyntaxError, ValueError) as exc:
+        raise SystemExit(f"jalinan import: {source} is not valid {rdf_format.name}: {exc}") from None
+    path = resolve_store_path(args.store)
+    with open_store(path) as store:
+        store.replace_graphs(graphs)
+    print(f"imported {sum(len(t) for t in graphs.values())} quads in {len(graphs)} graphs into {path}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from jalinan.api.server import serve
 
     return serve(args)
+
+
+def _positive(kind: type) -> object:
+    def parse(text: str) -> object:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,6 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", help="file to write (default: standard output)")
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("import", help="load an N-Quads or TriG dump in one transaction (graphs replaced)")
+    p.add_argument("file", help="the dump, e.g. from `jalinan export --format nquads`")
+    p.add_argument("--format", choices=sorted(IMPORT_FORMATS), help="default: from the file's extension")
+    with_store(p)
+    p.set_defaults(func=cmd_import)
+
     p = sub.add_parser("serve", help="serve the SPARQL endpoint, canned queries and entity pages")
     with_store(p)
     p.add_argument("--host", default="127.0.0.1")
@@ -174,6 +241,53 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("JALINAN_WRITE_TOKEN"),
         help="enable writes (SPARQL Update, Graph Store PUT/POST/DELETE) for clients "
         "sending `Authorization: Bearer <token>` (default: $JALINAN_WRITE_TOKEN)",
+    )
+    limits = p.add_argument_group("limits (see README: Limits and timeouts)")
+    limits.add_argument(
+        "--query-timeout",
+        type=_positive(float),
+        help=f"seconds a query may run before it is stopped with 503 (default {DEFAULT_QUERY_TIMEOUT_S:g})",
+    )
+    limits.add_argument(
+        "--query-workers",
+        type=_positive(int),
+        help=f"worker processes running queries (default {DEFAULT_QUERY_WORKERS}; "
+        "one more runs canned queries)",
+    )
+    limits.add_argument(
+        "--max-waiting",
+        type=_positive(int),
+        help=f"queries waiting for a worker before 429 (default {DEFAULT_MAX_WAITING})",
+    )
+    limits.add_argument(
+        "--max-body", type=_positive(int), help=f"request body, bytes (default {DEFAULT_MAX_BODY})"
+    )
+    limits.add_argument(
+        "--max-write-body",
+        type=_positive(int),
+        help=f"body of a write with the token, bytes (default {DEFAULT_MAX_WRITE_BODY})",
+    )
+    limits.add_argument(
+        "--max-query-length",
+        type=_positive(int),
+        help=f"characters of a query or update (default {DEFAULT_MAX_QUERY_LENGTH})",
+    )
+    limits.add_argument(
+        "--max-rows",
+        type=_positive(int),
+        help=f"items in friendly JSON and HTML pages (default {DEFAULT_MAX_ROWS})",
+    )
+    limits.add_argument(
+        "--max-result-bytes",
+        type=_positive(int),
+        help=f"a serialised SPARQL result, bytes (default {DEFAULT_MAX_RESULT_BYTES})",
+    )
+    limits.add_argument(
+        "--service-allow",
+        action="append",
+        metavar="URL",
+        help="a SERVICE endpoint queries may call (repeatable; also $JALINAN_SERVICE_ALLOW, "
+        "comma-separated; default: none)",
     )
     p.set_defaults(func=cmd_serve)
     return parser

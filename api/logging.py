@@ -1,0 +1,92 @@
+"""One structured line per request on stderr: a JSON object through the `logging` module.
+
+Fields: `ts`, `method`, `path`, `status`, `duration_ms`, `client`, and, when the request ran a
+query or an update, `kind` (`query`, `update`, `canned`), `name` (the canned query),
+`query_hash` (the first 12 hex digits of the SHA-256 of the SPARQL text that ran) and `query`
+(a client's query or update, cut at 2 KiB) or `params` (a canned query's query string).
+The middleware is outermost, so refusals (413, 429, 503) are logged too; routes say what they
+ran with `note_query`.
+"""
+
+import hashlib
+import json
+import logging
+import sys
+import time
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LOGGER_NAME = "jalinan.access"
+MAX_LOGGED_QUERY = 2048
+_KEY = "jalinan_log"
+
+logger = logging.getLogger(LOGGER_NAME)
+
+
+def configure(stream: object = None) -> None:
+    """Send access lines, bare, to stderr (once; `serve` calls it)."""
+    if any(getattr(h, "_jalinan", False) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler._jalinan = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def query_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def note_query(request: Request, kind: str, text: str, name: str | None = None) -> None:
+    """Record, for the access line, the SPARQL a request runs."""
+    record = request.scope.get(_KEY)
+    if record is None:
+        return
+    record["kind"] = kind
+    if name is not None:
+        record["name"] = name
+    record["query_hash"] = query_hash(text)
+    if name is None:  # a client's own SPARQL: log it; a canned query: its parameters say enough
+        record["query"] = text[:MAX_LOGGED_QUERY]
+    else:
+        record["params"] = request.url.query[:MAX_LOGGED_QUERY]
+
+
+class AccessLog:
+    """ASGI middleware writing the one line when the response is done."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        record: dict[str, object] = {}
+        scope[_KEY] = record
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            client = scope.get("client")
+            line = {
+                "ts": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "method": scope.get("method"),
+                "path": scope.get("path"),
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "client": client[0] if client else None,
+                **record,
+            }
+            logger.info(json.dumps(line, ensure_ascii=False))
