@@ -190,7 +190,6 @@ async def answer_update(
 ) -> Response:
     assert parsed.update is not None
     check_write_access(request, settings)
-    check_length(parsed.update, "update", settings)
     note_query(request, "update", parsed.update)
     check_service(parsed.update, settings.service_allow, update=True)
     if parsed.using_graphs:
