@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
 from jalinan.api import canned, friendly, graph_store, linked_data, protocol
-from jalinan.api.errors import install_error_handlers
+from jalinan.api.errors import error_responses, install_error_handlers
 from jalinan.api.limits import BodyLimit
 from jalinan.api.logging import AccessLog
 from jalinan.api.settings import Settings
@@ -75,7 +75,7 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
     app.add_middleware(AccessLog)  # outermost: every request is logged, refusals included
     install_error_handlers(app)
     for router in ROUTERS:
-        app.include_router(router)
+        app.include_router(router, responses=error_responses())
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -5,6 +5,8 @@ offending parameter, built by one named constructor per kind. The handler answer
 `application/problem+json` (RFC 9457): `{"status", "title", "detail", "parameter"}`.
 """
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -88,6 +90,40 @@ def service_unavailable(title: str, detail: str, *, retry_after: int | None = No
     """503: the server stopped a query at a limit (time, result size) or cannot serve it now."""
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
     return ApiError(503, title, detail, headers=headers)
+
+
+_PROBLEM_SCHEMA = {
+    "type": "object",
+    "title": "Problem",
+    "required": ["status", "title", "detail"],
+    "properties": {
+        "status": {"type": "integer"},
+        "title": {"type": "string"},
+        "detail": {"type": "string"},
+        "parameter": {"type": "string"},
+    },
+}
+_ERROR_STATUSES = {
+    400: "bad syntax, repeated or conflicting parameters, undecodable body, SERVICE not allowed",
+    401: "a write without a bearer token",
+    403: "a write with a wrong token, or writes disabled",
+    404: "unknown canned query, entity, graph or route",
+    405: "method not allowed here",
+    406: "no acceptable format",
+    413: "request body or query past its limit",
+    415: "unsupported media type or charset",
+    422: "missing, unknown, repeated or invalid parameter",
+    429: "too many queries waiting; see Retry-After",
+    503: "query stopped at its time limit, or result past its size limit",
+}
+
+
+def error_responses() -> dict[int | str, dict[str, Any]]:
+    """Every refusal, declared once for the OpenAPI schema (the shape is the same for all)."""
+    return {
+        status: {"description": why, "content": {PROBLEM_JSON: {"schema": _PROBLEM_SCHEMA}}}
+        for status, why in _ERROR_STATUSES.items()
+    }
 
 
 def problem_response(error: ApiError) -> JSONResponse:
