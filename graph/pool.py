@@ -267,7 +267,7 @@ class PooledStore:
             worker.snapshot = job.snapshot
             worker.conn.send(job)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                worker.kill()
+                worker.process.kill()  # at once; reaping it is left to `_replace`'s thread
                 self._replace(worker)
                 worker = None
                 raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped")
@@ -294,6 +294,7 @@ class PooledStore:
         lane = self._lane.pop(id(dead))
 
         def start() -> None:
+            dead.kill()
             with self._lock:
                 if self._closed:
                     return

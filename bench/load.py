@@ -1,0 +1,244 @@
+"""Load run: 32 clients for 60 s against `jalinan serve`, canned queries and SPARQL mixed, with
+runaway queries mixed in; zero errors are expected other than the runaways' intended 503s.
+
+    python -m bench.load                      # builds a store from the curated facts, starts a server
+    python -m bench.load --clients 8 --duration 10 --no-report
+    python -m bench.load --url http://127.0.0.1:8000   # against a running server
+
+Every client is an asyncio task with its own keep-alive connection (httpx) to loopback. Two of
+them send only runaway queries (a cartesian product over the store with `timeout=2`), one after
+another, so two workers are always busy with a query that must be stopped; the others pick a
+light request at random from `LIGHT` (weighted). Reported: requests, throughput, counts by kind
+and status, unexpected answers, and latency percentiles of the light requests. With the
+default settings it writes `bench/LOAD.md`.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+BENCH = Path(__file__).resolve().parent
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+RUNAWAY_TIMEOUT_S = 2
+JSON = {"Accept": "application/sparql-results+json"}
+ONTOLOGY = "https://w3id.org/jalinan/ontology#"
+ASK = f"ASK {{ ?s a <{ONTOLOGY}Ministry> }}"
+SELECT = (
+    f"SELECT ?m ?l WHERE {{ ?m a <{ONTOLOGY}Ministry> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
+)
+CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 200"
+# (kind, weight, method, path, options)
+LIGHT: list[tuple[str, int, str, str, dict[str, Any]]] = [
+    ("canned", 4, "GET", "/queries/agreements-by-party", {"params": {"party": "Mosti"}}),
+    ("canned", 2, "GET", "/queries/visits", {"params": {"visitor": "Anwar"}}),
+    ("canned", 2, "GET", "/queries/search", {"params": {"q": "ministry"}}),
+    ("friendly", 2, "GET", "/agreements", {"params": {"topic": "digital-economy"}}),
+    ("friendly", 1, "GET", "/people", {"params": {"person": "Gobind"}}),
+    ("page", 1, "GET", "/id/mosti", {"headers": {"Accept": "text/html"}}),
+    ("sparql", 3, "GET", "/sparql", {"params": {"query": ASK}, "headers": JSON}),
+    ("sparql", 3, "POST", "/sparql", {"data": {"query": SELECT}, "headers": JSON}),
+    ("sparql", 1, "GET", "/sparql", {"params": {"query": CONSTRUCT}, "headers": {"Accept": "text/turtle"}}),
+]
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q / 100
+    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+async def _client(
+    base_url: str, deadline: float, runaway: bool, rng: random.Random, results: list[tuple[str, int, float]]
+) -> None:
+    weights = [entry[1] for entry in LIGHT]
+    async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
+        while time.monotonic() < deadline:
+            if runaway:
+                kind, method, path = "runaway", "POST", "/sparql"
+                options: dict[str, Any] = {"data": {"query": RUNAWAY, "timeout": str(RUNAWAY_TIMEOUT_S)}}
+            else:
+                kind, _, method, path, options = rng.choices(LIGHT, weights)[0]
+            started = time.monotonic()
+            try:
+                response = await client.request(method, path, **options)
+                status = response.status_code
+            except httpx.HTTPError:
+                status = 0  # a transport error: always unexpected
+            results.append((kind, status, time.monotonic() - started))
+
+
+async def _run(
+    base_url: str, clients: int, duration: float, runaways: int, seed: int
+) -> list[tuple[str, int, float]]:
+    results: list[tuple[str, int, float]] = []
+    deadline = time.monotonic() + duration
+    rng = random.Random(seed)
+    await asyncio.gather(
+        *(
+            _client(base_url, deadline, i < runaways, random.Random(rng.random()), results)
+            for i in range(clients)
+        )
+    )
+    return results
+
+
+def summarise(results: list[tuple[str, int, float]], duration: float) -> dict[str, Any]:
+    by_kind_status = Counter((kind, status) for kind, status, _ in results)
+    unexpected = sum(
+        count
+        for (kind, status), count in by_kind_status.items()
+        if not (status == 200 or (kind == "runaway" and status == 503))
+    )
+    light = sorted(latency for kind, status, latency in results if kind != "runaway" and status == 200)
+    runaway = sorted(latency for kind, status, latency in results if kind == "runaway" and status == 503)
+    return {
+        "requests": len(results),
+        "throughput": len(results) / duration,
+        "by_kind_status": dict(sorted(by_kind_status.items())),
+        "unexpected": unexpected,
+        "light_p50_ms": _percentile(light, 50) * 1000,
+        "light_p95_ms": _percentile(light, 95) * 1000,
+        "light_p99_ms": _percentile(light, 99) * 1000,
+        "light_max_ms": (light[-1] if light else float("nan")) * 1000,
+        "runaway_503_p50_s": _percentile(runaway, 50),
+        "runaway_503_max_s": runaway[-1] if runaway else float("nan"),
+    }
+
+
+def run(base_url: str, *, clients: int = 32, duration: float = 60, runaways: int = 2, seed: int = 7) -> dict:
+    """Run the load against a server and return the summary."""
+    results = asyncio.run(_run(base_url, clients, duration, runaways, seed))
+    return summarise(results, duration)
+
+
+@contextmanager
+def local_server(workers: int | None = None) -> Iterator[str]:
+    """A store built from the curated facts and `jalinan serve` on a free loopback port."""
+    import socket
+
+    from jalinan.graph import open_store
+    from jalinan.ingest.pipeline import build_corpus, write_corpus
+
+    with tempfile.TemporaryDirectory(prefix="jalinan-load-") as directory:
+        store = Path(directory) / "store"
+        with open_store(store) as opened:
+            write_corpus(opened, build_corpus())
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        command = [
+            str(Path(sys.executable).parent / "jalinan"),
+            "serve",
+            "--store",
+            str(store),
+            "--port",
+            str(port),
+        ]
+        if workers:
+            command += ["--query-workers", str(workers)]
+        with (Path(directory) / "serve.log").open("wb") as log:
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(base_url + "/sparql", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            yield base_url
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def report(summary: dict[str, Any], clients: int, duration: float, runaways: int) -> str:
+    cpu = platform.machine()
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=BENCH
+    )
+    rows = "\n".join(
+        f"| {kind} | {status or 'transport error'} | {count} |"
+        for (kind, status), count in summary["by_kind_status"].items()
+    )
+    return f"""# Load run
+
+`python -m bench.load` ({dt.date.today().isoformat()}, commit {commit.stdout.strip() or "unknown"}):
+{clients} clients for {duration:g} s against `jalinan serve` (default settings: 30 s query
+timeout, 4 query workers plus 1 for canned queries, 32 waiting) over the curated facts, all on
+one machine ({cpu}, {os.cpu_count()} cores, shared; Python {platform.python_version()}). The load
+generator runs on the same cores as the server, so the figures are a floor, not a ceiling.
+
+Mix: {clients - runaways} clients send light requests at random (canned queries, friendly JSON,
+an entity page, SPARQL ASK/SELECT/CONSTRUCT); {runaways} clients send only runaway queries (a
+cartesian product over the whole store) with `timeout={RUNAWAY_TIMEOUT_S}`, which must be
+stopped with a 503. On two cores those two runaways each keep a core busy until they are
+stopped, so the light requests share what is left with 30 clients and the server: their
+latency here is mostly waiting for CPU.
+
+| | |
+|---|---|
+| requests | {summary["requests"]} ({summary["throughput"]:.0f}/s) |
+| unexpected answers (anything but 200, or 503 for a runaway) | **{summary["unexpected"]}** |
+| light requests p50 / p95 / p99 / max | {summary["light_p50_ms"]:.0f} / {summary["light_p95_ms"]:.0f} / **{summary["light_p99_ms"]:.0f}** / {summary["light_max_ms"]:.0f} ms |
+| runaway queries answered 503 after (p50 / max) | {summary["runaway_503_p50_s"]:.2f} / {summary["runaway_503_max_s"]:.2f} s |
+
+| kind | status | count |
+|---|---|---|
+{rows}
+"""  # noqa: E501
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a running server (default: build a store and start one)")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--runaways", type=int, default=2, help="clients sending only runaway queries")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-report", action="store_true", help="do not write bench/LOAD.md")
+    args = parser.parse_args(argv)
+
+    def go(base_url: str) -> dict[str, Any]:
+        return run(
+            base_url, clients=args.clients, duration=args.duration, runaways=args.runaways, seed=args.seed
+        )
+
+    if args.url:
+        summary = go(args.url)
+    else:
+        with local_server() as base_url:
+            summary = go(base_url)
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+    if not args.no_report:
+        (BENCH / "LOAD.md").write_text(report(summary, args.clients, args.duration, args.runaways))
+        print(f"wrote {BENCH / 'LOAD.md'}")
+    return 1 if summary["unexpected"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
