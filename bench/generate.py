@@ -40,22 +40,54 @@ TOPICS = [
     "housing-and-urban-development", "green-development", "blue-economy", "tourism",
     "new-quality-productive-forces", "new-energy-vehicles", "construction", "diplomatic-relations",
 ]  # fmt: skip
-SECTORS = ["technology", "social-media", "e-commerce", "construction", "data-centres", "automotive",
-           "telecommunications", "media", "satellite", "conglomerate", "real-estate"]
-AGREEMENT_TYPES = [("MemorandumOfUnderstanding", 50, "memorandum of understanding"),
-                   ("LetterOfIntent", 10, "letter of intent"), ("JointStatement", 10, "joint statement"),
-                   ("Protocol", 8, "protocol"), ("CooperationProgramme", 8, "cooperation programme"),
-                   ("IntergovernmentalAgreement", 6, "intergovernmental agreement")]
-AGREEMENT_STATUSES = [("signed", 35, "signed"), ("exchanged", 25, "exchanged"), ("planned", 15, "will sign"),
-                      ("announced", 15, "announced"), ("in-force", 5, "brought into force"),
-                      ("expired", 5, "let expire")]
-VISIT_TYPES = [("StateVisit", 2, "state visit"), ("OfficialVisit", 5, "official visit"),
-               ("WorkingVisit", 4, "working visit")]
-VISIT_STATUSES = [("held", 60, "made"), ("planned", 20, "will make"), ("invited", 10, "was invited on"),
-                  ("scheduled", 10, "is scheduled to make")]
-EVENT_TYPES = [("Meeting", 5, "meeting"), ("Ceremony", 3, "ceremony"), ("Summit", 1, "summit"),
-               ("Conference", 2, "conference"), ("Exhibition", 1, "exhibition"),
-               ("PressConference", 1, "press conference")]
+SECTORS = [
+    "technology",
+    "social-media",
+    "e-commerce",
+    "construction",
+    "data-centres",
+    "automotive",
+    "telecommunications",
+    "media",
+    "satellite",
+    "conglomerate",
+    "real-estate",
+]
+AGREEMENT_TYPES = [
+    ("MemorandumOfUnderstanding", 50, "memorandum of understanding"),
+    ("LetterOfIntent", 10, "letter of intent"),
+    ("JointStatement", 10, "joint statement"),
+    ("Protocol", 8, "protocol"),
+    ("CooperationProgramme", 8, "cooperation programme"),
+    ("IntergovernmentalAgreement", 6, "intergovernmental agreement"),
+]
+AGREEMENT_STATUSES = [
+    ("signed", 35, "signed"),
+    ("exchanged", 25, "exchanged"),
+    ("planned", 15, "will sign"),
+    ("announced", 15, "announced"),
+    ("in-force", 5, "brought into force"),
+    ("expired", 5, "let expire"),
+]
+VISIT_TYPES = [
+    ("StateVisit", 2, "state visit"),
+    ("OfficialVisit", 5, "official visit"),
+    ("WorkingVisit", 4, "working visit"),
+]
+VISIT_STATUSES = [
+    ("held", 60, "made"),
+    ("planned", 20, "will make"),
+    ("invited", 10, "was invited on"),
+    ("scheduled", 10, "is scheduled to make"),
+]
+EVENT_TYPES = [
+    ("Meeting", 5, "meeting"),
+    ("Ceremony", 3, "ceremony"),
+    ("Summit", 1, "summit"),
+    ("Conference", 2, "conference"),
+    ("Exhibition", 1, "exhibition"),
+    ("PressConference", 1, "press conference"),
+]
 MY_PORTFOLIOS = [
     "Investment, Trade and Industry", "Finance", "Digital", "Communications", "Higher Education",
     "Science, Technology and Innovation", "Tourism, Arts and Culture", "Home Affairs",
@@ -71,35 +103,205 @@ CN_PORTFOLIOS = [
     "Housing and Urban-Rural Development", "Natural Resources", "Ecology and Environment",
     "Human Resources and Social Security", "Water Resources", "Emergency Management",
 ]  # fmt: skip
-FIELDS = ["Digital Economy", "Data", "Investment", "Trade", "Energy", "Space", "Standards", "Postal",
-          "Halal", "Cyber Security", "Innovation", "Broadcasting", "Customs", "Tourism", "Ports",
-          "Railways", "Maritime", "Semiconductor", "Biotechnology", "Skills", "Research", "Aviation"]
+FIELDS = [
+    "Digital Economy",
+    "Data",
+    "Investment",
+    "Trade",
+    "Energy",
+    "Space",
+    "Standards",
+    "Postal",
+    "Halal",
+    "Cyber Security",
+    "Innovation",
+    "Broadcasting",
+    "Customs",
+    "Tourism",
+    "Ports",
+    "Railways",
+    "Maritime",
+    "Semiconductor",
+    "Biotechnology",
+    "Skills",
+    "Research",
+    "Aviation",
+]
 BODY_FORMS = ["Authority", "Commission", "Council", "Agency", "Corporation", "Board"]
-CO_STEMS = ["Huaxin", "Zhongke", "Tianyu", "Jinlong", "Hengtai", "Xinhai", "Lianhe", "Haoyun", "Mingda",
-            "Baiwei", "Kaida", "Ruifeng", "Sinar", "Cahaya", "Gemilang", "Mutiara", "Puncak", "Teras",
-            "Bintang", "Harapan", "Setia", "Permata", "Wawasan", "Bayu"]
-CO_FIELDS = ["Digital", "Cloud", "Data", "Solar", "Rail", "Auto", "Media", "Telecom", "Satellite",
-             "Property", "Logistics", "Robotics", "Semiconductor", "Battery", "Payments"]
+CO_STEMS = [
+    "Huaxin",
+    "Zhongke",
+    "Tianyu",
+    "Jinlong",
+    "Hengtai",
+    "Xinhai",
+    "Lianhe",
+    "Haoyun",
+    "Mingda",
+    "Baiwei",
+    "Kaida",
+    "Ruifeng",
+    "Sinar",
+    "Cahaya",
+    "Gemilang",
+    "Mutiara",
+    "Puncak",
+    "Teras",
+    "Bintang",
+    "Harapan",
+    "Setia",
+    "Permata",
+    "Wawasan",
+    "Bayu",
+]
+CO_FIELDS = [
+    "Digital",
+    "Cloud",
+    "Data",
+    "Solar",
+    "Rail",
+    "Auto",
+    "Media",
+    "Telecom",
+    "Satellite",
+    "Property",
+    "Logistics",
+    "Robotics",
+    "Semiconductor",
+    "Battery",
+    "Payments",
+]
 CO_FORMS = ["Group", "Holdings", "Technology", "Industries", "Berhad", "Limited"]
-UNIVERSITIES = ["Tsinghua", "Fudan", "Wuhan", "Xiamen", "Nanjing", "Sun Yat-sen", "Shandong", "Jilin",
-                "Malaya", "Putra Malaysia", "Sains Malaysia", "Kebangsaan Malaysia", "Teknologi Malaysia",
-                "Utara Malaysia", "Malaysia Sabah", "Malaysia Sarawak"]
-MY_GIVEN = ["Ahmad", "Aziz", "Farid", "Hassan", "Ismail", "Kamal", "Nazri", "Rafizi", "Salleh", "Zaid",
-            "Siti", "Nurul", "Aminah", "Hannah", "Teresa", "Liew", "Loke", "Chong", "Gobinath", "Kumar"]
-MY_FAMILY = ["Rahman", "Abdullah", "Hamid", "Yusof", "Ibrahim", "Osman", "Razak", "Hussein", "Kok",
-             "Siew Fook", "Vui Keong", "Tiong", "Subramaniam", "Ramasamy", "Wong", "Tan"]
-CN_FAMILY = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun",
-             "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Gao", "Luo"]
-CN_GIVEN = ["Wei", "Qiang", "Jun", "Yan", "Ming", "Hua", "Jie", "Lei", "Ping", "Hong", "Bo", "Xiaoming",
-            "Jianguo", "Yujing", "Shanjie", "Wentao", "Haiyan", "Guoqing", "Lijun", "Zhiwei"]
-CITIES = [("kuala-lumpur", "Kuala Lumpur", "malaysia"), ("putrajaya", "Putrajaya", "malaysia"),
-          ("cyberjaya", "Cyberjaya", "malaysia"), ("penang", "Penang", "malaysia"),
-          ("johor-bahru", "Johor Bahru", "malaysia"), ("kuching", "Kuching", "malaysia"),
-          ("beijing", "Beijing", "china"), ("shanghai", "Shanghai", "china"),
-          ("shenzhen", "Shenzhen", "china"), ("hangzhou", "Hangzhou", "china"),
-          ("guangzhou", "Guangzhou", "china"), ("nanning", "Nanning", "china")]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]
+UNIVERSITIES = [
+    "Tsinghua",
+    "Fudan",
+    "Wuhan",
+    "Xiamen",
+    "Nanjing",
+    "Sun Yat-sen",
+    "Shandong",
+    "Jilin",
+    "Malaya",
+    "Putra Malaysia",
+    "Sains Malaysia",
+    "Kebangsaan Malaysia",
+    "Teknologi Malaysia",
+    "Utara Malaysia",
+    "Malaysia Sabah",
+    "Malaysia Sarawak",
+]
+MY_GIVEN = [
+    "Ahmad",
+    "Aziz",
+    "Farid",
+    "Hassan",
+    "Ismail",
+    "Kamal",
+    "Nazri",
+    "Rafizi",
+    "Salleh",
+    "Zaid",
+    "Siti",
+    "Nurul",
+    "Aminah",
+    "Hannah",
+    "Teresa",
+    "Liew",
+    "Loke",
+    "Chong",
+    "Gobinath",
+    "Kumar",
+]
+MY_FAMILY = [
+    "Rahman",
+    "Abdullah",
+    "Hamid",
+    "Yusof",
+    "Ibrahim",
+    "Osman",
+    "Razak",
+    "Hussein",
+    "Kok",
+    "Siew Fook",
+    "Vui Keong",
+    "Tiong",
+    "Subramaniam",
+    "Ramasamy",
+    "Wong",
+    "Tan",
+]
+CN_FAMILY = [
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Xu",
+    "Sun",
+    "Ma",
+    "Zhu",
+    "Hu",
+    "Guo",
+    "He",
+    "Lin",
+    "Gao",
+    "Luo",
+]
+CN_GIVEN = [
+    "Wei",
+    "Qiang",
+    "Jun",
+    "Yan",
+    "Ming",
+    "Hua",
+    "Jie",
+    "Lei",
+    "Ping",
+    "Hong",
+    "Bo",
+    "Xiaoming",
+    "Jianguo",
+    "Yujing",
+    "Shanjie",
+    "Wentao",
+    "Haiyan",
+    "Guoqing",
+    "Lijun",
+    "Zhiwei",
+]
+CITIES = [
+    ("kuala-lumpur", "Kuala Lumpur", "malaysia"),
+    ("putrajaya", "Putrajaya", "malaysia"),
+    ("cyberjaya", "Cyberjaya", "malaysia"),
+    ("penang", "Penang", "malaysia"),
+    ("johor-bahru", "Johor Bahru", "malaysia"),
+    ("kuching", "Kuching", "malaysia"),
+    ("beijing", "Beijing", "china"),
+    ("shanghai", "Shanghai", "china"),
+    ("shenzhen", "Shenzhen", "china"),
+    ("hangzhou", "Hangzhou", "china"),
+    ("guangzhou", "Guangzhou", "china"),
+    ("nanning", "Nanning", "china"),
+]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def _pick(rng: random.Random, weighted: list[tuple[str, int, str]]) -> tuple[str, str]:
@@ -186,12 +388,22 @@ class _Builder:
         rng = self.rng
         self.add("country", _country("malaysia", "Malaysia", "马来西亚"))
         self.add("country", _country("china", "China", "中国"))
-        for gid, label, cid in (("government-of-malaysia", "Government of Malaysia", "malaysia"),
-                                ("government-of-china", "Government of China", "china")):
-            self.add("government", Entity(
-                gid, "NationalGovernment", label, cid,
-                {"id": gid, "type": "NationalGovernment", "label": label, "country": cid},
-                f"The {label} welcomed the cooperation between the two countries.", f"the {label}"))
+        for gid, label, cid in (
+            ("government-of-malaysia", "Government of Malaysia", "malaysia"),
+            ("government-of-china", "Government of China", "china"),
+        ):
+            self.add(
+                "government",
+                Entity(
+                    gid,
+                    "NationalGovernment",
+                    label,
+                    cid,
+                    {"id": gid, "type": "NationalGovernment", "label": label, "country": cid},
+                    f"The {label} welcomed the cooperation between the two countries.",
+                    f"the {label}",
+                ),
+            )
         acronyms: set[str] = set()
         for country, portfolios in (("malaysia", MY_PORTFOLIOS), ("china", CN_PORTFOLIOS)):
             share = min(len(portfolios), max(6, pool // (4 if country == "malaysia" else 6)))
@@ -219,15 +431,36 @@ class _Builder:
             label = f"University of {name}" if country == "malaysia" else f"{name} University"
             self.add("university", self._org("University", label, country, acronyms))
         for cid, label, country in CITIES:
-            self.add("city", Entity(
-                cid, "City", label, country,
-                {"id": cid, "type": "City", "label": label, "country": country, "locatedIn": country},
-                f"Officials gathered in {label} for the talks.", label))
-        self.add("media", Entity(
-            "bench-news-agency", "MediaOrganization", "Bench News Agency", "malaysia",
-            {"id": "bench-news-agency", "type": "MediaOrganization", "label": "Bench News Agency",
-             "acronyms": ["BNA"], "country": "malaysia"},
-            "This report was published by the Bench News Agency (BNA).", "the Bench News Agency"))
+            self.add(
+                "city",
+                Entity(
+                    cid,
+                    "City",
+                    label,
+                    country,
+                    {"id": cid, "type": "City", "label": label, "country": country, "locatedIn": country},
+                    f"Officials gathered in {label} for the talks.",
+                    label,
+                ),
+            )
+        self.add(
+            "media",
+            Entity(
+                "bench-news-agency",
+                "MediaOrganization",
+                "Bench News Agency",
+                "malaysia",
+                {
+                    "id": "bench-news-agency",
+                    "type": "MediaOrganization",
+                    "label": "Bench News Agency",
+                    "acronyms": ["BNA"],
+                    "country": "malaysia",
+                },
+                "This report was published by the Bench News Agency (BNA).",
+                "the Bench News Agency",
+            ),
+        )
         used_names: set[str] = set()
         for i in range(max(10, pool // 2)):
             self._person(i, used_names)
@@ -242,7 +475,13 @@ class _Builder:
         return entity
 
     def _org(
-        self, kind: str, label: str, country: str, acronyms: set[str], *, acronym: str | None = None,
+        self,
+        kind: str,
+        label: str,
+        country: str,
+        acronyms: set[str],
+        *,
+        acronym: str | None = None,
         alias: str | None = None,
     ) -> Entity:
         oid = _slug(label)
@@ -260,7 +499,10 @@ class _Builder:
         record["country"] = country
         named = f"the {alias or label}" + (f" ({acronym})" if acronym else "")
         side = "Malaysian" if country == "malaysia" else "Chinese"
-        intro = f"Among the {side} bodies taking part was {named}, which has worked with partners in both countries."
+        intro = (
+            f"Among the {side} bodies taking part was {named}, "
+            "which has worked with partners in both countries."
+        )
         return Entity(oid, kind, label, country, record, intro, named, acronym)
 
     def _person(self, i: int, used: set[str]) -> None:
@@ -277,12 +519,22 @@ class _Builder:
             name = f"{name} {i}"
         used.add(name)
         pid = _slug(name)
-        orgs = [e for k in ("ministry", "agency", "company", "university") for e in self.by_kind.get(k, [])
-                if e.country == country]
+        orgs = [
+            e
+            for k in ("ministry", "agency", "company", "university")
+            for e in self.by_kind.get(k, [])
+            if e.country == country
+        ]
         org = orgs[i % len(orgs)]
-        title = {"Ministry": "Minister", "GovernmentAgency": "Chairman", "Company": "Chief Executive Officer",
-                 "University": "Vice-Chancellor"}[org.type]
-        post_label = f"{title} of the {org.label}" if org.type != "Ministry" else f"{title} of {org.label[12:]}"
+        title = {
+            "Ministry": "Minister",
+            "GovernmentAgency": "Chairman",
+            "Company": "Chief Executive Officer",
+            "University": "Vice-Chancellor",
+        }[org.type]
+        post_label = (
+            f"{title} of the {org.label}" if org.type != "Ministry" else f"{title} of {org.label[12:]}"
+        )
         post_id = f"post-{_slug(title)}-{org.id}-{pid}"
         quote = f"{post_label} {name} attended the session."
         short = name.split()[0] if country == "malaysia" else name
@@ -290,9 +542,15 @@ class _Builder:
         if country == "malaysia":
             record["aliases"] = [f"Datuk {name}", short]
         self.add("person", Entity(pid, "Person", name, country, record, quote, name))
-        post = Entity(post_id, "Post", post_label, country,
-                      {"id": post_id, "type": "Post", "label": post_label, "aliases": [title],
-                       "postIn": org.id}, quote, post_label)
+        post = Entity(
+            post_id,
+            "Post",
+            post_label,
+            country,
+            {"id": post_id, "type": "Post", "label": post_label, "aliases": [title], "postIn": org.id},
+            quote,
+            post_label,
+        )
         post.article = self.entities[pid].article
         post.record["quote"] = quote
         self.entities[post_id] = post
@@ -327,25 +585,38 @@ class _Builder:
         sentences: list[str] = []
         facts: list[dict[str, Any]] = []
         dateline = f"date {year}-{month:02d}-{day:02d}"
-        facts.append({"about": "article", "quote": dateline, "publicationDate": f"{year}-{month:02d}-{day:02d}"})
+        facts.append(
+            {"about": "article", "quote": dateline, "publicationDate": f"{year}-{month:02d}-{day:02d}"}
+        )
         if rng.random() < 0.3:
             sentences.append("This report was published by the Bench News Agency (BNA).")
             facts.append({"about": "article", "quote": sentences[-1], "publisher": "bench-news-agency"})
         visit_id = None
         if rng.random() < 0.4:
             visit_id = self._visit(rng, index, year, month, day, facts, sentences)
-        agreement_ids = [self._agreement(rng, index, k, year, month, day, visit_id, facts, sentences)
-                         for k in range(1 if rng.random() < 0.6 else 2)]
+        agreement_ids = [
+            self._agreement(rng, index, k, year, month, day, visit_id, facts, sentences)
+            for k in range(1 if rng.random() < 0.6 else 2)
+        ]
         if len(agreement_ids) == 2 and rng.random() < 0.3:
             cid = f"collection-{hex_id}"
-            sentence = (f"In all, {len(agreement_ids) + 3} documents were exchanged between Malaysia and "
-                        f"China at the occasion.")
+            sentence = (
+                f"In all, {len(agreement_ids) + 3} documents were exchanged between Malaysia and "
+                f"China at the occasion."
+            )
             sentences.append(sentence)
-            facts.append({"id": cid, "type": "AgreementCollection",
-                          "label": f"Documents exchanged between Malaysia and China ({hex_id})",
-                          "quote": sentence, "documentCount": len(agreement_ids) + 3,
-                          "hasStatus": "agreement-status:exchanged", "hasParty": ["malaysia", "china"],
-                          "includesAgreement": agreement_ids})
+            facts.append(
+                {
+                    "id": cid,
+                    "type": "AgreementCollection",
+                    "label": f"Documents exchanged between Malaysia and China ({hex_id})",
+                    "quote": sentence,
+                    "documentCount": len(agreement_ids) + 3,
+                    "hasStatus": "agreement-status:exchanged",
+                    "hasParty": ["malaysia", "china"],
+                    "includesAgreement": agreement_ids,
+                }
+            )
             self.counts["AgreementCollection"] += 1
         if rng.random() < 0.25:
             self._event(rng, index, year, month, facts, sentences)
@@ -354,19 +625,44 @@ class _Builder:
         if rng.random() < 0.15:
             value = round(rng.uniform(300, 500), 2)
             ref = year - 1
-            sentence = f"Total trade between Malaysia and China in {ref} was valued at RM{value} billion, officials said."
+            sentence = (
+                f"Total trade between Malaysia and China in {ref} was valued at RM{value} billion, "
+                "officials said."
+            )
             sentences.append(sentence)
-            facts.append({"id": f"stat-trade-{hex_id}", "type": "Statistic",
-                          "label": f"Malaysia–China trade value, {ref} (article {hex_id})", "quote": sentence,
-                          "measure": "measure:bilateral-trade-value", "value": value, "unit": "MYR billion",
-                          "referencePeriod": str(ref), "concerns": ["malaysia", "china"]})
+            facts.append(
+                {
+                    "id": f"stat-trade-{hex_id}",
+                    "type": "Statistic",
+                    "label": f"Malaysia–China trade value, {ref} (article {hex_id})",
+                    "quote": sentence,
+                    "measure": "measure:bilateral-trade-value",
+                    "value": value,
+                    "unit": "MYR billion",
+                    "referencePeriod": str(ref),
+                    "concerns": ["malaysia", "china"],
+                }
+            )
             self.counts["Statistic"] += 1
         intro = self.sentences.get(index, [])
         headline = f"Malaysia and China deepen cooperation, report {index + 1}"
-        text = "\n\n".join([f"{headline}", f" {dateline} {city.label.upper()}: " + " ".join(sentences[:3]),
-                            " ".join(sentences[3:]), " ".join(intro)]) + "\n"
-        meta = {"id": hex_id, "source_file": f"{index:05d}_{hex_id}.txt",
-                "sha256": hashlib.sha256(text.encode()).hexdigest(), "headline": headline}
+        text = (
+            "\n\n".join(
+                [
+                    f"{headline}",
+                    f" {dateline} {city.label.upper()}: " + " ".join(sentences[:3]),
+                    " ".join(sentences[3:]),
+                    " ".join(intro),
+                ]
+            )
+            + "\n"
+        )
+        meta = {
+            "id": hex_id,
+            "source_file": f"{index:05d}_{hex_id}.txt",
+            "sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "headline": headline,
+        }
         self.counts["SourceArticle"] += 1
         return {"article": meta, "facts": facts}, text
 
@@ -377,7 +673,11 @@ class _Builder:
             return None
         if roll < 0.4:
             note = f"'yesterday' against the dateline {year}-{month:02d}-{day:02d}"
-            return {"value": f"{year}-{month:02d}-{day - 1:02d}", "basis": "inferred", "note": note}, "yesterday"
+            return {
+                "value": f"{year}-{month:02d}-{day - 1:02d}",
+                "basis": "inferred",
+                "note": note,
+            }, "yesterday"
         if roll < 0.7:
             return f"{year}-{month:02d}-{day:02d}", f"on {day} {MONTHS[month - 1]} {year}"
         if roll < 0.9:
@@ -385,8 +685,16 @@ class _Builder:
         return str(year), f"in {year}"
 
     def _agreement(
-        self, rng: random.Random, index: int, k: int, year: int, month: int, day: int, visit_id: str | None,
-        facts: list[dict[str, Any]], sentences: list[str],
+        self,
+        rng: random.Random,
+        index: int,
+        k: int,
+        year: int,
+        month: int,
+        day: int,
+        visit_id: str | None,
+        facts: list[dict[str, Any]],
+        sentences: list[str],
     ) -> str:
         kind, kind_words = _pick(rng, AGREEMENT_TYPES)
         status, status_words = _pick(rng, AGREEMENT_STATUSES)
@@ -397,12 +705,17 @@ class _Builder:
         aid = f"{_slug(kind)[:12]}-{index:05d}-{k}"
         date = self._date(rng, year, month, day)
         when = f" {date[1]}" if date and status not in ("planned",) else ""
-        sentence = (f"{my.short[0].upper()}{my.short[1:]} and {cn.short} {status_words} a {kind_words} on "
-                    f"{topic_words}{when}.")
+        sentence = (
+            f"{my.short[0].upper()}{my.short[1:]} and {cn.short} {status_words} a {kind_words} on "
+            f"{topic_words}{when}."
+        )
         sentences.append(sentence)
         record: dict[str, Any] = {
-            "id": aid, "type": kind, "label": f"{my.label}–{cn.label} {kind_words} on {topic_words} ({index}-{k})",
-            "quote": sentence, "hasStatus": f"agreement-status:{status}",
+            "id": aid,
+            "type": kind,
+            "label": f"{my.label}–{cn.label} {kind_words} on {topic_words} ({index}-{k})",
+            "quote": sentence,
+            "hasStatus": f"agreement-status:{status}",
         }
         sided = rng.random() < 0.5
         record["hasParty"] = {"malaysia": [my.id], "china": [cn.id]} if sided else [my.id, cn.id]
@@ -416,8 +729,10 @@ class _Builder:
             sentences.append(s2)
             claim: dict[str, Any] = {"quote": s2, "signatory": [p1.id, p2.id]}
             if rng.random() < 0.5:
-                claim["hasParty"] = {"malaysia": [{"party": my.id, "representedBy": p1.id}],
-                                     "china": [{"party": cn.id, "representedBy": p2.id}]}
+                claim["hasParty"] = {
+                    "malaysia": [{"party": my.id, "representedBy": p1.id}],
+                    "china": [{"party": cn.id, "representedBy": p2.id}],
+                }
             if rng.random() < 0.4:
                 w1 = self.person(rng, "malaysia")
                 s3 = f"The signing was witnessed by {w1.short}."
@@ -433,7 +748,8 @@ class _Builder:
         if rng.random() < 0.2:
             other = self.party(rng, "malaysia")
             if other.type != "Country" and other.id != my.id:
-                s5 = f"{other.short[0].upper()}{other.short[1:]} will also be involved in the work ({index}-{k})."
+                who = f"{other.short[0].upper()}{other.short[1:]}"
+                s5 = f"{who} will also be involved in the work ({index}-{k})."
                 sentences.append(s5)
                 claims.append({"quote": s5, "involves": [other.id]})
         if claims:
@@ -444,8 +760,14 @@ class _Builder:
         return aid
 
     def _visit(
-        self, rng: random.Random, index: int, year: int, month: int, day: int,
-        facts: list[dict[str, Any]], sentences: list[str],
+        self,
+        rng: random.Random,
+        index: int,
+        year: int,
+        month: int,
+        day: int,
+        facts: list[dict[str, Any]],
+        sentences: list[str],
     ) -> str:
         kind, kind_words = _pick(rng, VISIT_TYPES)
         status, status_words = _pick(rng, VISIT_STATUSES)
@@ -460,9 +782,14 @@ class _Builder:
         sentence = sentence.replace(" an state", " a state").replace(" an working", " a working")
         sentences.append(sentence)
         record: dict[str, Any] = {
-            "id": vid, "type": kind, "label": f"{visitor.label}'s {kind_words} to {place.label} ({index})",
-            "quote": sentence, "hasStatus": f"activity-status:{status}", "visitor": visitor.id,
-            "hostCountry": host, "visitedPlace": place.id,
+            "id": vid,
+            "type": kind,
+            "label": f"{visitor.label}'s {kind_words} to {place.label} ({index})",
+            "quote": sentence,
+            "hasStatus": f"activity-status:{status}",
+            "visitor": visitor.id,
+            "hostCountry": host,
+            "visitedPlace": place.id,
         }
         if date:
             record["date"] = date[0]
@@ -473,9 +800,16 @@ class _Builder:
             counterpart = self.person(rng, host)
             s2 = f"During the visit, {visitor.short} met {counterpart.short} for talks ({index})."
             sentences.append(s2)
-            facts.append({"id": mid, "type": "Meeting", "label": f"{visitor.label} meets {counterpart.label} ({index})",
-                          "quote": s2, "hasStatus": "activity-status:held",
-                          "participant": [visitor.id, counterpart.id]})
+            facts.append(
+                {
+                    "id": mid,
+                    "type": "Meeting",
+                    "label": f"{visitor.label} meets {counterpart.label} ({index})",
+                    "quote": s2,
+                    "hasStatus": "activity-status:held",
+                    "participant": [visitor.id, counterpart.id],
+                }
+            )
             record["claims"] = [{"quote": s2, "includesEvent": [mid]}]
             self.counts["Meeting"] += 1
         facts.append(record)
@@ -483,21 +817,36 @@ class _Builder:
         return vid
 
     def _event(
-        self, rng: random.Random, index: int, year: int, month: int, facts: list[dict[str, Any]],
+        self,
+        rng: random.Random,
+        index: int,
+        year: int,
+        month: int,
+        facts: list[dict[str, Any]],
         sentences: list[str],
     ) -> None:
         kind, words = _pick(rng, EVENT_TYPES)
         place = rng.choice(self.by_kind["city"])
         who = [self.person(rng, "malaysia"), self.party(rng, "china")]
         topic = rng.choice(TOPICS)
-        sentence = (f"A {words} on {topic.replace('-', ' ')} was held in {place.label} in {MONTHS[month - 1]} "
-                    f"{year} with {who[0].short} and {who[1].short}.")
+        sentence = (
+            f"A {words} on {topic.replace('-', ' ')} was held in {place.label} in {MONTHS[month - 1]} "
+            f"{year} with {who[0].short} and {who[1].short}."
+        )
         sentences.append(sentence)
-        facts.append({"id": f"event-{_slug(kind)}-{index:05d}", "type": kind,
-                      "label": f"{words.capitalize()} on {topic.replace('-', ' ')} in {place.label} ({index})",
-                      "quote": sentence, "hasStatus": "activity-status:held", "location": place.id,
-                      "participant": [w.id for w in who], "hasTopic": [f"topic:{topic}"],
-                      "date": f"{year}-{month:02d}"})
+        facts.append(
+            {
+                "id": f"event-{_slug(kind)}-{index:05d}",
+                "type": kind,
+                "label": f"{words.capitalize()} on {topic.replace('-', ' ')} in {place.label} ({index})",
+                "quote": sentence,
+                "hasStatus": "activity-status:held",
+                "location": place.id,
+                "participant": [w.id for w in who],
+                "hasTopic": [f"topic:{topic}"],
+                "date": f"{year}-{month:02d}",
+            }
+        )
         self.counts[kind] += 1
 
     def _project(
@@ -505,21 +854,38 @@ class _Builder:
     ) -> None:
         builder = rng.choice(self.by_kind["company"])
         place = rng.choice([c for c in self.by_kind["city"] if c.country == "malaysia"])
-        sentence = (f"A data centre in {place.label} is being built by {builder.short} and is expected to be "
-                    f"completed in {year + 2}.")
+        sentence = (
+            f"A data centre in {place.label} is being built by {builder.short} and is expected to be "
+            f"completed in {year + 2}."
+        )
         sentences.append(sentence)
-        facts.append({"id": f"project-{index:05d}", "type": "Project",
-                      "label": f"{builder.label} data centre in {place.label} ({index})", "quote": sentence,
-                      "hasStatus": "project-status:under-construction", "builder": builder.id,
-                      "location": place.id, "hasTopic": ["topic:data-centres"],
-                      "expectedCompletion": str(year + 2)})
+        facts.append(
+            {
+                "id": f"project-{index:05d}",
+                "type": "Project",
+                "label": f"{builder.label} data centre in {place.label} ({index})",
+                "quote": sentence,
+                "hasStatus": "project-status:under-construction",
+                "builder": builder.id,
+                "location": place.id,
+                "hasTopic": ["topic:data-centres"],
+                "expectedCompletion": str(year + 2),
+            }
+        )
         self.counts["Project"] += 1
 
 
 def _country(cid: str, label: str, zh: str) -> Entity:
     record = {"id": cid, "type": "Country", "label": label, "labels": {"ms": label, "zh": zh}}
-    return Entity(cid, "Country", label, cid, record,
-                  "Malaysia and China have agreed to deepen their cooperation across many fields.", label)
+    return Entity(
+        cid,
+        "Country",
+        label,
+        cid,
+        record,
+        "Malaysia and China have agreed to deepen their cooperation across many fields.",
+        label,
+    )
 
 
 def _dump(data: Any) -> str:
@@ -566,8 +932,14 @@ def generate(root: Path, articles: int, seed: int = 1) -> GeneratedCorpus:
     samples.agreement = builder.agreements[len(builder.agreements) // 2]
     samples.changed_article = names[len(names) // 2]
     return GeneratedCorpus(
-        root=root, facts_dir=facts_dir, articles_dir=texts_dir, articles=articles, seed=seed,
-        entities=len(builder.entities), samples=samples, counts=builder.counts,
+        root=root,
+        facts_dir=facts_dir,
+        articles_dir=texts_dir,
+        articles=articles,
+        seed=seed,
+        entities=len(builder.entities),
+        samples=samples,
+        counts=builder.counts,
     )
 
 
@@ -580,5 +952,5 @@ def change_one_article(corpus: GeneratedCorpus) -> Path:
         raise RuntimeError(f"{path}: no label to revise")
     label = match.group(1)
     revised = label[:-1] + " revised'" if label.endswith("'") else label + " (revised)"
-    path.write_text(text[: match.start(1)] + revised + text[match.end(1):], encoding="utf-8")
+    path.write_text(text[: match.start(1)] + revised + text[match.end(1) :], encoding="utf-8")
     return path

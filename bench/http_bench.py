@@ -128,8 +128,19 @@ def rows_of(body: bytes) -> int:
 
 def load(port: int, path: str, concurrency: int, duration: float, headers: dict[str, str]) -> dict[str, Any]:
     """One load run in the load generator's own process."""
-    command = [sys.executable, "-m", "bench.loadgen", "--port", str(port), "--path", path,
-               "--concurrency", str(concurrency), "--duration", str(duration)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        "--port",
+        str(port),
+        "--path",
+        path,
+        "--concurrency",
+        str(concurrency),
+        "--duration",
+        str(duration),
+    ]
     for key, value in headers.items():
         command += ["--header", f"{key}: {value}"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 180, check=True)
@@ -149,15 +160,31 @@ class HttpResult:
     profile: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "params": self.params, "rows": self.rows,
-                "runs": {k: {str(c): v for c, v in r.items()} for k, r in self.runs.items()},
-                "peak_rss": self.peak_rss, "etag": self.etag, "cache_note": self.cache_note,
-                "errors": self.errors, "profile": self.profile}
+        return {
+            "query": self.query,
+            "params": self.params,
+            "rows": self.rows,
+            "runs": {k: {str(c): v for c, v in r.items()} for k, r in self.runs.items()},
+            "peak_rss": self.peak_rss,
+            "etag": self.etag,
+            "cache_note": self.cache_note,
+            "errors": self.errors,
+            "profile": self.profile,
+        }
 
 
 def run(
-    store: Path, oxigraph_store: Path, query: str, params: dict[str, str], sparql: str, *,
-    concurrency: list[int], duration: float, logs: Path, profile_dir: Path | None = None, label: str = "",
+    store: Path,
+    oxigraph_store: Path,
+    query: str,
+    params: dict[str, str],
+    sparql: str,
+    *,
+    concurrency: list[int],
+    duration: float,
+    logs: Path,
+    profile_dir: Path | None = None,
+    label: str = "",
 ) -> HttpResult:
     """Serve both stores, check they agree, then load each endpoint at each concurrency."""
     result = HttpResult(query, params)
@@ -171,13 +198,24 @@ def run(
         servers["jalinan"] = start(
             "jalinan serve",
             [*jalinan_command(), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(jport)],
-            jport, "/sparql?query=ASK%7B%7D", logs / f"jalinan-serve{label}.log",
+            jport,
+            "/sparql?query=ASK%7B%7D",
+            logs / f"jalinan-serve{label}.log",
         )
         servers["oxigraph"] = start(
             "oxigraph serve",
-            [*oxigraph_command(), "serve", "--location", str(oxigraph_store), "--bind", f"127.0.0.1:{oport}",
-             "--union-default-graph"],
-            oport, "/query?query=ASK%7B%7D", logs / f"oxigraph-serve{label}.log",
+            [
+                *oxigraph_command(),
+                "serve",
+                "--location",
+                str(oxigraph_store),
+                "--bind",
+                f"127.0.0.1:{oport}",
+                "--union-default-graph",
+            ],
+            oport,
+            "/query?query=ASK%7B%7D",
+            logs / f"oxigraph-serve{label}.log",
         )
         targets: dict[str, tuple[Server, str, dict[str, str]]] = {
             "jalinan-canned": (servers["jalinan"], canned_path, {}),
@@ -203,13 +241,31 @@ def run(
         for level in concurrency:
             for name, (server, path, headers) in targets.items():
                 spy = None
-                if (profile_dir is not None and name == "jalinan-canned" and level == max(concurrency)
-                        and profile.py_spy() is not None):
+                if (
+                    profile_dir is not None
+                    and name == "jalinan-canned"
+                    and level == max(concurrency)
+                    and profile.py_spy() is not None
+                ):
                     raw = profile_dir / f"serve{label}-c{level}.txt"
                     spy = subprocess.Popen(
-                        [str(profile.py_spy()), "record", "--nonblocking", "-r", "50", "-f", "raw", "-o", str(raw),
-                         "--pid", str(server.process.pid), "-d", str(int(duration) + 1)],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                        [
+                            str(profile.py_spy()),
+                            "record",
+                            "--nonblocking",
+                            "-r",
+                            "50",
+                            "-f",
+                            "raw",
+                            "-o",
+                            str(raw),
+                            "--pid",
+                            str(server.process.pid),
+                            "-d",
+                            str(int(duration) + 1),
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
                     )
                     time.sleep(0.5)
                 result.runs.setdefault(name, {})[level] = load(server.port, path, level, duration, headers)

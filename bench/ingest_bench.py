@@ -8,6 +8,7 @@ ways the product offers: the whole folder again (only changed graphs are written
 single file (`jalinan ingest FILE`).
 """
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -38,10 +39,8 @@ def disk_size(path: Path) -> int:
     total = 0
     for folder, _, names in os.walk(path):
         for name in names:
-            try:
+            with contextlib.suppress(OSError):
                 total += (Path(folder) / name).stat().st_size
-            except OSError:
-                pass
     return total
 
 
@@ -76,7 +75,9 @@ class IngestResult:
         return asdict(self)
 
 
-def run(corpus: GeneratedCorpus, work: Path, *, profile_dir: Path | None = None) -> tuple[IngestResult, Path, Path]:
+def run(
+    corpus: GeneratedCorpus, work: Path, *, profile_dir: Path | None = None
+) -> tuple[IngestResult, Path, Path]:
     """Ingest, export, bulk-load, re-ingest; returns the result, the product store and oxigraph's."""
     store = work / "store"
     nquads = work / "data.nq"
@@ -85,8 +86,16 @@ def run(corpus: GeneratedCorpus, work: Path, *, profile_dir: Path | None = None)
     for old in (store, bulk, oxi):
         if old.exists():
             subprocess.run(["rm", "-rf", str(old)], check=True)
-    command = [*jalinan_command(), "ingest", "--facts", str(corpus.facts_dir), "--articles",
-               str(corpus.articles_dir), "--store", str(store)]
+    command = [
+        *jalinan_command(),
+        "ingest",
+        "--facts",
+        str(corpus.facts_dir),
+        "--articles",
+        str(corpus.articles_dir),
+        "--store",
+        str(store),
+    ]
     raw_profile = None
     if profile_dir is not None and profile.py_spy() is not None:
         raw_profile = profile_dir / f"ingest-{corpus.articles}.txt"
@@ -112,13 +121,31 @@ def run(corpus: GeneratedCorpus, work: Path, *, profile_dir: Path | None = None)
     change_one_article(corpus)
     reingest_folder_s, folder_out = _timed(command)
     changed = change_one_article(corpus)
-    reingest_file_s, file_out = _timed([*jalinan_command(), "ingest", "--articles", str(corpus.articles_dir),
-                                        "--store", str(store), str(changed)])
+    reingest_file_s, file_out = _timed(
+        [
+            *jalinan_command(),
+            "ingest",
+            "--articles",
+            str(corpus.articles_dir),
+            "--store",
+            str(store),
+            str(changed),
+        ]
+    )
     result = IngestResult(
-        articles=corpus.articles, quads=quads, ingest_s=ingest_s, ingest_output=ingest_out,
-        bulk_load_s=bulk_load_s, oxigraph_load_s=oxigraph_load_s, reingest_folder_s=reingest_folder_s,
-        reingest_folder_output=folder_out, reingest_file_s=reingest_file_s, reingest_file_output=file_out,
-        store_bytes=store_bytes, bulk_store_bytes=disk_size(bulk), oxigraph_store_bytes=disk_size(oxi),
+        articles=corpus.articles,
+        quads=quads,
+        ingest_s=ingest_s,
+        ingest_output=ingest_out,
+        bulk_load_s=bulk_load_s,
+        oxigraph_load_s=oxigraph_load_s,
+        reingest_folder_s=reingest_folder_s,
+        reingest_folder_output=folder_out,
+        reingest_file_s=reingest_file_s,
+        reingest_file_output=file_out,
+        store_bytes=store_bytes,
+        bulk_store_bytes=disk_size(bulk),
+        oxigraph_store_bytes=disk_size(oxi),
         nquads_bytes=nquads.stat().st_size,
         profile=profile.format_summary(raw_profile) if raw_profile and raw_profile.exists() else None,
     )

@@ -23,8 +23,9 @@ def _percentile(ordered: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def run(port: int, path: str, concurrency: int, duration: float, max_requests: int,
-        headers: dict[str, str]) -> dict[str, object]:
+def run(
+    port: int, path: str, concurrency: int, duration: float, max_requests: int, headers: dict[str, str]
+) -> dict[str, object]:
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
     statuses: list[Counter[int]] = [Counter() for _ in range(concurrency)]
     errors = [0] * concurrency
@@ -68,10 +69,13 @@ def run(port: int, path: str, concurrency: int, duration: float, max_requests: i
     for counter in statuses:
         status_total.update(counter)
     return {
-        "requests": len(everything), "errors": sum(errors), "elapsed_s": elapsed,
+        "requests": len(everything),
+        "errors": sum(errors),
+        "elapsed_s": elapsed,
         "statuses": {str(k): v for k, v in sorted(status_total.items())},
         "throughput_rps": len(everything) / elapsed if elapsed else 0.0,
-        "p50_ms": _percentile(everything, 50), "p99_ms": _percentile(everything, 99),
+        "p50_ms": _percentile(everything, 50),
+        "p99_ms": _percentile(everything, 99),
         "concurrency": concurrency,
     }
 

@@ -30,7 +30,9 @@ def record(command: list[str], output: Path, *, rate: int = 50, timeout: float |
     output.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [exe, "record", "-r", str(rate), "-f", "raw", "-o", str(output), "--", *command],
-        check=True, capture_output=True, timeout=timeout,
+        check=True,
+        capture_output=True,
+        timeout=timeout,
     )
     return True
 

@@ -16,9 +16,12 @@ Latency: one warm-up, then runs until `reps` samples or `budget_s` seconds, p50 
 """
 
 import json
+import math
+import queue
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,10 +30,9 @@ from typing import Any
 
 from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store
 
+from bench.generate import Samples
 from jalinan.graph import open_store
 from jalinan.queries.catalogue import CannedQuery, load_catalogue
-
-from bench.generate import Samples
 
 # Per query: the request parameters a user would send (others are left out, i.e. unbound).
 OVERRIDES: dict[str, dict[str, str]] = {
@@ -53,10 +55,18 @@ def percentile(samples: list[float], q: float) -> float:
 def parameters_for(query: CannedQuery, samples: Samples) -> dict[str, str]:
     """The request parameters the bench sends to one canned query."""
     by_name = {
-        "party": samples.party, "visit": samples.visit, "person": samples.person,
-        "visitor": samples.person, "country": samples.country, "status": "signed",
-        "topic": "digital-economy", "sector": "data-centres", "q": samples.search,
-        "from": samples.date_from, "to": samples.date_to, "kind": "GovernmentBody",
+        "party": samples.party,
+        "visit": samples.visit,
+        "person": samples.person,
+        "visitor": samples.person,
+        "country": samples.country,
+        "status": "signed",
+        "topic": "digital-economy",
+        "sector": "data-centres",
+        "q": samples.search,
+        "from": samples.date_from,
+        "to": samples.date_to,
+        "kind": "GovernmentBody",
         "id": samples.agreement if query.name == "evidence" else samples.entity,
     }
     chosen = dict(OVERRIDES.get(query.name, {}))
@@ -107,7 +117,9 @@ def _count(form: str, data: bytes) -> int:
     return sum(1 for line in data.splitlines() if line.strip())
 
 
-def _measure(run: Callable[[], tuple[str, bytes]], reps: int, budget_s: float) -> tuple[str, int, list[float]]:
+def _measure(
+    run: Callable[[], tuple[str, bytes]], reps: int, budget_s: float
+) -> tuple[str, int, list[float]]:
     form, data = run()  # warm-up; also the answer whose size is reported
     samples: list[float] = []
     deadline = time.perf_counter() + budget_s
@@ -119,32 +131,119 @@ def _measure(run: Callable[[], tuple[str, bytes]], reps: int, budget_s: float) -
 
 
 def _summary(samples: list[float]) -> dict[str, float]:
-    return {"p50_ms": percentile(samples, 50), "p95_ms": percentile(samples, 95),
-            "mean_ms": statistics.fmean(samples), "n": len(samples)}
+    return {
+        "p50_ms": percentile(samples, 50),
+        "p95_ms": percentile(samples, 95),
+        "mean_ms": statistics.fmean(samples),
+        "n": len(samples),
+    }
 
 
-def run_oxigraph(store_path: Path, all_cases: list[Case], *, reps: int, budget_s: float) -> None:
-    """Product store layer, then raw pyoxigraph, on the same store directory (read-only)."""
-    with open_store(store_path, read_only=True) as store:
-        for case in all_cases:
-            def product(sparql: str = case.sparql) -> tuple[str, bytes]:
-                return store.query_serialized(sparql, QueryResultsFormat.JSON, RdfFormat.N_TRIPLES)
+def _engine_runner(
+    engine: str, store_path: Path
+) -> tuple[Callable[[str], tuple[str, bytes]], Callable[[], None]]:
+    """A function running bound SPARQL on one engine, and how to close it."""
+    if engine == "product":
+        store = open_store(store_path, read_only=True)
 
-            case.form, case.rows["product"], samples = _measure(product, reps, budget_s)
-            case.latency["product"] = _summary(samples)
+        def product(sparql: str) -> tuple[str, bytes]:
+            return store.query_serialized(sparql, QueryResultsFormat.JSON, RdfFormat.N_TRIPLES)
+
+        return product, store.close
     raw = Store.read_only(str(store_path))
-    for case in all_cases:
-        def direct(sparql: str = case.sparql) -> tuple[str, bytes]:
-            result = raw.query(sparql, use_default_graph_as_union=True)
-            if isinstance(result, QuerySolutions):
-                return "SELECT", result.serialize(format=QueryResultsFormat.JSON)
-            if isinstance(result, QueryBoolean):
-                return "ASK", result.serialize(format=QueryResultsFormat.JSON)
-            return "GRAPH", result.serialize(format=RdfFormat.N_TRIPLES)
 
-        _, case.rows["pyoxigraph"], samples = _measure(direct, reps, budget_s)
-        case.latency["pyoxigraph"] = _summary(samples)
-    del raw
+    def direct(sparql: str) -> tuple[str, bytes]:
+        result = raw.query(sparql, use_default_graph_as_union=True)
+        if isinstance(result, QuerySolutions):
+            return "SELECT", result.serialize(format=QueryResultsFormat.JSON)
+        if isinstance(result, QueryBoolean):
+            return "ASK", result.serialize(format=QueryResultsFormat.JSON)
+        return "GRAPH", result.serialize(format=RdfFormat.N_TRIPLES)
+
+    return direct, lambda: None
+
+
+def run_oxigraph(
+    store_path: Path, all_cases: list[Case], *, reps: int, budget_s: float, timeout_s: float = 60.0
+) -> None:
+    """Product store layer, then raw pyoxigraph, in worker processes with a time limit per query.
+
+    pyoxigraph cannot cancel a running query, and some canned queries can run for minutes on a
+    large store. So one worker per engine runs the queries in turn, printing one JSON line each;
+    a query that has not answered within `timeout_s` has its worker stopped, is marked as such,
+    and a fresh worker goes on with the next query.
+    """
+    for engine in ("product", "pyoxigraph"):
+        pending = list(all_cases)
+        while pending:
+            spec = json.dumps([c.sparql for c in pending])
+            command = [
+                sys.executable,
+                "-m",
+                "bench.query_bench",
+                "batch",
+                engine,
+                str(store_path),
+                spec,
+                str(reps),
+                str(budget_s),
+            ]
+            worker = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            lines: queue.Queue[str | None] = queue.Queue()
+            threading.Thread(target=_pump, args=(worker, lines), daemon=True).start()
+            while pending:
+                case = pending[0]
+                try:
+                    line = lines.get(timeout=timeout_s)
+                except queue.Empty:
+                    worker.kill()
+                    worker.wait()
+                    pending.pop(0)
+                    case.notes.append(f"{engine}: no answer within {timeout_s:.0f} s (stopped)")
+                    case.latency[engine] = {
+                        "p50_ms": math.inf,
+                        "p95_ms": math.inf,
+                        "mean_ms": math.inf,
+                        "n": 0,
+                        "timeout_s": timeout_s,
+                    }
+                    break
+                if line is None:  # the worker died: report and go on without this query
+                    pending.pop(0)
+                    case.notes.append(
+                        f"{engine}: failed: {(worker.stderr.read() if worker.stderr else '')[-300:]}"
+                    )
+                    break
+                pending.pop(0)
+                record = json.loads(line)
+                case.form = record["form"]
+                case.rows[engine] = record["rows"]
+                case.latency[engine] = _summary(record["samples"])
+            else:
+                worker.wait(timeout=30)
+
+
+def _pump(worker: "subprocess.Popen[str]", lines: "queue.Queue[str | None]") -> None:
+    assert worker.stdout is not None
+    for line in worker.stdout:
+        if line.strip():
+            lines.put(line)
+    lines.put(None)
+
+
+def _batch_worker(engine: str, store_path: str, spec_json: str, reps: int, budget_s: float) -> None:
+    run, close = _engine_runner(engine, Path(store_path))
+    for sparql in json.loads(spec_json):
+        form, rows, samples = _measure(lambda sparql=sparql: run(sparql), reps, budget_s)
+        print(json.dumps({"form": form, "rows": rows, "samples": samples}), flush=True)
+    close()
+
+
+def _oxigraph_worker(engine: str, store_path: str, sparql: str, reps: int, budget_s: float) -> None:
+    run, close = _engine_runner(engine, Path(store_path))
+    form, rows, samples = _measure(lambda: run(sparql), reps, budget_s)
+    close()
+    print(json.dumps({"form": form, "rows": rows, "samples": samples}), flush=True)
 
 
 def run_rdflib(
@@ -152,8 +251,16 @@ def run_rdflib(
 ) -> dict[str, Any]:
     """rdflib in a worker process; queries it did not finish in time are marked so."""
     spec = [{"name": c.name, "sparql": c.sparql} for c in all_cases]
-    command = [sys.executable, "-m", "bench.query_bench", "rdflib", str(nquads), json.dumps(spec),
-               str(reps), str(budget_s)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.query_bench",
+        "rdflib",
+        str(nquads),
+        json.dumps(spec),
+        str(reps),
+        str(budget_s),
+    ]
     lines: list[str] = []
     info: dict[str, Any] = {}
     try:
@@ -190,9 +297,12 @@ def _rdflib_worker(nquads: str, spec_json: str, reps: int, budget_s: float) -> N
     dataset = Dataset(default_union=True)
     dataset.parse(nquads, format="nquads")
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"load_s": time.perf_counter() - started, "load_peak_rss_bytes": peak_kb * 1024}),
-          flush=True)
+    print(
+        json.dumps({"load_s": time.perf_counter() - started, "load_peak_rss_bytes": peak_kb * 1024}),
+        flush=True,
+    )
     for item in json.loads(spec_json):
+
         def run(sparql: str = item["sparql"]) -> tuple[str, bytes]:
             result = dataset.query(sparql)
             if result.type == "SELECT":
@@ -202,7 +312,7 @@ def _rdflib_worker(nquads: str, spec_json: str, reps: int, budget_s: float) -> N
             return "GRAPH", result.serialize(format="nt")
 
         try:
-            form, rows, samples = _measure(run, reps, budget_s)
+            _, rows, samples = _measure(run, reps, budget_s)
         except Exception as exc:  # rdflib's own limits (unsupported syntax) are reported, not fatal
             print(json.dumps({"name": item["name"], "error": f"{type(exc).__name__}: {exc}"}), flush=True)
             continue
@@ -212,5 +322,11 @@ def _rdflib_worker(nquads: str, spec_json: str, reps: int, budget_s: float) -> N
 if __name__ == "__main__":
     if len(sys.argv) == 6 and sys.argv[1] == "rdflib":
         _rdflib_worker(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]))
+    elif len(sys.argv) == 7 and sys.argv[1] == "batch":
+        _batch_worker(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6]))
+    elif len(sys.argv) == 6 and sys.argv[1] in ("product", "pyoxigraph"):
+        _oxigraph_worker(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]))
     else:
-        raise SystemExit("usage: python -m bench.query_bench rdflib NQUADS SPEC_JSON REPS BUDGET_S")
+        raise SystemExit(
+            "usage: python -m bench.query_bench rdflib|product|pyoxigraph PATH SPEC|SPARQL REPS BUDGET_S"
+        )

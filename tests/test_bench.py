@@ -1,0 +1,104 @@
+"""The benchmark runs end to end at its smallest size and reports every figure.
+
+Speed is never asserted here (the bench measures it, on a quiet machine); this proves that
+`python -m bench` generates a valid corpus, ingests it with the real CLI, runs every canned query
+on three engines, serves both stores over HTTP and writes a RESULTS.md with sane figures.
+"""
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jalinan.queries.catalogue import load_catalogue
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
+    out = tmp_path_factory.mktemp("bench")
+    command = [
+        sys.executable, "-m", "bench", "--sizes", "20", "--out", str(out), "--results-dir", str(out),
+        "--http-seconds", "0.5", "--concurrency", "1,4", "--reps", "2", "--budget", "0.05",
+        "--query-timeout", "30", "--rdflib-timeout", "60",
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads((out / "results.json").read_text()), out
+
+
+def test_generated_corpus_is_valid_for_the_real_validator(tmp_path: Path) -> None:
+    from bench.generate import generate
+
+    corpus = generate(tmp_path, 12, seed=3)
+    done = subprocess.run(
+        [sys.executable, "-m", "jalinan.cli", "validate", "--facts", str(corpus.facts_dir),
+         "--articles", str(corpus.articles_dir)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "valid: 12 articles" in done.stdout
+
+
+def test_generator_is_deterministic(tmp_path: Path) -> None:
+    from bench.generate import generate
+
+    first = generate(tmp_path / "a", 15, seed=7)
+    second = generate(tmp_path / "b", 15, seed=7)
+    files = sorted(p.relative_to(first.root) for p in first.root.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second.root) for p in second.root.rglob("*") if p.is_file())
+    assert all((first.root / f).read_bytes() == (second.root / f).read_bytes() for f in files)
+
+
+def test_ingest_figures_are_present_and_sane(bench_run: tuple[dict, Path]) -> None:
+    results, _ = bench_run
+    (size,) = results["sizes"]
+    ingest = size["ingest"]
+    assert size["articles"] == 20 and ingest["quads"] > 1000
+    for key in ("ingest_s", "bulk_load_s", "oxigraph_load_s", "reingest_folder_s", "reingest_file_s"):
+        assert 0 < ingest[key] < 600, key
+    for key in ("store_bytes", "bulk_store_bytes", "oxigraph_store_bytes", "nquads_bytes"):
+        assert ingest[key] > 0, key
+
+
+def test_every_canned_query_is_measured_on_every_engine(bench_run: tuple[dict, Path]) -> None:
+    results, _ = bench_run
+    queries = {q["name"]: q for q in results["sizes"][0]["queries"]}
+    assert set(queries) == set(load_catalogue())
+    for name, q in queries.items():
+        for engine in ("product", "pyoxigraph"):
+            latency = q["latency"][engine]
+            if math.isinf(latency["p95_ms"]):  # a query over the time limit is reported, not hidden
+                assert any("no answer within" in note for note in q["notes"]), name
+                continue
+            assert 0 < latency["p50_ms"] <= latency["p95_ms"], name
+            assert q["rows"][engine] == q["rows"]["product"], name
+    assert sum("rdflib" in q["latency"] for q in queries.values()) >= len(queries) // 2
+
+
+def test_http_figures_compare_jalinan_with_oxigraph_serve(bench_run: tuple[dict, Path]) -> None:
+    results, _ = bench_run
+    http = results["sizes"][0]["http"]
+    assert not http["errors"], http["errors"]
+    assert len(set(http["rows"].values())) == 1
+    for target in ("jalinan-canned", "jalinan-sparql", "oxigraph-sparql"):
+        for level in ("1", "4"):
+            run = http["runs"][target][level]
+            assert run["requests"] > 0 and run["throughput_rps"] > 0 and run["p50_ms"] <= run["p99_ms"]
+            assert run["statuses"].get("200", 0) + run["statuses"].get("304", 0) == run["requests"]
+    assert 0 < http["peak_rss"]["jalinan"] < 8 * 1024**3
+
+
+def test_results_md_states_every_target_with_a_verdict(bench_run: tuple[dict, Path]) -> None:
+    results, out = bench_run
+    text = (out / "RESULTS.md").read_text()
+    assert "## Targets" in text and "machine:" in text and "date:" in text
+    assert len(results["targets"]) == 5
+    for row in results["targets"]:
+        assert row["measured"] and ("PASS" in text or "FAIL" in text)
+    assert (out / "latency-vs-size.png").stat().st_size > 1000
+    assert (out / "throughput-vs-concurrency.png").stat().st_size > 1000
