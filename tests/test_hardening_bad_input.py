@@ -10,6 +10,7 @@ YAML, binary garbage and duplicate ids on the curated facts, and the access log'
 
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,7 +137,12 @@ def test_each_request_is_one_json_access_line_with_hash_and_query(
 ) -> None:
     marker = "SELECT ?marker WHERE { ?marker ?p 'access-log-test-7f3a' }"
     assert http.get("/sparql", params={"query": marker}).status_code == 200
-    lines = [json.loads(line) for line in api_server.log_lines() if "access-log-test-7f3a" in line]
+    deadline = time.monotonic() + 5  # the line is written just after the response is sent
+    while True:
+        lines = [json.loads(line) for line in api_server.log_lines() if "access-log-test-7f3a" in line]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert len(lines) == 1
     line = lines[0]
     assert (line["method"], line["path"], line["status"], line["kind"]) == ("GET", "/sparql", 200, "query")
