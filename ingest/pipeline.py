@@ -28,6 +28,7 @@ from jalinan.graph.namespaces import (
     INGEST_STATE_GRAPH,
     JL,
     ONTOLOGY_GRAPH,
+    PROV,
     RDF,
     SKOS,
     article_iri,
@@ -156,17 +157,33 @@ def build_corpus(
 
 
 def check_corpus_shapes(corpus: Corpus, names: list[str]) -> None:
-    """Run the SHACL shapes over the named graphs (plus the ontology and the context)."""
+    """Run the SHACL shapes over the named graphs plus every graph that types a node they
+    mention (the subject of a claim, or the article a quote comes from), with the ontology.
+
+    Checking only what changed keeps a re-ingest fast; pulling in the graphs that define what
+    it mentions keeps the check whole (editing `entities.yaml` re-checks every article, whose
+    SourceArticle its quotes point at).
+    """
     not_facts = {ONTOLOGY_GRAPH, CONCEPT_KEYS_GRAPH}
-    if not [n for n in names if n not in not_facts]:
+    wanted = {n for n in names if n not in not_facts}
+    if not wanted:
         return
-    selected = {n: corpus.graphs[n] for n in names if n not in not_facts}
-    if ENTITIES_GRAPH not in selected:  # the types of the shared entities the articles mention
-        selected["context"] = [
-            t
-            for t in corpus.graphs.get(ENTITIES_GRAPH, [])
-            if t.predicate.value == RDF + "type" and t.object.value != JL + "EvidenceQuote"
-        ] + corpus.context
+    type_iri = RDF + "type"
+    mention_predicates = {JL + "claimSubject", PROV + "wasQuotedFrom"}
+    typed_in: dict[str, set[str]] = {}
+    for name, triples in corpus.graphs.items():
+        if name in not_facts:
+            continue
+        for t in triples:
+            if t.predicate.value == type_iri:
+                typed_in.setdefault(t.subject.value, set()).add(name)
+    for name in list(wanted):
+        for t in corpus.graphs.get(name, []):
+            if t.predicate.value in mention_predicates:
+                wanted |= typed_in.get(t.object.value, set())
+    selected = {n: corpus.graphs[n] for n in sorted(wanted)}
+    if corpus.context:
+        selected["context"] = corpus.context
     violations = shape_violations(selected, ontology_source())
     if violations:
         raise FactsInvalid([FactError(Path("(shapes)"), 0, "shapes", v) for v in violations])

@@ -236,3 +236,22 @@ def test_reingesting_one_article_that_mentions_an_unknown_id_changes_nothing(tmp
     assert "unknown entity reference 'mostii'" in capsys.readouterr().err
     with open_store(store) as opened:
         assert sorted_nquads(opened) == before
+
+
+def test_editing_a_shared_entity_reingests_cleanly(tmp_path):
+    facts = tmp_path / "facts"
+    shutil.copytree(default_facts_dir(), facts, ignore=shutil.ignore_patterns("__*"))
+    store, reference = tmp_path / "store", tmp_path / "reference"
+    ingest_into(store, facts)
+    entities = facts / "entities.yaml"
+    text = entities.read_text(encoding="utf-8")
+    assert "  label: China\n" in text
+    entities.write_text(
+        text.replace("  label: China\n", "  label: People's Republic of China\n", 1), encoding="utf-8"
+    )
+
+    ingest_into(store, facts)
+    ingest_into(reference, facts)
+
+    with open_store(store) as updated, open_store(reference) as fresh:
+        assert sorted_nquads(updated) == sorted_nquads(fresh)
