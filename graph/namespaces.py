@@ -9,6 +9,9 @@ EVIDENCE = ID + "evidence/"
 CONCEPT = "https://w3id.org/jalinan/concept/"
 ENTITIES_GRAPH = "https://w3id.org/jalinan/graph/entities"
 ONTOLOGY_GRAPH = ONTOLOGY
+# Date nodes are described once, here: Oxigraph's union default graph returns a triple once per
+# graph holding it, so describing a shared date in every article graph would repeat rows.
+DATES_GRAPH = "https://w3id.org/jalinan/graph/dates"
 # Match keys of the ontology's SKOS concepts (labels and aliases, lower-cased), for lookups.
 CONCEPT_KEYS_GRAPH = "https://w3id.org/jalinan/graph/concept-keys"
 # Ingest's bookkeeping: the digest of each graph's content as last written (not facts).

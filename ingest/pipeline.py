@@ -21,6 +21,7 @@ from jalinan.graph.keys import match_key
 from jalinan.graph.namespaces import (
     ARTICLE,
     CONCEPT_KEYS_GRAPH,
+    DATES_GRAPH,
     ENTITIES_GRAPH,
     GENID,
     ID,
@@ -289,6 +290,9 @@ def ingest_articles(
     graphs = translator.translate(files_read)
     for graph in own_graphs:
         graphs.setdefault(graph, [])
+    if DATES_GRAPH in graphs:  # add this article's dates to those of all the others
+        known_dates = {q.triple for q in store.quads(DATES_GRAPH)}
+        graphs[DATES_GRAPH] = sorted(known_dates | set(graphs[DATES_GRAPH]), key=str)
     corpus = Corpus(
         graphs=graphs,
         article_ids=sorted(f.article.id for f in files_read if f.article is not None),

@@ -18,6 +18,7 @@ from jalinan.graph.keys import match_key
 from jalinan.graph.namespaces import (
     CONCEPT,
     DATE,
+    DATES_GRAPH,
     DCTERMS,
     EVIDENCE,
     JL,
@@ -403,17 +404,18 @@ class Translator:
             return
         node = NamedNode(DATE + date.text)
         graph = claim.graph
-        self.add(graph, Triple(node, A, NamedNode(TIME + "Instant")))
-        self.add(graph, Triple(node, LABEL, Literal(date.text)))
-        self.add(graph, Triple(node, UNIT_TYPE, NamedNode(date.unit)))
+        dates = DATES_GRAPH  # described once for all articles; the fact stays in its own graph
+        self.add(dates, Triple(node, A, NamedNode(TIME + "Instant")))
+        self.add(dates, Triple(node, LABEL, Literal(date.text)))
+        self.add(dates, Triple(node, UNIT_TYPE, NamedNode(date.unit)))
         self.add(
-            graph,
+            dates,
             Triple(
                 node, jl("earliestDateTime"), Literal(date.earliest, datatype=NamedNode(XSD + "dateTime"))
             ),
         )
         self.add(
-            graph,
+            dates,
             Triple(node, jl("latestDateTime"), Literal(date.latest, datatype=NamedNode(XSD + "dateTime"))),
         )
         self.evidence(
