@@ -32,6 +32,8 @@ from typing import Any
 
 import httpx
 
+from bench.loadgen import _percentile
+
 BENCH = Path(__file__).resolve().parent
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 RUNAWAY_TIMEOUT_S = 2
@@ -54,14 +56,6 @@ LIGHT: list[tuple[str, int, str, str, dict[str, Any]]] = [
     ("sparql", 3, "POST", "/sparql", {"data": {"query": SELECT}, "headers": JSON}),
     ("sparql", 1, "GET", "/sparql", {"params": {"query": CONSTRUCT}, "headers": {"Accept": "text/turtle"}}),
 ]
-
-
-def _percentile(ordered: list[float], q: float) -> float:
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * q / 100
-    low, high = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
 async def _client(

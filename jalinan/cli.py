@@ -254,34 +254,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"worker processes running queries (default {DEFAULT_QUERY_WORKERS}; "
         "one more runs canned queries)",
     )
-    limits.add_argument(
-        "--max-waiting",
-        type=_positive(int),
-        help=f"queries waiting for a worker before 429 (default {DEFAULT_MAX_WAITING})",
-    )
-    limits.add_argument(
-        "--max-body", type=_positive(int), help=f"request body, bytes (default {DEFAULT_MAX_BODY})"
-    )
-    limits.add_argument(
-        "--max-write-body",
-        type=_positive(int),
-        help=f"body of a write with the token, bytes (default {DEFAULT_MAX_WRITE_BODY})",
-    )
-    limits.add_argument(
-        "--max-query-length",
-        type=_positive(int),
-        help=f"characters of a query or update (default {DEFAULT_MAX_QUERY_LENGTH})",
-    )
-    limits.add_argument(
-        "--max-rows",
-        type=_positive(int),
-        help=f"items in friendly JSON and HTML pages (default {DEFAULT_MAX_ROWS})",
-    )
-    limits.add_argument(
-        "--max-result-bytes",
-        type=_positive(int),
-        help=f"a serialised SPARQL result, bytes (default {DEFAULT_MAX_RESULT_BYTES})",
-    )
+    for flag, help_text, default in (
+        ("--max-waiting", "queries waiting for a worker before 429", DEFAULT_MAX_WAITING),
+        ("--max-body", "request body, bytes", DEFAULT_MAX_BODY),
+        ("--max-write-body", "body of a write with the token, bytes", DEFAULT_MAX_WRITE_BODY),
+        ("--max-query-length", "characters of a query or update", DEFAULT_MAX_QUERY_LENGTH),
+        ("--max-rows", "items in friendly JSON and HTML pages", DEFAULT_MAX_ROWS),
+        ("--max-result-bytes", "a serialised SPARQL result, bytes", DEFAULT_MAX_RESULT_BYTES),
+    ):
+        limits.add_argument(flag, type=_positive(int), help=f"{help_text} (default {default})")
     limits.add_argument(
         "--service-allow",
         action="append",
