@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
 from jalinan.api import canned, friendly, graph_store, linked_data, protocol
+from jalinan.api.caching import CACHE_HEADER, ResultCache
 from jalinan.api.errors import error_responses, install_error_handlers
 from jalinan.api.limits import BodyLimit
 from jalinan.api.logging import AccessLog
@@ -39,6 +40,10 @@ are refused unless the server was started with `--write-token`.
 Bodies past 1 MiB and queries past 64 KiB are refused with 413; a full waiting line with 429
 and `Retry-After`; `SERVICE` to endpoints not on the allowlist with 400. Friendly JSON and HTML
 pages list at most 1000 items and then say so in `X-Jalinan-Truncated`.
+
+**Caching**: read answers (canned queries, friendly JSON, SPARQL queries, entity pages) carry a
+strong `ETag` that changes with every write; send it back in `If-None-Match` for a `304 Not
+Modified`. The server keeps recent answers until the next write (`X-Jalinan-Cache: hit`).
 """
 
 
@@ -62,6 +67,7 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
     app = FastAPI(title="Jalinan", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.catalogue = load_catalogue()
+    app.state.result_cache = ResultCache(settings.cache_bytes)
     if store is not None:
         app.state.store = store
     app.add_middleware(
@@ -69,7 +75,15 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
         allow_origins=["*"],
         allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["Link", "Location", "Content-Type", "Retry-After", "X-Jalinan-Truncated"],
+        expose_headers=[
+            "Link",
+            "Location",
+            "Content-Type",
+            "Retry-After",
+            "X-Jalinan-Truncated",
+            "ETag",
+            CACHE_HEADER,
+        ],
     )
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(AccessLog)  # outermost: every request is logged, refusals included

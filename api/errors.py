@@ -70,6 +70,11 @@ def not_acceptable(detail: str, *, parameter: str | None = None) -> ApiError:
     return ApiError(406, "Not Acceptable", detail, parameter=parameter)
 
 
+def precondition_failed(detail: str) -> ApiError:
+    """412: a precondition (`If-None-Match` on a POST query) is false (RFC 9110 §13.1.2)."""
+    return ApiError(412, "Precondition Failed", detail)
+
+
 def unsupported_media_type(detail: str) -> ApiError:
     return ApiError(415, "Unsupported Media Type", detail)
 
@@ -110,6 +115,7 @@ _ERROR_STATUSES = {
     404: "unknown canned query, entity, graph or route",
     405: "method not allowed here",
     406: "no acceptable format",
+    412: "If-None-Match names the current answer of a POST query (a GET gets 304)",
     413: "request body or query past its limit",
     415: "unsupported media type or charset",
     422: "missing, unknown, repeated or invalid parameter",

@@ -3,7 +3,8 @@
 Fields: `ts`, `method`, `path`, `status`, `duration_ms`, `client`, and, when the request ran a
 query or an update, `kind` (`query`, `update`, `canned`), `name` (the canned query),
 `query_hash` (the first 12 hex digits of the SHA-256 of the SPARQL text that ran) and `query`
-(a client's query or update, cut at 2 KiB) or `params` (a canned query's query string).
+(a client's query or update, cut at 2 KiB) or `params` (a canned query's query string), and
+`cache` (`hit`, `miss`, `revalidated`) for reads that go through `caching.py`.
 The middleware is outermost, so refusals (413, 429, 503) are logged too; routes say what they
 ran with `note_query`.
 """
@@ -53,6 +54,14 @@ def note_query(request: Request, kind: str, text: str, name: str | None = None) 
         record["query"] = text[:MAX_LOGGED_QUERY]
     else:
         record["params"] = request.url.query[:MAX_LOGGED_QUERY]
+
+
+def note_cache(request: Request, outcome: str) -> None:
+    """Record, for the access line, whether the answer came from the cache (`hit`, `miss`,
+    `revalidated`), so load runs can tell cached answers from computed ones."""
+    record = request.scope.get(_KEY)
+    if record is not None:
+        record["cache"] = outcome
 
 
 class AccessLog:

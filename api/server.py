@@ -69,7 +69,9 @@ def serve(args: argparse.Namespace) -> int:
             f"  API docs         {base}/docs\n"
             f"  writes           {'enabled (Bearer token)' if settings.writes_enabled else 'disabled'}\n"
             f"  query limits     {settings.query_timeout:g} s, {settings.query_workers} workers "
-            f"(+1 for canned queries), {settings.max_waiting} waiting",
+            f"(+1 for canned queries), {settings.max_waiting} waiting\n"
+            f"  result cache     "
+            + (f"{settings.cache_bytes} bytes, until the next write" if settings.cache_bytes else "off"),
             flush=True,
         )
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

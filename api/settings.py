@@ -1,7 +1,7 @@
 """Server settings: one typed object, read from the command line or the environment.
 
 Every limit the server enforces is declared here, once, with its default; `api/limits.py`,
-`api/querying.py` and `api/service_guard.py` read them from this object.
+`api/querying.py`, `api/service_guard.py` and `api/caching.py` read them from this object.
 """
 
 import os
@@ -24,6 +24,7 @@ DEFAULT_MAX_WRITE_BODY = 64 * MIB
 DEFAULT_MAX_QUERY_LENGTH = 64 * KIB
 DEFAULT_MAX_ROWS = 1000
 DEFAULT_MAX_RESULT_BYTES = 64 * MIB
+DEFAULT_CACHE_BYTES = 64 * MIB
 RETRY_AFTER_S = 2
 
 
@@ -45,6 +46,7 @@ class Settings:
     max_query_length: int = DEFAULT_MAX_QUERY_LENGTH  # characters of `query` / `update`
     max_rows: int = DEFAULT_MAX_ROWS  # items of HTML pages and friendly JSON (X-Jalinan-Truncated)
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES  # serialised SPARQL result, bytes
+    cache_bytes: int = DEFAULT_CACHE_BYTES  # answers kept for reuse until the next write; 0: none
     # SSRF: SERVICE endpoints a query may call (exact IRIs); empty: SERVICE is refused
     service_allow: tuple[str, ...] = field(default_factory=tuple)
 
@@ -80,5 +82,6 @@ class Settings:
             max_query_length=int(number("max_query_length", DEFAULT_MAX_QUERY_LENGTH)),
             max_rows=int(number("max_rows", DEFAULT_MAX_ROWS)),
             max_result_bytes=int(number("max_result_bytes", DEFAULT_MAX_RESULT_BYTES)),
+            cache_bytes=int(number("cache_bytes", DEFAULT_CACHE_BYTES)),
             service_allow=tuple(dict.fromkeys(allow)),
         )

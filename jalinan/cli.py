@@ -13,6 +13,7 @@ from pathlib import Path
 from pyoxigraph import RdfFormat
 
 from jalinan.api.settings import (
+    DEFAULT_CACHE_BYTES,
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_QUERY_LENGTH,
     DEFAULT_MAX_RESULT_BYTES,
@@ -175,14 +176,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args)
 
 
-def _positive(kind: type) -> object:
+def _positive(kind: type, *, zero: bool = False) -> object:
+    """A number greater than 0 (or, with `zero`, at least 0: a size where 0 turns a feature off)."""
+
     def parse(text: str) -> object:
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+        if not (value >= 0 if zero else value > 0):
+            raise argparse.ArgumentTypeError(f"{text!r} must be {'0 or more' if zero else 'greater than 0'}")
         return value
 
     return parse
@@ -263,6 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
         ("--max-result-bytes", "a serialised SPARQL result, bytes", DEFAULT_MAX_RESULT_BYTES),
     ):
         limits.add_argument(flag, type=_positive(int), help=f"{help_text} (default {default})")
+    limits.add_argument(
+        "--cache-bytes",
+        type=_positive(int, zero=True),
+        help="bytes of read answers kept for reuse until the next write; 0 turns the cache off "
+        f"(ETag and 304 still work) (default {DEFAULT_CACHE_BYTES})",
+    )
     limits.add_argument(
         "--service-allow",
         action="append",

@@ -1,0 +1,229 @@
+"""Conditional requests and a result cache for reads, both keyed by the data's version.
+
+Why: every read answer is a function of the data, of what the request asks and of the format
+it negotiated. `PooledStore.version` changes with every write, so an answer computed once can be
+served again until the next write, and a client that holds it can be told it is still current
+(304) without running anything. Reads are many and writes rare: this is where the product can
+do better than a generic SPARQL server.
+
+* `ETag`: a strong validator, a hash of (version, the request's identity), so identical
+  requests get the same tag and any write changes every tag. `If-None-Match` (RFC 9110
+  §13.1.2: a list, weak comparison) naming it answers a GET with 304 before any query runs,
+  since the client can only hold it from a 200 at this version; `*` matches once there is an
+  answer (not an error). A POST query gets 412, as the RFC says for methods other than GET.
+* `Cache-Control: public, no-cache` (RFC 9111): anyone may store the answer, nobody may reuse
+  it without revalidating, since a write can change it at any moment. `Vary: Accept` where the
+  format is negotiated.
+* `ResultCache`: the answers themselves, an LRU capped by total bytes (`--cache-bytes`; 0 turns
+  it off, the validators still work). It holds one version's answers: the first lookup at a new
+  version drops them all, so after a write no old answer is reachable and its memory is freed.
+
+Neither cached nor tagged: errors (they raise before anything is stored), truncated answers
+(which items are cut depends on an order SPARQL does not promise), answers computed while a
+write landed (the version moved during the query), queries calling RAND, NOW, UUID, STRUUID or
+BNODE, and answers holding blank nodes (fresh labels on every run: the bytes would not repeat,
+which a strong ETag promises). A store without a `version` (a plain store a test hands in) turns
+all of this off.
+"""
+
+import hashlib
+import json
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request, Response
+
+from jalinan.api.errors import precondition_failed
+from jalinan.api.limits import TRUNCATED_HEADER
+from jalinan.api.logging import note_cache
+
+CACHE_HEADER = "X-Jalinan-Cache"  # hit (from the cache), miss (computed now), revalidated (304)
+CACHE_CONTROL = "public, no-cache"
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not Modified: `If-None-Match` names the current ETag (no body)"}
+}
+_VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+_BLANK_NODE_MARKERS = (b"_:", b"bnode", b"nodeID")  # N-Triples/Turtle/CSV, SPARQL JSON/XML, RDF/XML
+_ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
+_ENTRY_OVERHEAD = 256  # bytes counted per entry for the key, the objects and the dict slot
+
+Identity = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CachedAnswer:
+    """A 200 answer as sent: its body and headers (without Content-Length, recomputed)."""
+
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
+def _size(identity: Identity, answer: CachedAnswer) -> int:
+    return (
+        len(answer.body)
+        + sum(len(part) for part in identity)
+        + sum(len(k) + len(v) for k, v in answer.headers)
+        + _ENTRY_OVERHEAD
+    )
+
+
+class ResultCache:
+    """An LRU of answers for one data version, capped at `capacity` bytes (0: off).
+
+    Used from the event loop and guarded by a lock anyway, so it stays correct if a caller ever
+    moves to a thread.
+    """
+
+    def __init__(self, capacity: int):
+        self.capacity = max(0, capacity)
+        self.bytes = 0
+        self._version: str | None = None
+        self._entries: OrderedDict[Identity, tuple[CachedAnswer, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _adopt(self, version: str) -> None:
+        """Versions only move forward: a new one makes every entry stale, so drop them all."""
+        if version != self._version:
+            self._entries.clear()
+            self.bytes = 0
+            self._version = version
+
+    def get(self, version: str, identity: Identity) -> CachedAnswer | None:
+        if not self.capacity:
+            return None
+        with self._lock:
+            self._adopt(version)
+            found = self._entries.get(identity)
+            if found is None:
+                return None
+            self._entries.move_to_end(identity)
+            return found[0]
+
+    def put(self, version: str, identity: Identity, answer: CachedAnswer) -> None:
+        """Keep `answer`, evicting the least recently used; an answer of an older version, or one
+        larger than the whole cache, is not kept."""
+        size = _size(identity, answer)
+        if size > self.capacity:
+            return
+        with self._lock:
+            if version != self._version:
+                return
+            previous = self._entries.pop(identity, None)
+            if previous is not None:
+                self.bytes -= previous[1]
+            while self._entries and self.bytes + size > self.capacity:
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self.bytes -= evicted
+            self._entries[identity] = (answer, size)
+            self.bytes += size
+
+
+def data_version(store: object) -> str | None:
+    """The store's data version (`PooledStore.version`), or None when it has none."""
+    version = getattr(store, "version", None)
+    return version if isinstance(version, str) else None
+
+
+def entity_tag(version: str, identity: Identity) -> str:
+    """A strong ETag: the same for the same request at the same version, new after any write."""
+    text = json.dumps([version, *identity])  # unambiguous, and ASCII whatever the query holds
+    return '"' + hashlib.blake2b(text.encode(), digest_size=16).hexdigest() + '"'
+
+
+def none_match(header: str | None, etag: str) -> bool:
+    """Whether `If-None-Match` lists `etag` (weak comparison: `W/` is ignored). `*` is decided
+    by the caller: it matches only if there is an answer, which an error is not."""
+    return bool(header) and etag.strip('"') in _ENTITY_TAG.findall(header or "")
+
+
+def _not_modified(request: Request, validators: dict[str, str]) -> Response:
+    """304 for a GET; 412 for other methods, which RFC 9110 §13.1.2 says must not be performed."""
+    if request.method not in ("GET", "HEAD"):
+        raise precondition_failed("If-None-Match matches the current answer")
+    note_cache(request, "revalidated")
+    return Response(status_code=304, headers={**validators, CACHE_HEADER: "revalidated"})
+
+
+def _repeatable(response: Response, body: bytes) -> bool:
+    """A complete 200 answer whose bytes the same request would get again at this version."""
+    return (
+        response.status_code == 200
+        and TRUNCATED_HEADER.lower() not in response.headers
+        and not any(marker in body for marker in _BLANK_NODE_MARKERS)
+    )
+
+
+def query_identity(
+    sparql: str,
+    results_format: object,
+    graph_format: object,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> Identity:
+    """What a SPARQL answer depends on besides the data: the text, the dataset, and the format
+    for each query form (None: that form is not acceptable). Canned queries and `/sparql` share
+    it, so the same bound text in the same format is one cache entry."""
+    return (
+        "sparql",
+        sparql,
+        json.dumps(default_graphs or []),
+        json.dumps(named_graphs or []),
+        getattr(results_format, "media_type", ""),
+        getattr(graph_format, "media_type", ""),
+    )
+
+
+async def cached(
+    request: Request,
+    identity: Identity,
+    produce: Callable[[], Awaitable[Response]],
+    *,
+    sparql: str | None = None,
+    vary: str | None = "Accept",
+) -> Response:
+    """Answer a read from validators or the cache, else from `produce` (and keep its answer).
+
+    Call it after the request is validated, so a client's mistake is answered as such (4xx)
+    rather than 304; `produce` raises for errors, which are thereby never stored.
+    """
+    store = request.app.state.store
+    version = data_version(store)
+    header = request.headers.get("if-none-match")
+    any_answer = header is not None and header.strip() == "*"
+    if sparql is not None and _VOLATILE.search(sparql):
+        version = None  # an answer that differs on every run: no tag, no cache
+    validators: dict[str, str] = {}
+    cache: ResultCache = request.app.state.result_cache
+    if version is not None:
+        etag = entity_tag(version, identity)
+        validators = {"ETag": etag, "Cache-Control": CACHE_CONTROL, **({"Vary": vary} if vary else {})}
+        if none_match(header, etag):  # the client got this tag with a 200 at this version
+            return _not_modified(request, validators)
+        answer = cache.get(version, identity)
+        if answer is not None:
+            note_cache(request, "hit")
+            if any_answer:
+                return _not_modified(request, validators)
+            response = Response(answer.body, headers=dict(answer.headers))
+            response.headers.update({**validators, CACHE_HEADER: "hit"})
+            return response
+    response = await produce()
+    note_cache(request, "miss")
+    response.headers[CACHE_HEADER] = "miss"
+    body = bytes(response.body)
+    if version is not None and _repeatable(response, body) and data_version(store) == version:
+        headers = tuple((k, v) for k, v in response.headers.items() if k != "content-length")
+        cache.put(version, identity, CachedAnswer(body, headers))
+        response.headers.update(validators)
+    else:
+        validators = {}  # the next request computes it again, and no tag promises otherwise
+    if any_answer and response.status_code == 200:
+        return _not_modified(request, validators)
+    return response
