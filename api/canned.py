@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from jalinan.api import pages, querying
+from jalinan.api.caching import NOT_MODIFIED, cached, query_identity
 from jalinan.api.dependencies import CatalogueDep, SettingsDep, StoreDep
 from jalinan.api.errors import not_acceptable, not_found, unprocessable
 from jalinan.api.limits import request_timeout
@@ -101,7 +102,9 @@ def list_queries(request: Request, catalogue: CatalogueDep) -> Response:
     summary="Run a canned query",
     description="Parameters as in `GET /queries`. SPARQL JSON by default; `_format=csv` (or xml, tsv) or "
     "Accept for others; `_timeout=` seconds lowers the time limit. "
-    "Example: `/queries/agreements-by-party?party=Mosti`.",
+    "Example: `/queries/agreements-by-party?party=Mosti`. Answers carry an `ETag` that changes "
+    "with every write; `If-None-Match` with it gives 304.",
+    responses=NOT_MODIFIED,
 )
 async def run_query(
     name: str, request: Request, store: StoreDep, catalogue: CatalogueDep, settings: SettingsDep
@@ -117,19 +120,25 @@ async def run_query(
     results_format = choice.results or (
         DEFAULT_RESULTS_FORMAT if choice.html or choice.graph is None else None
     )
-    form, data = await run_in_threadpool(
-        querying.serialized,
-        store,
-        sparql,
-        results_format or DEFAULT_RESULTS_FORMAT,
-        choice.graph or DEFAULT_GRAPH_FORMAT,
-        timeout=timeout,
-        trusted=True,
-    )
-    if form == "GRAPH":
-        if choice.graph is None:
-            raise not_acceptable("this query answers in an RDF format (Turtle, JSON-LD, …)")
-        return Response(data, media_type=media_type(choice.graph), headers={"Vary": "Accept"})
-    if results_format is None:
-        raise not_acceptable("this query answers SPARQL results: JSON, XML, CSV or TSV", parameter="_format")
-    return Response(data, media_type=media_type(results_format), headers={"Vary": "Accept"})
+
+    async def produce() -> Response:
+        form, data = await run_in_threadpool(
+            querying.serialized,
+            store,
+            sparql,
+            results_format or DEFAULT_RESULTS_FORMAT,
+            choice.graph or DEFAULT_GRAPH_FORMAT,
+            timeout=timeout,
+            trusted=True,
+        )
+        if form == "GRAPH":
+            if choice.graph is None:
+                raise not_acceptable("this query answers in an RDF format (Turtle, JSON-LD, …)")
+            return Response(data, media_type=media_type(choice.graph), headers={"Vary": "Accept"})
+        if results_format is None:
+            raise not_acceptable(
+                "this query answers SPARQL results: JSON, XML, CSV or TSV", parameter="_format"
+            )
+        return Response(data, media_type=media_type(results_format), headers={"Vary": "Accept"})
+
+    return await cached(request, query_identity(sparql, results_format, choice.graph), produce, sparql=sparql)

@@ -4,17 +4,19 @@ Each route picks a canned query, binds its parameters the same safe way as `/que
 and folds the rows into one object per thing with a list of its sources (article and quote).
 The `query` field of the answer names the canned query URL that gives the same rows in SPARQL
 JSON or CSV. At most `max_rows` (1000) items are listed; when there were more, the answer
-says so in the `X-Jalinan-Truncated` header (its value is the cap).
+says so in the `X-Jalinan-Truncated` header (its value is the cap). Complete answers carry an
+`ETag` and are kept in the result cache until the next write (`caching.py`).
 """
 
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from jalinan.api import querying
+from jalinan.api.caching import NOT_MODIFIED, cached
 from jalinan.api.canned import bind_request, lookup
 from jalinan.api.dependencies import CatalogueDep, StoreDep
 from jalinan.api.errors import unprocessable
@@ -24,7 +26,7 @@ from jalinan.api.settings import Settings
 from jalinan.graph.namespaces import ID
 from jalinan.graph.results import SelectResult
 
-router = APIRouter(tags=["Friendly JSON"])
+router = APIRouter(tags=["Friendly JSON"], responses=NOT_MODIFIED)
 _SOURCE_FIELDS = ("source", "quote")
 
 
@@ -76,26 +78,27 @@ async def _answer(
     name: str,
     params: dict[str, str | None],
     key: str,
-) -> JSONResponse:
+) -> Response:
     given = {k: v for k, v in params.items() if v is not None}
     query = lookup(catalogue, name)
     sparql = bind_request(query, list(given.items()))
     note_query(request, "canned", sparql, name)
     settings: Settings = request.app.state.settings
-    # rows, not items, are capped in the worker; fold, then cap the items at the same number
-    result, more = await run_in_threadpool(querying.rows, store, sparql, max_rows=settings.max_rows * 20)
-    items = fold(result, key)
-    headers = {}
-    if more or len(items) > settings.max_rows:
-        items = items[: settings.max_rows]
-        headers[TRUNCATED_HEADER] = str(settings.max_rows)
     base = str(request.base_url).rstrip("/")
-    body = {
-        "query": f"{base}/queries/{name}" + (f"?{urlencode(given)}" if given else ""),
-        "count": len(items),
-        "items": items,
-    }
-    return JSONResponse(body, headers=headers)
+    link = f"{base}/queries/{name}" + (f"?{urlencode(given)}" if given else "")
+
+    async def produce() -> Response:
+        # rows, not items, are capped in the worker; fold, then cap the items at the same number
+        result, more = await run_in_threadpool(querying.rows, store, sparql, max_rows=settings.max_rows * 20)
+        items = fold(result, key)
+        headers = {}
+        if more or len(items) > settings.max_rows:
+            items = items[: settings.max_rows]
+            headers[TRUNCATED_HEADER] = str(settings.max_rows)
+        return JSONResponse({"query": link, "count": len(items), "items": items}, headers=headers)
+
+    # the body names `link` (this host, the parameters as given), so the link is the identity
+    return await cached(request, ("friendly", link, key), produce, sparql=sparql, vary=None)
 
 
 @router.get(

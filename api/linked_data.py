@@ -3,7 +3,8 @@
 Browsers get an HTML page, RDF clients Turtle, JSON-LD, N-Triples or RDF/XML, by content
 negotiation. Both come from canned queries (`entity` for the page, `describe` for RDF). The
 path is checked against the id pattern before anything runs, so `..` or encoded slashes can
-never reach a file or a query: they are simply not found.
+never reach a file or a query: they are simply not found. Answers carry an `ETag` and are kept
+in the result cache until the next write (`caching.py`).
 """
 
 import re
@@ -14,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from pyoxigraph import NamedNode, RdfFormat, serialize
 
 from jalinan.api import pages, querying
+from jalinan.api.caching import NOT_MODIFIED, cached
 from jalinan.api.dependencies import CatalogueDep, StoreDep
 from jalinan.api.errors import not_found
 from jalinan.api.limits import TRUNCATED_HEADER
@@ -22,7 +24,7 @@ from jalinan.api.negotiation import DEFAULT_GRAPH_FORMAT, GRAPH_FORMATS, media_t
 from jalinan.graph.namespaces import ID, ONTOLOGY_GRAPH
 from jalinan.queries.catalogue import CannedQuery
 
-router = APIRouter(tags=["Linked Data"])
+router = APIRouter(tags=["Linked Data"], responses=NOT_MODIFIED)
 _ID_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$")
 ENTITY_FORMATS = [RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML]
 
@@ -58,29 +60,37 @@ async def entity(entity_path: str, request: Request, store: StoreDep, catalogue:
         sparql = _bound(catalogue["entity"], iri)
         note_query(request, "canned", sparql, "entity")
         max_rows = request.app.state.settings.max_rows
-        rows, more = await run_in_threadpool(querying.rows, store, sparql, max_rows=max_rows)
-        if not rows.rows:
-            raise not_found(f"no entity {iri}")
-        if more:
-            headers[TRUNCATED_HEADER] = str(max_rows)
-        return HTMLResponse(pages.entity_page(iri, rows, evidence_href), headers=headers)
+
+        async def page() -> Response:
+            rows, more = await run_in_threadpool(querying.rows, store, sparql, max_rows=max_rows)
+            if not rows.rows:
+                raise not_found(f"no entity {iri}")
+            if more:
+                headers[TRUNCATED_HEADER] = str(max_rows)
+            return HTMLResponse(pages.entity_page(iri, rows, evidence_href), headers=headers)
+
+        return await cached(request, ("entity", entity_path, "text/html"), page, sparql=sparql)
     rdf_format = choice.graph or DEFAULT_GRAPH_FORMAT
     sparql = _bound(catalogue["describe"], iri)
     note_query(request, "canned", sparql, "describe")
-    triples = await run_in_threadpool(querying.triples, store, sparql)
-    if not triples:
-        raise not_found(f"no entity {iri}")
-    prefixes = {
-        "jl": "https://w3id.org/jalinan/ontology#",
-        "id": ID,
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "prov": "http://www.w3.org/ns/prov#",
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-    }
-    data = serialize(
-        triples, format=rdf_format, prefixes=prefixes if rdf_format == RdfFormat.TURTLE else None
-    )
-    return Response(data, media_type=media_type(rdf_format), headers=headers)
+
+    async def data() -> Response:
+        triples = await run_in_threadpool(querying.triples, store, sparql)
+        if not triples:
+            raise not_found(f"no entity {iri}")
+        prefixes = {
+            "jl": "https://w3id.org/jalinan/ontology#",
+            "id": ID,
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "prov": "http://www.w3.org/ns/prov#",
+            "skos": "http://www.w3.org/2004/02/skos/core#",
+        }
+        body = serialize(
+            triples, format=rdf_format, prefixes=prefixes if rdf_format == RdfFormat.TURTLE else None
+        )
+        return Response(body, media_type=media_type(rdf_format), headers=headers)
+
+    return await cached(request, ("entity", entity_path, rdf_format.media_type), data, sparql=sparql)
 
 
 @router.get(
@@ -99,7 +109,11 @@ async def ontology(request: Request, store: StoreDep) -> Response:
         parameter="_format",
     )
     rdf_format = choice.graph or DEFAULT_GRAPH_FORMAT
-    if ONTOLOGY_GRAPH not in await run_in_threadpool(querying.graph_names, store):
-        raise not_found("the ontology is not loaded: run `jalinan ingest`")
-    data = await run_in_threadpool(querying.dump, store, rdf_format, ONTOLOGY_GRAPH)
-    return Response(data, media_type=media_type(rdf_format), headers={"Vary": "Accept"})
+
+    async def produce() -> Response:
+        if ONTOLOGY_GRAPH not in await run_in_threadpool(querying.graph_names, store):
+            raise not_found("the ontology is not loaded: run `jalinan ingest`")
+        data = await run_in_threadpool(querying.dump, store, rdf_format, ONTOLOGY_GRAPH)
+        return Response(data, media_type=media_type(rdf_format), headers={"Vary": "Accept"})
+
+    return await cached(request, ("ontology", rdf_format.media_type), produce)

@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from pyoxigraph import NamedNode
 
 from jalinan.api import querying
+from jalinan.api.caching import NOT_MODIFIED, cached, query_identity
 from jalinan.api.dependencies import SettingsDep, StoreDep, check_write_access
 from jalinan.api.errors import bad_request, not_acceptable, unsupported_media_type
 from jalinan.api.limits import TIMEOUT_PARAMETERS, check_length, request_timeout
@@ -161,28 +162,34 @@ async def answer_query(
     choice = negotiate(request.headers.get("accept"), parsed.format)
     if choice.results is None and choice.graph is None:
         raise not_acceptable("ask for SPARQL results (JSON, XML, CSV, TSV) or an RDF format, not HTML")
-    form, data = await run_in_threadpool(
-        querying.serialized,
-        store,
-        parsed.query,
-        choice.results or DEFAULT_RESULTS_FORMAT,
-        choice.graph or DEFAULT_GRAPH_FORMAT,
-        default_graphs=parsed.default_graphs or None,
-        named_graphs=parsed.named_graphs or None,
-        timeout=timeout,
-    )
-    if form == "GRAPH":
-        if choice.graph is None:
-            raise not_acceptable(
-                "a CONSTRUCT or DESCRIBE answers in an RDF format: Turtle, N-Triples, "
-                "RDF/XML, JSON-LD, TriG or N-Quads"
-            )
-        content_type = media_type(choice.graph)
-    else:
-        if choice.results is None:
-            raise not_acceptable("a SELECT or ASK answers in SPARQL results: JSON, XML, CSV or TSV")
-        content_type = media_type(choice.results)
-    return Response(data, media_type=content_type, headers={"Vary": "Accept"})
+    query = parsed.query
+
+    async def produce() -> Response:
+        form, data = await run_in_threadpool(
+            querying.serialized,
+            store,
+            query,
+            choice.results or DEFAULT_RESULTS_FORMAT,
+            choice.graph or DEFAULT_GRAPH_FORMAT,
+            default_graphs=parsed.default_graphs or None,
+            named_graphs=parsed.named_graphs or None,
+            timeout=timeout,
+        )
+        if form == "GRAPH":
+            if choice.graph is None:
+                raise not_acceptable(
+                    "a CONSTRUCT or DESCRIBE answers in an RDF format: Turtle, N-Triples, "
+                    "RDF/XML, JSON-LD, TriG or N-Quads"
+                )
+            content_type = media_type(choice.graph)
+        else:
+            if choice.results is None:
+                raise not_acceptable("a SELECT or ASK answers in SPARQL results: JSON, XML, CSV or TSV")
+            content_type = media_type(choice.results)
+        return Response(data, media_type=content_type, headers={"Vary": "Accept"})
+
+    identity = query_identity(query, choice.results, choice.graph, parsed.default_graphs, parsed.named_graphs)
+    return await cached(request, identity, produce, sparql=query)
 
 
 async def answer_update(
@@ -218,12 +225,18 @@ content negotiation or `format=` (`json`, `xml`, `csv`, `tsv`, `ttl`, `nt`, `rdf
 `trig`, `nquads`). A GET without `query` returns the service description.
 `timeout=` (seconds) lowers the server's query time limit for this request; a query stopped at
 its limit is a 503. `SERVICE` may only call endpoints on the server's allowlist (else 400).
+Query answers carry an `ETag` that changes with every write: `If-None-Match` with it gives a GET
+304 (a POST 412).
 
 Example: `/sparql?query=SELECT * WHERE { ?s a <https://w3id.org/jalinan/ontology#Ministry> }`"""
 
 
 @router.api_route(
-    "/sparql", methods=["GET", "POST"], summary="SPARQL query and update", description=SPARQL_DOC
+    "/sparql",
+    methods=["GET", "POST"],
+    summary="SPARQL query and update",
+    description=SPARQL_DOC,
+    responses=NOT_MODIFIED,
 )
 async def sparql(request: Request, parsed: ParsedDep, store: StoreDep, settings: SettingsDep) -> Response:
     if parsed.update is not None:
@@ -233,7 +246,13 @@ async def sparql(request: Request, parsed: ParsedDep, store: StoreDep, settings:
     return await answer_query(request, parsed, store, settings)
 
 
-@router.api_route("/query", methods=["GET", "POST"], summary="SPARQL query only", description=SPARQL_DOC)
+@router.api_route(
+    "/query",
+    methods=["GET", "POST"],
+    summary="SPARQL query only",
+    description=SPARQL_DOC,
+    responses=NOT_MODIFIED,
+)
 async def query(request: Request, parsed: ParsedDep, store: StoreDep, settings: SettingsDep) -> Response:
     if parsed.update is not None:
         raise bad_request("this endpoint answers queries; send updates to /update", parameter="update")
