@@ -1,0 +1,56 @@
+"""A large first write into an empty store goes through the bulk loader, still all or nothing.
+
+The threshold is lowered so that the curated facts (7,000 triples) take the bulk path; the
+result must equal the transactional path's, quad for quad, and a write that fails part-way must
+leave the store empty and no staging folder behind.
+"""
+
+from pathlib import Path
+
+import pytest
+from pyoxigraph import NamedNode, Triple
+
+from jalinan.graph import open_store, oxigraph_store
+from jalinan.ingest.pipeline import build_corpus
+from tests.support import sorted_nquads
+
+
+@pytest.fixture(scope="module")
+def graphs() -> dict[str, list[Triple]]:
+    return build_corpus(check_shapes=False).graphs
+
+
+def test_bulk_path_writes_the_same_quads_as_one_transaction(graphs, tmp_path, monkeypatch):
+    with open_store(tmp_path / "transactional") as store:
+        store.replace_graphs(graphs)
+        expected = sorted_nquads(store)
+    monkeypatch.setattr(oxigraph_store, "BULK_LOAD_THRESHOLD", 1)
+    with open_store(tmp_path / "bulk") as store:
+        store.replace_graphs(graphs)
+        assert sorted_nquads(store) == expected
+        assert set(store.graph_names()) == set(graphs)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bulk", "transactional"]  # no staging left
+    with open_store(tmp_path / "bulk", read_only=True) as reopened:
+        assert sorted_nquads(reopened) == expected
+
+
+def test_bulk_path_interrupted_leaves_the_store_empty(graphs, tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(oxigraph_store, "BULK_LOAD_THRESHOLD", 1)
+
+    class NotATriple:  # fails when the loader reaches it, after thousands of quads went in
+        @property
+        def subject(self):
+            raise Interrupted("the source failed part-way")
+
+    class Interrupted(Exception):
+        pass
+
+    broken = {**graphs, "https://w3id.org/jalinan/graph/zz-broken": [NotATriple()]}
+    with open_store(tmp_path / "store") as store:
+        with pytest.raises(Interrupted):
+            store.replace_graphs(broken)
+        assert sorted_nquads(store) == []
+        assert store.graph_names() == []
+        store.replace_graphs({"https://w3id.org/jalinan/graph/x": [Triple(*(NamedNode("urn:x:a"),) * 3)]})
+        assert len(sorted_nquads(store)) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
