@@ -17,6 +17,7 @@ do better than a generic SPARQL server.
 * `ResultCache`: the answers themselves, an LRU capped by total bytes (`--cache-bytes`; 0 turns
   it off, the validators still work). It holds one version's answers: the first lookup at a new
   version drops them all, so after a write no old answer is reachable and its memory is freed.
+  Identical requests arriving while an answer is computed wait for that one run.
 
 Neither cached nor tagged: errors (they raise before anything is stored), truncated answers
 (which items are cut depends on an order SPARQL does not promise), answers computed while a
@@ -26,6 +27,7 @@ which a strong ETag promises). A store without a `version` (a plain store a test
 all of this off.
 """
 
+import asyncio
 import hashlib
 import json
 import re
@@ -75,12 +77,15 @@ class ResultCache:
     """An LRU of answers for one data version, capped at `capacity` bytes (0: off).
 
     Used from the event loop and guarded by a lock anyway, so it stays correct if a caller ever
-    moves to a thread.
+    moves to a thread. `computing` holds the answers being computed now (event loop only), so
+    identical requests arriving meanwhile wait for that one run instead of each starting their
+    own: after a write, 32 clients asking the same thing cost one query, not 32.
     """
 
     def __init__(self, capacity: int):
         self.capacity = max(0, capacity)
         self.bytes = 0
+        self.computing: dict[tuple[str, Identity], asyncio.Event] = {}
         self._version: str | None = None
         self._entries: OrderedDict[Identity, tuple[CachedAnswer, int]] = OrderedDict()
         self._lock = threading.Lock()
@@ -201,12 +206,18 @@ async def cached(
         version = None  # an answer that differs on every run: no tag, no cache
     validators: dict[str, str] = {}
     cache: ResultCache = request.app.state.result_cache
+    running: asyncio.Event | None = None
     if version is not None:
         etag = entity_tag(version, identity)
         validators = {"ETag": etag, "Cache-Control": CACHE_CONTROL, **({"Vary": vary} if vary else {})}
         if none_match(header, etag):  # the client got this tag with a 200 at this version
             return _not_modified(request, validators)
+        flight = (version, identity)
         answer = cache.get(version, identity)
+        if answer is None and flight in cache.computing:
+            await cache.computing[flight].wait()  # the same request is running now: take its answer
+            # unless a write landed meanwhile (then a lookup would take the cache back a version)
+            answer = cache.get(version, identity) if data_version(store) == version else None
         if answer is not None:
             note_cache(request, "hit")
             if any_answer:
@@ -214,16 +225,23 @@ async def cached(
             response = Response(answer.body, headers=dict(answer.headers))
             response.headers.update({**validators, CACHE_HEADER: "hit"})
             return response
-    response = await produce()
-    note_cache(request, "miss")
-    response.headers[CACHE_HEADER] = "miss"
-    body = bytes(response.body)
-    if version is not None and _repeatable(response, body) and data_version(store) == version:
-        headers = tuple((k, v) for k, v in response.headers.items() if k != "content-length")
-        cache.put(version, identity, CachedAnswer(body, headers))
-        response.headers.update(validators)
-    else:
-        validators = {}  # the next request computes it again, and no tag promises otherwise
+        if cache.capacity and flight not in cache.computing:
+            running = cache.computing[flight] = asyncio.Event()
+    try:
+        response = await produce()
+        note_cache(request, "miss")
+        response.headers[CACHE_HEADER] = "miss"
+        body = bytes(response.body)
+        if version is not None and _repeatable(response, body) and data_version(store) == version:
+            headers = tuple((k, v) for k, v in response.headers.items() if k != "content-length")
+            cache.put(version, identity, CachedAnswer(body, headers))
+            response.headers.update(validators)
+        else:
+            validators = {}  # the next request computes it again, and no tag promises otherwise
+    finally:
+        if running is not None:  # wake those waiting: they find the answer, or compute their own
+            cache.computing.pop(flight)
+            running.set()
     if any_answer and response.status_code == 200:
         return _not_modified(request, validators)
     return response

@@ -7,6 +7,7 @@ their own: `writable` (small `--max-rows`, so friendly JSON is cut) and `uncache
 
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -100,6 +101,20 @@ def test_a_different_format_has_a_different_etag(http: httpx.Client) -> None:
     assert other.status_code == 200
     # the same negotiated format by another route to it: the same answer, the same tag
     assert http.get(path + "&_format=csv").headers["ETag"] == as_csv.headers["ETag"]
+
+
+def test_identical_requests_at_once_run_the_query_once(api_server: ApiServer) -> None:
+    """Requests arriving while the same answer is being computed wait for it (one miss)."""
+    params = {"query": unique("SELECT (COUNT(*) AS ?n) WHERE { ?a a ?c . ?d a ?c }")}  # ~0.2 s
+
+    def get(_: int) -> httpx.Response:
+        with client(api_server) as http:
+            return http.get("/sparql", params=params)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(get, range(8)))
+    assert {a.status_code for a in answers} == {200} and len({a.content for a in answers}) == 1
+    assert sorted(a.headers["X-Jalinan-Cache"] for a in answers) == ["hit"] * 7 + ["miss"]
 
 
 def test_a_post_query_is_tagged_and_if_none_match_on_it_is_412(http: httpx.Client) -> None:
