@@ -162,7 +162,13 @@ class OxigraphStore:
         except OSError as exc:
             raise StoreError(str(exc)) from exc
 
-    def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
+    def replace_graphs(
+        self,
+        graphs: Mapping[str, Iterable[Triple]],
+        *,
+        remove: Iterable[Quad] = (),
+        add: Iterable[Quad] = (),
+    ) -> None:
         """Replace graphs in one transaction: readers see all old or all new content.
 
         New graphs go in with `Store.extend` (one transaction, fastest); when any graph already
@@ -174,26 +180,39 @@ class OxigraphStore:
         """
         self._writable()
         materialised = {name: list(triples) for name, triples in graphs.items()}
+        removed, added = list(remove), list(add)
         size = sum(len(triples) for triples in materialised.values())
-        if size >= BULK_LOAD_THRESHOLD and self.path is not None and self._is_empty():
-            self._load_into_empty(materialised)
+        if size >= BULK_LOAD_THRESHOLD and not removed and self.path is not None and self._is_empty():
+            self._load_into_empty(materialised, added)
             return
         existing = [name for name in materialised if self._store.contains_named_graph(NamedNode(name))]
-        if not existing:
+        if not existing and not removed:
             self._store.extend(
-                Quad(t.subject, t.predicate, t.object, NamedNode(name))
-                for name, triples in materialised.items()
-                for t in triples
+                [
+                    *(
+                        Quad(t.subject, t.predicate, t.object, NamedNode(name))
+                        for name, triples in materialised.items()
+                        for t in triples
+                    ),
+                    *added,
+                ]
             )
             for name, triples in materialised.items():
                 if not triples:
                     self._store.add_graph(NamedNode(name))
             return
         parts = [f"DROP SILENT GRAPH {NamedNode(name)}" for name in materialised]
-        body = "\n".join(
-            f"GRAPH {NamedNode(name)} {{ {t.subject} {t.predicate} {t.object} }}"
-            for name, triples in materialised.items()
-            for t in triples
+        if removed:
+            parts.append(f"DELETE DATA {{\n{_quad_block(removed)}\n}}")
+        body = _quad_block(
+            [
+                *(
+                    Quad(t.subject, t.predicate, t.object, NamedNode(name))
+                    for name, triples in materialised.items()
+                    for t in triples
+                ),
+                *added,
+            ]
         )
         parts.append(f"INSERT DATA {{\n{body}\n}}")
         self._store.update(" ;\n".join(parts))
@@ -202,7 +221,7 @@ class OxigraphStore:
         no_quads = next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
         return no_quads and next(iter(self._store.named_graphs()), None) is None
 
-    def _load_into_empty(self, graphs: Mapping[str, list[Triple]]) -> None:
+    def _load_into_empty(self, graphs: Mapping[str, list[Triple]], added: list[Quad]) -> None:
         """Fill this empty store with the bulk loader, all or nothing.
 
         `Store.bulk_extend` is not transactional, so it writes a staging store beside this one;
@@ -220,6 +239,7 @@ class OxigraphStore:
                 for name, triples in graphs.items()
                 for t in triples
             )
+            fresh.bulk_extend(added)
             for name, triples in graphs.items():
                 if not triples:
                     fresh.add_graph(NamedNode(name))
@@ -269,3 +289,8 @@ class OxigraphStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _quad_block(quads: Iterable[Quad]) -> str:
+    """Quads as the body of `INSERT DATA`/`DELETE DATA`, from their escaped `str()` terms."""
+    return "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads)

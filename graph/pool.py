@@ -376,10 +376,16 @@ class PooledStore:
             finally:
                 self._wrote()
 
-    def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
+    def replace_graphs(
+        self,
+        graphs: Mapping[str, Iterable[Triple]],
+        *,
+        remove: Iterable[Quad] = (),
+        add: Iterable[Quad] = (),
+    ) -> None:
         with self._write_lock:
             try:
-                self._store.replace_graphs(graphs)
+                self._store.replace_graphs(graphs, remove=remove, add=add)
             finally:
                 self._wrote()
 

@@ -52,8 +52,15 @@ class GraphStore(Protocol):
         """Run a SPARQL 1.1 Update in one transaction."""
         ...
 
-    def replace_graphs(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
-        """Replace the content of each named graph, all of them in one transaction."""
+    def replace_graphs(
+        self,
+        graphs: Mapping[str, Iterable[Triple]],
+        *,
+        remove: Iterable[Quad] = (),
+        add: Iterable[Quad] = (),
+    ) -> None:
+        """Replace the content of each named graph, and remove then add single quads (a small
+        change to a large graph), all in one transaction."""
         ...
 
     def add_quads(self, quads: Iterable[Quad]) -> None:

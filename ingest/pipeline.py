@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.keys import match_key
@@ -196,8 +196,11 @@ def graph_digest(triples: list[Triple]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-def stored_digests(store: GraphStore) -> dict[str, str]:
-    result = store.query(load_query(LOOKUPS / "ingest-digests.rq").text)
+def stored_digests(store: GraphStore, graphs: Iterable[str] | None = None) -> dict[str, str]:
+    """The digest ingest last wrote for each graph (only for `graphs`, when given)."""
+    lookup = load_query(LOOKUPS / "ingest-digests.rq")
+    wanted = None if graphs is None else [NamedNode(g) for g in sorted(graphs)]
+    result = store.query(lookup.bind({"graph": wanted}) if wanted else lookup.text)
     assert isinstance(result, SelectResult)
     return {row["graph"].value: row["digest"].value for row in result.rows}
 
@@ -290,8 +293,10 @@ def ingest_articles(
     graphs = translator.translate(files_read)
     for graph in own_graphs:
         graphs.setdefault(graph, [])
-    if DATES_GRAPH in graphs:  # add this article's dates to those of all the others
+    new_dates: list[Triple] = []
+    if DATES_GRAPH in graphs:  # this article's dates join those of all the others
         known_dates = {q.triple for q in store.quads(DATES_GRAPH)}
+        new_dates = sorted(set(graphs[DATES_GRAPH]) - known_dates, key=str)
         graphs[DATES_GRAPH] = sorted(known_dates | set(graphs[DATES_GRAPH]), key=str)
     corpus = Corpus(
         graphs=graphs,
@@ -299,9 +304,22 @@ def ingest_articles(
         context=context,
     )
     check_corpus_shapes(corpus, list(graphs))
-    digests = stored_digests(store)
-    digests.update({name: graph_digest(triples) for name, triples in graphs.items()})
-    updates = dict(graphs)
-    updates[INGEST_STATE_GRAPH] = _state_triples(digests)
-    store.replace_graphs(updates)
-    return corpus, WriteReport(written=sorted(graphs), unchanged=0, dropped=[])
+    before = stored_digests(store, graphs)
+    digests = {name: graph_digest(triples) for name, triples in graphs.items()}
+    changed = sorted(name for name in graphs if before.get(name) != digests[name])
+    # Large shared graphs change by a few triples: add those, and swap only the changed digests.
+    replaced = {name: graphs[name] for name in changed if name != DATES_GRAPH}
+    state = NamedNode(INGEST_STATE_GRAPH)
+    stale = _state_triples({n: before[n] for n in changed if n in before})
+    fresh = _state_triples({n: digests[n] for n in changed})
+    dates = NamedNode(DATES_GRAPH)
+    if changed:
+        store.replace_graphs(
+            replaced,
+            remove=[Quad(t.subject, t.predicate, t.object, state) for t in stale],
+            add=[
+                *(Quad(t.subject, t.predicate, t.object, state) for t in fresh),
+                *(Quad(t.subject, t.predicate, t.object, dates) for t in new_dates),
+            ],
+        )
+    return corpus, WriteReport(written=changed, unchanged=len(graphs) - len(changed), dropped=[])

@@ -19,6 +19,8 @@ from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.namespace import RDF, RDFS, SH
 
+from jalinan.ingest.vocabulary import ontology_graph
+
 SHAPES = Path(str(files("jalinan.ingest.shapes") / "jalinan-shapes.ttl"))
 
 
@@ -61,7 +63,7 @@ class _TermConverter:
 def data_graph(graphs: Mapping[str, Iterable[Triple]], ontology_ttl: Path, read: frozenset[str]) -> Graph:
     """The union of `graphs` and the ontology, limited to the predicates in `read`."""
     data = Graph()
-    ontology = Graph().parse(ontology_ttl, format="turtle")
+    ontology = ontology_graph(ontology_ttl)
     data.addN((s, p, o, data) for s, p, o in ontology if str(p) in read)
     convert = _TermConverter()
     data.addN(

@@ -1,6 +1,7 @@
 """What the ontology declares, read once, so validation can name unknown terms precisely."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -55,10 +56,15 @@ def _class_list(graph: Graph, node: URIRef | None) -> list[str]:
     return []
 
 
+@lru_cache(maxsize=4)
+def ontology_graph(source: Path) -> Graph:
+    """The ontology's Turtle source parsed once per process (callers only read it)."""
+    return Graph().parse(source, format="turtle")
+
+
 def load_vocabulary(source: Path | None = None) -> Vocabulary:
     """Read the ontology's Turtle source into a `Vocabulary`."""
-    graph = Graph()
-    graph.parse(source or ontology_source(), format="turtle")
+    graph = ontology_graph(source or ontology_source())
     vocabulary = Vocabulary()
     vocabulary.classes = {str(c) for c in graph.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)}
     for cls in vocabulary.classes:
