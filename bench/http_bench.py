@@ -8,7 +8,10 @@ generator (`bench.loadgen`) is a third process. Requests:
 - `jalinan-canned`: `GET /queries/<name>?<params>`, the canned query a user calls;
 - `jalinan-sparql`: `GET /sparql?query=<that query's bound SPARQL>`;
 - `oxigraph-sparql`: `GET /query?query=<the same bound SPARQL>` on oxigraph serve;
-- `jalinan-canned-304`: the canned request with `If-None-Match`, only if Jalinan sends an ETag.
+- `jalinan-canned-304`: the canned request with `If-None-Match`, only if Jalinan sends an ETag;
+- `jalinan-canned-uncached`: the canned request again, after restarting `jalinan serve` with
+  `--cache-bytes 0`, so every request runs the query (the engine against engine comparison;
+  the runs above it show what the result cache and conditional requests add).
 
 Before timing, one request to each must return the same number of rows. The server's resident
 memory (with any children) is sampled every 50 ms from start to stop; the peak is reported.
@@ -33,6 +36,7 @@ from bench import profile
 from bench.ingest_bench import jalinan_command, oxigraph_command
 
 JSON_RESULTS = "application/sparql-results+json"
+ACCEPT = {"Accept": JSON_RESULTS}  # every run asks for what `fetch` asked for (ETags vary by it)
 
 
 def free_port() -> int:
@@ -218,9 +222,9 @@ def run(
             logs / f"oxigraph-serve{label}.log",
         )
         targets: dict[str, tuple[Server, str, dict[str, str]]] = {
-            "jalinan-canned": (servers["jalinan"], canned_path, {}),
-            "jalinan-sparql": (servers["jalinan"], sparql_path, {}),
-            "oxigraph-sparql": (servers["oxigraph"], oxigraph_path, {}),
+            "jalinan-canned": (servers["jalinan"], canned_path, ACCEPT),
+            "jalinan-sparql": (servers["jalinan"], sparql_path, ACCEPT),
+            "oxigraph-sparql": (servers["oxigraph"], oxigraph_path, ACCEPT),
         }
         for name, (server, path, _) in targets.items():
             status, headers, body = fetch(server.url(path))
@@ -235,7 +239,11 @@ def run(
         if result.etag:
             status, _, _ = fetch(servers["jalinan"].url(canned_path), {"If-None-Match": result.etag})
             result.cache_note = f"If-None-Match answered HTTP {status}"
-            targets["jalinan-canned-304"] = (servers["jalinan"], canned_path, {"If-None-Match": result.etag})
+            targets["jalinan-canned-304"] = (
+                servers["jalinan"],
+                canned_path,
+                {**ACCEPT, "If-None-Match": result.etag},
+            )
         else:
             result.cache_note = "no ETag on canned-query responses: conditional requests not possible"
         for level in concurrency:
@@ -273,6 +281,29 @@ def run(
                     spy.wait(timeout=60)
                     if raw.exists():
                         result.profile = profile.format_summary(raw)
+        result.peak_rss["jalinan"] = servers.pop("jalinan").stop()
+        servers["jalinan-uncached"] = uncached = start(
+            "jalinan serve --cache-bytes 0",
+            [
+                *jalinan_command(),
+                "serve",
+                "--store",
+                str(store),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(jport),
+                "--cache-bytes",
+                "0",
+            ],
+            jport,
+            "/sparql?query=ASK%7B%7D",
+            logs / f"jalinan-serve-uncached{label}.log",
+        )
+        for level in concurrency:
+            result.runs.setdefault("jalinan-canned-uncached", {})[level] = load(
+                uncached.port, canned_path, level, duration, ACCEPT
+            )
     except (RuntimeError, subprocess.CalledProcessError, OSError) as exc:
         result.errors.append(str(exc)[-1500:])
     finally:

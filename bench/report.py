@@ -68,19 +68,33 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     http = last.get("http") or {}
     runs = http.get("runs", {})
     top = max((int(c) for c in runs.get("oxigraph-sparql", {})), default=None)
-    if top is not None and str(top) in runs.get("jalinan-canned", {}):
-        ours = runs["jalinan-canned"][str(top)]["throughput_rps"]
+    # The verdict compares engine with engine: every request runs the query (cache off). The
+    # result cache and conditional requests are what the product adds beyond that.
+    engine = "jalinan-canned-uncached" if "jalinan-canned-uncached" in runs else "jalinan-canned"
+    if top is not None and str(top) in runs.get(engine, {}):
         theirs = runs["oxigraph-sparql"][str(top)]["throughput_rps"]
-        ratio = ours / theirs if theirs else float("nan")
-        out.append(
-            {
-                "target": f"canned query over HTTP at {top} clients "
-                f"≥ {HTTP_RATIO_TARGET:.0%} of oxigraph serve",
-                "measured": f"{ours:,.0f} vs {theirs:,.0f} req/s = {ratio:.0%}",
-                "at": at,
-                "pass": ratio >= HTTP_RATIO_TARGET,
-            }
-        )
+        rows = [(engine, "every request runs the query", True)] + [
+            (name, label, False)
+            for name, label in (
+                ("jalinan-canned", "with the result cache"),
+                ("jalinan-canned-304", "revalidated with If-None-Match (304)"),
+            )
+            if name != engine
+        ]
+        for name, label, judged in rows:
+            if str(top) not in runs.get(name, {}):
+                continue
+            ours = runs[name][str(top)]["throughput_rps"]
+            ratio = ours / theirs if theirs else float("nan")
+            out.append(
+                {
+                    "target": f"canned query over HTTP at {top} clients, {label}, "
+                    + (f"≥ {HTTP_RATIO_TARGET:.0%} of oxigraph serve" if judged else "beyond oxigraph serve"),
+                    "measured": f"{ours:,.0f} vs {theirs:,.0f} req/s = {ratio:.0%}",
+                    "at": at,
+                    "pass": ratio >= (HTTP_RATIO_TARGET if judged else 1.0),
+                }
+            )
     else:
         out.append(
             {
@@ -91,7 +105,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "pass": False,
             }
         )
-    peak = http.get("peak_rss", {}).get("jalinan")
+    peak = max((v for k, v in http.get("peak_rss", {}).items() if k.startswith("jalinan")), default=0)
     if peak:
         out.append(
             {
