@@ -17,7 +17,8 @@ do better than a generic SPARQL server.
 * `ResultCache`: the answers themselves, an LRU capped by total bytes (`--cache-bytes`; 0 turns
   it off, the validators still work). It holds one version's answers: the first lookup at a new
   version drops them all, so after a write no old answer is reachable and its memory is freed.
-  Identical requests arriving while an answer is computed wait for that one run.
+  Identical canned requests (canned queries, friendly JSON, entity pages) arriving while an
+  answer is computed wait for that one run.
 
 Neither cached nor tagged: errors (they raise before anything is stored), truncated answers
 (which items are cut depends on an order SPARQL does not promise), answers computed while a
@@ -192,11 +193,15 @@ async def cached(
     *,
     sparql: str | None = None,
     vary: str | None = "Accept",
+    coalesce: bool = True,
 ) -> Response:
     """Answer a read from validators or the cache, else from `produce` (and keep its answer).
 
     Call it after the request is validated, so a client's mistake is answered as such (4xx)
     rather than 304; `produce` raises for errors, which are thereby never stored.
+    `coalesce=False` (a client's own SPARQL): never wait for an identical request running now,
+    since that one may run to the time limit and fail, and then each waiter would start again;
+    each such query keeps its own place in the workers' waiting line (`--max-waiting`).
     """
     store = request.app.state.store
     version = data_version(store)
@@ -214,7 +219,7 @@ async def cached(
             return _not_modified(request, validators)
         flight = (version, identity)
         answer = cache.get(version, identity)
-        if answer is None and flight in cache.computing:
+        if answer is None and coalesce and flight in cache.computing:
             await cache.computing[flight].wait()  # the same request is running now: take its answer
             # unless a write landed meanwhile (then a lookup would take the cache back a version)
             answer = cache.get(version, identity) if data_version(store) == version else None
@@ -225,7 +230,7 @@ async def cached(
             response = Response(answer.body, headers=dict(answer.headers))
             response.headers.update({**validators, CACHE_HEADER: "hit"})
             return response
-        if cache.capacity and flight not in cache.computing:
+        if coalesce and cache.capacity and flight not in cache.computing:
             running = cache.computing[flight] = asyncio.Event()
     try:
         response = await produce()

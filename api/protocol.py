@@ -189,7 +189,7 @@ async def answer_query(
         return Response(data, media_type=content_type, headers={"Vary": "Accept"})
 
     identity = query_identity(query, choice.results, choice.graph, parsed.default_graphs, parsed.named_graphs)
-    return await cached(request, identity, produce, sparql=query)
+    return await cached(request, identity, produce, sparql=query, coalesce=False)
 
 
 async def answer_update(
