@@ -9,7 +9,7 @@ changed, and one article can be re-ingested on its own in well under a second.
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -210,14 +210,23 @@ def _state_triples(digests: dict[str, str]) -> list[Triple]:
     return [Triple(NamedNode(g), predicate, Literal(d)) for g, d in sorted(digests.items())]
 
 
-def write_corpus(store: GraphStore, corpus: Corpus, *, only_changed: bool = True) -> WriteReport:
+def write_corpus(
+    store: GraphStore,
+    corpus: Corpus,
+    *,
+    only_changed: bool = True,
+    digests: Mapping[str, str] | None = None,
+) -> WriteReport:
     """Replace the graphs whose content changed, and drop article graphs no longer curated.
 
-    Everything, the bookkeeping digests included, goes in one transaction.
+    Everything, the bookkeeping digests included, goes in one transaction. `digests` are the
+    corpus graphs' digests when the caller has them already (at 2 million triples, computing
+    them is seconds).
     """
     before = stored_digests(store)
     existing = set(store.graph_names())
-    digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+    if digests is None:
+        digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
     changed = [
         name
         for name in corpus.graphs
@@ -229,7 +238,7 @@ def write_corpus(store: GraphStore, corpus: Corpus, *, only_changed: bool = True
     updates: dict[str, list[Triple]] = {name: corpus.graphs[name] for name in changed}
     for name in stale:
         updates[name] = []
-    updates[INGEST_STATE_GRAPH] = _state_triples(digests)
+    updates[INGEST_STATE_GRAPH] = _state_triples(dict(digests))
     store.replace_graphs(updates)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
 
@@ -240,9 +249,10 @@ def ingest(
     """Validate and build everything, check the shapes of what changed, write what changed."""
     corpus = build_corpus(facts_dir, articles_dir, check_shapes=False)
     before = stored_digests(store)
-    changed = [n for n, t in corpus.graphs.items() if before.get(n) != graph_digest(t)]
+    digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+    changed = [name for name in corpus.graphs if before.get(name) != digests[name]]
     check_corpus_shapes(corpus, changed)
-    return corpus, write_corpus(store, corpus)
+    return corpus, write_corpus(store, corpus, digests=digests)
 
 
 def _mentioned_ids(facts_file: FactsFile) -> set[str]:
