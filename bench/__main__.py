@@ -19,7 +19,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import http_bench, ingest_bench, query_bench, report
+from bench import http_bench, ingest_bench, profile, query_bench, report
 from bench.generate import generate
 
 BENCH = Path(__file__).resolve().parent
@@ -185,6 +185,9 @@ def run_size(args: argparse.Namespace, n: int, quick: bool) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
+    if args.profile and profile.py_spy() is None:
+        # Asked for profiles and getting none is worse than stopping: say what is missing.
+        raise SystemExit("--profile needs py-spy (installed by `make install`; or `pip install py-spy`)")
     sizes = (
         [int(x) for x in args.sizes.split(",")]
         if args.sizes

@@ -3,8 +3,9 @@
 The targets are met or missed by code outside `bench/`; the report must point at functions with
 their share of time, not guess. py-spy samples the real subprocess (`jalinan ingest`, `jalinan
 serve`) without changing it; its collapsed stacks ("raw" format) are summed here per function,
-inclusive (on the stack) and self (at the top). py-spy is a dev tool, so it is optional: without
-it the bench runs and says profiles were skipped.
+inclusive (on the stack) and self (at the top). py-spy comes with the `bench` extra (the issue
+names it as the profiler); `python -m bench --profile` stops with a clear message without it,
+rather than running for an hour and recording nothing.
 
     python -m bench.profile summary bench/out/profiles/ingest-10000.txt
 """
