@@ -38,7 +38,7 @@ def describe(query: CannedQuery, base: str) -> dict[str, object]:
         **(
             {
                 "page": {
-                    "counts": query.paging.counts,
+                    "counts": list(query.paging.counts),
                     "size": query.paging.size,
                     "max": query.paging.max_size,
                     "order": query.paging.order,

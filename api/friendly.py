@@ -110,7 +110,8 @@ async def _answer(
             items = items[: settings.max_rows]
             headers[TRUNCATED_HEADER] = str(settings.max_rows)
         following = None
-        if paging.is_full(query, page, len(items)):
+        counted = paging.subjects_in_rows(result, query.paging.counts) if query.paging else 0
+        if not more and paging.is_full(query, page, counted):
             following = base + paging.next_href(request.url.path, route_pairs, page)
             headers["Link"] = paging.link_header(following)
         return JSONResponse(

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
 from jalinan.api.errors import unprocessable
+from jalinan.graph.results import SelectResult
 from jalinan.queries.catalogue import PAGE_PARAMETER, SIZE_PARAMETER, CannedQuery, Page, ParameterError
 
 PAGE_PARAMETERS = (SIZE_PARAMETER, PAGE_PARAMETER)
@@ -44,14 +45,19 @@ def link_header(href: str) -> str:
     return f'<{href}>; rel="next"'
 
 
-def subjects_in(data: bytes, results_format: QueryResultsFormat, variable: str) -> int:
-    """How many distinct values of `variable` serialised SELECT results hold (the page's subjects)."""
+def subjects_in(data: bytes, results_format: QueryResultsFormat, variables: tuple[str, ...]) -> int:
+    """How many distinct values of `variables` serialised SELECT results hold (the page's subjects)."""
     if results_format == QueryResultsFormat.JSON:
         rows = json.loads(data)["results"]["bindings"]
-        return len({json.dumps(row[variable], sort_keys=True) for row in rows if variable in row})
+        return len({json.dumps([row.get(v) for v in variables], sort_keys=True) for row in rows})
     solutions = parse_query_results(data, results_format)
     assert isinstance(solutions, QuerySolutions)
-    return len({str(row[variable]) for row in solutions if row[variable] is not None})
+    return len({tuple(str(row[v]) for v in variables) for row in solutions})
+
+
+def subjects_in_rows(result: SelectResult, variables: tuple[str, ...]) -> int:
+    """How many distinct values of `variables` materialised rows hold."""
+    return len({tuple(str(row.get(v)) for v in variables) for row in result.rows})
 
 
 def is_full(query: CannedQuery, page: Page, subjects: int) -> bool:

@@ -23,13 +23,15 @@ Parameter types (the `type` of a header parameter) and what the user's text beco
 - `text`: free text, searched case-insensitively; its match key as a plain literal.
 - `kind`: one of `choices` (class local names), in any case; the `jl:` class IRI.
 
-Paging. A list query declares `page:` in its header (`counts`, the variable a page counts,
-`size`, the default, and `max`) and holds exactly one `LIMIT <size> OFFSET 0` clause: the one
-on the subquery that picks the page's subjects, so the file as written answers the first page.
-A page counts subjects (agreements, visits, people…) with all their rows, never rows, so one
+Paging. A list query declares `page:` in its header: `counts`, the variable (or list of
+variables) whose distinct values a page counts; `size`, the default; `max`; `order`, in words.
+It holds exactly one `LIMIT <size> OFFSET 0` clause, on the subquery that picks the page's
+subjects, so the file as written answers the first page. A page counts subjects (agreements,
+visits…, or facts where one subject may have thousands) with all their rows, never rows, so one
 subject's quotes are never split between pages. `_size` and `_page` are validated integers
 (`page_request`), and binding rewrites that clause's numbers from them; `ALL_ROWS` removes it,
-for internal users such as `jalinan stats` that need the whole answer.
+for internal users that need the whole answer. The page subquery must pick only subjects that
+have rows, or a page would look short and the API would not link to the next one.
 """
 
 import calendar
@@ -212,7 +214,7 @@ def _date(name: str, text: str, bound: str) -> Literal:
 class Paging:
     """How a list query pages, from its header's `page:`."""
 
-    counts: str  # the variable whose distinct values a page counts (`agreement`)
+    counts: tuple[str, ...]  # the variables whose distinct values a page counts (`agreement`)
     size: int  # the default page size, also the LIMIT written in the file
     max_size: int
     order: str = ""  # the documented order of the subjects, for readers of the listing
@@ -293,7 +295,9 @@ class CannedQuery:
 
         def replace(match: re.Match[str]) -> str:
             variables = tuple(re.findall(r"\?(\w+)", match.group(2)))
-            if variables not in wanted or variables in found:
+            # every block of these variables (a query may need the value in two branches of a
+            # UNION, which cannot see each other's bindings), still in one pass
+            if variables not in wanted:
                 return match.group(0)
             found.add(variables)
             return f"{match.group(1)}{{ {_values_data(variables, wanted[variables])} }}"
@@ -415,9 +419,11 @@ def _paging(spec: object, text: str, path: Path) -> Paging | None:
         raise CatalogueError(f"{path}: `page:` needs 1 ≤ size ≤ max")
     if len(clauses) != 1 or clauses[0].groups() != (str(size), "0"):
         raise CatalogueError(f"{path}: a paged query holds one `LIMIT {size} OFFSET 0` (its first page)")
-    counts = str(spec["counts"])
-    if not re.search(rf"SELECT\s+(DISTINCT\s+)?[^{{]*\?{re.escape(counts)}\b", text):
-        raise CatalogueError(f"{path}: the page counts ?{counts}, which the query does not select")
+    raw = spec["counts"]
+    counts = tuple(str(v) for v in raw) if isinstance(raw, list) else (str(raw),)
+    for variable in counts:
+        if not re.search(rf"SELECT\s+(DISTINCT\s+)?[^{{]*\?{re.escape(variable)}\b", text):
+            raise CatalogueError(f"{path}: the page counts ?{variable}, which the query does not select")
     return Paging(counts=counts, size=size, max_size=max_size, order=str(spec.get("order", "")).strip())
 
 
