@@ -22,7 +22,13 @@ PAGED = sorted(name for name, query in CATALOGUE.items() if query.paging is not 
 UNPAGED = sorted(name for name, query in CATALOGUE.items() if query.paging is None)
 
 
+# Parameters that give several pages of 1 in the curated facts (the examples may give one row).
+SEVERAL = {"agreements-by-party": {"party": "Malaysia"}, "agreements-between": {"from": "2024"}}
+
+
 def _example(name: str) -> dict[str, str]:
+    if name in SEVERAL:
+        return SEVERAL[name]
     return {p.name: p.example for p in CATALOGUE[name].parameters if p.required and p.example}
 
 
@@ -34,15 +40,19 @@ def _rows(response: httpx.Response) -> list[str]:
     ]
 
 
-def _subjects(response: httpx.Response, variable: str) -> list[str]:
-    """The page's subjects in their order of first appearance."""
+def _subjects(response: httpx.Response, variables: tuple[str, ...]) -> list[tuple[str | None, ...]]:
+    """The page's subjects (values of the counted variables) in their order of first appearance."""
     rows = response.json()["results"]["bindings"]
-    return list(dict.fromkeys(row[variable]["value"] for row in rows if variable in row))
+    found = (tuple(row[v]["value"] if v in row else None for v in variables) for row in rows)
+    return list(dict.fromkeys(found))
 
 
 def test_every_list_query_pages() -> None:
     """The lists that grow with the corpus page; the ones left whole are small by nature."""
-    assert {"agreements"} <= set(PAGED)
+    assert set(PAGED) == {
+        "agreements", "agreements-between", "agreements-by-party", "agreements-by-status",
+        "agreements-by-topic", "people", "search", "stats-by-article", "visits",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("name", PAGED)
@@ -52,8 +62,8 @@ def test_following_next_links_gives_the_whole_answer_once(http: httpx.Client, na
     whole = http.get(f"/queries/{name}", params={**_example(name), "_size": query.paging.max_size})
     assert whole.status_code == 200 and "link" not in whole.headers  # fewer than max: everything
     expected_subjects = _subjects(whole, query.paging.counts)
-    assert len(expected_subjects) >= 3, "the curated facts should give this list several pages of 2"
-    url: str | None = httpx.URL(f"/queries/{name}", params={**_example(name), "_size": 2}).raw_path.decode()
+    assert len(expected_subjects) >= 2, "the curated facts should give this list several pages of 1"
+    url: str | None = httpx.URL(f"/queries/{name}", params={**_example(name), "_size": 1}).raw_path.decode()
     rows: list[str] = []
     subjects: list[str] = []
     pages = 0
@@ -61,19 +71,19 @@ def test_following_next_links_gives_the_whole_answer_once(http: httpx.Client, na
         response = http.get(url)
         assert response.status_code == 200, response.text
         page_subjects = _subjects(response, query.paging.counts)
-        assert len(page_subjects) <= 2
+        assert len(page_subjects) <= 1
         rows += _rows(response)
         subjects += page_subjects
         pages += 1
         following = response.links.get("next")
         if following is None:
             break
-        assert len(page_subjects) == 2  # only a full page links on
+        assert len(page_subjects) == 1  # only a full page links on
         url = urljoin(url, following["url"])
     assert len(subjects) == len(set(subjects)), "a subject appeared on two pages"
     assert set(subjects) == set(expected_subjects)
     assert Counter(rows) == Counter(_rows(whole))
-    assert pages >= (len(expected_subjects) + 1) // 2
+    assert pages >= len(expected_subjects)
 
 
 def test_next_link_keeps_the_other_parameters(http: httpx.Client) -> None:
@@ -152,7 +162,7 @@ def test_the_query_list_documents_paging(http: httpx.Client) -> None:
         q["name"]: q for q in http.get("/queries", headers={"Accept": "application/json"}).json()["queries"]
     }
     page = listed["agreements"]["page"]
-    assert page["counts"] == "agreement" and page["size"] <= page["max"] and page["order"]
+    assert page["counts"] == ["agreement"] and page["size"] <= page["max"] and page["order"]
 
 
 # -- the catalogue ---------------------------------------------------------------------------
