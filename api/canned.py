@@ -1,8 +1,10 @@
 """Canned queries: `GET /queries` lists them, `GET /queries/{name}?param=…` runs one.
 
 Parameters are bound by the catalogue as pyoxigraph terms in the query's VALUES blocks, never
-pasted into the text. System parameters start with `_` (`_format`, `_timeout`) so they can never clash
-with a query's own; an unknown, repeated, missing or malformed parameter is a 422 naming it.
+pasted into the text. System parameters start with `_` (`_format`, `_timeout`, `_size`,
+`_page`) so they can never clash with a query's own; an unknown, repeated, missing or
+malformed parameter is a 422 naming it. A list query answers one page of subjects and links
+to the next (`paging.py`).
 """
 
 from urllib.parse import parse_qsl, urlencode
@@ -10,15 +12,16 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
+from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
-from jalinan.api import pages, querying
+from jalinan.api import pages, paging, querying
 from jalinan.api.caching import NOT_MODIFIED, cached, query_identity
 from jalinan.api.dependencies import CatalogueDep, SettingsDep, StoreDep
 from jalinan.api.errors import not_acceptable, not_found, unprocessable
 from jalinan.api.limits import request_timeout
 from jalinan.api.logging import note_query
 from jalinan.api.negotiation import DEFAULT_GRAPH_FORMAT, DEFAULT_RESULTS_FORMAT, media_type, negotiate
-from jalinan.queries.catalogue import CannedQuery, ParameterError
+from jalinan.queries.catalogue import CannedQuery, Page, ParameterError
 
 router = APIRouter(prefix="/queries", tags=["Canned queries"])
 
@@ -32,6 +35,18 @@ def describe(query: CannedQuery, base: str) -> dict[str, object]:
         "description": query.description,
         "url": f"{base}/queries/{query.name}",
         "example": f"{base}/queries/{query.name}" + (f"?{urlencode(example)}" if example else ""),
+        **(
+            {
+                "page": {
+                    "counts": list(query.paging.counts),
+                    "size": query.paging.size,
+                    "max": query.paging.max_size,
+                    "order": query.paging.order,
+                }
+            }
+            if query.paging
+            else {}
+        ),
         "parameters": [
             {
                 "name": p.name,
@@ -55,8 +70,10 @@ def lookup(catalogue: dict[str, CannedQuery], name: str) -> CannedQuery:
     return query
 
 
-def bind_request(query: CannedQuery, pairs: list[tuple[str, str]]) -> str:
-    """The query text with the request's parameters bound; 422 naming any bad parameter."""
+def bind_request(query: CannedQuery, pairs: list[tuple[str, str]], page: Page | None = None) -> str:
+    """The query text with the request's parameters bound; 422 naming any bad parameter.
+
+    `page`: which page of a list query (None: the first, at its default size)."""
     known = {p.name for p in query.parameters}
     values: dict[str, str] = {}
     for key, value in pairs:
@@ -69,7 +86,7 @@ def bind_request(query: CannedQuery, pairs: list[tuple[str, str]]) -> str:
             raise unprocessable(f"`{key}` is given more than once", parameter=key)
         values[key] = value
     try:
-        return query.bind_parameters(values)
+        return query.bind_parameters(values, page)
     except ParameterError as exc:
         raise unprocessable(exc.message, parameter=exc.parameter) from exc
 
@@ -102,7 +119,9 @@ def list_queries(request: Request, catalogue: CatalogueDep) -> Response:
     summary="Run a canned query",
     description="Parameters as in `GET /queries`. SPARQL JSON by default; `_format=csv` (or xml, tsv) or "
     "Accept for others; `_timeout=` seconds lowers the time limit. "
-    "Example: `/queries/agreements-by-party?party=Mosti`. Answers carry an `ETag` that changes "
+    "Example: `/queries/agreements-by-party?party=Mosti`. List queries answer a page of subjects "
+    "(`_size`, `_page`; see `page` in `GET /queries`) and link to the next page with "
+    '`Link: <…>; rel="next"`. Answers carry an `ETag` that changes '
     "with every write; `If-None-Match` with it gives 304.",
     responses=NOT_MODIFIED,
 )
@@ -111,7 +130,8 @@ async def run_query(
 ) -> Response:
     query = lookup(catalogue, name)
     pairs = parse_qsl(request.url.query, keep_blank_values=True)
-    sparql = bind_request(query, pairs)
+    page = paging.requested_page(query, pairs)
+    sparql = bind_request(query, pairs, page)
     timeout = request_timeout([v for k, v in pairs if k == "_timeout"], settings, canned=True)
     note_query(request, "canned", sparql, name)
     choice = negotiate(
@@ -122,23 +142,35 @@ async def run_query(
     )
 
     async def produce() -> Response:
+        # A page is read as JSON, whose subjects are counted for the next link, then given in
+        # the format asked for (pyoxigraph cannot read CSV back, so it is not the source).
+        paged = query.paging is not None and results_format is not None
         form, data = await run_in_threadpool(
             querying.serialized,
             store,
             sparql,
-            results_format or DEFAULT_RESULTS_FORMAT,
+            QueryResultsFormat.JSON if paged else results_format or DEFAULT_RESULTS_FORMAT,
             choice.graph or DEFAULT_GRAPH_FORMAT,
             timeout=timeout,
             trusted=True,
         )
+        headers = {"Vary": "Accept"}
+        if paged and form == "SELECT" and query.paging is not None and results_format is not None:
+            subjects = paging.subjects_in(data, QueryResultsFormat.JSON, query.paging.counts)
+            if paging.is_full(query, page, subjects):
+                headers["Link"] = paging.link_header(paging.next_href(request.url.path, pairs, page))
+            if results_format != QueryResultsFormat.JSON:
+                solutions = parse_query_results(data, QueryResultsFormat.JSON)
+                assert isinstance(solutions, QuerySolutions)
+                data = solutions.serialize(format=results_format)
         if form == "GRAPH":
             if choice.graph is None:
                 raise not_acceptable("this query answers in an RDF format (Turtle, JSON-LD, …)")
-            return Response(data, media_type=media_type(choice.graph), headers={"Vary": "Accept"})
+            return Response(data, media_type=media_type(choice.graph), headers=headers)
         if results_format is None:
             raise not_acceptable(
                 "this query answers SPARQL results: JSON, XML, CSV or TSV", parameter="_format"
             )
-        return Response(data, media_type=media_type(results_format), headers={"Vary": "Accept"})
+        return Response(data, media_type=media_type(results_format), headers=headers)
 
     return await cached(request, query_identity(sparql, results_format, choice.graph), produce, sparql=sparql)

@@ -3,11 +3,15 @@
 Each route picks a canned query, binds its parameters the same safe way as `/queries/{name}`,
 and folds the rows into one object per thing with a list of its sources (article and quote).
 The `query` field of the answer names the canned query URL that gives the same rows in SPARQL
-JSON or CSV. At most `max_rows` (1000) items are listed; when there were more, the answer
-says so in the `X-Jalinan-Truncated` header (its value is the cap). Complete answers carry an
-`ETag` and are kept in the result cache until the next write (`caching.py`).
+JSON or CSV. A list answers one page of items (`_size`, `_page`, as the canned query pages:
+one item per subject), with `next`, the URL of the next page when this one is full (null
+otherwise), also given as `Link: <…>; rel="next"`. At most `max_rows` (1000) items are listed;
+when there were more, the answer says so in the `X-Jalinan-Truncated` header (its value is the
+cap). Complete answers carry an `ETag` and are kept in the result cache until the next write
+(`caching.py`).
 """
 
+import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -15,7 +19,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from jalinan.api import querying
+from jalinan.api import paging, querying
 from jalinan.api.caching import NOT_MODIFIED, cached
 from jalinan.api.canned import bind_request, lookup
 from jalinan.api.dependencies import CatalogueDep, StoreDep
@@ -71,6 +75,11 @@ def fold(result: SelectResult, key: str) -> list[dict[str, Any]]:
     return list(items.values())
 
 
+def _page_pairs(request: Request) -> list[tuple[str, str]]:
+    """The request's page parameters (`_size`, `_page`), as given."""
+    return [(k, v) for k, v in request.query_params.multi_items() if k in paging.PAGE_PARAMETERS]
+
+
 async def _answer(
     request: Request,
     store: StoreDep,
@@ -81,11 +90,16 @@ async def _answer(
 ) -> Response:
     given = {k: v for k, v in params.items() if v is not None}
     query = lookup(catalogue, name)
-    sparql = bind_request(query, list(given.items()))
+    page_pairs = _page_pairs(request)
+    page = paging.requested_page(query, page_pairs)
+    sparql = bind_request(query, list(given.items()), page)
     note_query(request, "canned", sparql, name)
     settings: Settings = request.app.state.settings
     base = str(request.base_url).rstrip("/")
-    link = f"{base}/queries/{name}" + (f"?{urlencode(given)}" if given else "")
+    asked = list(given.items()) + page_pairs
+    link = f"{base}/queries/{name}" + (f"?{urlencode(asked)}" if asked else "")
+    # the next page of this route keeps its own parameter names (`from`, not `from_`)
+    route_pairs = [(k, v) for k, v in request.query_params.multi_items()]
 
     async def produce() -> Response:
         # rows, not items, are capped in the worker; fold, then cap the items at the same number
@@ -95,10 +109,18 @@ async def _answer(
         if more or len(items) > settings.max_rows:
             items = items[: settings.max_rows]
             headers[TRUNCATED_HEADER] = str(settings.max_rows)
-        return JSONResponse({"query": link, "count": len(items), "items": items}, headers=headers)
+        following = None
+        counted = paging.subjects_in_rows(result, query.paging.counts) if query.paging else 0
+        if not more and paging.is_full(query, page, counted):
+            following = base + paging.next_href(request.url.path, route_pairs, page)
+            headers["Link"] = paging.link_header(following)
+        return JSONResponse(
+            {"query": link, "count": len(items), "items": items, "next": following}, headers=headers
+        )
 
-    # the body names `link` (this host, the parameters as given), so the link is the identity
-    return await cached(request, ("friendly", link, key), produce, sparql=sparql, vary=None)
+    # the body names `link` and `next` (this host, the parameters as given): they are the identity
+    identity = ("friendly", link, key, request.url.path, json.dumps(route_pairs))
+    return await cached(request, identity, produce, sparql=sparql, vary=None)
 
 
 @router.get(

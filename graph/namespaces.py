@@ -17,6 +17,12 @@ CONCEPT_KEYS_GRAPH = "https://w3id.org/jalinan/graph/concept-keys"
 # Ingest's bookkeeping: the digest of each graph's content as last written (not facts).
 INGEST_STATE_GRAPH = "https://w3id.org/jalinan/graph/ingest-state"
 INGEST_DIGEST = "https://w3id.org/jalinan/ingest#digest"
+# Ingest's counts (nodes per class, triples and quotes per article), kept in the ingest-state
+# graph with the digests, written with the data so that `stats-by-class` and `stats-by-article`
+# read them instead of aggregating every quad. Bookkeeping, not facts: their nodes are outside
+# `/id/`, and kept off entity pages and search.
+INGEST = "https://w3id.org/jalinan/ingest#"
+STATISTIC = "https://w3id.org/jalinan/ingest/statistics/"
 # Blank nodes of the ontology (OWL class expressions) are skolemised when stored (RDF 1.1 §3.5),
 # so that ingesting twice gives identical quads; exports for OWL tools turn them back.
 GENID = ONTOLOGY + "/.well-known/genid/"

@@ -38,6 +38,7 @@ from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.records import FactsFile, read_article_file, read_entities_file
 from jalinan.ingest.shape_check import shape_violations
+from jalinan.ingest.statistics import corpus_statistics, has_statistics, statistics_changes
 from jalinan.ingest.translate import Translator
 from jalinan.ingest.vocabulary import load_vocabulary, ontology_source
 from jalinan.queries.catalogue import load_query
@@ -233,12 +234,13 @@ def write_corpus(
         if not only_changed or before.get(name) != digests[name] or name not in existing
     ]
     stale = [name for name in existing if name.startswith(ARTICLE) and name not in corpus.graphs]
-    if not changed and not stale:
+    if not changed and not stale and has_statistics(store):
         return WriteReport(written=[], unchanged=len(corpus.graphs), dropped=[])
     updates: dict[str, list[Triple]] = {name: corpus.graphs[name] for name in changed}
     for name in stale:
         updates[name] = []
-    updates[INGEST_STATE_GRAPH] = _state_triples(dict(digests))
+    # the digests, and the counts of what the store holds once written
+    updates[INGEST_STATE_GRAPH] = [*_state_triples(dict(digests)), *corpus_statistics(corpus.graphs)]
     store.replace_graphs(updates)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
 
@@ -324,12 +326,16 @@ def ingest_articles(
     fresh = _state_triples({n: digests[n] for n in changed})
     dates = NamedNode(DATES_GRAPH)
     if changed:
+        # the counts move with the data, in the same transaction
+        stored = {name: [quad.triple for quad in store.quads(name)] for name in replaced}
+        counts_removed, counts_added = statistics_changes(store, stored, replaced)
         store.replace_graphs(
             replaced,
-            remove=[Quad(t.subject, t.predicate, t.object, state) for t in stale],
+            remove=[*(Quad(t.subject, t.predicate, t.object, state) for t in stale), *counts_removed],
             add=[
                 *(Quad(t.subject, t.predicate, t.object, state) for t in fresh),
                 *(Quad(t.subject, t.predicate, t.object, dates) for t in new_dates),
+                *counts_added,
             ],
         )
     return corpus, WriteReport(written=changed, unchanged=len(graphs) - len(changed), dropped=[])

@@ -95,13 +95,14 @@ def _table(result: SelectResult, columns: Sequence[str]) -> list[list[str]]:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from jalinan.queries.catalogue import load_catalogue
+    from jalinan.queries.catalogue import ALL_ROWS, load_catalogue
 
     catalogue = load_catalogue()
     path = resolve_store_path(args.store)
     with open_store(path, read_only=True) as store:
-        by_class = store.query(catalogue["stats-by-class"].text)
-        by_article = store.query(catalogue["stats-by-article"].text)
+        by_class = store.query(catalogue["stats-by-class"].bind_parameters({}, ALL_ROWS))
+        # every article, not the API's first page
+        by_article = store.query(catalogue["stats-by-article"].bind_parameters({}, ALL_ROWS))
         quads = len(store.quads())
     assert isinstance(by_class, SelectResult) and isinstance(by_article, SelectResult)
     print(f"store {path}: {quads} quads")

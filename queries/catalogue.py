@@ -22,6 +22,16 @@ Parameter types (the `type` of a header parameter) and what the user's text beco
   `xsd:dateTime` of that period.
 - `text`: free text, searched case-insensitively; its match key as a plain literal.
 - `kind`: one of `choices` (class local names), in any case; the `jl:` class IRI.
+
+Paging. A list query declares `page:` in its header: `counts`, the variable (or list of
+variables) whose distinct values a page counts; `size`, the default; `max`; `order`, in words.
+It holds exactly one `LIMIT <size> OFFSET 0` clause, on the subquery that picks the page's
+subjects, so the file as written answers the first page. A page counts subjects (agreements,
+visits…, or facts where one subject may have thousands) with all their rows, never rows, so one
+subject's quotes are never split between pages. `_size` and `_page` are validated integers
+(`page_request`), and binding rewrites that clause's numbers from them; `ALL_ROWS` removes it,
+for internal users that need the whole answer. The page subquery must pick only subjects that
+have rows, or a page would look short and the API would not link to the next one.
 """
 
 import calendar
@@ -50,6 +60,14 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 # Any VALUES block: `VALUES ?x { … }` or `VALUES (?x ?y) { … }`; data never holds braces.
 _ANY_VALUES_BLOCK = re.compile(r"(VALUES\s*(\?\w+|\(\s*(?:\?\w+\s*)+\))\s*)\{[^{}]*\}")
+# The page clause of a paged query: the only `LIMIT n OFFSET m` in its text.
+_PAGE_CLAUSE = re.compile(r"\bLIMIT\s+(\d+)\s+OFFSET\s+(\d+)\b")
+# System parameters (they start with `_`, so they never clash with a query's own).
+SIZE_PARAMETER = "_size"
+PAGE_PARAMETER = "_page"
+# The last page number accepted: far beyond any list here, and it keeps OFFSET a small integer.
+MAX_PAGE = 1_000_000
+_POSITIVE_INTEGER = re.compile(r"^[0-9]{1,9}$")
 
 
 class CatalogueError(Exception):
@@ -193,6 +211,42 @@ def _date(name: str, text: str, bound: str) -> Literal:
 
 
 @dataclass(frozen=True)
+class Paging:
+    """How a list query pages, from its header's `page:`."""
+
+    counts: tuple[str, ...]  # the variables whose distinct values a page counts (`agreement`)
+    size: int  # the default page size, also the LIMIT written in the file
+    max_size: int
+    order: str = ""  # the documented order of the subjects, for readers of the listing
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a paged query: `size` subjects from the `number`-th page (1-based).
+
+    `size` None is every subject (`ALL_ROWS`): the page clause is removed.
+    """
+
+    number: int = 1
+    size: int | None = None
+
+    @property
+    def offset(self) -> int:
+        return 0 if self.size is None else (self.number - 1) * self.size
+
+
+ALL_ROWS = Page()
+
+
+def _page_integer(name: str, raw: str, low: int, high: int) -> int:
+    """A system parameter's integer, or `ParameterError` naming it."""
+    text = raw.strip()
+    if not _POSITIVE_INTEGER.match(text) or not low <= int(text) <= high:
+        raise ParameterError(name, f"`{name}` must be a whole number from {low} to {high} (not {raw!r})")
+    return int(text)
+
+
+@dataclass(frozen=True)
 class CannedQuery:
     name: str
     title: str
@@ -200,6 +254,33 @@ class CannedQuery:
     parameters: list[Parameter]
     text: str
     path: Path
+    paging: Paging | None = None
+
+    def page_request(self, size: str | None = None, number: str | None = None) -> Page:
+        """The page asked for by `_size` and `_page` (None: not given); `ParameterError` if bad.
+
+        A query without paging answers everything, and refuses the parameters rather than
+        ignoring them, so a client never believes it got one page of a longer list.
+        """
+        if self.paging is None:
+            for name, raw in ((SIZE_PARAMETER, size), (PAGE_PARAMETER, number)):
+                if raw is not None:
+                    raise ParameterError(name, f"{self.name} answers everything at once: no `{name}`")
+            return ALL_ROWS
+        chosen = self.paging.size
+        if size is not None:
+            chosen = _page_integer(SIZE_PARAMETER, size, 1, self.paging.max_size)
+        page = 1 if number is None else _page_integer(PAGE_PARAMETER, number, 1, MAX_PAGE)
+        return Page(number=page, size=chosen)
+
+    def bind_page(self, text: str, page: Page | None) -> str:
+        """`text` (this query, bound) with its page clause set for `page` (None: the first page
+        at the default size, i.e. the clause as written); `ALL_ROWS` removes the clause."""
+        if self.paging is None or page is None:
+            return text
+        clause = _page_clauses(text)[0]
+        replacement = "" if page.size is None else f"LIMIT {int(page.size)} OFFSET {int(page.offset)}"
+        return text[: clause.start()] + replacement + text[clause.end() :]
 
     def bind(self, values: Mapping[str | tuple[str, ...], Binding]) -> str:
         """The query text with each named VALUES block's data replaced by `values[variable]`.
@@ -214,7 +295,9 @@ class CannedQuery:
 
         def replace(match: re.Match[str]) -> str:
             variables = tuple(re.findall(r"\?(\w+)", match.group(2)))
-            if variables not in wanted or variables in found:
+            # every block of these variables (a query may need the value in two branches of a
+            # UNION, which cannot see each other's bindings), still in one pass
+            if variables not in wanted:
                 return match.group(0)
             found.add(variables)
             return f"{match.group(1)}{{ {_values_data(variables, wanted[variables])} }}"
@@ -226,12 +309,16 @@ class CannedQuery:
             raise CatalogueError(f"{self.path}: no `VALUES {names} {{ … }}` block to bind")
         return text
 
-    def bind_parameters(self, raw: Mapping[str, str | None]) -> str:
-        """Validate the user's values (by parameter name) and bind them; `ParameterError` if bad."""
+    def bind_parameters(self, raw: Mapping[str, str | None], page: Page | None = None) -> str:
+        """Validate the user's values (by parameter name) and bind them; `ParameterError` if bad.
+
+        `page`: which page of a paged query (None: the first, at the default size; `ALL_ROWS`:
+        everything). The page clause holds only integers formatted here, never the user's text.
+        """
         values: dict[str | tuple[str, ...], Binding] = {}
         for parameter in self.parameters:
             values.update(parameter.binding(raw.get(parameter.name)))
-        return self.bind(values)
+        return self.bind_page(self.bind(values), page)
 
 
 def _block_key(key: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -311,7 +398,43 @@ def load_query(path: Path) -> CannedQuery:
         parameters=parameters,
         text=text,
         path=path,
+        paging=_paging(header.get("page"), text, path),
     )
+
+
+def _paging(spec: object, text: str, path: Path) -> Paging | None:
+    """The header's `page:` checked against the query text: one page clause, as the first page."""
+    clauses = _page_clauses(text)
+    if spec is None:
+        if clauses:
+            raise CatalogueError(f"{path}: `LIMIT … OFFSET …` without a `page:` in the header")
+        return None
+    if not isinstance(spec, dict) or not spec.get("counts"):
+        raise CatalogueError(f"{path}: `page:` needs `counts` (the variable a page counts), `size`, `max`")
+    try:
+        size, max_size = int(spec.get("size", 0)), int(spec.get("max", 0))
+    except (TypeError, ValueError) as exc:
+        raise CatalogueError(f"{path}: `page:` size and max are integers") from exc
+    if not 1 <= size <= max_size:
+        raise CatalogueError(f"{path}: `page:` needs 1 ≤ size ≤ max")
+    if len(clauses) != 1 or clauses[0].groups() != (str(size), "0"):
+        raise CatalogueError(f"{path}: a paged query holds one `LIMIT {size} OFFSET 0` (its first page)")
+    raw = spec["counts"]
+    counts = tuple(str(v) for v in raw) if isinstance(raw, list) else (str(raw),)
+    for variable in counts:
+        if not re.search(rf"SELECT\s+(DISTINCT\s+)?[^{{]*\?{re.escape(variable)}\b", text):
+            raise CatalogueError(f"{path}: the page counts ?{variable}, which the query does not select")
+    return Paging(counts=counts, size=size, max_size=max_size, order=str(spec.get("order", "")).strip())
+
+
+def _page_clauses(text: str) -> list[re.Match[str]]:
+    """`LIMIT n OFFSET m` clauses outside comment lines (a header may mention one)."""
+    found = []
+    for match in _PAGE_CLAUSE.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if not text[line_start : match.start()].lstrip().startswith("#"):
+            found.append(match)
+    return found
 
 
 def load_catalogue(directory: Path = QUERIES_DIR) -> dict[str, CannedQuery]:
