@@ -133,6 +133,11 @@ class OxigraphStore:
     def graph_names(self) -> list[str]:
         return sorted(graph.value for graph in self._store.named_graphs())
 
+    def quad_count(self) -> int:
+        # Counted in Rust: 0.7 s at 2.1 million quads, where listing them as Python objects
+        # took most of a two-minute `jalinan stats`.
+        return len(self._store)
+
     def quads(self, graph: str | None = None) -> Iterable[Quad]:
         graph_name = NamedNode(graph) if graph is not None else None
         return list(self._store.quads_for_pattern(None, None, None, graph_name))

@@ -362,6 +362,9 @@ class PooledStore:
     def quads(self, graph: str | None = None) -> Iterable[Quad]:
         return self._store.quads(graph)
 
+    def quad_count(self) -> int:
+        return self._store.quad_count()
+
     def dump(self, rdf_format: RdfFormat, *, graph: str | None = None) -> bytes:
         return self._store.dump(rdf_format, graph=graph)
 

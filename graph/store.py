@@ -75,6 +75,10 @@ class GraphStore(Protocol):
         """All quads, or those of one named graph."""
         ...
 
+    def quad_count(self) -> int:
+        """How many quads the store holds, counted by the store (not by listing them)."""
+        ...
+
     def dump(self, rdf_format: RdfFormat, *, graph: str | None = None) -> bytes:
         """Serialise the whole dataset (a quad format) or one graph (any format)."""
         ...

@@ -103,7 +103,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         by_class = store.query(catalogue["stats-by-class"].bind_parameters({}, ALL_ROWS))
         # every article, not the API's first page
         by_article = store.query(catalogue["stats-by-article"].bind_parameters({}, ALL_ROWS))
-        quads = len(store.quads())
+        quads = store.quad_count()
     assert isinstance(by_class, SelectResult) and isinstance(by_article, SelectResult)
     print(f"store {path}: {quads} quads")
     print("\nnodes by class")

@@ -87,3 +87,19 @@ def test_counts_are_not_shown_as_facts(http: httpx.Client) -> None:
         "bindings"
     ]
     assert not any("/ingest/" in row["entity"]["value"] for row in found)
+
+
+def test_stats_command_reports_the_store_and_every_article(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`jalinan stats` (run by `make run`) prints the store's quad count as the store counts it,
+    the counts by class, and every article, not the API's first page."""
+    ingest_into(tmp_path / "store")
+    with open_store(tmp_path / "store") as store:
+        quads = sum(1 for _ in store.quads())
+        by_class, by_article = _counted(store)
+    capsys.readouterr()
+    assert main(["stats", "--store", str(tmp_path / "store")]) == 0
+    out = capsys.readouterr().out
+    assert f"{quads} quads" in out
+    counts = [row[2].split('"')[1] for row in by_class]  # '"615"^^<…integer>' → '615'
+    assert counts and all(f"  {count:>6}  " in out for count in counts)
+    assert sum(1 for line in out.splitlines() if " quotes  " in line) == len(by_article) == 5
