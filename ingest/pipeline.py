@@ -9,14 +9,14 @@ changed, and one article can be re-ingested on its own in well under a second.
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
-from jalinan.graph import GraphStore, SelectResult
+from jalinan.graph import GraphStore, OxigraphStore, SelectResult
 from jalinan.graph.keys import match_key
 from jalinan.graph.namespaces import (
     ARTICLE,
@@ -37,7 +37,7 @@ from jalinan.graph.namespaces import (
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.records import FactsFile, read_article_file, read_entities_file
-from jalinan.ingest.shape_check import shape_violations
+from jalinan.ingest.shape_check import ShapeCheck, start_shape_check
 from jalinan.ingest.translate import Translator
 from jalinan.ingest.vocabulary import load_vocabulary, ontology_source
 from jalinan.queries.catalogue import load_query
@@ -159,16 +159,42 @@ def build_corpus(
 
 def check_corpus_shapes(corpus: Corpus, names: list[str]) -> None:
     """Run the SHACL shapes over the named graphs plus every graph that types a node they
-    mention (the subject of a claim, or the article a quote comes from), with the ontology.
+    mention (the subject of a claim, or the article a quote comes from), with the ontology;
+    raise `FactsInvalid` listing the violations.
 
     Checking only what changed keeps a re-ingest fast; pulling in the graphs that define what
     it mentions keeps the check whole (editing `entities.yaml` re-checks every article, whose
     SourceArticle its quotes point at).
     """
+    start_corpus_shape_check(corpus, names).raise_on_violations()
+
+
+class CorpusShapeCheck:
+    """A shape check of some of a corpus's graphs, possibly still running in worker processes
+    (see `shape_check.ShapeCheck`), so that the caller can digest and stage its write
+    meanwhile."""
+
+    def __init__(self, check: ShapeCheck | None):
+        self._check = check
+
+    def raise_on_violations(self) -> None:
+        """Wait for the check; raise `FactsInvalid` listing the violations, if any."""
+        violations = self._check.result() if self._check is not None else []
+        if violations:
+            raise FactsInvalid([FactError(Path("(shapes)"), 0, "shapes", v) for v in violations])
+
+    def cancel(self) -> None:
+        """Stop the check's workers if it is still running (the caller failed anyway)."""
+        if self._check is not None:
+            self._check.cancel()
+
+
+def start_corpus_shape_check(corpus: Corpus, names: list[str]) -> CorpusShapeCheck:
+    """Start `check_corpus_shapes`'s check without waiting for it."""
     not_facts = {ONTOLOGY_GRAPH, CONCEPT_KEYS_GRAPH}
     wanted = {n for n in names if n not in not_facts}
     if not wanted:
-        return
+        return CorpusShapeCheck(None)
     type_iri = RDF + "type"
     mention_predicates = {JL + "claimSubject", PROV + "wasQuotedFrom"}
     typed_in: dict[str, set[str]] = {}
@@ -185,14 +211,16 @@ def check_corpus_shapes(corpus: Corpus, names: list[str]) -> None:
     selected = {n: corpus.graphs[n] for n in sorted(wanted)}
     if corpus.context:
         selected["context"] = corpus.context
-    violations = shape_violations(selected, ontology_source())
-    if violations:
-        raise FactsInvalid([FactError(Path("(shapes)"), 0, "shapes", v) for v in violations])
+    return CorpusShapeCheck(start_shape_check(selected, ontology_source()))
 
 
 def graph_digest(triples: list[Triple]) -> str:
-    """A digest of a graph's content that does not depend on the order of its triples."""
-    lines = sorted(f"{t.subject} {t.predicate} {t.object}" for t in triples)
+    """A digest of a graph's content that does not depend on the order of its triples.
+
+    Each line is `str(triple)`, the same `<s> <p> <o>` text as formatting the three terms
+    (so stored digests stay valid), made in one call instead of four: twice as fast.
+    """
+    lines = sorted(map(str, triples))
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
@@ -216,12 +244,14 @@ def write_corpus(
     *,
     only_changed: bool = True,
     digests: Mapping[str, str] | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> WriteReport:
     """Replace the graphs whose content changed, and drop article graphs no longer curated.
 
     Everything, the bookkeeping digests included, goes in one transaction. `digests` are the
     corpus graphs' digests when the caller has them already (at 2 million triples, computing
-    them is seconds).
+    them is seconds). `before_commit` may raise to abandon the write before anything becomes
+    visible (see `OxigraphStore.replace_graphs`); it is called even when nothing changed.
     """
     before = stored_digests(store)
     existing = set(store.graph_names())
@@ -234,25 +264,48 @@ def write_corpus(
     ]
     stale = [name for name in existing if name.startswith(ARTICLE) and name not in corpus.graphs]
     if not changed and not stale:
+        if before_commit is not None:
+            before_commit()
         return WriteReport(written=[], unchanged=len(corpus.graphs), dropped=[])
     updates: dict[str, list[Triple]] = {name: corpus.graphs[name] for name in changed}
     for name in stale:
         updates[name] = []
     updates[INGEST_STATE_GRAPH] = _state_triples(dict(digests))
-    store.replace_graphs(updates)
+    if before_commit is None:
+        store.replace_graphs(updates)
+    elif isinstance(store, OxigraphStore):  # it can stage a bulk load while the check runs
+        store.replace_graphs(updates, before_commit=before_commit)
+    else:
+        before_commit()
+        store.replace_graphs(updates)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
 
 
 def ingest(
     store: GraphStore, facts_dir: Path | None = None, articles_dir: Path | None = None
 ) -> tuple[Corpus, WriteReport]:
-    """Validate and build everything, check the shapes of what changed, write what changed."""
+    """Validate and build everything, check the shapes of what changed, write what changed.
+
+    When ingest has written nothing yet (a first load), every graph is new and is checked, so
+    the check starts at once, in worker processes, while this process digests the graphs and
+    stages the write; the write becomes visible only if the check passes.
+    """
     corpus = build_corpus(facts_dir, articles_dir, check_shapes=False)
     before = stored_digests(store)
-    digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
-    changed = [name for name in corpus.graphs if before.get(name) != digests[name]]
-    check_corpus_shapes(corpus, changed)
-    return corpus, write_corpus(store, corpus, digests=digests)
+    digests: dict[str, str] | None = None
+    if before:
+        digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+        changed = [name for name in corpus.graphs if before.get(name) != digests[name]]
+    else:
+        changed = list(corpus.graphs)
+    check = start_corpus_shape_check(corpus, changed)
+    try:
+        if digests is None:
+            digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+        report = write_corpus(store, corpus, digests=digests, before_commit=check.raise_on_violations)
+    finally:
+        check.cancel()
+    return corpus, report
 
 
 def _mentioned_ids(facts_file: FactsFile) -> set[str]:
