@@ -195,6 +195,16 @@ def start_corpus_shape_check(corpus: Corpus, names: list[str]) -> CorpusShapeChe
     wanted = {n for n in names if n not in not_facts}
     if not wanted:
         return CorpusShapeCheck(None)
+    if not set(corpus.graphs) - not_facts <= wanted:  # else there is nothing to pull in
+        _add_typing_graphs(corpus, wanted, not_facts)
+    selected = {n: corpus.graphs[n] for n in sorted(wanted)}
+    if corpus.context:
+        selected["context"] = corpus.context
+    return CorpusShapeCheck(start_shape_check(selected, ontology_source()))
+
+
+def _add_typing_graphs(corpus: Corpus, wanted: set[str], not_facts: set[str]) -> None:
+    """Add to `wanted` every graph that types a node the wanted graphs mention."""
     type_iri = RDF + "type"
     mention_predicates = {JL + "claimSubject", PROV + "wasQuotedFrom"}
     typed_in: dict[str, set[str]] = {}
@@ -208,10 +218,6 @@ def start_corpus_shape_check(corpus: Corpus, names: list[str]) -> CorpusShapeChe
         for t in corpus.graphs.get(name, []):
             if t.predicate.value in mention_predicates:
                 wanted |= typed_in.get(t.object.value, set())
-    selected = {n: corpus.graphs[n] for n in sorted(wanted)}
-    if corpus.context:
-        selected["context"] = corpus.context
-    return CorpusShapeCheck(start_shape_check(selected, ontology_source()))
 
 
 def graph_digest(triples: list[Triple]) -> str:
