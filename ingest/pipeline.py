@@ -37,7 +37,7 @@ from jalinan.graph.namespaces import (
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.records import FactsFile, read_article_file, read_entities_file
-from jalinan.ingest.shape_check import ShapeCheck, start_shape_check
+from jalinan.ingest.shape_check import PreparedCheck, ShapeCheck, start_shape_check
 from jalinan.ingest.translate import Translator
 from jalinan.ingest.vocabulary import load_vocabulary, ontology_source
 from jalinan.queries.catalogue import load_query
@@ -157,16 +157,16 @@ def build_corpus(
     return corpus
 
 
-def check_corpus_shapes(corpus: Corpus, names: list[str]) -> None:
+def check_corpus_shapes(corpus: Corpus, names: list[str], prepared: PreparedCheck | None = None) -> None:
     """Run the SHACL shapes over the named graphs plus every graph that types a node they
     mention (the subject of a claim, or the article a quote comes from), with the ontology;
     raise `FactsInvalid` listing the violations.
 
     Checking only what changed keeps a re-ingest fast; pulling in the graphs that define what
     it mentions keeps the check whole (editing `entities.yaml` re-checks every article, whose
-    SourceArticle its quotes point at).
+    SourceArticle its quotes point at). `prepared`, when given, runs the check.
     """
-    start_corpus_shape_check(corpus, names).raise_on_violations()
+    start_corpus_shape_check(corpus, names, prepared).raise_on_violations()
 
 
 class CorpusShapeCheck:
@@ -189,8 +189,10 @@ class CorpusShapeCheck:
             self._check.cancel()
 
 
-def start_corpus_shape_check(corpus: Corpus, names: list[str]) -> CorpusShapeCheck:
-    """Start `check_corpus_shapes`'s check without waiting for it."""
+def start_corpus_shape_check(
+    corpus: Corpus, names: list[str], prepared: PreparedCheck | None = None
+) -> CorpusShapeCheck:
+    """Start `check_corpus_shapes`'s check without waiting for it (unless `prepared` runs it)."""
     not_facts = {ONTOLOGY_GRAPH, CONCEPT_KEYS_GRAPH}
     wanted = {n for n in names if n not in not_facts}
     if not wanted:
@@ -200,6 +202,8 @@ def start_corpus_shape_check(corpus: Corpus, names: list[str]) -> CorpusShapeChe
     selected = {n: corpus.graphs[n] for n in sorted(wanted)}
     if corpus.context:
         selected["context"] = corpus.context
+    if prepared is not None:
+        return CorpusShapeCheck(ShapeCheck(lines=prepared.check(selected)))
     return CorpusShapeCheck(start_shape_check(selected, ontology_source()))
 
 
@@ -354,7 +358,20 @@ def _mentioned_ids(facts_file: FactsFile) -> set[str]:
 def ingest_articles(
     store: GraphStore, paths: list[Path], articles_dir: Path | None = None
 ) -> tuple[Corpus, WriteReport]:
-    """Re-ingest some article files on their own, resolving the ids they mention in the store."""
+    """Re-ingest some article files on their own, resolving the ids they mention in the store.
+
+    The shape checker is made ready in a helper process first, while this one does the rest.
+    """
+    prepared = PreparedCheck(ontology_source())
+    try:
+        return _ingest_articles(store, paths, articles_dir, prepared)
+    finally:
+        prepared.close()
+
+
+def _ingest_articles(
+    store: GraphStore, paths: list[Path], articles_dir: Path | None, prepared: PreparedCheck
+) -> tuple[Corpus, WriteReport]:
     files_read = _read(paths)
     own_graphs = {f.graph for f in files_read}
     mentioned = set().union(*(_mentioned_ids(f) for f in files_read)) if files_read else set()
@@ -384,7 +401,7 @@ def ingest_articles(
         article_ids=sorted(f.article.id for f in files_read if f.article is not None),
         context=context,
     )
-    check_corpus_shapes(corpus, list(graphs))
+    check_corpus_shapes(corpus, list(graphs), prepared)
     if new_dates:  # this article's new dates join those of all the others
         known_dates = {q.triple for q in store.quads(DATES_GRAPH)}
         graphs[DATES_GRAPH] = sorted(known_dates | set(graphs[DATES_GRAPH]), key=str)

@@ -457,3 +457,74 @@ def _results(report: Graph) -> list[tuple[Node, str]]:
         where = f" ({path})" if path is not None and not isinstance(path, type(result)) else ""
         out.append((focus, f"{focus}{where}: {message}"))
     return out
+
+
+class PreparedCheck:
+    """A shape checker made ready in a forked process while the caller does other work.
+
+    Re-ingesting one article is short, and a third of it was importing pyshacl (its import of
+    rdflib's SPARQL engine alone builds a grammar) and parsing the ontology. Forked at the
+    start, the helper does both while this process reads the file, asks the store and
+    translates; `check` then sends it the few graphs to check and waits for the lines. Where
+    there is one core or no `fork`, nothing is forked and `check` runs here.
+    """
+
+    def __init__(self, ontology_ttl: Path):
+        self._ontology_ttl = ontology_ttl
+        self._process: Any = None
+        self._connection: Any = None
+        self._used = False
+        if _available_cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        context = multiprocessing.get_context("fork")
+        self._connection, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(ontology_ttl, child), daemon=True)
+        self._process.start()
+        child.close()
+
+    def check(self, graphs: Mapping[str, Sequence[Triple]]) -> list[str]:
+        """The violation lines of `graphs` plus the ontology, as `shape_violations` gives them."""
+        if self._process is None:
+            return shape_violations(graphs, self._ontology_ttl, workers=1)
+        self._used = True
+        try:
+            self._connection.send({name: list(triples) for name, triples in graphs.items()})
+            ok, payload = self._connection.recv()
+        except (EOFError, OSError) as exc:
+            ok, payload = False, f"the shape-check helper died ({exc})"
+        finally:
+            self.close()
+        if not ok:
+            raise RuntimeError("the shape check failed: " + payload)
+        return payload
+
+    def close(self) -> None:
+        """End the helper: after its one check it ends by itself; unused (the caller failed
+        first), it is stopped rather than left to finish its imports."""
+        if self._process is not None:
+            self._connection.close()
+            if self._used:
+                self._process.join(timeout=5)
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._process = None
+
+
+def _serve(ontology_ttl: Path, connection: Any) -> None:
+    """The helper's life: get ready, check the one set of graphs it is sent, reply, end."""
+    gc.freeze()
+    try:
+        import pyshacl  # noqa: F401  # the slow part, done while the parent works
+
+        _evaluated_shapes()
+        ontology_graph(ontology_ttl)
+        graphs = connection.recv()
+    except EOFError:  # the parent failed before checking: nothing to do
+        return
+    try:
+        connection.send((True, shape_violations(graphs, ontology_ttl, workers=1)))
+    except BaseException as exc:  # reported to the parent, which raises it
+        connection.send((False, f"{type(exc).__name__}: {exc}"))
+    finally:
+        connection.close()

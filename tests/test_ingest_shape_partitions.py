@@ -24,9 +24,10 @@ from rdflib.namespace import SH
 from jalinan.graph import open_store, oxigraph_store
 from jalinan.ingest import pipeline, shape_check
 from jalinan.ingest.errors import FactsInvalid
-from jalinan.ingest.pipeline import build_corpus, ingest
+from jalinan.ingest.pipeline import build_corpus, ingest, ingest_articles
 from jalinan.ingest.shape_check import (
     SHAPES,
+    PreparedCheck,
     hoist_property_shapes,
     partition_reads,
     split_graphs,
@@ -295,3 +296,52 @@ def test_a_first_load_staged_while_checking_writes_what_one_process_writes(
         ingest(store, facts["facts"], facts["articles"])
         assert sorted_nquads(store) == parallel
     assert len(seen["partitioned"]) == 1  # the second ingest did not partition
+
+
+def test_the_prepared_helper_judges_as_the_whole_graph(monkeypatch):
+    """Re-ingesting one article checks in a helper forked at its start: same lines."""
+    monkeypatch.setattr(shape_check, "_available_cores", lambda: 2)
+    prepared = PreparedCheck(ontology_source())
+    assert prepared._process is not None  # a helper, not the in-process fallback
+    graphs = planted()
+    assert prepared.check(graphs) == whole_graph_violations(graphs)
+    assert prepared._process is None  # it ended after its one check
+
+
+def test_a_failing_prepared_helper_fails_the_check(monkeypatch):
+    def broken(*args, **kwargs):
+        raise MemoryError("planted")
+
+    monkeypatch.setattr(shape_check, "_available_cores", lambda: 2)
+    monkeypatch.setattr(shape_check, "shape_violations", broken)  # before the fork: the helper's
+    prepared = PreparedCheck(ontology_source())
+    with pytest.raises(RuntimeError, match="planted"):
+        prepared.check(planted())
+
+
+def test_one_article_failing_the_shapes_in_the_helper_writes_nothing(facts, monkeypatch):
+    from tests.test_ingest_validation import ARTICLE_YAML
+
+    monkeypatch.setattr(shape_check, "_available_cores", lambda: 2)
+    helpers: list[bool] = []
+    real_check = PreparedCheck.check
+
+    def spy_check(self, graphs):
+        helpers.append(self._process is not None)
+        return real_check(self, graphs)
+
+    monkeypatch.setattr(PreparedCheck, "check", spy_check)
+    with open_store(facts["root"] / "store") as store:
+        ingest(store, facts["facts"], facts["articles"])
+        before = sorted_nquads(store)
+    path = facts["facts"] / ARTICLE_YAML
+    text = path.read_text(encoding="utf-8")
+    one_party = "hasParty: {malaysia: [ministry-of-testing]}"
+    path.write_text(text.replace("hasParty: {malaysia: [ministry-of-testing], china: [china]}", one_party))
+
+    with open_store(facts["root"] / "store") as store:
+        with pytest.raises(FactsInvalid) as raised:
+            ingest_articles(store, [path], facts["articles"])
+        assert sorted_nquads(store) == before
+    assert any("at least two parties" in str(e) for e in raised.value.errors), raised.value.errors
+    assert helpers == [True]
