@@ -12,6 +12,7 @@ sees part of).
 """
 
 import hashlib
+import shutil
 from itertools import combinations
 from pathlib import Path
 
@@ -345,3 +346,46 @@ def test_one_article_failing_the_shapes_in_the_helper_writes_nothing(facts, monk
         assert sorted_nquads(store) == before
     assert any("at least two parties" in str(e) for e in raised.value.errors), raised.value.errors
     assert helpers == [True]
+
+
+@pytest.fixture
+def forked_reads(monkeypatch) -> list[int]:
+    """Make reading a facts folder fork its helper even for a few files; count the helpers."""
+    helpers: list[int] = []
+
+    class Counted(pipeline._Forked):
+        def __init__(self, function, *args):
+            helpers.append(len(args[0]))
+            super().__init__(function, *args)
+
+    monkeypatch.setattr(pipeline, "PARALLEL_READ_THRESHOLD", 2)
+    monkeypatch.setattr(pipeline, "_Forked", Counted)
+    monkeypatch.setattr(pipeline, "_two_cores_and_fork", lambda: True)
+    return helpers
+
+
+def test_reading_in_two_processes_gives_the_records_of_one(forked_reads, monkeypatch):
+    both = pipeline.read_facts(pipeline.default_facts_dir())
+    assert forked_reads and forked_reads[0] >= 2  # the helper read half of the files
+    monkeypatch.setattr(pipeline, "PARALLEL_READ_THRESHOLD", 10**9)
+    one = pipeline.read_facts(pipeline.default_facts_dir())
+    assert len(forked_reads) == 1
+    assert [f.path for f in both] == [f.path for f in one]
+    assert both == one
+
+
+def test_reading_in_two_processes_reports_every_files_problems_in_order(forked_reads, tmp_path, monkeypatch):
+    facts = tmp_path / "facts"
+    shutil.copytree(pipeline.default_facts_dir(), facts, ignore=shutil.ignore_patterns("__*"))
+    articles = sorted((facts / "articles").glob("*.yaml"))
+    for broken in (articles[0], articles[-1]):  # one in each half
+        broken.write_text("article: [unclosed\n", encoding="utf-8")
+
+    with pytest.raises(FactsInvalid) as both:
+        pipeline.read_facts(facts)
+    assert forked_reads
+    monkeypatch.setattr(pipeline, "PARALLEL_READ_THRESHOLD", 10**9)
+    with pytest.raises(FactsInvalid) as one:
+        pipeline.read_facts(facts)
+    assert [str(e) for e in both.value.errors] == [str(e) for e in one.value.errors]
+    assert [e.path for e in both.value.errors[:2]] == [articles[0], articles[-1]]
