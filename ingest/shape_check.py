@@ -225,6 +225,11 @@ def partition_reads(shapes: Graph) -> PartitionReads | None:
             inverse = list(shapes.predicate_objects(value))
             if len(inverse) != 1 or inverse[0][0] != SH.inversePath or not isinstance(inverse[0][1], URIRef):
                 return None
+    for path in shapes.subjects(SH.inversePath):
+        # The types of the nodes an inverse path leads to would be needed where its focus node
+        # is judged, which the import rule of `partitions` does not bring.
+        if any(shapes.value(shape, SH["class"]) is not None for shape in shapes.subjects(SH.path, path)):
+            return None
     read = predicates_read_by_shapes(shapes)
     inverse = {str(o) for o in shapes.objects(None, SH.inversePath)}
     inverse |= {str(o) for o in shapes.objects(None, SH.targetObjectsOf)}

@@ -199,7 +199,8 @@ def test_shapes_beyond_what_partitions_are_proven_for_are_not_partitioned():
     two_steps = "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path (ex:p ex:q) ] ."
     nested = "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:node ex:T ] ."
     named_target = "ex:S a sh:NodeShape ; sh:targetNode ex:n ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ."
-    for text in (two_steps, nested, named_target):
+    class_back = "ex:S sh:targetClass ex:C ; sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:class ex:D ]."
+    for text in (two_steps, nested, named_target, class_back):
         assert partition_reads(Graph().parse(data=prefixes + text, format="turtle")) is None, text
 
 
