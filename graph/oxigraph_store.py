@@ -7,7 +7,7 @@ one process may open a store read-write, so opening failures are turned into err
 
 import os
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from pyoxigraph import (
@@ -173,8 +173,14 @@ class OxigraphStore:
         *,
         remove: Iterable[Quad] = (),
         add: Iterable[Quad] = (),
+        before_commit: Callable[[], None] | None = None,
     ) -> None:
         """Replace graphs in one transaction: readers see all old or all new content.
+
+        `before_commit`, when given, is called once the write is ready to become visible and
+        may raise to abandon it (nothing is then written): ingest passes the end of its shape
+        check, so that a first bulk load is staged while the check runs instead of after it.
+        On the transactional paths it is called before anything is written.
 
         New graphs go in with `Store.extend` (one transaction, fastest); when any graph already
         exists, the drop and the insert go together in one SPARQL Update, which Oxigraph also
@@ -188,8 +194,10 @@ class OxigraphStore:
         removed, added = list(remove), list(add)
         size = sum(len(triples) for triples in materialised.values())
         if size >= BULK_LOAD_THRESHOLD and not removed and self.path is not None and self._is_empty():
-            self._load_into_empty(materialised, added)
+            self._load_into_empty(materialised, added, before_commit)
             return
+        if before_commit is not None:
+            before_commit()
         existing = [name for name in materialised if self._store.contains_named_graph(NamedNode(name))]
         if not existing and not removed:
             self._store.extend(
@@ -226,13 +234,19 @@ class OxigraphStore:
         no_quads = next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
         return no_quads and next(iter(self._store.named_graphs()), None) is None
 
-    def _load_into_empty(self, graphs: Mapping[str, list[Triple]], added: list[Quad]) -> None:
+    def _load_into_empty(
+        self,
+        graphs: Mapping[str, list[Triple]],
+        added: list[Quad],
+        before_commit: Callable[[], None] | None = None,
+    ) -> None:
         """Fill this empty store with the bulk loader, all or nothing.
 
         `Store.bulk_extend` is not transactional, so it writes a staging store beside this one;
-        only when that is complete is the (empty) store replaced by it with one directory
-        rename. A crash before the rename leaves the empty store (and a staging folder the next
-        load removes); after it, the whole new content.
+        only when that is complete (and `before_commit` has returned) is the (empty) store
+        replaced by it with one directory rename. A crash or a raising `before_commit` before
+        the rename leaves the empty store (the staging folder is removed, or else the next load
+        removes it); after it, the whole new content.
         """
         assert self.path is not None
         staging = self.path.with_name(f".{self.path.name}.loading")
@@ -240,8 +254,9 @@ class OxigraphStore:
         fresh = Store(str(staging))
         try:
             fresh.bulk_extend(
-                Quad(t.subject, t.predicate, t.object, NamedNode(name))
+                Quad(t.subject, t.predicate, t.object, graph)
                 for name, triples in graphs.items()
+                for graph in (NamedNode(name),)  # one term per graph, not one per quad
                 for t in triples
             )
             fresh.bulk_extend(added)
@@ -249,6 +264,8 @@ class OxigraphStore:
                 if not triples:
                     fresh.add_graph(NamedNode(name))
             fresh.flush()
+            if before_commit is not None:
+                before_commit()
         except BaseException:
             del fresh
             shutil.rmtree(staging, ignore_errors=True)

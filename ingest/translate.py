@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Triple
@@ -50,8 +51,15 @@ QUOTED_FROM = NamedNode(PROV + "wasQuotedFrom")
 UNIT_TYPE = NamedNode(TIME + "unitType")
 
 
+@cache
 def jl(name: str) -> NamedNode:
+    """The ontology term `name` (one object per name: seven per evidence quote otherwise)."""
     return NamedNode(JL + name)
+
+
+@cache
+def _article_node(article_id: str) -> NamedNode:
+    return NamedNode(article_iri(article_id))
 
 
 class Translator:
@@ -137,7 +145,7 @@ class Translator:
         node = NamedNode(f"{EVIDENCE}{article_id}/{digest}")
         self.add(graph, Triple(node, A, jl("EvidenceQuote")))
         self.add(graph, Triple(node, jl("quote"), Literal(quote)))
-        self.add(graph, Triple(node, QUOTED_FROM, NamedNode(article_iri(article_id))))
+        self.add(graph, Triple(node, QUOTED_FROM, _article_node(article_id)))
         self.add(graph, Triple(node, jl("claimSubject"), triple.subject))
         self.add(graph, Triple(node, jl("claimPredicate"), triple.predicate))
         self.add(graph, Triple(node, jl("claimObject"), triple.object))

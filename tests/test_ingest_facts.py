@@ -9,8 +9,9 @@ import pytest
 from jalinan.cli import main
 from jalinan.graph import SelectResult, open_store
 from jalinan.graph.keys import match_key
+from jalinan.graph.namespaces import DATE, DATES_GRAPH, INGEST_DIGEST, INGEST_STATE_GRAPH
 from jalinan.ingest.articles import normalise_space
-from jalinan.ingest.pipeline import default_facts_dir
+from jalinan.ingest.pipeline import default_facts_dir, graph_digest
 from tests.support import ROOT, ingest_into, shared_articles, sorted_nquads
 
 JL = "https://w3id.org/jalinan/ontology#"
@@ -217,6 +218,37 @@ def test_one_changed_article_reingested_alone_gives_the_same_quads_as_a_full_ing
 
     with open_store(store) as one, open_store(reference) as full:
         assert sorted_nquads(one) == sorted_nquads(full)
+
+
+def test_one_article_reingested_alone_with_a_new_date_gives_the_same_quads_as_a_full_ingest(tmp_path):
+    """Re-ingesting one article looks up only its own dates; a date new to the store must still
+    join the dates graph, with the digest of the graph's whole new content. (Alone, ingest adds
+    dates but never removes one, so the old date stays: the one difference from a full ingest.)"""
+    facts = tmp_path / "facts"
+    shutil.copytree(default_facts_dir(), facts, ignore=shutil.ignore_patterns("__*"))
+    article = facts / "articles" / "002_39e3ab31b4f62a31.yaml"
+    store, reference = tmp_path / "store", tmp_path / "reference"
+    ingest_into(store, facts)
+    with open_store(store) as opened:
+        assert not [q for q in opened.quads() if "2031-02-03" in str(q)]
+    old = 'publicationDate: "2025-04-17"'
+    assert old in article.read_text(encoding="utf-8")
+    article.write_text(
+        article.read_text(encoding="utf-8").replace(old, 'publicationDate: "2031-02-03"', 1), encoding="utf-8"
+    )
+
+    assert main(["ingest", "--store", str(store), str(article)]) == 0
+    ingest_into(reference, facts)
+
+    with open_store(store) as one, open_store(reference) as full:
+        alone, whole = set(sorted_nquads(one)), set(sorted_nquads(full))
+        dates = [q.triple for q in one.quads(DATES_GRAPH)]
+    digest = f'<{DATES_GRAPH}> <{INGEST_DIGEST}> "{graph_digest(dates)}" <{INGEST_STATE_GRAPH}>'
+    old_date = f"<{DATE}2025-04-17> "
+    assert {q for q in alone - whole if not q.startswith(old_date)} == {digest}
+    assert len([q for q in alone - whole if q.startswith(old_date)]) == 5  # the old date node
+    assert [q for q in whole - alone if f"<{INGEST_DIGEST}>" not in q] == []
+    assert any(str(t.subject) == f"<{DATE}2031-02-03>" for t in dates)
 
 
 def test_reingesting_one_article_that_mentions_an_unknown_id_changes_nothing(tmp_path, capsys):
