@@ -24,13 +24,16 @@ def py_spy() -> str | None:
 
 
 def record(command: list[str], output: Path, *, rate: int = 50, timeout: float | None = None) -> bool:
-    """Run `command` under py-spy, writing collapsed stacks to `output`; False if py-spy is absent."""
+    """Run `command` under py-spy, writing collapsed stacks to `output`; False if py-spy is absent.
+
+    `--subprocesses`: ingest checks shapes in forked workers, whose time would otherwise be missing.
+    """
     exe = py_spy()
     if exe is None:
         return False
     output.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [exe, "record", "-r", str(rate), "-f", "raw", "-o", str(output), "--", *command],
+        [exe, "record", "--subprocesses", "-r", str(rate), "-f", "raw", "-o", str(output), "--", *command],
         check=True,
         capture_output=True,
         timeout=timeout,
