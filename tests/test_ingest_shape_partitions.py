@@ -43,6 +43,13 @@ ID = "https://w3id.org/jalinan/id/"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 QUOTED_FROM = "http://www.w3.org/ns/prov#wasQuotedFrom"
 
+def leave_one_party(path: Path) -> None:
+    """Break the test article's agreement: drop China as a party, leaving it one (a shape fault)."""
+    text = path.read_text(encoding="utf-8")
+    one_party = "hasParty: {malaysia: [ministry-of-testing]}"
+    path.write_text(text.replace("hasParty: {malaysia: [ministry-of-testing], china: [china]}", one_party))
+
+
 
 def _t(subject: str, predicate: str, value: str | Literal) -> Triple:
     obj = value if isinstance(value, Literal) else NamedNode(value)
@@ -268,9 +275,7 @@ def test_a_first_load_stages_while_checking_and_shows_nothing_if_the_shapes_fail
 
     seen = first_load_in_parallel
     path = facts["facts"] / ARTICLE_YAML
-    text = path.read_text(encoding="utf-8")
-    one_party = "hasParty: {malaysia: [ministry-of-testing]}"
-    path.write_text(text.replace("hasParty: {malaysia: [ministry-of-testing], china: [china]}", one_party))
+    leave_one_party(path)
 
     with open_store(facts["root"] / "store") as store:
         with pytest.raises(FactsInvalid) as raised:
@@ -337,9 +342,7 @@ def test_one_article_failing_the_shapes_in_the_helper_writes_nothing(facts, monk
         ingest(store, facts["facts"], facts["articles"])
         before = sorted_nquads(store)
     path = facts["facts"] / ARTICLE_YAML
-    text = path.read_text(encoding="utf-8")
-    one_party = "hasParty: {malaysia: [ministry-of-testing]}"
-    path.write_text(text.replace("hasParty: {malaysia: [ministry-of-testing], china: [china]}", one_party))
+    leave_one_party(path)
 
     with open_store(facts["root"] / "store") as store:
         with pytest.raises(FactsInvalid) as raised:
