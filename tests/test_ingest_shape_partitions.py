@@ -11,7 +11,6 @@ violations: no fewer (a partition hiding one) and no more (a partition judging a
 sees part of).
 """
 
-import hashlib
 import shutil
 from itertools import combinations
 from pathlib import Path
@@ -226,18 +225,9 @@ def test_a_failing_worker_fails_the_check(monkeypatch):
 @pytest.fixture
 def facts(tmp_path: Path) -> dict[str, Path]:
     """The small valid facts of the validation tests, as files (not yet in any store)."""
-    from tests.test_ingest_validation import ARTICLE, ARTICLE_FILE, ARTICLE_TEXT, ENTITIES
+    from tests.test_ingest_validation import write_valid_facts
 
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / ARTICLE_FILE).write_text(ARTICLE_TEXT, encoding="utf-8")
-    folder = tmp_path / "facts"
-    (folder / "articles").mkdir(parents=True)
-    (folder / "entities.yaml").write_text(ENTITIES, encoding="utf-8")
-    digest = hashlib.sha256(ARTICLE_TEXT.encode()).hexdigest()
-    (folder / "articles" / "900_feedfacefeedface.yaml").write_text(
-        ARTICLE.format(source_file=ARTICLE_FILE, sha256=digest), encoding="utf-8"
-    )
+    folder, articles = write_valid_facts(tmp_path)
     return {"facts": folder, "articles": articles, "root": tmp_path}
 
 

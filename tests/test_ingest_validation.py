@@ -63,19 +63,25 @@ facts:
 """
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> dict[str, Path]:
-    """A valid facts folder, its article text, and a store holding it."""
-    articles = tmp_path / "articles"
+def write_valid_facts(root: Path) -> tuple[Path, Path]:
+    """The small valid facts folder and its article text under `root`: (facts, articles)."""
+    articles = root / "articles"
     articles.mkdir()
     (articles / ARTICLE_FILE).write_text(ARTICLE_TEXT, encoding="utf-8")
-    facts = tmp_path / "facts"
+    facts = root / "facts"
     (facts / "articles").mkdir(parents=True)
     (facts / "entities.yaml").write_text(ENTITIES, encoding="utf-8")
     digest = hashlib.sha256(ARTICLE_TEXT.encode()).hexdigest()
     (facts / "articles" / "900_feedfacefeedface.yaml").write_text(
         ARTICLE.format(source_file=ARTICLE_FILE, sha256=digest), encoding="utf-8"
     )
+    return facts, articles
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> dict[str, Path]:
+    """A valid facts folder, its article text, and a store holding it."""
+    facts, articles = write_valid_facts(tmp_path)
     store = tmp_path / "store"
     ingest_into(store, facts, articles)
     return {"facts": facts, "articles": articles, "store": store}
