@@ -166,6 +166,8 @@ async def run_query(
         if form == "GRAPH":
             if choice.graph is None:
                 raise not_acceptable("this query answers in an RDF format (Turtle, JSON-LD, …)")
+            if query.paging is not None and paging.graph_may_be_full(page, data, choice.graph):
+                headers["Link"] = paging.link_header(paging.next_href(request.url.path, pairs, page))
             return Response(data, media_type=media_type(choice.graph), headers=headers)
         if results_format is None:
             raise not_acceptable(

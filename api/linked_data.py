@@ -1,10 +1,14 @@
 """Entity IRIs dereference (`https://w3id.org/jalinan/id/{id}` is served at `/id/{id}`).
 
 Browsers get an HTML page, RDF clients Turtle, JSON-LD, N-Triples or RDF/XML, by content
-negotiation. Both come from canned queries (`entity` for the page, `describe` for RDF). The
-path is checked against the id pattern before anything runs, so `..` or encoded slashes can
-never reach a file or a query: they are simply not found. Answers carry an `ETag` and are kept
-in the result cache until the next write (`caching.py`).
+negotiation. Both come from canned queries (`entity` for the page, `describe` for RDF), and
+both answer a page of the entity's statements (`_page`, `_size`, as the canned queries page):
+a busy organisation is the party of thousands of agreements, and one answer holding them all
+took a second to compute and was too long to read. A full page links to the next one
+(`Link: <…>; rel="next"`, and a link on the HTML page). The path is checked against the id
+pattern before anything runs, so `..` or encoded slashes can never reach a file or a query:
+they are simply not found. Answers carry an `ETag` and are kept in the result cache until the
+next write (`caching.py`).
 """
 
 import re
@@ -12,31 +16,46 @@ import re
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
-from pyoxigraph import NamedNode, RdfFormat, serialize
+from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 
-from jalinan.api import pages, querying
+from jalinan.api import pages, paging, querying
 from jalinan.api.caching import NOT_MODIFIED, cached
 from jalinan.api.dependencies import CatalogueDep, StoreDep
 from jalinan.api.errors import not_found
 from jalinan.api.limits import TRUNCATED_HEADER
 from jalinan.api.logging import note_query
 from jalinan.api.negotiation import DEFAULT_GRAPH_FORMAT, GRAPH_FORMATS, media_type, negotiate
-from jalinan.graph.namespaces import ID, ONTOLOGY_GRAPH
-from jalinan.queries.catalogue import CannedQuery
+from jalinan.graph.namespaces import ID, JL, ONTOLOGY_GRAPH
+from jalinan.queries.catalogue import CannedQuery, Page
 
 router = APIRouter(tags=["Linked Data"], responses=NOT_MODIFIED)
 _ID_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$")
 ENTITY_FORMATS = [RdfFormat.TURTLE, RdfFormat.JSON_LD, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML]
 
 
-def _bound(query: CannedQuery, iri: str) -> str:
-    return query.bind({tuple(query.parameters[0].variables): [(NamedNode(iri), None)]})
+# An evidence quote's links to the statement it supports: not statements about the entity.
+_CLAIM_LINKS = frozenset({NamedNode(JL + "claimSubject"), NamedNode(JL + "claimObject")})
+
+
+def _bound(query: CannedQuery, iri: str, page: Page) -> str:
+    return query.bind_page(query.bind({tuple(query.parameters[0].variables): [(NamedNode(iri), None)]}), page)
+
+
+def statements_in(triples: list[Triple], iri: str) -> int:
+    """How many of the entity's statements a page of its description holds: the triples with
+    the entity at one end, less the quotes' links to it (each statement is one such triple)."""
+    node = NamedNode(iri)
+    return sum(
+        1 for t in triples if (t.subject == node or t.object == node) and t.predicate not in _CLAIM_LINKS
+    )
 
 
 @router.get(
     "/id/{entity_path:path}",
     summary="Dereference an entity IRI",
     description="HTML for browsers; Turtle, JSON-LD, N-Triples or RDF/XML by Accept or `_format`. "
+    "A page of the entity's statements (25 on the HTML page, 50 as RDF unless `_size` says; `_page` "
+    'picks the page); a full page links to the next with `Link: <…>; rel="next"`. '
     "Example: `/id/mosti`.",
 )
 async def entity(entity_path: str, request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
@@ -56,28 +75,46 @@ async def entity(entity_path: str, request: Request, store: StoreDep, catalogue:
         f'</id/{entity_path}?_format=ttl>; rel="alternate"; type="text/turtle"'
     )
     headers = {"Vary": "Accept", "Link": links}
+    pairs = list(request.query_params.multi_items())
+    query = catalogue["entity"] if choice.html else catalogue["describe"]
+    page = paging.requested_page(query, pairs)
+    assert query.paging is not None, f"{query.path} answers pages"
+
+    def link_next() -> str:
+        href = paging.next_href(request.url.path, pairs, page)
+        headers["Link"] += ", " + paging.link_header(href)
+        return href
+
+    # Only an empty first page says that the entity does not exist; a later one is past the end.
+    first_page = page.number == 1
+    sparql = _bound(query, iri, page)
     if choice.html:
-        sparql = _bound(catalogue["entity"], iri)
         note_query(request, "canned", sparql, "entity")
         max_rows = request.app.state.settings.max_rows
 
-        async def page() -> Response:
+        async def html() -> Response:
             rows, more = await run_in_threadpool(querying.rows, store, sparql, max_rows=max_rows)
-            if not rows.rows:
+            if not rows.rows and first_page:
                 raise not_found(f"no entity {iri}")
             if more:
                 headers[TRUNCATED_HEADER] = str(max_rows)
-            return HTMLResponse(pages.entity_page(iri, rows, evidence_href), headers=headers)
+            full = paging.is_full(query, page, paging.subjects_in_rows(rows, query.paging.counts))
+            body = pages.entity_page(
+                iri, rows, evidence_href, number=page.number, next_href=link_next() if full else None
+            )
+            return HTMLResponse(body, headers=headers)
 
-        return await cached(request, ("entity", entity_path, "text/html"), page, sparql=sparql)
+        identity = ("entity", entity_path, "text/html", str(page.number), str(page.size))
+        return await cached(request, identity, html, sparql=sparql)
     rdf_format = choice.graph or DEFAULT_GRAPH_FORMAT
-    sparql = _bound(catalogue["describe"], iri)
     note_query(request, "canned", sparql, "describe")
 
     async def data() -> Response:
         triples = await run_in_threadpool(querying.triples, store, sparql)
-        if not triples:
+        if not triples and first_page:
             raise not_found(f"no entity {iri}")
+        if paging.is_full(query, page, statements_in(triples, iri)):
+            link_next()
         prefixes = {
             "jl": "https://w3id.org/jalinan/ontology#",
             "id": ID,
@@ -90,7 +127,8 @@ async def entity(entity_path: str, request: Request, store: StoreDep, catalogue:
         )
         return Response(body, media_type=media_type(rdf_format), headers=headers)
 
-    return await cached(request, ("entity", entity_path, rdf_format.media_type), data, sparql=sparql)
+    identity = ("entity", entity_path, rdf_format.media_type, str(page.number), str(page.size))
+    return await cached(request, identity, data, sparql=sparql)
 
 
 @router.get(

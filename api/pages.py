@@ -86,15 +86,14 @@ def _value_html(row: dict, value_key: str, label_key: str) -> str:
     return escape(value.value)
 
 
-def entity_page(iri: str, rows: SelectResult, evidence_href: str) -> str:
-    """An entity's statements (out and in) with their sources and quotes."""
-    labels = [
-        r["value"]
-        for r in rows.rows
-        if r["direction"].value == "out" and r["property"].value.endswith("#label")
-    ]
-    english = sorted(label.value for label in labels if getattr(label, "language", None) in ("en", None))
-    others = sorted(label.value for label in labels)
+def entity_page(
+    iri: str, rows: SelectResult, evidence_href: str, *, number: int = 1, next_href: str | None = None
+) -> str:
+    """One page of an entity's statements (out and in) with their sources and quotes.
+
+    The title is the entity's English label (`entityLabel`, on every row of every page); the
+    classes are shown where this page holds them (outgoing statements come first)."""
+    names = sorted({r["entityLabel"].value for r in rows.rows if r.get("entityLabel") is not None})
     types = sorted(
         {
             r["valueLabel"].value if r.get("valueLabel") else short(r["value"].value)
@@ -102,7 +101,7 @@ def entity_page(iri: str, rows: SelectResult, evidence_href: str) -> str:
             if r["direction"].value == "out" and r["property"].value.endswith("#type")
         }
     )
-    title = (english or others or [short(iri)])[0]
+    title = (names or [short(iri)])[0]
     sections = []
     for direction, heading in (("out", "Statements"), ("in", "Referred to by")):
         body_rows = []
@@ -129,11 +128,19 @@ def entity_page(iri: str, rows: SelectResult, evidence_href: str) -> str:
                 + "".join(body_rows)
                 + "</table>"
             )
+    if not sections:
+        sections.append("<p>No more statements: this page is past the last one.</p>")
+    links = []
+    if number > 1:
+        links.append('<a href="?_page=1">first page</a>')
+    if next_href:
+        links.append(f'<a rel="next" href="{escape(next_href)}">next page</a>')
+    navigation = f'<p class="muted">page {number} · {" · ".join(links)}</p>' if links else ""
     body = (
         f"<h1>{escape(title)}</h1>"
-        f'<p class="muted"><code>{escape(iri)}</code> · {escape(", ".join(types))}</p>'
+        f'<p class="muted"><code>{escape(iri)}</code>{" · " if types else ""}{escape(", ".join(types))}</p>'
         f'<p>As data: <a href="?_format=ttl">Turtle</a> · <a href="?_format=jsonld">JSON-LD</a> · '
-        f'<a href="{escape(evidence_href)}">evidence (JSON)</a></p>' + "".join(sections)
+        f'<a href="{escape(evidence_href)}">evidence (JSON)</a></p>' + "".join(sections) + navigation
     )
     return page(title, body, [(evidence_href, "application/json"), ("?_format=ttl", "text/turtle")])
 

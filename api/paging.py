@@ -6,13 +6,14 @@ are validated integers; anything else is a 422 naming the parameter. The answer 
 next page (`Link: <…>; rel="next"`, and `next` in the friendly JSON) when this page is full.
 A last page that happens to be full links to an empty page, which has no next link: knowing
 there is no more would cost a second query (or one subject more, and cutting its rows out of
-serialised results), for the price of one extra request at the very end of a list.
+serialised results), for the price of one extra request at the very end of a list. A page of
+a CONSTRUCT (`describe`) is linked onwards unless it is surely the last (`graph_may_be_full`).
 """
 
 import json
 from urllib.parse import urlencode
 
-from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
+from pyoxigraph import QueryResultsFormat, QuerySolutions, RdfFormat, parse, parse_query_results
 
 from jalinan.api.errors import unprocessable
 from jalinan.graph.results import SelectResult
@@ -58,6 +59,16 @@ def subjects_in(data: bytes, results_format: QueryResultsFormat, variables: tupl
 def subjects_in_rows(result: SelectResult, variables: tuple[str, ...]) -> int:
     """How many distinct values of `variables` materialised rows hold."""
     return len({tuple(str(row.get(v)) for v in variables) for row in result.rows})
+
+
+def graph_may_be_full(page: Page, data: bytes, rdf_format: RdfFormat) -> bool:
+    """Whether a page of a paged CONSTRUCT may hold `page.size` subjects. Its triples do not say
+    which subjects it counted, but each subject gives at least one triple of its own, so a page
+    with fewer triples than that is surely the last; otherwise the next page is linked, and may be
+    empty. (`/id/…` knows its entity, and counts its statements exactly.)"""
+    if page.size is None:
+        return False
+    return sum(1 for _ in parse(data, format=rdf_format)) >= page.size
 
 
 def is_full(query: CannedQuery, page: Page, subjects: int) -> bool:

@@ -105,3 +105,64 @@ def test_friendly_search(http: httpx.Client) -> None:
 def test_openapi_documents_the_friendly_routes(http: httpx.Client) -> None:
     paths = http.get("/openapi.json").json()["paths"]
     assert {"/agreements", "/visits", "/queries/{name}", "/sparql"} <= set(paths)
+
+
+# -- pages of an entity's statements ----------------------------------------------------------
+def _statements(graph: Graph, iri: str) -> set[tuple]:
+    """The entity's statements in a description: triples with it at one end, less the quotes'
+    links to the statements they support."""
+    node = URIRef(iri)
+    claims = {URIRef(JL + "claimSubject"), URIRef(JL + "claimObject")}
+    return {t for t in graph if (t[0] == node or t[2] == node) and t[1] not in claims}
+
+
+def test_following_rdf_next_links_gives_the_whole_description_once(http: httpx.Client) -> None:
+    turtle = {"Accept": "text/turtle"}
+    whole_response = http.get("/id/mosti", params={"_size": 1000}, headers=turtle)
+    assert "next" not in whole_response.links
+    whole = Graph().parse(data=whole_response.content, format="turtle")
+    statements = _statements(whole, ID + "mosti")
+    assert len(statements) >= 3
+    url: str | None = "/id/mosti?_size=1"
+    seen: Graph = Graph()
+    per_page: list[int] = []
+    while url is not None:
+        response = http.get(url, headers=turtle)
+        assert response.status_code == 200, response.text
+        page = Graph().parse(data=response.content, format="turtle")
+        per_page.append(len(_statements(page, ID + "mosti")))
+        seen += page
+        url = response.links.get("next", {}).get("url")
+    assert max(per_page) == 1 and sum(per_page) == len(statements)  # each statement on one page
+    assert set(seen) == set(whole)  # with its quotes and labels
+
+
+def test_a_busy_entity_page_links_to_the_next_page(http: httpx.Client) -> None:
+    first = http.get("/id/malaysia", params={"_size": 2}, headers=BROWSER)
+    assert first.status_code == 200 and 'rel="next"' in first.headers["link"]
+    assert '<a rel="next" href="/id/malaysia?_size=2&amp;_page=2">' in first.text
+    second = http.get(first.links["next"]["url"], headers=BROWSER)
+    # the title names the entity on every page, not only where its label statement falls
+    assert second.status_code == 200 and "<h1>Malaysia</h1>" in second.text
+    assert 'href="?_page=1"' in second.text
+
+
+def test_a_page_past_the_end_is_empty_not_missing(http: httpx.Client) -> None:
+    html = http.get("/id/mosti", params={"_page": 1000}, headers=BROWSER)
+    assert html.status_code == 200 and "No more statements" in html.text and "next" not in html.links
+    rdf = http.get("/id/mosti", params={"_page": 1000}, headers={"Accept": "application/n-triples"})
+    assert rdf.status_code == 200 and rdf.content.strip() == b""
+
+
+@pytest.mark.parametrize(("parameter", "value"), [("_size", "0"), ("_size", "1001"), ("_page", "x")])
+def test_bad_entity_page_parameters_are_422(http: httpx.Client, parameter: str, value: str) -> None:
+    response = http.get("/id/mosti", params={parameter: value}, headers={"Accept": "text/turtle"})
+    assert response.status_code == 422 and response.json()["parameter"] == parameter
+
+
+def test_canned_describe_links_onwards_unless_surely_last(http: httpx.Client) -> None:
+    turtle = {"Accept": "text/turtle"}
+    first = http.get("/queries/describe", params={"id": "malaysia", "_size": 1}, headers=turtle)
+    assert first.status_code == 200 and "_page=2" in first.links["next"]["url"]
+    past = http.get("/queries/describe", params={"id": "malaysia", "_page": 100_000}, headers=turtle)
+    assert past.status_code == 200 and "next" not in past.links
