@@ -172,6 +172,16 @@ class _Reader:
             ):
                 self.error(record.line_of("labels"), "labels", "must map language tags to names")
                 labels = {}
+            english = sorted(k for k in labels if k.lower() == "en" or k.lower().startswith("en-"))
+            if english:
+                # One English name per node: pages and titles show it, and the canned list
+                # queries count a page's agreements by it (see queries/agreements-by-party.rq).
+                self.error(
+                    record.line_of("labels"),
+                    "labels",
+                    f"`{english[0]}`: the English name is `label`; put other English names in `aliases`",
+                )
+                labels = {k: v for k, v in labels.items() if k not in english}
             if _is_text(record.get("type")) and _is_text(record.get("label")) and record_quote:
                 quote, article, _ = record_quote
                 self.out.nodes.append(

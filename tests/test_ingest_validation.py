@@ -170,6 +170,14 @@ CASES = {
         "involves",
         "expects",
     ),
+    "a second English name": (
+        "entities.yaml",
+        "    label: Ministry of Testing\n",
+        "    label: Ministry of Testing\n    labels: {ms: Kementerian Ujian, en-GB: Testing Ministry}\n",
+        15,
+        "labels",
+        "`en-GB`: the English name is `label`",
+    ),
     "invalid YAML": (ARTICLE_YAML, "facts:\n", "facts:\n  - id: [unclosed\n", 7, "", "invalid YAML"),
 }
 
