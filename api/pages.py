@@ -91,7 +91,7 @@ def entity_page(
 ) -> str:
     """One page of an entity's statements (out and in) with their sources and quotes.
 
-    The title is the entity's English label (`entityLabel`, on every row of every page); the
+    The title is the entity's English (or plain) label (`entityLabel`, on every row of every page); the
     classes are shown where this page holds them (outgoing statements come first)."""
     names = sorted({r["entityLabel"].value for r in rows.rows if r.get("entityLabel") is not None})
     types = sorted(
