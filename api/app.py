@@ -7,12 +7,14 @@ import time.
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
 from jalinan.api import canned, friendly, graph_store, linked_data, protocol
 from jalinan.api.caching import CACHE_HEADER, ResultCache
+from jalinan.api.connections import ChunkedBodies
 from jalinan.api.errors import error_responses, install_error_handlers
 from jalinan.api.limits import BodyLimit
 from jalinan.api.logging import AccessLog
@@ -47,6 +49,19 @@ Modified`. The server keeps recent answers until the next write (`X-Jalinan-Cach
 """
 
 
+def _widen_thread_limiter(settings: Settings) -> None:
+    """Give the thread pool room for both lanes' workers and waiting lines, and more.
+
+    Store calls run in threads (`run_in_threadpool`), and a read waiting for a worker holds its
+    thread. With anyio's default 40 threads, forty runaway SPARQL queries would hold them all and
+    the reserved lane (canned queries, pages) could not even start; the pool bounds each lane
+    at its workers plus `max_waiting`, so this many threads can never all be taken by one lane.
+    """
+    lanes = 2 * (settings.query_workers + 1 + settings.max_waiting)
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = max(limiter.total_tokens, lanes + 40)
+
+
 def create_app(settings: Settings, store: GraphStore | None = None, *, close_store: bool = False) -> FastAPI:
     """Build the app; with no `store`, the lifespan opens the one at `settings.store_path`.
 
@@ -58,6 +73,7 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = store is None or close_store
         app.state.store = store if store is not None else open_store(settings.store_path)
+        _widen_thread_limiter(settings)
         try:
             yield
         finally:
@@ -86,7 +102,8 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
         ],
     )
     app.add_middleware(BodyLimit, settings=settings)
-    app.add_middleware(AccessLog)  # outermost: every request is logged, refusals included
+    app.add_middleware(AccessLog)  # every request is logged, refusals included
+    app.add_middleware(ChunkedBodies)  # outermost: large answers leave in slices
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, responses=error_responses())

@@ -9,7 +9,8 @@ The numbers live in `Settings` (declared once there); this module enforces them:
 * `check_length`: a `query` or `update` longer than `max_query_length` characters is a 413
   naming the parameter.
 * `request_timeout`: the `timeout` (or `_timeout`) parameter, in seconds, lowers the server's
-  query time limit for one request; it can never raise it.
+  query time limit for one request; it can never raise it, nor go below `MIN_TIMEOUT_S` (a
+  near-zero limit would stop, kill and restart a worker for every request).
 
 Result limits (rows for pages and friendly JSON, bytes for SPARQL results) are applied where
 results are made (`querying.py`, `graph/pool.py`); the number of queries waiting for a worker
@@ -22,7 +23,7 @@ import math
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jalinan.api.errors import bad_request, content_too_large, problem_response, unprocessable
-from jalinan.api.settings import Settings
+from jalinan.api.settings import MIN_TIMEOUT_S, Settings
 
 TIMEOUT_PARAMETERS = ("timeout", "_timeout")
 TRUNCATED_HEADER = "X-Jalinan-Truncated"
@@ -118,4 +119,8 @@ def request_timeout(values: list[str], settings: Settings, *, canned: bool = Fal
         seconds = math.nan
     if not math.isfinite(seconds) or seconds <= 0:
         raise refuse(f"`{name}` must be a positive number of seconds, not {values[0]!r}", parameter=name)
+    if seconds < MIN_TIMEOUT_S:
+        raise refuse(
+            f"`{name}` must be at least {MIN_TIMEOUT_S:g} seconds, not {values[0]!r}", parameter=name
+        )
     return min(seconds, settings.query_timeout)

@@ -151,7 +151,7 @@ async def ontology(request: Request, store: StoreDep) -> Response:
     async def produce() -> Response:
         if ONTOLOGY_GRAPH not in await run_in_threadpool(querying.graph_names, store):
             raise not_found("the ontology is not loaded: run `jalinan ingest`")
-        data = await run_in_threadpool(querying.dump, store, rdf_format, ONTOLOGY_GRAPH)
+        data = await run_in_threadpool(querying.dump, store, rdf_format, ONTOLOGY_GRAPH, trusted=True)
         return Response(data, media_type=media_type(rdf_format), headers={"Vary": "Accept"})
 
     return await cached(request, ("ontology", rdf_format.media_type), produce)

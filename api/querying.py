@@ -19,7 +19,7 @@ from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple
 from jalinan.api.errors import ApiError, bad_request, service_unavailable, too_many_requests
 from jalinan.api.settings import RETRY_AFTER_S
 from jalinan.graph import GraphStore, QueryError, StoreError
-from jalinan.graph.pool import PooledStore, QueryTimeout, ResultTooLarge, StoreBusy
+from jalinan.graph.pool import PooledStore, QueryOutOfMemory, QueryTimeout, ResultTooLarge, StoreBusy
 from jalinan.graph.results import GraphResult, SelectResult
 
 
@@ -34,6 +34,10 @@ def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
             f"{exc}; simplify the query or add a LIMIT (the server's limit is set by --query-timeout, "
             "a lower one by the `timeout` parameter)",
             retry_after=RETRY_AFTER_S,
+        )
+    if isinstance(exc, QueryOutOfMemory):
+        return service_unavailable(
+            "Memory Limit", f"{exc}; simplify the query or add a LIMIT (set by --worker-memory)"
         )
     if isinstance(exc, StoreBusy):
         return too_many_requests(f"{exc}; retry in {RETRY_AFTER_S} s", RETRY_AFTER_S)
@@ -112,9 +116,22 @@ def graph_names(store: GraphStore) -> list[str]:
     return store.graph_names()
 
 
-def dump(store: GraphStore, rdf_format: RdfFormat, graph: str | None) -> bytes:
-    """One named graph, or (graph None) the default graph, which is the union of all graphs."""
-    return store.dump(rdf_format, graph=graph)
+def dump(
+    store: GraphStore,
+    rdf_format: RdfFormat,
+    graph: str | None,
+    *,
+    timeout: float | None = None,
+    trusted: bool = False,
+) -> bytes:
+    """One named graph, or (graph None) the default graph, which is the union of all graphs.
+
+    With a pooled store the dump runs in a worker, under the time limit and `max_result_bytes`.
+    """
+    try:
+        return store.dump(rdf_format, graph=graph, **_read_options(store, timeout, trusted))
+    except StoreError as exc:
+        raise _refusal(exc, "graph") from exc
 
 
 def replace_graph(store: GraphStore, graph: str, data: Iterable[Triple]) -> None:

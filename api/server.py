@@ -6,12 +6,15 @@ process holds open, or one that RocksDB cannot read.
 """
 
 import argparse
+import contextlib
+import resource
 import sys
 
 import uvicorn
 
 from jalinan.api import logging as access_log
 from jalinan.api.app import create_app
+from jalinan.api.connections import guarded_protocol
 from jalinan.api.settings import Settings
 from jalinan.graph import StoreError, StoreLockedError, open_store
 from jalinan.graph.pool import PooledStore
@@ -20,6 +23,14 @@ from jalinan.graph.pool import PooledStore
 def _fail(message: str) -> int:
     print(f"jalinan serve: {message}", file=sys.stderr)
     return 3
+
+
+def _raise_open_files_limit() -> None:
+    """Let the server use every file descriptor it may (each connection holds one), so that
+    `--max-connections` rather than the descriptor limit decides when connections are refused."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -51,6 +62,7 @@ def serve(args: argparse.Namespace) -> int:
             timeout=settings.query_timeout,
             max_rows=settings.max_rows * 20,
             max_result_bytes=settings.max_result_bytes,
+            worker_memory=settings.worker_memory,
         )
     except Exception as exc:  # a store that opens but cannot be read or checkpointed
         store.close()
@@ -69,12 +81,29 @@ def serve(args: argparse.Namespace) -> int:
             f"  API docs         {base}/docs\n"
             f"  writes           {'enabled (Bearer token)' if settings.writes_enabled else 'disabled'}\n"
             f"  query limits     {settings.query_timeout:g} s, {settings.query_workers} workers "
-            f"(+1 for canned queries), {settings.max_waiting} waiting\n"
+            f"(+1 for canned queries), {settings.max_waiting} waiting per lane, "
+            f"{settings.worker_memory // 2**20} MiB each\n"
+            f"  connections      at most {settings.max_connections}; headers within "
+            f"{settings.header_timeout:g} s, idle {settings.keep_alive_timeout} s, "
+            f"send stalled {settings.send_timeout:g} s\n"
             f"  result cache     "
             + (f"{settings.cache_bytes} bytes, until the next write" if settings.cache_bytes else "off"),
             flush=True,
         )
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        _raise_open_files_limit()
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            http=guarded_protocol(
+                max_connections=settings.max_connections,
+                header_timeout=settings.header_timeout,
+                body_timeout=settings.body_timeout,
+                send_timeout=settings.send_timeout,
+            ),
+            timeout_keep_alive=settings.keep_alive_timeout,
+        )
     finally:
         pooled.close()
     return 0

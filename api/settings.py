@@ -17,6 +17,7 @@ KIB = 1024
 MIB = 1024 * KIB
 
 DEFAULT_QUERY_TIMEOUT_S = 30.0
+MIN_TIMEOUT_S = 0.5  # the least a request's `timeout` may ask for (a light query takes milliseconds)
 DEFAULT_QUERY_WORKERS = 4
 DEFAULT_MAX_WAITING = 32
 DEFAULT_MAX_BODY = 1 * MIB
@@ -25,6 +26,12 @@ DEFAULT_MAX_QUERY_LENGTH = 64 * KIB
 DEFAULT_MAX_ROWS = 1000
 DEFAULT_MAX_RESULT_BYTES = 64 * MIB
 DEFAULT_CACHE_BYTES = 64 * MIB
+DEFAULT_WORKER_MEMORY = 2048 * MIB  # data (heap) a query worker may use before its query is stopped
+DEFAULT_MAX_CONNECTIONS = 1000  # open connections; past it a new one is answered 503 and closed
+DEFAULT_HEADER_TIMEOUT_S = 10.0  # seconds for a request's headers to arrive
+DEFAULT_BODY_TIMEOUT_S = 60.0  # seconds more for its body
+DEFAULT_KEEP_ALIVE_S = 5  # seconds an idle kept-alive connection stays open
+DEFAULT_SEND_TIMEOUT_S = 30.0  # seconds a client may read nothing of a pending answer
 RETRY_AFTER_S = 2
 
 
@@ -47,6 +54,13 @@ class Settings:
     max_rows: int = DEFAULT_MAX_ROWS  # items of HTML pages and friendly JSON (X-Jalinan-Truncated)
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES  # serialised SPARQL result, bytes
     cache_bytes: int = DEFAULT_CACHE_BYTES  # answers kept for reuse until the next write; 0: none
+    worker_memory: int = DEFAULT_WORKER_MEMORY  # bytes of data per query worker (503 past it)
+    # connections (api/connections.py)
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT_S
+    body_timeout: float = DEFAULT_BODY_TIMEOUT_S
+    keep_alive_timeout: int = DEFAULT_KEEP_ALIVE_S
+    send_timeout: float = DEFAULT_SEND_TIMEOUT_S
     # SSRF: SERVICE endpoints a query may call (exact IRIs); empty: SERVICE is refused
     service_allow: tuple[str, ...] = field(default_factory=tuple)
 
@@ -83,5 +97,11 @@ class Settings:
             max_rows=int(number("max_rows", DEFAULT_MAX_ROWS)),
             max_result_bytes=int(number("max_result_bytes", DEFAULT_MAX_RESULT_BYTES)),
             cache_bytes=int(number("cache_bytes", DEFAULT_CACHE_BYTES)),
+            worker_memory=int(number("worker_memory", DEFAULT_WORKER_MEMORY)),
+            max_connections=int(number("max_connections", DEFAULT_MAX_CONNECTIONS)),
+            header_timeout=float(number("header_timeout", DEFAULT_HEADER_TIMEOUT_S)),
+            body_timeout=float(number("body_timeout", DEFAULT_BODY_TIMEOUT_S)),
+            keep_alive_timeout=int(number("keep_alive_timeout", DEFAULT_KEEP_ALIVE_S)),
+            send_timeout=float(number("send_timeout", DEFAULT_SEND_TIMEOUT_S)),
             service_allow=tuple(dict.fromkeys(allow)),
         )

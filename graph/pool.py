@@ -8,7 +8,14 @@ CPU and memory) and replaced, while the other workers keep serving everyone else
 Read-only opening of a store that another process writes is undefined behaviour in RocksDB, so
 workers never open the live store: they open a checkpoint of it (`Store.backup`, hard links,
 milliseconds), taken after each write. Every read therefore sees one committed state, and the
-first read after an ingest or update sees the new one.
+first read after an ingest or update sees the new one. While a write runs, reads keep being
+served from the last checkpoint (they never wait for the write); a checkpoint no worker holds
+any more is deleted, and idle workers let go of old ones as soon as a newer one exists.
+
+Each worker runs under a memory limit (`RLIMIT_DATA`): a query that needs more is stopped by
+the allocator, its worker dies and is replaced, and the caller gets `QueryOutOfMemory`. A
+worker that cannot be started (no file descriptors, no memory) is retried with backoff until
+the pool is whole again.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ import multiprocessing
 import os
 import queue
 import shutil
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -27,13 +36,17 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from pyoxigraph import Quad, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Triple
+from pyoxigraph import NamedNode, Quad, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Triple
 
 from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.oxigraph_store import OxigraphStore
 from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
 
 DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_WORKER_MEMORY = 2 * 1024**3  # bytes of data (heap and anonymous mappings) per worker
+START_TIMEOUT_S = 60.0  # a spawned worker imports pyoxigraph; seconds before it counts as failed
+RELEASE = "release"  # a message telling an idle worker to close its checkpoint
+MAX_RESTART_PAUSE_S = 5.0  # the longest pause between attempts to start a worker again
 
 
 class QueryTimeout(StoreError):
@@ -42,6 +55,10 @@ class QueryTimeout(StoreError):
 
 class StoreBusy(StoreError):
     """Every worker is busy and the waiting line is full; the client should retry later."""
+
+
+class QueryOutOfMemory(StoreError):
+    """The query needed more memory than a worker may use, so its worker stopped."""
 
 
 class ResultTooLarge(StoreError):
@@ -68,14 +85,15 @@ class _CappedBuffer(io.RawIOBase):
 @dataclass(frozen=True)
 class _Job:
     snapshot: str
-    kind: str  # "rows" or "bytes"
+    kind: str  # "rows", "bytes" or "dump"
     sparql: str
     default_graphs: Sequence[str] | None
     named_graphs: Sequence[str] | None
     results_media_type: str = ""
     graph_media_type: str = ""
     max_rows: int | None = None  # "rows": keep at most this many SELECT rows
-    max_bytes: int | None = None  # "bytes": abandon a serialisation that grows past this
+    max_bytes: int | None = None  # "bytes", "dump": abandon a serialisation that grows past this
+    graph: str | None = None  # "dump": the named graph, or None for the whole dataset
 
 
 def _rows(opened: OxigraphStore, job: _Job) -> QueryResult:
@@ -108,29 +126,68 @@ def _serialized(opened: OxigraphStore, job: _Job) -> tuple[str, bytes]:
     return form, bytes(buffer.data)
 
 
-def _worker_main(conn: Connection) -> None:
+def _dumped(opened: OxigraphStore, job: _Job) -> tuple[str, bytes]:
+    """A graph (or, with no graph, the whole dataset) serialised into a capped buffer."""
+    rdf_format = RdfFormat.from_media_type(job.graph_media_type)
+    assert rdf_format is not None
+    buffer = _CappedBuffer(job.max_bytes)
+    if job.graph is not None:
+        opened._store.dump(buffer, format=rdf_format, from_graph=NamedNode(job.graph))
+    elif rdf_format.supports_datasets:
+        opened._store.dump(buffer, format=rdf_format)
+    else:  # the default graph is the union of all graphs
+        union = opened._run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", None, None)
+        union.serialize(buffer, format=rdf_format)  # type: ignore[union-attr]
+    return "GRAPH", bytes(buffer.data)
+
+
+def _limit_memory(memory_limit: int | None) -> None:
+    """Cap the worker's data segment (heap and anonymous mappings, not the store's mapped files):
+    past it an allocation fails and the process stops, instead of the machine swapping."""
+    if memory_limit is None:
+        return
+    import resource
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    limit = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
+def _worker_main(conn: Connection, memory_limit: int | None = None) -> None:
     """A worker: open the snapshot a job names, run it, send back a picklable answer."""
     from jalinan.graph.oxigraph_store import open_store
 
+    _limit_memory(memory_limit)
+    conn.send("ready")
     opened: OxigraphStore | None = None
     opened_path = ""
     while True:
         try:
-            job: _Job | None = conn.recv()
+            job: _Job | str | None = conn.recv()
         except (EOFError, KeyboardInterrupt):
             return
         if job is None:
             return
+        if job == RELEASE:  # let go of an old checkpoint so that it can be deleted
+            if opened is not None:
+                opened.close()
+            opened, opened_path = None, ""
+            conn.send(RELEASE)
+            continue
+        assert isinstance(job, _Job)
         try:
             if job.snapshot != opened_path:
                 if opened is not None:
                     opened.close()
                 opened, opened_path = open_store(job.snapshot, read_only=True), job.snapshot
-            answer: tuple = ("ok", _rows(opened, job) if job.kind == "rows" else _serialized(opened, job))
+            work = {"rows": _rows, "bytes": _serialized, "dump": _dumped}[job.kind]
+            answer: tuple = ("ok", work(opened, job))
         except QueryError as exc:
             answer = ("query_error", str(exc))
         except ResultTooLarge as exc:
             answer = ("too_large", str(exc))
+        except MemoryError:
+            answer = ("out_of_memory", "")
         except Exception as exc:  # reported to the parent, which raises StoreError
             answer = ("error", f"{type(exc).__name__}: {exc}")
         conn.send(answer)
@@ -139,12 +196,38 @@ def _worker_main(conn: Connection) -> None:
 class _Worker:
     _context = multiprocessing.get_context("spawn")  # never fork a process holding RocksDB
 
-    def __init__(self) -> None:
+    def __init__(self, memory_limit: int | None = None) -> None:
         self.conn, child = self._context.Pipe()
-        self.process = self._context.Process(target=_worker_main, args=(child,), daemon=True)
-        self.process.start()
-        child.close()
+        try:
+            self.process = self._context.Process(target=_worker_main, args=(child, memory_limit), daemon=True)
+            self.process.start()
+        except BaseException:
+            self.conn.close()
+            raise
+        finally:
+            child.close()
         self.snapshot = ""
+
+    def wait_ready(self, timeout: float = START_TIMEOUT_S) -> None:
+        """Wait for the worker's first message; `StoreError` (and the worker killed) if none comes."""
+        try:
+            if self.conn.poll(timeout) and self.conn.recv() == "ready":
+                return
+        except (EOFError, OSError):
+            pass
+        self.kill()
+        raise StoreError(f"a query worker did not start (exit code {self.process.exitcode})")
+
+    def release(self) -> bool:
+        """Make an idle worker close its checkpoint; False if it did not answer (kill it)."""
+        try:
+            self.conn.send(RELEASE)
+            if self.conn.poll(5) and self.conn.recv() == RELEASE:
+                self.snapshot = ""
+                return True
+        except (EOFError, OSError):
+            pass
+        return False
 
     def kill(self) -> None:
         self.process.kill()
@@ -165,10 +248,11 @@ class PooledStore:
     Writes go to the one read-write store this process holds; each write makes the next read
     take a fresh checkpoint. `version` changes with every write (for HTTP caching).
 
-    Two lanes: `workers` run any query; `reserved` more run only `trusted=True` queries (the
-    server's own canned queries, whose cost is bounded by the data), so that clients' runaway
-    SPARQL can fill the general lane without stopping canned queries, pages and friendly JSON.
-    A trusted query takes a free general worker if there is one, else waits for a reserved one.
+    Two lanes, each with its own workers and its own waiting line: `workers` run any query;
+    `reserved` more run only `trusted=True` queries (the server's own canned queries, whose cost
+    is bounded by the data). A trusted query takes a free general worker if there is one, else
+    waits in the reserved line, so clients' runaway SPARQL can fill the general lane and its
+    line (then 429) without delaying canned queries, pages and friendly JSON.
     """
 
     def __init__(
@@ -181,6 +265,7 @@ class PooledStore:
         timeout: float = DEFAULT_TIMEOUT_S,
         max_rows: int | None = None,
         max_result_bytes: int | None = None,
+        worker_memory: int | None = DEFAULT_WORKER_MEMORY,
     ):
         if store.path is None:
             raise StoreError("a pooled store needs an on-disk store")
@@ -190,11 +275,12 @@ class PooledStore:
         self.timeout = timeout
         self.max_rows = max_rows
         self.max_result_bytes = max_result_bytes
+        self.worker_memory = worker_memory
         self._max_waiting = max_waiting
-        self._waiting = 0
         self._closed = False
         self._lock = threading.Lock()
-        self._write_lock = threading.Lock()
+        self._write_lock = threading.Lock()  # one write at a time; held for the write's duration
+        self._snapshot_lock = threading.Lock()  # the current checkpoint and who holds which
         self._snapshots = Path(f"{store.path}.snapshots")
         shutil.rmtree(self._snapshots, ignore_errors=True)
         self._snapshots.mkdir(parents=True)
@@ -204,16 +290,29 @@ class PooledStore:
         self._snapshot_generation = -1
         self._snapshot = ""
         self._size = workers + reserved
+        self.restarts = 0  # workers started again after a failed start (tests and logs read it)
         self._all: list[_Worker] = []
         self._free: queue.Queue[_Worker] = queue.Queue()  # the general lane
         self._free_reserved: queue.Queue[_Worker] = queue.Queue()  # trusted queries only
+        self._waiting = {id(self._free): 0, id(self._free_reserved): 0}  # one line per lane
         self._lane: dict[int, queue.Queue[_Worker]] = {}
-        for lane, count in ((self._free, workers), (self._free_reserved, reserved)):
-            for _ in range(count):
-                worker = _Worker()
-                self._all.append(worker)
-                self._lane[id(worker)] = lane
-                lane.put(worker)
+        started: list[tuple[_Worker, queue.Queue[_Worker]]] = []
+        try:
+            for lane, count in ((self._free, workers), (self._free_reserved, reserved)):
+                for _ in range(count):
+                    started.append((_Worker(worker_memory), lane))
+            for worker, _lane in started:
+                worker.wait_ready()
+        except BaseException:
+            for worker, _lane in started:
+                worker.kill()
+            raise
+        for worker, lane in started:
+            self._all.append(worker)
+            self._lane[id(worker)] = lane
+            lane.put(worker)
+        with self._snapshot_lock, self._write_lock:
+            self._take_snapshot()  # so that a read never waits for a write, even the first
 
     # -- versions and snapshots ----------------------------------------------------------
     @property
@@ -221,41 +320,81 @@ class PooledStore:
         """Changes whenever the data may have changed; stable otherwise (an ETag's basis)."""
         return f"{self._token}-{self._generation}"
 
-    def _current_snapshot(self) -> str:
-        with self._write_lock:
-            if self._snapshot_generation != self._generation:
-                target = self._snapshots / f"{self._generation}-{next(self._counter)}"
-                self._store.flush()
-                self._store.backup(target)
-                self._snapshot, self._snapshot_generation = str(target), self._generation
-                self._forget_old_snapshots()
-            return self._snapshot
+    def _take_snapshot(self) -> None:
+        """A checkpoint of the store as it is now (both locks held)."""
+        generation = self._generation
+        target = self._snapshots / f"{generation}-{next(self._counter)}"
+        self._store.flush()
+        self._store.backup(target)
+        self._snapshot, self._snapshot_generation = str(target), generation
+
+    def _snapshot_for(self, worker: _Worker) -> str:
+        """The newest checkpoint, recorded as held by `worker` before anything may delete it.
+
+        After a write, the first read takes a new checkpoint; while a write runs, reads get the
+        last one at once instead of waiting for the write to finish.
+        """
+        with self._snapshot_lock:
+            if self._snapshot_generation != self._generation and self._write_lock.acquire(blocking=False):
+                try:
+                    self._take_snapshot()
+                finally:
+                    self._write_lock.release()
+                stale = True
+            else:
+                stale = False
+            worker.snapshot = self._snapshot
+        if stale:
+            self._release_idle()
+        return worker.snapshot
+
+    def _release_idle(self) -> None:
+        """Make idle workers close checkpoints older than the current one, then delete those."""
+        for lane in (self._free, self._free_reserved):
+            idle: list[_Worker] = []
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    idle.append(lane.get_nowait())
+            for worker in idle:
+                self._give_back(worker)
+        self._forget_old_snapshots()
+
+    def _give_back(self, worker: _Worker) -> None:
+        """Return a worker to its lane, first making it close an old checkpoint it holds."""
+        if worker.snapshot and worker.snapshot != self._snapshot and not worker.release():
+            worker.process.kill()
+            self._replace(worker)
+            return
+        self._lane[id(worker)].put(worker)
 
     def _forget_old_snapshots(self) -> None:
-        in_use = {w.snapshot for w in self._all} | {self._snapshot}
-        for path in self._snapshots.iterdir():
-            if str(path) not in in_use:
-                shutil.rmtree(path, ignore_errors=True)
+        with self._snapshot_lock:
+            in_use = {w.snapshot for w in self._all} | {self._snapshot}
+            for path in self._snapshots.iterdir():
+                if str(path) not in in_use:
+                    shutil.rmtree(path, ignore_errors=True)
 
     # -- running jobs --------------------------------------------------------------------
     def _take(self, deadline: float, limit: float, trusted: bool) -> _Worker:
+        if trusted:
+            with contextlib.suppress(queue.Empty):
+                return self._free.get_nowait()
+        lane = self._free_reserved if trusted else self._free
         with self._lock:
             if self._closed:
                 raise StoreError("the store is closed")
-            if self._waiting >= self._max_waiting:
-                raise StoreBusy(f"all {self._size} query workers are busy and {self._waiting} queries wait")
-            self._waiting += 1
+            if self._waiting[id(lane)] >= self._max_waiting:
+                which = "reserved" if trusted else "general"
+                waiting = self._waiting[id(lane)]
+                raise StoreBusy(f"all query workers of the {which} lane are busy and {waiting} queries wait")
+            self._waiting[id(lane)] += 1
         try:
-            if trusted:
-                with contextlib.suppress(queue.Empty):
-                    return self._free.get_nowait()
-            lane = self._free_reserved if trusted else self._free
             return lane.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             raise QueryTimeout(f"no query worker became free within {limit:g} s") from None
         finally:
             with self._lock:
-                self._waiting -= 1
+                self._waiting[id(lane)] -= 1
 
     def _run(self, job_for: Callable[[str], _Job], timeout: float | None, trusted: bool = False) -> object:
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
@@ -263,8 +402,7 @@ class PooledStore:
         worker: _Worker | None = self._take(deadline, limit, trusted)
         assert worker is not None
         try:
-            job: _Job = job_for(self._current_snapshot())
-            worker.snapshot = job.snapshot
+            job: _Job = job_for(self._snapshot_for(worker))
             worker.conn.send(job)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 worker.process.kill()  # at once; reaping it is left to `_replace`'s thread
@@ -273,32 +411,60 @@ class PooledStore:
                 raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped")
             status, payload = worker.conn.recv()
         except (EOFError, OSError) as exc:
-            if worker is not None:
-                worker.kill()
-                self._replace(worker)
-                worker = None
-            raise StoreError(f"a query worker failed: {exc}") from exc
+            if worker is None:
+                raise StoreError(f"a query worker failed: {exc}") from exc
+            dead, worker = worker, None
+            dead.process.join(timeout=1)
+            exitcode = dead.process.exitcode
+            dead.kill()
+            self._replace(dead)
+            if self.worker_memory is not None and exitcode in (-signal.SIGABRT, -signal.SIGKILL):
+                raise QueryOutOfMemory(self._out_of_memory()) from exc
+            raise StoreError(f"a query worker failed (exit code {exitcode})") from exc
         finally:
             if worker is not None:
-                self._lane[id(worker)].put(worker)
+                self._give_back(worker)
+        if worker is not None and worker.snapshot != self._snapshot:
+            self._forget_old_snapshots()
         if status == "query_error":
             raise QueryError(payload)
         if status == "too_large":
             raise ResultTooLarge(payload)
+        if status == "out_of_memory":
+            raise QueryOutOfMemory(self._out_of_memory())
         if status == "error":
             raise StoreError(payload)
         return payload
 
+    def _out_of_memory(self) -> str:
+        limit = "its limit" if self.worker_memory is None else f"the {self.worker_memory // 2**20} MiB"
+        return f"the query needed more than {limit} of memory a query worker may use and was stopped"
+
     def _replace(self, dead: _Worker) -> None:
-        """Start a replacement in the background, so the timed-out request answers at once."""
+        """Start a replacement in the background, so the timed-out request answers at once.
+
+        A start that fails (no file descriptors or memory left, a worker that dies before it is
+        ready) is retried with a growing pause, until the pool is whole again or closed.
+        """
         lane = self._lane.pop(id(dead))
 
         def start() -> None:
             dead.kill()
-            with self._lock:
-                if self._closed:
-                    return
-            fresh = _Worker()
+            pause = 0.1
+            while True:
+                with self._lock:
+                    if self._closed:
+                        return
+                try:
+                    fresh = _Worker(self.worker_memory)
+                    fresh.wait_ready()
+                    break
+                except Exception as exc:
+                    self.restarts += 1
+                    print(f"jalinan: a query worker failed to start ({exc}); retrying in {pause:g} s",
+                          file=sys.stderr, flush=True)  # fmt: skip
+                    time.sleep(pause)
+                    pause = min(pause * 2, MAX_RESTART_PAUSE_S)
             with self._lock:
                 self._all = [w for w in self._all if w is not dead] + [fresh]
                 self._lane[id(fresh)] = lane
@@ -309,6 +475,12 @@ class PooledStore:
             lane.put(fresh)
 
         threading.Thread(target=start, daemon=True).start()
+
+    @property
+    def pool_size(self) -> int:
+        """How many workers are alive now (equal to the configured size when the pool is whole)."""
+        with self._lock:
+            return sum(1 for w in self._all if w.process.is_alive())
 
     # -- GraphStore: reads ---------------------------------------------------------------
     def query(
@@ -365,8 +537,24 @@ class PooledStore:
     def quad_count(self) -> int:
         return self._store.quad_count()
 
-    def dump(self, rdf_format: RdfFormat, *, graph: str | None = None) -> bytes:
-        return self._store.dump(rdf_format, graph=graph)
+    def dump(
+        self,
+        rdf_format: RdfFormat,
+        *,
+        graph: str | None = None,
+        timeout: float | None = None,
+        trusted: bool = False,
+    ) -> bytes:
+        """Serialise a graph or the whole dataset in a worker, under the time and size limits."""
+        _form, data = self._run(
+            lambda snap: _Job(
+                snap, "dump", "", None, None, graph_media_type=rdf_format.media_type,
+                max_bytes=self.max_result_bytes, graph=graph,
+            ),
+            timeout,
+            trusted,
+        )  # fmt: skip
+        return data
 
     # -- GraphStore: writes --------------------------------------------------------------
     def _wrote(self) -> None:

@@ -14,8 +14,12 @@ from pathlib import Path
 from pyoxigraph import RdfFormat
 
 from jalinan.api.settings import (
+    DEFAULT_BODY_TIMEOUT_S,
     DEFAULT_CACHE_BYTES,
+    DEFAULT_HEADER_TIMEOUT_S,
+    DEFAULT_KEEP_ALIVE_S,
     DEFAULT_MAX_BODY,
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_QUERY_LENGTH,
     DEFAULT_MAX_RESULT_BYTES,
     DEFAULT_MAX_ROWS,
@@ -23,6 +27,8 @@ from jalinan.api.settings import (
     DEFAULT_MAX_WRITE_BODY,
     DEFAULT_QUERY_TIMEOUT_S,
     DEFAULT_QUERY_WORKERS,
+    DEFAULT_SEND_TIMEOUT_S,
+    DEFAULT_WORKER_MEMORY,
 )
 from jalinan.graph import StoreError, open_store, resolve_store_path
 from jalinan.graph.results import SelectResult
@@ -271,8 +277,17 @@ def build_parser() -> argparse.ArgumentParser:
         ("--max-query-length", "characters of a query or update", DEFAULT_MAX_QUERY_LENGTH),
         ("--max-rows", "items in friendly JSON and HTML pages", DEFAULT_MAX_ROWS),
         ("--max-result-bytes", "a serialised SPARQL result, bytes", DEFAULT_MAX_RESULT_BYTES),
+        ("--worker-memory", "data (heap) a query worker may use, bytes; past it 503", DEFAULT_WORKER_MEMORY),
+        ("--max-connections", "open connections; past it a new one is answered 503", DEFAULT_MAX_CONNECTIONS),
+        ("--keep-alive-timeout", "seconds an idle kept-alive connection stays open", DEFAULT_KEEP_ALIVE_S),
     ):
         limits.add_argument(flag, type=_positive(int), help=f"{help_text} (default {default})")
+    for flag, help_text, default in (
+        ("--header-timeout", "seconds for a request's headers to arrive", DEFAULT_HEADER_TIMEOUT_S),
+        ("--body-timeout", "seconds more for its body", DEFAULT_BODY_TIMEOUT_S),
+        ("--send-timeout", "seconds a client may read nothing of a pending answer", DEFAULT_SEND_TIMEOUT_S),
+    ):
+        limits.add_argument(flag, type=_positive(float), help=f"{help_text} (default {default:g})")
     limits.add_argument(
         "--cache-bytes",
         type=_positive(int, zero=True),

@@ -1,0 +1,151 @@
+"""Bounded connections: how many, how long each may idle or dawdle, how much each may buffer.
+
+uvicorn closes a kept-alive connection after `timeout_keep_alive`, but has no limit on how long
+a client may take to send its headers or body, counts idle connections against
+`limit_concurrency` (answered with a plain-text 503), and writes a response body in one piece,
+so a client that never reads makes the server hold the whole answer (twice: h11 copies it) for
+as long as the connection lives. So `jalinan serve` runs uvicorn with:
+
+* `GuardedH11Protocol` (its `http` protocol class, built by `guarded_protocol`):
+  - past `max_connections` open connections, a new one is answered 503 problem+json and closed
+    before its request is read;
+  - a connection is closed when a request's headers have not all arrived `header_timeout`
+    seconds after it opened (or went idle after a response), or its body `body_timeout`
+    seconds after that (slowloris, half-sent requests);
+  - a client that reads nothing of a pending answer for `send_timeout` seconds is cut off
+    (the transport aborted, its buffer dropped).
+* `ChunkedBodies`, an ASGI middleware: a body larger than `CHUNK_BYTES` is sent in slices, so
+  the server's flow control holds at most about two slices per connection, however large the
+  answer, instead of the whole of it.
+"""
+
+import asyncio
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+CHUNK_BYTES = 64 * 1024
+
+_BUSY_BODY = (
+    b'{"status":503,"title":"Too Many Connections","detail":"the server has as many open '
+    b'connections as it allows; retry shortly"}'
+)
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\n"
+    b"retry-after: 2\r\nconnection: close\r\naccess-control-allow-origin: *\r\n"
+    b"content-length: " + str(len(_BUSY_BODY)).encode() + b"\r\n\r\n" + _BUSY_BODY
+)
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with a connection cap and header, body and send timeouts.
+
+    The limits are class attributes, set on a subclass by `guarded_protocol`.
+    """
+
+    max_connections = 1000
+    header_timeout = 10.0
+    body_timeout = 60.0
+    send_timeout = 30.0
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._send_timer: asyncio.TimerHandle | None = None
+        if len(self.connections) > self.max_connections:
+            transport.write(_BUSY)
+            transport.close()
+            return
+        self._watch_for_request()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if getattr(self, "_send_timer", None) is not None:
+            self._send_timer.cancel()  # type: ignore[union-attr]
+        super().connection_lost(exc)
+
+    # -- reading: the request must arrive in time ------------------------------------------
+    def _watch_for_request(self) -> None:
+        """From now, the next request's headers must arrive within `header_timeout`."""
+        self.loop.call_later(self.header_timeout, self._headers_due, self.cycle)
+
+    def _headers_due(self, cycle_before: Any) -> None:
+        if self.transport.is_closing():
+            return
+        if self.cycle is cycle_before:  # no request has started since the watch began
+            self._close("request headers did not arrive in time")
+        elif self.cycle is not None:  # one has: its body now has `body_timeout` to arrive
+            self.loop.call_later(self.body_timeout, self._body_due, self.cycle)
+
+    def _body_due(self, cycle: Any) -> None:
+        if self.transport.is_closing() or self.cycle is not cycle:
+            return
+        if cycle.more_body and not cycle.response_started:
+            self._close("request body did not arrive in time")
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._watch_for_request()
+
+    def _close(self, reason: str) -> None:
+        self.logger.info("closing a connection: %s", reason)
+        self.transport.abort()
+
+    # -- writing: a client that reads nothing is cut off -----------------------------------
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._send_timer is None:
+            self._send_timer = self.loop.call_later(self.send_timeout, self._send_due)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._send_timer is not None:
+            self._send_timer.cancel()
+            self._send_timer = None
+
+    def _send_due(self) -> None:
+        self._send_timer = None
+        if self.flow.write_paused and not self.transport.is_closing():
+            self._close("the client read nothing of the answer in time")
+
+
+def guarded_protocol(
+    *, max_connections: int, header_timeout: float, body_timeout: float, send_timeout: float
+) -> type[GuardedH11Protocol]:
+    """A `GuardedH11Protocol` with these limits (uvicorn takes a class, not an instance)."""
+    return type(
+        "GuardedH11Protocol",
+        (GuardedH11Protocol,),
+        {
+            "max_connections": max_connections,
+            "header_timeout": header_timeout,
+            "body_timeout": body_timeout,
+            "send_timeout": send_timeout,
+        },
+    )
+
+
+class ChunkedBodies:
+    """Send a large response body in `CHUNK_BYTES` slices, so flow control bounds the buffer."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sliced(message: Message) -> None:
+            body = message.get("body", b"")
+            if message["type"] != "http.response.body" or len(body) <= CHUNK_BYTES:
+                await send(message)
+                return
+            view = memoryview(body)
+            more = message.get("more_body", False)
+            for start in range(0, len(body), CHUNK_BYTES):
+                last = start + CHUNK_BYTES >= len(body)
+                chunk = bytes(view[start : start + CHUNK_BYTES])
+                await send({"type": "http.response.body", "body": chunk, "more_body": more or not last})
+
+        await self.app(scope, receive, sliced)
