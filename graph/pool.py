@@ -480,7 +480,7 @@ class PooledStore:
     def pool_size(self) -> int:
         """How many workers are alive now (equal to the configured size when the pool is whole)."""
         with self._lock:
-            return sum(1 for w in self._all if w.process.is_alive())
+            return sum(1 for w in self._all if id(w) in self._lane and w.process.is_alive())
 
     # -- GraphStore: reads ---------------------------------------------------------------
     def query(
