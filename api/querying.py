@@ -4,8 +4,8 @@ Each function takes SPARQL (or data) and returns bytes or plain rows, fully mate
 thread that ran it (pyoxigraph aborts the process if a result is touched from another thread).
 With `jalinan serve` the store is a `PooledStore`: reads run in worker processes that are killed
 when a query outlives its time limit. Store errors become API refusals here, never a 500:
-a bad query is the client's mistake (400); a query stopped at its time limit or a result past
-the size limit is a 503; a full waiting line is a 429 with `Retry-After`.
+a bad query is the client's mistake (400); a query or write stopped at its time or memory
+limit, or a result past the size limit, is a 503; a full waiting line is a 429 with `Retry-After`.
 
 `timeout` is the request's own limit in seconds (None: the server's); `trusted` marks the
 server's own canned queries, which may use the workers reserved for them.
@@ -21,6 +21,7 @@ from jalinan.api.settings import RETRY_AFTER_S
 from jalinan.graph import GraphStore, QueryError, StoreError
 from jalinan.graph.pool import PooledStore, QueryOutOfMemory, QueryTimeout, ResultTooLarge, StoreBusy
 from jalinan.graph.results import GraphResult, SelectResult
+from jalinan.graph.writer import WriteOutOfMemory, WriteTimeout
 
 
 def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
@@ -35,6 +36,11 @@ def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
             "a lower one by the `timeout` parameter)",
             retry_after=RETRY_AFTER_S,
         )
+    if isinstance(exc, WriteTimeout):
+        detail = f"{exc} (the server's write limit is set by --write-timeout)"
+        return service_unavailable("Write Timeout", detail, retry_after=RETRY_AFTER_S)
+    if isinstance(exc, WriteOutOfMemory):
+        return service_unavailable("Memory Limit", f"{exc} (set by --write-memory); split the write")
     if isinstance(exc, QueryOutOfMemory):
         return service_unavailable(
             "Memory Limit", f"{exc}; simplify the query or add a LIMIT (set by --worker-memory)"

@@ -63,6 +63,8 @@ def serve(args: argparse.Namespace) -> int:
             max_rows=settings.max_rows * 20,
             max_result_bytes=settings.max_result_bytes,
             worker_memory=settings.worker_memory,
+            write_timeout=settings.write_timeout,
+            write_memory=settings.write_memory,
         )
     except Exception as exc:  # a store that opens but cannot be read or checkpointed
         store.close()

@@ -27,6 +27,8 @@ DEFAULT_MAX_ROWS = 1000
 DEFAULT_MAX_RESULT_BYTES = 64 * MIB
 DEFAULT_CACHE_BYTES = 64 * MIB
 DEFAULT_WORKER_MEMORY = 2048 * MIB  # data (heap) a query worker may use before its query is stopped
+DEFAULT_WRITE_TIMEOUT_S = 120.0  # seconds a write may run before it is stopped (nothing written)
+DEFAULT_WRITE_MEMORY = 4096 * MIB  # data (heap) the writer process may use
 DEFAULT_MAX_CONNECTIONS = 1000  # open connections; past it a new one is answered 503 and closed
 DEFAULT_HEADER_TIMEOUT_S = 10.0  # seconds for a request's headers to arrive
 DEFAULT_BODY_TIMEOUT_S = 60.0  # seconds more for its body
@@ -55,6 +57,8 @@ class Settings:
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES  # serialised SPARQL result, bytes
     cache_bytes: int = DEFAULT_CACHE_BYTES  # answers kept for reuse until the next write; 0: none
     worker_memory: int = DEFAULT_WORKER_MEMORY  # bytes of data per query worker (503 past it)
+    write_timeout: float = DEFAULT_WRITE_TIMEOUT_S  # seconds per write (503 past it, nothing written)
+    write_memory: int = DEFAULT_WRITE_MEMORY  # bytes of data for the writer process (503 past it)
     # connections (api/connections.py)
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     header_timeout: float = DEFAULT_HEADER_TIMEOUT_S
@@ -98,6 +102,8 @@ class Settings:
             max_result_bytes=int(number("max_result_bytes", DEFAULT_MAX_RESULT_BYTES)),
             cache_bytes=int(number("cache_bytes", DEFAULT_CACHE_BYTES)),
             worker_memory=int(number("worker_memory", DEFAULT_WORKER_MEMORY)),
+            write_timeout=float(number("write_timeout", DEFAULT_WRITE_TIMEOUT_S)),
+            write_memory=int(number("write_memory", DEFAULT_WRITE_MEMORY)),
             max_connections=int(number("max_connections", DEFAULT_MAX_CONNECTIONS)),
             header_timeout=float(number("header_timeout", DEFAULT_HEADER_TIMEOUT_S)),
             body_timeout=float(number("body_timeout", DEFAULT_BODY_TIMEOUT_S)),

@@ -31,22 +31,34 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Triple
+from pyoxigraph import (
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Triple,
+    parse,
+)
 
+from jalinan.graph import children
 from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.oxigraph_store import OxigraphStore
 from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
+from jalinan.graph.writer import DEFAULT_WRITE_MEMORY, DEFAULT_WRITE_TIMEOUT_S, StoreWriter, WriteTimeout
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_WORKER_MEMORY = 2 * 1024**3  # bytes of data (heap and anonymous mappings) per worker
 START_TIMEOUT_S = 60.0  # a spawned worker imports pyoxigraph; seconds before it counts as failed
 RELEASE = "release"  # a message telling an idle worker to close its checkpoint
 MAX_RESTART_PAUSE_S = 5.0  # the longest pause between attempts to start a worker again
+CHECKPOINT_TIMEOUT_S = 60.0  # a checkpoint is hard links: milliseconds, unless the disk is stuck
 
 
 class QueryTimeout(StoreError):
@@ -85,7 +97,7 @@ class _CappedBuffer(io.RawIOBase):
 @dataclass(frozen=True)
 class _Job:
     snapshot: str
-    kind: str  # "rows", "bytes" or "dump"
+    kind: str  # "rows", "bytes", "dump" or "graph_names"
     sparql: str
     default_graphs: Sequence[str] | None
     named_graphs: Sequence[str] | None
@@ -141,6 +153,10 @@ def _dumped(opened: OxigraphStore, job: _Job) -> tuple[str, bytes]:
     return "GRAPH", bytes(buffer.data)
 
 
+def _graph_names(opened: OxigraphStore, job: _Job) -> list[str]:
+    return opened.graph_names()
+
+
 def _limit_memory(memory_limit: int | None) -> None:
     """Cap the worker's data segment (heap and anonymous mappings, not the store's mapped files):
     past it an allocation fails and the process stops, instead of the machine swapping."""
@@ -153,10 +169,19 @@ def _limit_memory(memory_limit: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
-def _worker_main(conn: Connection, memory_limit: int | None = None) -> None:
+_WORK: dict[str, Callable[[OxigraphStore, _Job], object]] = {
+    "rows": _rows,
+    "bytes": _serialized,
+    "dump": _dumped,
+    "graph_names": _graph_names,
+}
+
+
+def _worker_main(conn: Connection, memory_limit: int | None, parent_pid: int) -> None:
     """A worker: open the snapshot a job names, run it, send back a picklable answer."""
     from jalinan.graph.oxigraph_store import open_store
 
+    children.die_with_parent(parent_pid)
     _limit_memory(memory_limit)
     conn.send("ready")
     opened: OxigraphStore | None = None
@@ -180,8 +205,7 @@ def _worker_main(conn: Connection, memory_limit: int | None = None) -> None:
                 if opened is not None:
                     opened.close()
                 opened, opened_path = open_store(job.snapshot, read_only=True), job.snapshot
-            work = {"rows": _rows, "bytes": _serialized, "dump": _dumped}[job.kind]
-            answer: tuple = ("ok", work(opened, job))
+            answer: tuple = ("ok", _WORK[job.kind](opened, job))
         except QueryError as exc:
             answer = ("query_error", str(exc))
         except ResultTooLarge as exc:
@@ -199,8 +223,10 @@ class _Worker:
     def __init__(self, memory_limit: int | None = None) -> None:
         self.conn, child = self._context.Pipe()
         try:
-            self.process = self._context.Process(target=_worker_main, args=(child, memory_limit), daemon=True)
-            self.process.start()
+            self.process = self._context.Process(
+                target=_worker_main, args=(child, memory_limit, os.getpid()), daemon=True
+            )
+            children.start(self.process)
         except BaseException:
             self.conn.close()
             raise
@@ -245,7 +271,8 @@ class _Worker:
 class PooledStore:
     """A `GraphStore` whose reads run in killable worker processes over checkpoints.
 
-    Writes go to the one read-write store this process holds; each write makes the next read
+    Writes go to the writer process (`graph/writer.py`), which holds the one read-write store,
+    each under `write_timeout` and the writer's memory limit; each write makes the next read
     take a fresh checkpoint. `version` changes with every write (for HTTP caching).
 
     Two lanes, each with its own workers and its own waiting line: `workers` run any query;
@@ -266,12 +293,15 @@ class PooledStore:
         max_rows: int | None = None,
         max_result_bytes: int | None = None,
         worker_memory: int | None = DEFAULT_WORKER_MEMORY,
+        write_timeout: float = DEFAULT_WRITE_TIMEOUT_S,
+        write_memory: int | None = DEFAULT_WRITE_MEMORY,
     ):
+        """`store` is handed over: it is closed here and reopened by the writer process."""
         if store.path is None:
             raise StoreError("a pooled store needs an on-disk store")
-        self._store = store
         self.path = store.path
         self.read_only = store.read_only
+        self.write_timeout = write_timeout
         self.timeout = timeout
         self.max_rows = max_rows
         self.max_result_bytes = max_result_bytes
@@ -284,6 +314,8 @@ class PooledStore:
         self._snapshots = Path(f"{store.path}.snapshots")
         shutil.rmtree(self._snapshots, ignore_errors=True)
         self._snapshots.mkdir(parents=True)
+        store.close()
+        self._writer = StoreWriter(self.path, read_only=self.read_only, memory_limit=write_memory)
         self._counter = itertools.count(1)
         self._token = f"{os.getpid():x}{int(time.time()):x}"
         self._generation = 0
@@ -306,6 +338,7 @@ class PooledStore:
         except BaseException:
             for worker, _lane in started:
                 worker.kill()
+            self._writer.close()
             raise
         for worker, lane in started:
             self._all.append(worker)
@@ -324,8 +357,7 @@ class PooledStore:
         """A checkpoint of the store as it is now (both locks held)."""
         generation = self._generation
         target = self._snapshots / f"{generation}-{next(self._counter)}"
-        self._store.flush()
-        self._store.backup(target)
+        self._writer.call("checkpoint", str(target), timeout=CHECKPOINT_TIMEOUT_S, what="checkpoint")
         self._snapshot, self._snapshot_generation = str(target), generation
 
     def _snapshot_for(self, worker: _Worker) -> str:
@@ -528,14 +560,20 @@ class PooledStore:
             trusted,
         )
 
-    def graph_names(self) -> list[str]:
-        return self._store.graph_names()
+    def graph_names(self, *, timeout: float | None = None) -> list[str]:
+        """The named graphs of the newest checkpoint (read by a worker: never waits for a write)."""
+        names = self._run(lambda snap: _Job(snap, "graph_names", "", None, None), timeout, True)
+        assert isinstance(names, list)
+        return names
 
     def quads(self, graph: str | None = None) -> Iterable[Quad]:
-        return self._store.quads(graph)
+        text = self._writer.call("quads", graph, timeout=self.write_timeout, what="read")
+        return list(parse(str(text), format=RdfFormat.N_QUADS))
 
     def quad_count(self) -> int:
-        return self._store.quad_count()
+        count = self._writer.call("quad_count", timeout=self.write_timeout, what="count")
+        assert isinstance(count, int)
+        return count
 
     def dump(
         self,
@@ -560,12 +598,30 @@ class PooledStore:
     def _wrote(self) -> None:
         self._generation += 1
 
-    def update(self, sparql_update: str) -> None:
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[float]:
+        """Hold the write lock (waiting at most `write_timeout`); yields the time left."""
+        deadline = time.monotonic() + self.write_timeout
+        if not self._write_lock.acquire(timeout=self.write_timeout):
+            raise WriteTimeout(f"another write held the store for more than {self.write_timeout:g} s")
+        try:
+            yield max(0.1, deadline - time.monotonic())
+        finally:
+            self._wrote()
+            self._write_lock.release()
+            if not self._writer.alive:  # a stopped write: start the writer again meanwhile
+                threading.Thread(target=self._restart_writer, daemon=True).start()
+
+    def _restart_writer(self) -> None:
+        """Start the writer again, holding the write lock (reads use the last checkpoint)."""
         with self._write_lock:
-            try:
-                self._store.update(sparql_update)
-            finally:
-                self._wrote()
+            if not self._closed:
+                with contextlib.suppress(StoreError):  # the next write tries again
+                    self._writer.ensure_started()
+
+    def update(self, sparql_update: str) -> None:
+        with self._writing() as left:
+            self._writer.update(sparql_update, timeout=left)
 
     def replace_graphs(
         self,
@@ -574,23 +630,21 @@ class PooledStore:
         remove: Iterable[Quad] = (),
         add: Iterable[Quad] = (),
     ) -> None:
-        with self._write_lock:
-            try:
-                self._store.replace_graphs(graphs, remove=remove, add=add)
-            finally:
-                self._wrote()
+        with self._writing() as left:
+            self._writer.replace_graphs(graphs, remove, add, timeout=left)
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
-        with self._write_lock:
-            try:
-                self._store.add_quads(quads)
-            finally:
-                self._wrote()
+        with self._writing() as left:
+            self._writer.add_quads(quads, timeout=left)
 
     @property
     def worker_pids(self) -> list[int]:
         """The worker processes' ids (tests check none outlives `close`)."""
         return [w.process.pid for w in self._all if w.process.pid is not None]
+
+    @property
+    def writer_pid(self) -> int | None:
+        return self._writer.pid
 
     def close(self) -> None:
         """Stop every worker and release the store; a second call does nothing."""
@@ -601,5 +655,6 @@ class PooledStore:
             workers = list(self._all)
         for worker in workers:
             worker.stop()
+        with self._write_lock:
+            self._writer.close()
         shutil.rmtree(self._snapshots, ignore_errors=True)
-        self._store.close()

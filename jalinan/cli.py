@@ -29,6 +29,8 @@ from jalinan.api.settings import (
     DEFAULT_QUERY_WORKERS,
     DEFAULT_SEND_TIMEOUT_S,
     DEFAULT_WORKER_MEMORY,
+    DEFAULT_WRITE_MEMORY,
+    DEFAULT_WRITE_TIMEOUT_S,
 )
 from jalinan.graph import StoreError, open_store, resolve_store_path
 from jalinan.graph.results import SelectResult
@@ -278,11 +280,13 @@ def build_parser() -> argparse.ArgumentParser:
         ("--max-rows", "items in friendly JSON and HTML pages", DEFAULT_MAX_ROWS),
         ("--max-result-bytes", "a serialised SPARQL result, bytes", DEFAULT_MAX_RESULT_BYTES),
         ("--worker-memory", "data (heap) a query worker may use, bytes; past it 503", DEFAULT_WORKER_MEMORY),
+        ("--write-memory", "data (heap) the writer may use, bytes; past it 503", DEFAULT_WRITE_MEMORY),
         ("--max-connections", "open connections; past it a new one is answered 503", DEFAULT_MAX_CONNECTIONS),
         ("--keep-alive-timeout", "seconds an idle kept-alive connection stays open", DEFAULT_KEEP_ALIVE_S),
     ):
         limits.add_argument(flag, type=_positive(int), help=f"{help_text} (default {default})")
     for flag, help_text, default in (
+        ("--write-timeout", "seconds a write may run before it is stopped", DEFAULT_WRITE_TIMEOUT_S),
         ("--header-timeout", "seconds for a request's headers to arrive", DEFAULT_HEADER_TIMEOUT_S),
         ("--body-timeout", "seconds more for its body", DEFAULT_BODY_TIMEOUT_S),
         ("--send-timeout", "seconds a client may read nothing of a pending answer", DEFAULT_SEND_TIMEOUT_S),

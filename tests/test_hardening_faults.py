@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from jalinan.graph import open_store
+from jalinan.graph import StoreLockedError, open_store
 from tests.conftest import JALINAN, WRITE_TOKEN, build_store, free_port
 from tests.support import sorted_nquads
 
@@ -30,8 +30,17 @@ BIG_TRIPLES = 60_000
 
 
 def _quads(path: Path) -> list[str]:
-    with open_store(path) as store:
-        return sorted_nquads(store)
+    """The store's quads; after a server is killed, its writer process (killed with it by the
+    kernel) may hold the store's lock a few milliseconds longer, so a locked store is retried."""
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            with open_store(path) as store:
+                return sorted_nquads(store)
+        except StoreLockedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _facts_b(directory: Path) -> Path:
