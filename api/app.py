@@ -40,7 +40,9 @@ are refused unless the server was started with `--write-token`.
 **Limits**: a query runs for at most the server's `--query-timeout` (30 s by default; a lower
 `timeout=` seconds per request, `_timeout=` on canned queries) and is then stopped with a 503.
 Bodies past 1 MiB and queries past 64 KiB are refused with 413; a full waiting line with 429
-and `Retry-After`; `SERVICE` to endpoints not on the allowlist with 400. Friendly JSON and HTML
+and `Retry-After`; `SERVICE` to endpoints not on the allowlist with 400. A query or write past
+its memory limit, or a write past its time limit, is stopped with a 503; `timeout` may not go
+below 0.5 s. Friendly JSON and HTML
 pages list at most 1000 items and then say so in `X-Jalinan-Truncated`.
 
 **Caching**: read answers (canned queries, friendly JSON, SPARQL queries, entity pages) carry a
