@@ -13,13 +13,16 @@ as long as the connection lives. So `jalinan serve` runs uvicorn with:
     seconds after it opened (or went idle after a response), or its body `body_timeout`
     seconds after that (slowloris, half-sent requests);
   - a client that reads nothing of a pending answer for `send_timeout` seconds is cut off
-    (the transport aborted, its buffer dropped).
+    (the connection reset, its buffers, the server's and the kernel's, dropped).
 * `ChunkedBodies`, an ASGI middleware: a body larger than `CHUNK_BYTES` is sent in slices, so
   the server's flow control holds at most about two slices per connection, however large the
   answer, instead of the whole of it.
 """
 
 import asyncio
+import contextlib
+import socket
+import struct
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -88,7 +91,14 @@ class GuardedH11Protocol(H11Protocol):
             self._watch_for_request()
 
     def _close(self, reason: str) -> None:
+        """Reset the connection: with `SO_LINGER` 0 the kernel drops what it still holds to
+        send (a plain close would queue the FIN behind data the client never reads, and keep
+        that data in kernel memory while it retries)."""
         self.logger.info("closing a connection: %s", reason)
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.transport.abort()
 
     # -- writing: a client that reads nothing is cut off -----------------------------------

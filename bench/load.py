@@ -4,6 +4,7 @@ runaway queries mixed in; zero errors are expected other than the runaways' inte
     python -m bench.load                      # builds a store from the curated facts, starts a server
     python -m bench.load --clients 8 --duration 10 --no-report
     python -m bench.load --url http://127.0.0.1:8000   # against a running server
+    python -m bench.load --attacks            # with the attacks of issue #12 mixed in
 
 Every client is an asyncio task with its own keep-alive connection (httpx) to loopback. Two of
 them send only runaway queries (a cartesian product over the store with `timeout=2`), one after
@@ -11,6 +12,14 @@ another, so two workers are always busy with a query that must be stopped; the o
 light request at random from `LIGHT` (weighted). Reported: requests, throughput, counts by kind
 and status, unexpected answers, and latency percentiles of the light requests. With the
 default settings it writes `bench/LOAD.md`.
+
+`--attacks` mixes in what issue #12 tried against a public server, each by its own clients:
+more runaway clients (enough to fill the general lane's waiting line, so some get the intended
+429), a runaway allocation (ORDER BY over a cross product: 503 at the worker's memory limit or
+its time limit), clients that ask for a large answer and never read it, clients that send half
+their headers and stop (slowloris), and clients that connect and send nothing. The intended
+outcome of the last three is that the server closes the connection within its send or header
+timeout (plus a margin); anything else counts as unexpected.
 """
 
 import argparse
@@ -20,6 +29,7 @@ import datetime as dt
 import os
 import platform
 import random
+import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +47,22 @@ from bench.loadgen import _percentile
 BENCH = Path(__file__).resolve().parent
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 RUNAWAY_TIMEOUT_S = 2
+RUNAWAY_ORDER = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
+LARGE = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 40000"  # about 21 MB of SPARQL JSON
+# the server's default timeouts (api/settings.py), and how much later a close still counts as theirs
+SEND_TIMEOUT_S, HEADER_TIMEOUT_S, CLOSE_MARGIN_S = 30.0, 10.0, 5.0
+SLOW_ANSWER_S = 10.0  # the large answer's first computation, on a loaded machine, before sending starts
+TCP_ESTABLISHED = 1  # the first byte of Linux's TCP_INFO
+CLOSED = -1  # "status" of a connection attack that the server closed in time (intended)
+LATE = -2  # ... that the server did not close in time (unexpected)
+# attack kind -> the statuses intended for it
+INTENDED: dict[str, set[int]] = {
+    "runaway": {503, 429},
+    "allocation": {503},
+    "slow-reader": {CLOSED},
+    "slowloris": {CLOSED},
+    "idle": {CLOSED},
+}
 JSON = {"Accept": "application/sparql-results+json"}
 ONTOLOGY = "https://w3id.org/jalinan/ontology#"
 ASK = f"ASK {{ ?s a <{ONTOLOGY}Ministry> }}"
@@ -78,18 +104,75 @@ async def _client(
             results.append((kind, status, time.monotonic() - started))
 
 
+async def _allocator(base_url: str, deadline: float, results: list[tuple[str, int, float]]) -> None:
+    """Runaway allocations, one after another (each must be stopped with a 503)."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            try:
+                status = (await client.post("/sparql", data={"query": RUNAWAY_ORDER})).status_code
+            except httpx.HTTPError:
+                status = 0
+            results.append(("allocation", status, time.monotonic() - started))
+
+
+def _tcp_established(sock: socket.socket) -> bool:
+    """Whether the connection is still open, without reading from it (TCP_INFO's state)."""
+    return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 1)[0] == TCP_ESTABLISHED
+
+
+async def _connection_attack(
+    base_url: str, deadline: float, kind: str, results: list[tuple[str, int, float]]
+) -> None:
+    """Open a connection, misbehave, never read, and see the server close it (in time: CLOSED)."""
+    from urllib.parse import quote
+
+    host, port = base_url.removeprefix("http://").split(":")
+    payload, allowed = {
+        "slow-reader": (
+            f"GET /sparql?query={quote(LARGE)} HTTP/1.1\r\nHost: {host}\r\n"
+            "Accept: application/sparql-results+json\r\n\r\n",
+            SEND_TIMEOUT_S + SLOW_ANSWER_S,
+        ),
+        "slowloris": (f"GET /queries HTTP/1.1\r\nHost: {host}\r\nAccept: ", HEADER_TIMEOUT_S),
+        "idle": ("", HEADER_TIMEOUT_S),
+    }[kind]
+    loop = asyncio.get_running_loop()
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a large answer stalls at once
+            sock.setblocking(False)
+            try:
+                await loop.sock_connect(sock, (host, int(port)))
+                if payload:
+                    await loop.sock_sendall(sock, payload.encode())
+                status = LATE
+                while time.monotonic() - started < allowed + CLOSE_MARGIN_S:
+                    if not _tcp_established(sock):
+                        status = CLOSED
+                        break
+                    await asyncio.sleep(0.25)
+            except OSError:
+                status = 0
+        results.append((kind, status, time.monotonic() - started))
+
+
 async def _run(
-    base_url: str, clients: int, duration: float, runaways: int, seed: int
+    base_url: str, clients: int, duration: float, runaways: int, seed: int, attacks: int = 0
 ) -> list[tuple[str, int, float]]:
     results: list[tuple[str, int, float]] = []
     deadline = time.monotonic() + duration
     rng = random.Random(seed)
-    await asyncio.gather(
-        *(
-            _client(base_url, deadline, i < runaways, random.Random(rng.random()), results)
-            for i in range(clients)
-        )
-    )
+    tasks = [
+        _client(base_url, deadline, i < runaways, random.Random(rng.random()), results)
+        for i in range(clients)
+    ]
+    if attacks:
+        tasks.append(_allocator(base_url, deadline, results))
+        for kind in ("slow-reader", "slowloris", "idle"):
+            tasks += [_connection_attack(base_url, deadline, kind, results) for _ in range(attacks)]
+    await asyncio.gather(*tasks)
     return results
 
 
@@ -98,9 +181,9 @@ def summarise(results: list[tuple[str, int, float]], duration: float) -> dict[st
     unexpected = sum(
         count
         for (kind, status), count in by_kind_status.items()
-        if not (status == 200 or (kind == "runaway" and status == 503))
+        if not ((status == 200 and kind not in INTENDED) or status in INTENDED.get(kind, ()))
     )
-    light = sorted(latency for kind, status, latency in results if kind != "runaway" and status == 200)
+    light = sorted(latency for kind, status, latency in results if kind not in INTENDED and status == 200)
     runaway = sorted(latency for kind, status, latency in results if kind == "runaway" and status == 503)
     return {
         "requests": len(results),
@@ -116,17 +199,23 @@ def summarise(results: list[tuple[str, int, float]], duration: float) -> dict[st
     }
 
 
-def run(base_url: str, *, clients: int = 32, duration: float = 60, runaways: int = 2, seed: int = 7) -> dict:
-    """Run the load against a server and return the summary."""
-    results = asyncio.run(_run(base_url, clients, duration, runaways, seed))
+def run(
+    base_url: str,
+    *,
+    clients: int = 32,
+    duration: float = 60,
+    runaways: int = 2,
+    seed: int = 7,
+    attacks: int = 0,
+) -> dict:
+    """Run the load against a server and return the summary (`attacks`: clients per connection attack)."""
+    results = asyncio.run(_run(base_url, clients, duration, runaways, seed, attacks))
     return summarise(results, duration)
 
 
 @contextmanager
 def local_server(workers: int | None = None) -> Iterator[str]:
     """A store built from the curated facts and `jalinan serve` on a free loopback port."""
-    import socket
-
     from jalinan.graph import open_store
     from jalinan.ingest.pipeline import build_corpus, write_corpus
 
@@ -163,7 +252,7 @@ def local_server(workers: int | None = None) -> Iterator[str]:
             process.wait(timeout=15)
 
 
-def report(summary: dict[str, Any], clients: int, duration: float, runaways: int) -> str:
+def report(summary: dict[str, Any], clients: int, duration: float, runaways: int, attacks: int = 0) -> str:
     cpu = platform.machine()
     with contextlib.suppress(OSError, StopIteration):
         cpu = next(
@@ -174,9 +263,25 @@ def report(summary: dict[str, Any], clients: int, duration: float, runaways: int
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=BENCH
     )
+    names = {0: "transport error", CLOSED: "closed by the server in time", LATE: "not closed in time"}
     rows = "\n".join(
-        f"| {kind} | {status or 'transport error'} | {count} |"
+        f"| {kind} | {names.get(status, status)} | {count} |"
         for (kind, status), count in summary["by_kind_status"].items()
+    )
+    attack_text = (
+        f"""
+
+Attacks mixed in (`--attacks {attacks}`, issue #12): {runaways} runaway clients in all (more
+than the general lane's 4 workers and 32 waiting places, so some are refused 429, as intended);
+one client sending runaway allocations (ORDER BY over a cross product: 503 at the worker's 2 GiB
+memory limit); and {attacks} clients each that ask for a 21 MB answer and never read it, that
+send half their headers and stop (slowloris), and that connect and send nothing. The last three
+must see the server close the connection within its send timeout ({SEND_TIMEOUT_S:g} s, plus
+{SLOW_ANSWER_S:g} s to compute the answer) or header timeout ({HEADER_TIMEOUT_S:g} s), plus
+{CLOSE_MARGIN_S:g} s, and they never read. "Unexpected" is anything else: a light request
+not answered 200, an attack answered otherwise than intended."""
+        if attacks
+        else ""
     )
     return f"""# Load run
 
@@ -191,12 +296,12 @@ an entity page, SPARQL ASK/SELECT/CONSTRUCT); {runaways} clients send only runaw
 cartesian product over the whole store) with `timeout={RUNAWAY_TIMEOUT_S}`, which must be
 stopped with a 503. On two cores those two runaways each keep a core busy until they are
 stopped, so the light requests share what is left with 30 clients and the server: their
-latency here is mostly waiting for CPU.
+latency here is mostly waiting for CPU.{attack_text}
 
 | | |
 |---|---|
 | requests | {summary["requests"]} ({summary["throughput"]:.0f}/s) |
-| unexpected answers (anything but 200, or 503 for a runaway) | **{summary["unexpected"]}** |
+| unexpected answers (anything but 200, or the intended refusal of an attack) | **{summary["unexpected"]}** |
 | light requests p50 / p95 / p99 / max | {summary["light_p50_ms"]:.0f} / {summary["light_p95_ms"]:.0f} / **{summary["light_p99_ms"]:.0f}** / {summary["light_max_ms"]:.0f} ms |
 | runaway queries answered 503 after (p50 / max) | {summary["runaway_503_p50_s"]:.2f} / {summary["runaway_503_max_s"]:.2f} s |
 
@@ -213,12 +318,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--runaways", type=int, default=2, help="clients sending only runaway queries")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--attacks", type=int, default=0, metavar="N", help="N clients for each connection attack (see above)"
+    )
     parser.add_argument("--no-report", action="store_true", help="do not write bench/LOAD.md")
     args = parser.parse_args(argv)
 
     def go(base_url: str) -> dict[str, Any]:
         return run(
-            base_url, clients=args.clients, duration=args.duration, runaways=args.runaways, seed=args.seed
+            base_url,
+            clients=args.clients,
+            duration=args.duration,
+            runaways=args.runaways,
+            seed=args.seed,
+            attacks=args.attacks,
         )
 
     if args.url:
@@ -229,7 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in summary.items():
         print(f"{key}: {value}")
     if not args.no_report:
-        (BENCH / "LOAD.md").write_text(report(summary, args.clients, args.duration, args.runaways))
+        (BENCH / "LOAD.md").write_text(
+            report(summary, args.clients, args.duration, args.runaways, args.attacks)
+        )
         print(f"wrote {BENCH / 'LOAD.md'}")
     return 1 if summary["unexpected"] else 0
 
