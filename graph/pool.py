@@ -344,7 +344,7 @@ class PooledStore:
             self._all.append(worker)
             self._lane[id(worker)] = lane
             lane.put(worker)
-        with self._snapshot_lock, self._write_lock:
+        with self._write_lock:
             self._take_snapshot()  # so that a read never waits for a write, even the first
 
     # -- versions and snapshots ----------------------------------------------------------
@@ -354,27 +354,30 @@ class PooledStore:
         return f"{self._token}-{self._generation}"
 
     def _take_snapshot(self) -> None:
-        """A checkpoint of the store as it is now (both locks held)."""
+        """A checkpoint of the store as it is now (the write lock held; the snapshot lock only
+        to publish it, so reads meanwhile take the last one without waiting)."""
         generation = self._generation
         target = self._snapshots / f"{generation}-{next(self._counter)}"
         self._writer.call("checkpoint", str(target), timeout=CHECKPOINT_TIMEOUT_S, what="checkpoint")
-        self._snapshot, self._snapshot_generation = str(target), generation
+        with self._snapshot_lock:
+            self._snapshot, self._snapshot_generation = str(target), generation
 
     def _snapshot_for(self, worker: _Worker) -> str:
         """The newest checkpoint, recorded as held by `worker` before anything may delete it.
 
-        After a write, the first read takes a new checkpoint; while a write runs, reads get the
-        last one at once instead of waiting for the write to finish.
+        Each write takes a checkpoint when it ends; if that failed (a stopped write), the first
+        read after it takes one. While a write runs, reads get the last one at once instead of
+        waiting for the write to finish.
         """
-        with self._snapshot_lock:
-            if self._snapshot_generation != self._generation and self._write_lock.acquire(blocking=False):
-                try:
+        stale = False
+        if self._snapshot_generation != self._generation and self._write_lock.acquire(blocking=False):
+            try:
+                if self._snapshot_generation != self._generation:
                     self._take_snapshot()
-                finally:
-                    self._write_lock.release()
-                stale = True
-            else:
-                stale = False
+                    stale = True
+            finally:
+                self._write_lock.release()
+        with self._snapshot_lock:
             worker.snapshot = self._snapshot
         if stale:
             self._release_idle()
@@ -604,13 +607,20 @@ class PooledStore:
         deadline = time.monotonic() + self.write_timeout
         if not self._write_lock.acquire(timeout=self.write_timeout):
             raise WriteTimeout(f"another write held the store for more than {self.write_timeout:g} s")
+        checkpointed = False
         try:
             yield max(0.1, deadline - time.monotonic())
         finally:
             self._wrote()
+            if self._writer.alive:  # the next read sees this write, even if another one starts
+                with contextlib.suppress(StoreError):
+                    self._take_snapshot()
+                    checkpointed = True
             self._write_lock.release()
             if not self._writer.alive:  # a stopped write: start the writer again meanwhile
                 threading.Thread(target=self._restart_writer, daemon=True).start()
+        if checkpointed:
+            self._release_idle()
 
     def _restart_writer(self) -> None:
         """Start the writer again, holding the write lock (reads use the last checkpoint)."""
