@@ -169,10 +169,12 @@ class OxigraphStore:
             run_offline(self._store.update, sparql_update)
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             if outbound_failure(exc):
                 raise OutboundRefused("the update asked for remote data, which is not fetched") from exc
-            raise StoreError(str(exc)) from exc
+            if isinstance(exc, OSError):
+                raise StoreError(str(exc)) from exc
+            raise
 
     def replace_graphs(
         self,

@@ -85,11 +85,14 @@ def outbound_failure(exc: BaseException, networked: bool = False) -> bool:
 
     pyoxigraph reports a failed HTTP fetch (refused socket, refused port, name look-up, scheme)
     as an OSError; RocksDB's own I/O errors read "IO error: …" or "Corruption: …" and stay store
-    errors. In a `networked` worker a RuntimeError is the remote answer failing to parse."""
+    errors. A RuntimeError is a SERVICE that could not be called ("the variable encoding the
+    service name is unbound") or, in a `networked` worker, a remote answer that did not parse."""
     cause = exc.__cause__ if isinstance(exc, StoreError) and exc.__cause__ is not None else exc
     if isinstance(cause, OSError):
         return not str(cause).startswith(("IO error", "Corruption"))
-    return networked and isinstance(cause, RuntimeError)
+    if isinstance(cause, RuntimeError) and not isinstance(cause, StoreError):
+        return networked or "service" in str(cause).lower()
+    return False
 
 
 def _filter_program(machine: str) -> bytes:
