@@ -6,6 +6,7 @@ one with no allowlist, and one whose allowlist names one path on that same liste
 attack that only needs the routing check to be fooled would be heard by the listener too.
 """
 
+import argparse
 import http.server
 import json
 import subprocess
@@ -20,11 +21,12 @@ import pytest
 from pyoxigraph import Store
 
 from jalinan.api.service_guard import needs_network
-from jalinan.graph import OxigraphStore
+from jalinan.graph import OxigraphStore, sandbox
 from jalinan.graph.sandbox import OutboundRefused
 from tests.conftest import ApiServer, build_store, free_port, run_server
 
 LISTENER_ROW = "answered-by-the-listener"
+REDIRECTS = (301, 302, 303, 307, 308)
 
 
 class Listener:
@@ -38,6 +40,12 @@ class Listener:
         class Handler(http.server.BaseHTTPRequestHandler):
             def _answer(self) -> None:
                 recorded.append(f"{self.command} {self.path}")
+                if self.path.startswith("/redirect"):  # an allowlisted endpoint that sends elsewhere
+                    self.send_response(int(self.path.rsplit("-", 1)[-1]))
+                    self.send_header("Location", f"http://127.0.0.1:{self.server.server_port}/attack")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if "sparql-results" in self.headers.get("accept", ""):
                     row = {"x": {"type": "literal", "value": LISTENER_ROW}}
                     body = {"head": {"vars": ["x"]}, "results": {"bindings": [row]}}
@@ -91,9 +99,13 @@ def closed_server(store_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
 def allowlist_server(
     listener: Listener, store_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ApiServer]:
-    """The allowlist names `<listener>/allowed`: one path on the very host the attacks target."""
+    """The allowlist names `<listener>/allowed` (one path on the very host the attacks target) and
+    endpoints there that answer with a redirect to `/attack`."""
     log = tmp_path_factory.mktemp("outbound-allow") / "serve.log"
-    with run_server(store_path, log, "--service-allow", listener.base + "allowed") as server:
+    options = ["--service-allow", listener.base + "allowed"]
+    for status in REDIRECTS:
+        options += ["--service-allow", f"{listener.base}redirect-{status}"]
+    with run_server(store_path, log, *options) as server:
         yield server
 
 
@@ -252,6 +264,7 @@ def test_the_refusal_is_the_same_for_an_open_and_a_closed_port(
     server: ApiServer, listener: Listener, kind: str
 ) -> None:
     """An attacker learns nothing by probing: the answer does not depend on what listens there."""
+    listener.requests.clear()
     open_port = _refusal(server, listener.base + "probe", kind)
     closed_port = _refusal(server, f"http://127.0.0.1:{free_port()}/probe", kind)
     other_host = _refusal(server, "http://10.255.255.1:8080/probe", kind)
@@ -259,7 +272,7 @@ def test_the_refusal_is_the_same_for_an_open_and_a_closed_port(
     assert open_port[0] == 400
     assert open_port == closed_port == other_host == named_host
     assert str(listener.port) not in open_port[1] and "probe" not in open_port[1]
-    assert listener.requests == [] or all("probe" not in r for r in listener.requests)
+    assert listener.requests == []
 
 
 def test_an_allowlisted_endpoint_is_reached(allowlist_server: ApiServer, listener: Listener) -> None:
@@ -268,10 +281,41 @@ def test_an_allowlisted_endpoint_is_reached(allowlist_server: ApiServer, listene
     response = httpx.post(allowlist_server.url("/sparql"), data={"query": query}, timeout=30)
     assert response.status_code == 200, response.text
     assert [row["x"]["value"] for row in response.json()["results"]["bindings"]] == [LISTENER_ROW]
-    assert [r.split("?")[0] for r in listener.requests] == ["POST /allowed"] or all(
-        r.split(" ")[1].startswith("/allowed") for r in listener.requests
-    )
-    assert listener.requests
+    assert [r.split("?")[0] for r in listener.requests] == ["POST /allowed"]
+
+
+FEDERATED = {
+    "from": ("SELECT * FROM <{t}> WHERE {{ SERVICE <{a}> {{ ?s ?p ?o }} }}", {}),
+    "from-named": ("SELECT * FROM NAMED <{t}> WHERE {{ SERVICE <{a}> {{ ?s ?p ?o }} }}", {}),
+    "describe": ("DESCRIBE <{t}> WHERE {{ SERVICE <{a}> {{ ?s ?p ?o }} }}", {}),
+    "dataset-parameters": (
+        "SELECT * WHERE {{ SERVICE <{a}> {{ ?s ?p ?o }} }}",
+        {"default-graph-uri": "{t}", "named-graph-uri": "{t}#named"},
+    ),
+}
+
+
+@pytest.mark.parametrize(("template", "parameters"), FEDERATED.values(), ids=FEDERATED.keys())
+def test_a_query_with_network_reaches_only_its_allowlisted_endpoint(
+    allowlist_server: ApiServer, listener: Listener, template: str, parameters: dict[str, str]
+) -> None:
+    """A query that gets the networked worker fetches nothing else: graph names are not URLs."""
+    data = {"query": _fill(template, listener)} | {k: _fill(v, listener) for k, v in parameters.items()}
+    listener.requests.clear()
+    response = httpx.post(allowlist_server.url("/sparql"), data=data, timeout=30)
+    assert response.status_code < 500, response.text
+    assert listener.requests and all(r.split(" ")[1].startswith("/allowed") for r in listener.requests)
+
+
+@pytest.mark.parametrize("status", REDIRECTS)
+def test_an_allowlisted_endpoint_cannot_redirect_the_server_elsewhere(
+    allowlist_server: ApiServer, listener: Listener, status: int
+) -> None:
+    listener.requests.clear()
+    query = f"SELECT * WHERE {{ SERVICE <{listener.base}redirect-{status}> {{ ?s ?p ?o }} }}"
+    response = httpx.post(allowlist_server.url("/sparql"), data={"query": query}, timeout=30)
+    assert response.status_code == 400, response.text
+    assert listener.requests and not any("/attack" in r for r in listener.requests)
 
 
 def test_an_allowlisted_endpoint_is_not_reached_without_an_allowlist(
@@ -329,6 +373,33 @@ def test_every_query_worker_but_the_federation_one_runs_under_the_filter(
 
 
 # -- the pieces, in-process ---------------------------------------------------------------------
+
+
+def test_serve_refuses_to_start_where_the_network_cannot_be_cut(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No unsafe fallback: on a system where the filter cannot be installed (here: an
+    architecture the sandbox has no filter for), `jalinan serve` exits 3 before opening the store."""
+    from jalinan.api import server as server_module
+
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "CURRENT").write_text("")
+    monkeypatch.setattr(sandbox.platform, "machine", lambda: "sparc64")
+    monkeypatch.setattr(server_module, "offline_thread", sandbox.OfflineThread)
+    assert server_module.serve(argparse.Namespace(store=str(store))) == 3
+    assert "cannot cut SPARQL evaluation off from the network" in capsys.readouterr().err
+
+
+def test_where_the_filter_cannot_be_installed_nothing_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox.platform, "machine", lambda: "sparc64")
+    ran: list[bool] = []
+    thread = sandbox.OfflineThread()
+    with pytest.raises(sandbox.SandboxUnavailable, match="sparc64"):
+        thread.run(lambda: ran.append(True))
+    thread.close()
+    assert ran == []
+    assert "runs nothing" in (sandbox.enter_worker_sandbox(networked=False) or "")
 
 
 def test_an_update_through_the_store_interface_cannot_load(listener: Listener) -> None:
