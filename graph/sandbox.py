@@ -85,13 +85,14 @@ def outbound_failure(exc: BaseException, networked: bool = False) -> bool:
 
     pyoxigraph reports a failed HTTP fetch (refused socket, refused port, name look-up, scheme)
     as an OSError; RocksDB's own I/O errors read "IO error: …" or "Corruption: …" and stay store
-    errors. A RuntimeError is a SERVICE that could not be called ("the variable encoding the
-    service name is unbound") or, in a `networked` worker, a remote answer that did not parse."""
+    errors. A RuntimeError is a SERVICE that could not be called ("The variable encoding the
+    service name is unbound": spaces, so no IRI in a message can fake it) or, in a `networked`
+    worker, a remote answer that did not parse."""
     cause = exc.__cause__ if isinstance(exc, StoreError) and exc.__cause__ is not None else exc
     if isinstance(cause, OSError):
         return not str(cause).startswith(("IO error", "Corruption"))
-    if isinstance(cause, RuntimeError) and not isinstance(cause, StoreError):
-        return networked or "service" in str(cause).lower()
+    if isinstance(cause, RuntimeError):
+        return networked or "variable encoding the service name" in str(cause)
     return False
 
 
@@ -251,3 +252,20 @@ def offline_thread() -> OfflineThread:
 def run_offline(function: Callable[..., T], *args: object) -> T:
     """Run `function(*args)` where it cannot reach the network (see `OfflineThread`)."""
     return offline_thread().run(function, *args)
+
+
+def offline_update(store: object, sparql_update: str, **options: object) -> None:
+    """`store.update(sparql_update, **options)` (a pyoxigraph `Store`) on the offline thread.
+
+    A `LOAD` or `SERVICE` in it fails there, whatever the address, and becomes `OutboundRefused`;
+    every other error is raised as pyoxigraph raised it, for the caller to translate."""
+
+    def update() -> None:
+        try:
+            store.update(sparql_update, **options)  # type: ignore[attr-defined]
+        except (OSError, RuntimeError) as exc:
+            if outbound_failure(exc):
+                raise OutboundRefused("the update asked for remote data, which is not fetched") from exc
+            raise
+
+    run_offline(update)
