@@ -411,19 +411,34 @@ def test_an_update_through_the_store_interface_cannot_load(listener: Listener) -
     assert listener.requests == []
 
 
-def test_a_process_cut_off_keeps_unix_sockets_and_loses_internet_ones(listener: Listener) -> None:
-    script = (
-        "import socket, urllib.request\n"
-        "from jalinan.graph.sandbox import deny_network\n"
-        "deny_network()\n"
-        "socket.socketpair()\n"
-        f"try:\n    urllib.request.urlopen('{listener.base}from-a-sandboxed-process', timeout=5)\n"
-        "except OSError as exc:\n    print('refused', exc)\n"
-    )
+def test_a_process_cut_off_keeps_unix_sockets_and_loses_every_other_kind(listener: Listener) -> None:
+    script = f"""
+import ctypes, errno, socket, urllib.request
+from jalinan.graph.sandbox import deny_network
+deny_network()
+socket.socketpair()  # the pipes to the parent are Unix sockets: they must keep working
+refused = []
+for family, kind in ((socket.AF_INET, socket.SOCK_STREAM), (socket.AF_INET6, socket.SOCK_STREAM),
+                     (socket.AF_INET, socket.SOCK_DGRAM), (socket.AF_NETLINK, socket.SOCK_RAW)):
+    try:
+        socket.socket(family, kind).close()
+    except PermissionError:
+        refused.append(family.name)
+libc = ctypes.CDLL(None, use_errno=True)
+params = ctypes.create_string_buffer(120)
+if libc.syscall(425, 8, params) == -1 and ctypes.get_errno() == errno.EACCES:
+    refused.append("io_uring")
+try:
+    urllib.request.urlopen("{listener.base}from-a-sandboxed-process", timeout=5)
+except OSError:
+    refused.append("http")
+print(" ".join(refused))
+"""
     listener.requests.clear()
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("refused") and listener.requests == []
+    assert done.stdout.split() == ["AF_INET", "AF_INET6", "AF_INET", "AF_NETLINK", "io_uring", "http"]
+    assert listener.requests == []
 
 
 ALLOWED = "http://127.0.0.1:1234/sparql"
