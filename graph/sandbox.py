@@ -88,7 +88,9 @@ def outbound_failure(exc: BaseException, networked: bool = False) -> bool:
     errors. A RuntimeError is a SERVICE that could not be called ("The variable encoding the
     service name is unbound": spaces, so no IRI in a message can fake it) or, in a `networked`
     worker, a remote answer that did not parse."""
-    cause = exc.__cause__ if isinstance(exc, StoreError) and exc.__cause__ is not None else exc
+    # `OxigraphStore._run` wraps the engine's OSError in a plain StoreError; its subclasses
+    # (a checkpoint that cannot be opened, …) are the store's own trouble, never a fetch.
+    cause = exc.__cause__ if type(exc) is StoreError and exc.__cause__ is not None else exc
     if isinstance(cause, OSError):
         return not str(cause).startswith(("IO error", "Corruption"))
     if isinstance(cause, RuntimeError):

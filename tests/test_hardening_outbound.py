@@ -463,3 +463,19 @@ ALLOWED = "http://127.0.0.1:1234/sparql"
 def test_only_a_query_whose_every_service_is_allowlisted_gets_network(text: str, expected: bool) -> None:
     assert needs_network(text, [ALLOWED]) is expected
     assert needs_network(text, []) is False
+
+
+def test_only_a_failed_fetch_is_reported_as_one(tmp_path: Path) -> None:
+    """The uniform refusal must not hide the store's own failures (they stay 503s)."""
+    from jalinan.graph import StoreCorruptError, StoreError, open_store
+
+    with pytest.raises(StoreCorruptError) as broken:
+        (tmp_path / "CURRENT").write_text("garbage")
+        open_store(tmp_path, read_only=True)
+    assert not sandbox.outbound_failure(broken.value)
+    wrapped = StoreError("Permission denied (os error 13)")
+    wrapped.__cause__ = PermissionError(13, "Permission denied")
+    assert sandbox.outbound_failure(wrapped)
+    assert not sandbox.outbound_failure(OSError("IO error: No space left on device"))
+    assert sandbox.outbound_failure(RuntimeError("The variable encoding the service name is unbound"))
+    assert not sandbox.outbound_failure(RuntimeError("The graph <http://a/service> does not exist"))
