@@ -26,6 +26,7 @@ from pathlib import Path
 from jalinan.ingest.drafting.draft import Draft, draft_article
 from jalinan.ingest.drafting.gazetteer import Gazetteer, entries_from_records, kind_of, words
 from jalinan.ingest.drafting.names import canonical
+from jalinan.ingest.drafting.writer import find_known
 from jalinan.ingest.pipeline import default_facts_dir, read_facts
 from jalinan.ingest.records import ARTICLE_SELF, FactsFile, NodeDef
 
@@ -121,7 +122,7 @@ def _status_of(agreement: str, article_file: FactsFile) -> str | None:
 
 
 def score(article_file: FactsFile, entities_file: FactsFile, nodes: dict[str, NodeDef], draft: Draft,
-          text: str) -> ArticleScore:
+          text: str, gazetteer: Gazetteer) -> ArticleScore:
     gold = gold_entities(article_file, entities_file, nodes)
     found: set[str] = set()
     wrong: list[str] = []
@@ -130,6 +131,13 @@ def score(article_file: FactsFile, entities_file: FactsFile, nodes: dict[str, No
             found.add(entry.id)
         else:
             wrong.append(f"{entry.label} (known)")
+    if draft.publisher:
+        known = find_known(gazetteer, draft.publisher)
+        publisher = known.id if known else match_candidate(draft.publisher, [], gold, nodes)
+        if publisher in gold:
+            found.add(publisher)
+        else:
+            wrong.append(f"{draft.publisher} (publisher)")
     for candidate in draft.names.candidates.values():
         matched = match_candidate(candidate.name, candidate.acronyms, gold, nodes)
         if matched and matched not in found:
@@ -184,8 +192,11 @@ def run(articles_dir: Path, facts_dir: Path, verbose: bool = False) -> list[Arti
         date = next((str(c.value) for c in article_file.claims
                      if c.subject == ARTICLE_SELF and c.prop == "publicationDate"), None)
         text = text_path.read_text(encoding="utf-8")
-        draft = draft_article(text, gazetteer, source_file=text_path.name, date=date)
-        result = score(article_file, entities_file, nodes, draft, text)
+        publisher = next((nodes[str(c.value)].label for c in article_file.claims
+                          if c.subject == ARTICLE_SELF and c.prop == "publisher" and str(c.value) in nodes), None)
+        # the curator gives the date and the publisher, as on the command line
+        draft = draft_article(text, gazetteer, source_file=text_path.name, date=date, publisher=publisher)
+        result = score(article_file, entities_file, nodes, draft, text, gazetteer)
         scores.append(result)
         if verbose:
             print(f"--- {result.article}")

@@ -32,6 +32,7 @@ class Draft:
     names: ArticleNames
     agreements: list[AgreementProposal]
     visits: list[VisitProposal]
+    publisher: str | None = None  # the name the curator gave
 
     def all_quotes(self) -> list[str]:
         quotes = [q for a in self.agreements for q in a.quotes()]
@@ -48,7 +49,9 @@ def article_id_of(source_file: str, data: bytes) -> str:
     return match.group(1) if match else hashlib.sha256(data).hexdigest()[:16]
 
 
-def draft_article(text: str, gazetteer: Gazetteer, *, source_file: str, date: str | None = None) -> Draft:
+def draft_article(
+    text: str, gazetteer: Gazetteer, *, source_file: str, date: str | None = None, publisher: str | None = None
+) -> Draft:
     """Propose the facts of one article (its date, if given, resolves "yesterday" and the like)."""
     data = text.encode("utf-8")
     all_paragraphs = paragraphs(text)
@@ -78,4 +81,5 @@ def draft_article(text: str, gazetteer: Gazetteer, *, source_file: str, date: st
         names=names,
         agreements=propose_agreements(names.sentences, date),
         visits=propose_visits(names.sentences, date),
+        publisher=publisher,
     )

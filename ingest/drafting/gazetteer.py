@@ -119,6 +119,7 @@ class Gazetteer:
         # first two letters of a name's first word -> (its words, entry, is an acronym)
         self._index: dict[str, list[tuple[list[str], Entry, bool]]] = defaultdict(list)
         self._cjk: list[tuple[str, Entry]] = []
+        self._by_word: dict[str, list[Entry]] = defaultdict(list)  # for "closest known"
         for entry in entries:
             self.add(entry)
 
@@ -129,6 +130,9 @@ class Gazetteer:
                 self._cjk.append((fold(name), entry))
                 continue
             name_words = words(name)
+            for word in set(name_words):
+                if len(word) >= 4 and entry not in self._by_word[word]:
+                    self._by_word[word].append(entry)
             if name_words:
                 self._index[name_words[0][:2]].append((name_words, entry, name_kind == "acronym"))
 
@@ -179,7 +183,8 @@ class Gazetteer:
 
         wanted = " ".join(words(name))
         scored = []
-        for known, entry in self.names():
+        shared = {e.id: e for w in words(name) if len(w) >= 4 for e in self._by_word.get(w, ())}
+        for known, entry in ((n, e) for e in shared.values() for n, _ in e.names):
             ratio = difflib.SequenceMatcher(None, wanted, " ".join(words(known))).ratio()
             scored.append((ratio, entry.id, entry))
         best: list[Entry] = []

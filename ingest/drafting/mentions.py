@@ -31,6 +31,11 @@ class ArticleNames:
     candidates: dict[str, Candidate]  # key -> the candidate, first occurrence
     candidate_quotes: dict[str, Sentence]
     known_quotes: dict[str, Sentence]  # entity id -> first sentence naming it
+    acronym_keys: dict[str, str] = field(default_factory=dict)  # an acronym's key -> its name's key
+
+    def key_of(self, candidate: Candidate) -> str:
+        """The key under which a candidate (any occurrence of it) is proposed."""
+        return self.acronym_keys.get(candidate.key, candidate.key)
 
     def known_entries(self) -> list[Entry]:
         seen: dict[str, Entry] = {}
@@ -71,6 +76,17 @@ def find_names(sentences: list[Sentence], gazetteer: Gazetteer) -> ArticleNames:
                 continue
             spans.append((candidate.start, end))
             new.append(candidate)
+        # an acronym met before stands for its name: "Miti exchanged two MoUs"
+        for match in re.finditer(r"\b[A-Z][A-Za-z]{1,9}\b", text):
+            key = acronym_of.get(canonical(match.group(0)))
+            if key and not any(s <= match.start() < e for s, e in spans) and not any(
+                m.start <= match.start() < m.end for m in known
+            ):
+                first = out.candidates.get(key)
+                if first is not None:
+                    new.append(Candidate(match.group(0), first.kind, match.start(), reason="its acronym"))
+                    spans.append(match.span())
+        new.sort(key=lambda c: c.start)
         # a known name inside a new, longer one is part of that name, not a mention of its own
         known = [m for m in known if not any(s <= m.start and m.end <= e and (m.end - m.start) < (e - s)
                                              for s, e in spans)]
@@ -87,6 +103,7 @@ def find_names(sentences: list[Sentence], gazetteer: Gazetteer) -> ArticleNames:
         for mention in known:
             out.known_quotes.setdefault(mention.entry.id, sentence)
         out.sentences.append(SentenceNames(sentence, known, new))
+    out.acronym_keys = acronym_of
     # a bare acronym proposed on its own ("Miti exchanged …") is the organisation it abbreviates
     for key in list(out.candidates):
         if key in acronym_of and acronym_of[key] != key:

@@ -47,6 +47,7 @@ _ORG_HEADS: dict[str, str] = {
     "technologies": "Company",
     "government": "NationalGovernment",
 }
+_ABBREVIATED_HEADS = {"corp", "inc", "ltd", "co", "bhd"}
 _CONNECTORS = {"of", "and", "for", "&", "de", "on"}
 _LEADING_DROP = {
     "the", "a", "an", "under", "for", "meanwhile", "additionally", "as", "in", "with", "by", "from",
@@ -175,6 +176,8 @@ def organisations(text: str) -> list[Candidate]:
             end_offset = tokens[end][2]
         start_offset = tokens[begin][1]
         name = text[start_offset:end_offset].strip(" ,")
+        if name.endswith(".") and _head_word(name.split()[-1]) not in _ABBREVIATED_HEADS:
+            name = name[:-1]  # the sentence's full stop, not the name's
         if len(words(name)) >= 2 or head in {"Company"}:
             last_head = _ORG_HEADS.get(_head_word(tokens[end][0]), head)
             kind = last_head if last_head != "Company" or head == "Company" else head

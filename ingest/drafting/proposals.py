@@ -150,6 +150,7 @@ def propose_agreements(sentences: list[SentenceNames], article_date: str | None)
         witnesses = _people_after(sentence, items, _WITNESSED_BY)
         dates = dates_in(sentence, article_date)
         handled_kinds: set[str] = set()
+        created = False
         for start, kind, match in mentions:
             if kind in handled_kinds:
                 continue
@@ -172,8 +173,10 @@ def propose_agreements(sentences: list[SentenceNames], article_date: str | None)
             possessive = re.search(r"['’]s\s+$", before) is not None
             number = _NUMBERS.get(word)
             vague = word in {"several", "various", "some", "many"}
-            if status is None and not possessive and number != 1:
-                continue  # "Key MoUs involve …": a summary, not a report of a document
+            if status is None and not possessive:
+                continue  # "Key MoUs involve …", "includes an agreement to …": not a report of a document
+            if created:
+                continue  # "an MoU focused on a … programme": the rest of the sentence is its content
             if not plural and number is None and not possessive and not definite and word not in {"a", "an"}:
                 number = 1
             if plural and (vague or (number or 0) >= _LARGE_COUNT or number is None):
@@ -182,6 +185,7 @@ def propose_agreements(sentences: list[SentenceNames], article_date: str | None)
                     count=number, parties=parties, signatories=signatories, witnesses=witnesses)
                 _date(collection, dates, sentence)
                 proposals.append(collection)
+                created = True
                 handled_kinds.update(k for _, k, _ in mentions)  # "memoranda, agreements, protocols …"
                 continue
             for _ in range(number or 1):
@@ -191,6 +195,7 @@ def propose_agreements(sentences: list[SentenceNames], article_date: str | None)
                     topic_words=sentence[match.end() :])
                 _date(proposal, dates, sentence)
                 proposals.append(proposal)
+            created = True
             handled_kinds.add(kind)
     # "The Housing Ministry's MoU pertains to …": reported among the others, as they were
     for before, proposal in zip(proposals, proposals[1:], strict=False):
