@@ -32,8 +32,14 @@ from jalinan.ingest.records import ARTICLE_SELF, FactsFile, NodeDef
 
 ARTICLES = Path(__file__).resolve().parents[2] / "shared" / "articles"
 AGREEMENT_KINDS = {
-    "Agreement", "MemorandumOfUnderstanding", "LetterOfIntent", "JointStatement", "Protocol",
-    "CooperationProgramme", "IntergovernmentalAgreement", "AgreementCollection",
+    "Agreement",
+    "MemorandumOfUnderstanding",
+    "LetterOfIntent",
+    "JointStatement",
+    "Protocol",
+    "CooperationProgramme",
+    "IntergovernmentalAgreement",
+    "AgreementCollection",
 }
 TARGETS = {"mention_recall": 0.9, "mention_precision": 0.8, "agreements_found": 0.8}
 
@@ -121,8 +127,14 @@ def _status_of(agreement: str, article_file: FactsFile) -> str | None:
     return None
 
 
-def score(article_file: FactsFile, entities_file: FactsFile, nodes: dict[str, NodeDef], draft: Draft,
-          text: str, gazetteer: Gazetteer) -> ArticleScore:
+def score(
+    article_file: FactsFile,
+    entities_file: FactsFile,
+    nodes: dict[str, NodeDef],
+    draft: Draft,
+    text: str,
+    gazetteer: Gazetteer,
+) -> ArticleScore:
     gold = gold_entities(article_file, entities_file, nodes)
     found: set[str] = set()
     wrong: list[str] = []
@@ -145,9 +157,12 @@ def score(article_file: FactsFile, entities_file: FactsFile, nodes: dict[str, No
         else:
             wrong.append(candidate.name)
     furniture_words = {w for p in draft.skipped for w in words(p.text) if len(w) > 3}
-    furniture_names = [c.name for c in draft.names.candidates.values()
-                       if set(words(c.name)) & furniture_words and not set(words(c.name)) & set(
-                           w for s in draft.story for w in words(s.text))]
+    furniture_names = [
+        c.name
+        for c in draft.names.candidates.values()
+        if set(words(c.name)) & furniture_words
+        and not set(words(c.name)) & set(w for s in draft.story for w in words(s.text))
+    ]
     gold_agreements = [n.id for n in article_file.nodes if n.type in AGREEMENT_KINDS]
     found_agreements: list[str] = []
     taken: set[int] = set()
@@ -189,11 +204,23 @@ def run(articles_dir: Path, facts_dir: Path, verbose: bool = False) -> list[Arti
         text_path = articles_dir / article_file.article.source_file
         leave_out = introduced_by(article_file, entities_file)
         gazetteer = Gazetteer(entries_from_records(files_read, leave_out))
-        date = next((str(c.value) for c in article_file.claims
-                     if c.subject == ARTICLE_SELF and c.prop == "publicationDate"), None)
+        date = next(
+            (
+                str(c.value)
+                for c in article_file.claims
+                if c.subject == ARTICLE_SELF and c.prop == "publicationDate"
+            ),
+            None,
+        )
         text = text_path.read_text(encoding="utf-8")
-        publisher = next((nodes[str(c.value)].label for c in article_file.claims
-                          if c.subject == ARTICLE_SELF and c.prop == "publisher" and str(c.value) in nodes), None)
+        publisher = next(
+            (
+                nodes[str(c.value)].label
+                for c in article_file.claims
+                if c.subject == ARTICLE_SELF and c.prop == "publisher" and str(c.value) in nodes
+            ),
+            None,
+        )
         # the curator gives the date and the publisher, as on the command line
         draft = draft_article(text, gazetteer, source_file=text_path.name, date=date, publisher=publisher)
         result = score(article_file, entities_file, nodes, draft, text, gazetteer)
@@ -208,12 +235,14 @@ def run(articles_dir: Path, facts_dir: Path, verbose: bool = False) -> list[Arti
 
 def report(scores: list[ArticleScore]) -> tuple[str, bool]:
     lines = [
-        "| article | mentions recall | mentions precision | agreements found | quotes verbatim | furniture names |",
+        "| article | mentions recall | mentions precision | agreements found | quotes verbatim "
+        "| furniture names |",
         "|---|---:|---:|---:|---|---|",
     ]
     for s in scores:
         lines.append(
-            f"| {s.article} | {s.recall:.2f} ({len(s.found_entities & s.gold_entities)}/{len(s.gold_entities)}) "
+            f"| {s.article} | {s.recall:.2f} "
+            f"({len(s.found_entities & s.gold_entities)}/{len(s.gold_entities)}) "
             f"| {s.precision:.2f} ({len(s.wrong_names)} wrong) "
             f"| {s.agreement_share:.2f} ({len(s.found_agreements)}/{len(s.gold_agreements)}) "
             f"| {'yes' if s.quotes_verbatim else 'NO'} | {', '.join(s.furniture_names) or 'none'} |"

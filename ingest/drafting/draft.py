@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 from jalinan.ingest.drafting.gazetteer import Gazetteer
 from jalinan.ingest.drafting.mentions import ArticleNames, find_names
-from jalinan.ingest.drafting.proposals import AgreementProposal, VisitProposal, propose_agreements, propose_visits
+from jalinan.ingest.drafting.proposals import (
+    AgreementProposal,
+    VisitProposal,
+    propose_agreements,
+    propose_visits,
+)
 from jalinan.ingest.drafting.text import Paragraph, Sentence, is_headline_like, paragraphs, sentences
 
 _DATELINE = re.compile(r"\bdate (\d{4}-\d{2}-\d{2})\b")
@@ -50,7 +55,12 @@ def article_id_of(source_file: str, data: bytes) -> str:
 
 
 def draft_article(
-    text: str, gazetteer: Gazetteer, *, source_file: str, date: str | None = None, publisher: str | None = None
+    text: str,
+    gazetteer: Gazetteer,
+    *,
+    source_file: str,
+    date: str | None = None,
+    publisher: str | None = None,
 ) -> Draft:
     """Propose the facts of one article (its date, if given, resolves "yesterday" and the like)."""
     data = text.encode("utf-8")

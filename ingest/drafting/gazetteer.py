@@ -23,9 +23,9 @@ from importlib.resources import files
 from pyoxigraph import NamedNode
 
 from jalinan.graph import GraphStore
+from jalinan.graph.namespaces import ID
 from jalinan.graph.results import SelectResult
 from jalinan.ingest.records import FactsFile
-from jalinan.graph.namespaces import ID
 
 # Kinds of node a curator names in running text: the gazetteer's entries.
 NAMED_KINDS = {
@@ -37,8 +37,16 @@ NAMED_KINDS = {
     "Building": "place",
 }
 ORGANIZATION_CLASSES = {
-    "Organization", "GovernmentBody", "NationalGovernment", "Ministry", "GovernmentAgency", "Company",
-    "University", "Association", "InternationalOrganization", "MediaOrganization",
+    "Organization",
+    "GovernmentBody",
+    "NationalGovernment",
+    "Ministry",
+    "GovernmentAgency",
+    "Company",
+    "University",
+    "Association",
+    "InternationalOrganization",
+    "MediaOrganization",
 }
 
 _GENERAL_CLASSES = {"Organization", "GovernmentBody", "Place"}
@@ -158,7 +166,7 @@ class Gazetteer:
                 window = tokens[position : position + size]
                 if acronym and not text[window[0][0]].isupper():
                     continue
-                if acronym or size == 1 and len(name_words[0]) < 6:
+                if acronym or (size == 1 and len(name_words[0]) < 6):
                     matched = all(w[2] == n for w, n in zip(window, name_words, strict=True))
                 else:
                     matched = all(near(w[2], n) for w, n in zip(window, name_words, strict=True))

@@ -67,6 +67,8 @@ def find_names(sentences: list[Sentence], gazetteer: Gazetteer) -> ArticleNames:
             end = candidate.start + len(candidate.name)
             if any(s <= candidate.start < e for s, e in spans):
                 continue  # inside a longer new name already taken
+            if any(m.start <= candidate.start and end <= m.end for m in known):
+                continue  # part of a known name
             entry = _known_whole(gazetteer, candidate.name)
             if entry is not None:
                 continue  # the gazetteer knows it; its mention is in `known`
@@ -79,8 +81,10 @@ def find_names(sentences: list[Sentence], gazetteer: Gazetteer) -> ArticleNames:
         # an acronym met before stands for its name: "Miti exchanged two MoUs"
         for match in re.finditer(r"\b[A-Z][A-Za-z]{1,9}\b", text):
             key = acronym_of.get(canonical(match.group(0)))
-            if key and not any(s <= match.start() < e for s, e in spans) and not any(
-                m.start <= match.start() < m.end for m in known
+            if (
+                key
+                and not any(s <= match.start() < e for s, e in spans)
+                and not any(m.start <= match.start() < m.end for m in known)
             ):
                 first = out.candidates.get(key)
                 if first is not None:
@@ -88,8 +92,11 @@ def find_names(sentences: list[Sentence], gazetteer: Gazetteer) -> ArticleNames:
                     spans.append(match.span())
         new.sort(key=lambda c: c.start)
         # a known name inside a new, longer one is part of that name, not a mention of its own
-        known = [m for m in known if not any(s <= m.start and m.end <= e and (m.end - m.start) < (e - s)
-                                             for s, e in spans)]
+        known = [
+            m
+            for m in known
+            if not any(s <= m.start and m.end <= e and (m.end - m.start) < (e - s) for s, e in spans)
+        ]
         for candidate in new:
             key = acronym_of.get(candidate.key, candidate.key)
             first = out.candidates.get(key)

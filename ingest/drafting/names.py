@@ -50,31 +50,121 @@ _ORG_HEADS: dict[str, str] = {
 _ABBREVIATED_HEADS = {"corp", "inc", "ltd", "co", "bhd"}
 _CONNECTORS = {"of", "and", "for", "&", "de", "on"}
 _LEADING_DROP = {
-    "the", "a", "an", "under", "for", "meanwhile", "additionally", "as", "in", "with", "by", "from",
-    "and", "both", "while", "its", "his", "her", "their", "at", "to", "of", "on", "this", "that",
+    "the",
+    "a",
+    "an",
+    "under",
+    "for",
+    "meanwhile",
+    "additionally",
+    "as",
+    "in",
+    "with",
+    "by",
+    "from",
+    "and",
+    "both",
+    "while",
+    "its",
+    "his",
+    "her",
+    "their",
+    "at",
+    "to",
+    "of",
+    "on",
+    "this",
+    "that",
 }
 _TITLES = [
-    "prime minister", "deputy prime minister", "president", "vice president", "premier", "minister",
-    "chairman", "chairperson", "ambassador", "spokesperson", "chief executive officer", "ceo",
-    "general manager", "vice general manager", "marketing manager", "director", "director-general",
-    "secretary-general", "governor", "king", "sultan", "his majesty sultan", "datuk seri", "tan sri",
-    "datuk", "dato'", "dr",
+    "prime minister",
+    "deputy prime minister",
+    "president",
+    "vice president",
+    "premier",
+    "minister",
+    "chairman",
+    "chairperson",
+    "ambassador",
+    "spokesperson",
+    "chief executive officer",
+    "ceo",
+    "general manager",
+    "vice general manager",
+    "marketing manager",
+    "director",
+    "director-general",
+    "secretary-general",
+    "governor",
+    "king",
+    "sultan",
+    "his majesty sultan",
+    "datuk seri",
+    "tan sri",
+    "datuk",
+    "dato'",
+    "dr",
 ]
 _NOT_NAMES = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-    "sunday", "the", "a", "an", "this", "that", "it", "he", "she", "they", "we", "i", "in", "on",
-    "ai", "mou", "mous", "loi", "asean", "apec", "global", "south", "latin", "american", "region",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "in",
+    "on",
+    "ai",
+    "mou",
+    "mous",
+    "loi",
+    "asean",
+    "apec",
+    "global",
+    "south",
+    "latin",
+    "american",
+    "region",
 }
 _COUNTRY_NAMES = {fold(c.name): c.name for c in pycountry.countries}
-_COUNTRY_NAMES.update({fold(getattr(c, "common_name", c.name)): getattr(c, "common_name", c.name)
-                       for c in pycountry.countries})
+_COUNTRY_NAMES.update(
+    {fold(getattr(c, "common_name", c.name)): getattr(c, "common_name", c.name) for c in pycountry.countries}
+)
 _COUNTRY_NAMES.update({"china": "China", "united states": "United States", "russia": "Russia"})
-_DEMONYMS = {"malaysian": "Malaysia", "chinese": "China", "peruvian": "Peru", "singaporean": "Singapore",
-             "indonesian": "Indonesia"}
+_DEMONYMS = {
+    "malaysian": "Malaysia",
+    "chinese": "China",
+    "peruvian": "Peru",
+    "singaporean": "Singapore",
+    "indonesian": "Indonesia",
+}
 
 _TOKEN = re.compile(r"[\w'’.-]+|[^\w\s]")
-_ACRONYM = re.compile(r"^[A-Z]{2,}$")
+_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
 
 
 @dataclass
@@ -107,7 +197,7 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
 
 
 def _capitalised(token: str) -> bool:
-    return bool(token) and (token[0].isupper() or token[0].isdigit() and len(token) > 1)
+    return bool(token) and (token[0].isupper() or (token[0].isdigit() and len(token) > 1))
 
 
 def _possessive(token: str) -> bool:
@@ -170,10 +260,7 @@ def organisations(text: str) -> list[Candidate]:
                 k += 3
                 continue
             break
-        if _possessive(tokens[end][0]):
-            end_offset = tokens[end][2] - 2
-        else:
-            end_offset = tokens[end][2]
+        end_offset = tokens[end][2] - 2 if _possessive(tokens[end][0]) else tokens[end][2]
         start_offset = tokens[begin][1]
         name = text[start_offset:end_offset].strip(" ,")
         if name.endswith(".") and _head_word(name.split()[-1]) not in _ABBREVIATED_HEADS:
@@ -183,6 +270,8 @@ def organisations(text: str) -> list[Candidate]:
             kind = last_head if last_head != "Company" or head == "Company" else head
             if fold(tokens[begin][0]) == "ministry" or "ministry" in words(name):
                 kind = "Ministry"
+            if re.search(r"\b(working group|committee|task force|joint commission)\b", fold(name)):
+                kind = "Organization"  # a joint body: its kind is the curator's call
             candidate = Candidate(name, kind, start_offset, reason=f"named like an organisation ('{word}')")
             after = text[end_offset:]
             acronym = re.match(r"\s*\(([A-Z][A-Za-z]{1,9})\)", after)
@@ -232,10 +321,14 @@ def people(text: str) -> list[Candidate]:
 
 _CAMEL = re.compile(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b")
 _COMPANY_NOUNS = r"(?:firms?|compan(?:y|ies)|conglomerates?|brands?|platforms?|makers?|giants?|investments?)"
-_LIST_CUE = re.compile(rf"\b{_COMPANY_NOUNS}\b[^.;]{{0,40}}?\b(?:such as|like|including|from|by)\s+|"
-                       rf"\b(?:social media|e-commerce|tech) platform\s+")
+_LIST_CUE = re.compile(
+    rf"\b{_COMPANY_NOUNS}\b[^.;]{{0,40}}?\b(?:such as|like|including|from|by)\s+|"
+    rf"\b(?:social media|e-commerce|tech) platform\s+"
+)
 _NAME = r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3}"
-_MEDIA_CUE = re.compile(rf"\b(?:reported by|reported|according to|as (?P<agency>{_NAME}) reported)\s*(?P<name>{_NAME})?")
+_MEDIA_CUE = re.compile(
+    rf"\b(?:reported by|reported|according to|as (?P<agency>{_NAME}) reported)\s*(?P<name>{_NAME})?"
+)
 
 
 def companies(text: str) -> list[Candidate]:
@@ -254,7 +347,9 @@ def companies(text: str) -> list[Candidate]:
         for name in names:
             if not _plausible_org(name):
                 continue
-            found.append(Candidate(name, "Company", cue.end() + rest.find(name), reason="listed as a company"))
+            found.append(
+                Candidate(name, "Company", cue.end() + rest.find(name), reason="listed as a company")
+            )
     for match in _CAMEL.finditer(text):
         if _plausible_org(match.group(0)):
             found.append(Candidate(match.group(0), "Company", match.start(), reason="a brand-like name"))
@@ -268,7 +363,9 @@ def companies(text: str) -> list[Candidate]:
 
 def _plausible_org(name: str) -> bool:
     name_words = words(name)
-    return bool(name_words) and not any(w in _NOT_NAMES for w in name_words) and fold(name) not in _COUNTRY_NAMES
+    return (
+        bool(name_words) and not any(w in _NOT_NAMES for w in name_words) and fold(name) not in _COUNTRY_NAMES
+    )
 
 
 def _plausible_person(name: str) -> bool:
@@ -289,12 +386,16 @@ def places(text: str, dateline_place_used: bool = False) -> list[Candidate]:
         for size in range(len(phrase.split()), 0, -1):
             part = " ".join(phrase.split()[:size])
             if fold(part) in _COUNTRY_NAMES:
-                found.append(Candidate(_COUNTRY_NAMES[fold(part)], "Country", match.start(), reason="a country"))
+                found.append(
+                    Candidate(_COUNTRY_NAMES[fold(part)], "Country", match.start(), reason="a country")
+                )
                 break
     for match in re.finditer(r"(?:^|\n)\s*(?:date \S+\s+)?([A-Z]{3,}(?:\s[A-Z]{3,})?):", text):
         if dateline_place_used:
             town = match.group(1).title()
-            found.append(Candidate(town, "City", match.start(1), reason="the dateline, which the story calls 'here'"))
+            found.append(
+                Candidate(town, "City", match.start(1), reason="the dateline, which the story calls 'here'")
+            )
     for match in re.finditer(
         r"((?:The\s+)?[A-Z][\w-]*(?:\s+[A-Z0-9][\w-]*){0,3})\s+(?:skyscraper|tower|building|complex)\b", text
     ):
@@ -306,7 +407,11 @@ def places(text: str, dateline_place_used: bool = False) -> list[Candidate]:
         if fold(town.split()[0]) in _DEMONYMS or any(w in _ORG_HEADS for w in words(town)):
             continue
         following = text[match.end() : match.end() + 2]
-        if following.startswith(("’", "'")) or (following[:1] == " " and text[match.end() + 1 : match.end() + 2].isupper()):
+        if following.startswith(("’", "'")) or (
+            following[:1] == " " and text[match.end() + 1 : match.end() + 2].isupper()
+        ):
             continue  # "in Malaysia's", "to Chinese Tourists": part of a longer name
-        found.append(Candidate(town, "City", match.start(1), reason=f"a place ('{match.group(0).split()[0]} …')"))
+        found.append(
+            Candidate(town, "City", match.start(1), reason=f"a place ('{match.group(0).split()[0]} …')")
+        )
     return found

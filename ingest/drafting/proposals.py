@@ -14,6 +14,7 @@ A visit is proposed where a sentence says "state / official / working visit" or 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -30,17 +31,41 @@ _KINDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bprogrammes?\b|\bprograms?\b", re.I), "CooperationProgramme"),
     (re.compile(r"\bagreements?\b", re.I), "IntergovernmentalAgreement"),
 ]
-_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-            "fifteen": 15, "sixteen": 16, "twenty": 20}
-_PLANNED = re.compile(r"\b(will (?:also )?(?:sign|ink|exchange|conclude)|plans? to sign|to be signed|"
-                      r"are expected to sign|is expected to sign|will be signed|intends? to sign)\b", re.I)
+_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "twenty": 20,
+}
+_PLANNED = re.compile(
+    r"\b(will (?:also )?(?:sign|ink|exchange|conclude)|plans? to sign|to be signed|"
+    r"are expected to sign|is expected to sign|will be signed|intends? to sign)\b",
+    re.I,
+)
 _EXCHANGED = re.compile(r"\bexchang(?:ed|ing)\b", re.I)
 _SIGNED = re.compile(r"\b(sign(?:ed|ing)|ink(?:ed|ing)|concluded)\b", re.I)
 _ISSUED = re.compile(r"\b(issued|released)\b", re.I)
 _LARGE_COUNT = 5
-_PLURAL = re.compile(r"memoranda|memorandums|MoUs|LOIs|letters|statements|protocols|programmes|programs|"
-                     r"agreements", re.I)
+_PLURAL = re.compile(
+    r"memoranda|memorandums|MoUs|LOIs|letters|statements|protocols|programmes|programs|"
+    r"agreements",
+    re.I,
+)
 _NARROWER = {("signed", "exchanged")}  # a later "exchanged" says more than "signed"
 
 
@@ -57,8 +82,11 @@ class AgreementProposal:
     date: FoundDate | None = None
     date_quote: str = ""
     topic_words: str = ""
-    more: list[tuple[str, str | None, list[Mention | Candidate], list[Mention | Candidate],
-                     list[Mention | Candidate]]] = field(default_factory=list)
+    more: list[
+        tuple[
+            str, str | None, list[Mention | Candidate], list[Mention | Candidate], list[Mention | Candidate]
+        ]
+    ] = field(default_factory=list)
     # later sentences about it: (quote, status, parties, signatories, witnesses)
 
     def quotes(self) -> list[str]:
@@ -91,7 +119,9 @@ def _status(sentence: str) -> str | None:
 def _kind_of(entry_or_candidate: Mention | Candidate) -> str:
     if isinstance(entry_or_candidate, Mention):
         return entry_or_candidate.entry.kind or ""
-    return {"Person": "person", "Country": "country", "City": "place"}.get(entry_or_candidate.kind, "organization")
+    return {"Person": "person", "Country": "country", "City": "place"}.get(
+        entry_or_candidate.kind, "organization"
+    )
 
 
 def _start(item: Mention | Candidate) -> int:
@@ -102,8 +132,18 @@ def _names_in(names: SentenceNames) -> list[Mention | Candidate]:
     return sorted([*names.known, *names.new], key=_start)
 
 
-def _people_after(sentence: str, items: list[Mention | Candidate], cue: re.Pattern[str],
-                  stop: re.Pattern[str] | None = None) -> list[Mention | Candidate]:
+def _party_like(sentence: str, item: Mention | Candidate) -> bool:
+    """Not "China's" in "China's NDRC" (the party is the NDRC), nor "X said" (a speaker)."""
+    end = item.end if isinstance(item, Mention) else item.start + len(item.name)
+    after = sentence[end : end + 30]
+    if re.match(r"['’]s\s+[A-Z]", after) and _kind_of(item) == "country":
+        return False
+    return not re.match(r"\s+(?:(?:also|has|had)\s+)?(?:said|says|stated|announced|in a statement)\b", after)
+
+
+def _people_after(
+    sentence: str, items: list[Mention | Candidate], cue: re.Pattern[str], stop: re.Pattern[str] | None = None
+) -> list[Mention | Candidate]:
     match = cue.search(sentence)
     if not match:
         return []
@@ -127,7 +167,10 @@ def _document_mentions(sentence: str) -> list[tuple[int, str, re.Match[str]]]:
             if any(s <= match.start() < e for s, e in taken):
                 continue
             # "(MoUs)" after "Memoranda of Understanding" is the same mention
-            if re.match(r"\s*\(", sentence[match.end() : match.end() + 2]) and kind == "MemorandumOfUnderstanding":
+            if (
+                re.match(r"\s*\(", sentence[match.end() : match.end() + 2])
+                and kind == "MemorandumOfUnderstanding"
+            ):
                 closing = sentence.find(")", match.end())
                 taken.append((match.start(), closing + 1 if closing > 0 else match.end()))
             else:
@@ -145,7 +188,9 @@ def propose_agreements(sentences: list[SentenceNames], article_date: str | None)
             continue
         status = _status(sentence)
         items = _names_in(names)
-        parties = [i for i in items if _kind_of(i) in ("organization", "country")]
+        parties = [
+            i for i in items if _kind_of(i) in ("organization", "country") and _party_like(sentence, i)
+        ]
         signatories = _people_after(sentence, items, _BY, _WITNESSED_BY)
         witnesses = _people_after(sentence, items, _WITNESSED_BY)
         dates = dates_in(sentence, article_date)
@@ -158,9 +203,9 @@ def propose_agreements(sentences: list[SentenceNames], article_date: str | None)
             word = _determiner(before)
             plural = bool(_PLURAL.search(match.group(0)))
             definite = word in {"the", "these", "those", "both", "this", "that"} or bool(
-                re.search(r"\bthe\s+(?:\w+\s+){0,3}$", before))
-            earlier = [p for p in proposals if p.kind == kind or (
-                kind != "AgreementCollection" and p.kind == "AgreementCollection" and False)]
+                re.search(r"\bthe\s+(?:\w+\s+){0,3}$", before)
+            )
+            earlier = [p for p in proposals if p.kind == kind]
             if definite and earlier:
                 # "the MoUs were exchanged by …": what the sentence adds to those proposed
                 count = len(earlier) if plural else 1
@@ -181,8 +226,15 @@ def propose_agreements(sentences: list[SentenceNames], article_date: str | None)
                 number = 1
             if plural and (vague or (number or 0) >= _LARGE_COUNT or number is None):
                 collection = AgreementProposal(
-                    f"collection-{len(proposals) + 1}", "AgreementCollection", sentence, status,
-                    count=number, parties=parties, signatories=signatories, witnesses=witnesses)
+                    f"collection-{len(proposals) + 1}",
+                    "AgreementCollection",
+                    sentence,
+                    status,
+                    count=number,
+                    parties=parties,
+                    signatories=signatories,
+                    witnesses=witnesses,
+                )
                 _date(collection, dates, sentence)
                 proposals.append(collection)
                 created = True
@@ -190,21 +242,39 @@ def propose_agreements(sentences: list[SentenceNames], article_date: str | None)
                 continue
             for _ in range(number or 1):
                 proposal = AgreementProposal(
-                    f"{kind}-{len(proposals) + 1}", kind, sentence, status,
-                    parties=parties, signatories=signatories, witnesses=witnesses,
-                    topic_words=sentence[match.end() :])
+                    f"{kind}-{len(proposals) + 1}",
+                    kind,
+                    sentence,
+                    status,
+                    parties=parties,
+                    signatories=signatories,
+                    witnesses=witnesses,
+                    topic_words=sentence[match.end() :],
+                )
                 _date(proposal, dates, sentence)
                 proposals.append(proposal)
             created = True
             handled_kinds.add(kind)
     # "The Housing Ministry's MoU pertains to …": reported among the others, as they were
-    for before, proposal in zip(proposals, proposals[1:], strict=False):
+    for before, proposal in itertools.pairwise(proposals):
         if proposal.status is None and before.status is not None:
             proposal.status = before.status
     return proposals
 
 
-_DETERMINERS = {*_NUMBERS, "the", "these", "those", "both", "this", "that", "several", "various", "some", "many"}
+_DETERMINERS = {
+    *_NUMBERS,
+    "the",
+    "these",
+    "those",
+    "both",
+    "this",
+    "that",
+    "several",
+    "various",
+    "some",
+    "many",
+}
 
 
 def _determiner(before: str) -> str:
@@ -247,7 +317,9 @@ def propose_visits(sentences: list[SentenceNames], article_date: str | None) -> 
             continue
         status = "planned" if _VISIT_PLANNED.search(sentence) else "held"
         dates = dates_in(sentence, article_date)
-        visits.append(VisitProposal(kind, sentence, status, visitor, host, places, dates[0] if dates else None))
+        visits.append(
+            VisitProposal(kind, sentence, status, visitor, host, places, dates[0] if dates else None)
+        )
     return visits
 
 

@@ -15,25 +15,50 @@ from dataclasses import dataclass
 # capital letter or an opening quote. Abbreviations that end in a dot inside a sentence
 # ("Nov.", "Datuk Seri", "Dr.") are few in news copy; those below are kept together.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[”\"’]?\s+(?=[“\"‘A-Z0-9])")
-_ABBREVIATIONS = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Prof|No|St|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$")
+_ABBREVIATIONS = re.compile(
+    r"\b(?:Dr|Mr|Mrs|Ms|Prof|No|St|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.$"
+)
 
 # Furniture: lines and blocks a news site wraps around the story.
 _FURNITURE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("advertisement", re.compile(r"^\s*advertisement\s*$", re.I)),
     ("image credit", re.compile(r"^\s*\(?\s*(image credits?|credit|photo|picture|source)\s*:", re.I)),
-    ("navigation", re.compile(r"^\s*(previous post|next post|related posts?|latest posts?|don'?t miss|"
-                              r"stay in touch|share|total|close this search box|read more|"
-                              r"image_pdf.*|download article|\d+)\.?\s*$", re.I)),
-    ("newsletter blurb", re.compile(r"\b(subscribe to|sign up for|share your thoughts|follow us|"
-                                    r"to be updated with all the latest|newsletter)\b", re.I)),
-    ("site notice", re.compile(r"\b(getting your .* ready|we are creating some awesome events|"
-                               r"kindly bear with us|audio player)\b", re.I)),
-    ("company promotion", re.compile(r"\b(for more information, visit|our (solutions|customers|clients|"
-                                     r"mission|expertise)|we (bring|are dedicated|nurture|focus)|"
-                                     r"(serves|supporting) (more than )?[\d,.]+ (active )?customers|"
-                                     r"is a (leading|premier)\b.*\b(provider|organisation|organization|company)|"
-                                     r"\bboasts\b|partner of [A-Z]|provides [a-z -]*(software|solutions|services))",
-                                     re.I)),
+    (
+        "navigation",
+        re.compile(
+            r"^\s*(previous post|next post|related posts?|latest posts?|don'?t miss|"
+            r"stay in touch|share|total|close this search box|read more|"
+            r"image_pdf.*|download article|\d+)\.?\s*$",
+            re.I,
+        ),
+    ),
+    (
+        "newsletter blurb",
+        re.compile(
+            r"\b(subscribe to|sign up for|share your thoughts|follow us|"
+            r"to be updated with all the latest|newsletter)\b",
+            re.I,
+        ),
+    ),
+    (
+        "site notice",
+        re.compile(
+            r"\b(getting your .* ready|we are creating some awesome events|"
+            r"kindly bear with us|audio player)\b",
+            re.I,
+        ),
+    ),
+    (
+        "company promotion",
+        re.compile(
+            r"\b(for more information, visit|our (solutions|customers|clients|"
+            r"mission|expertise)|we (bring|are dedicated|nurture|focus)|"
+            r"(serves|supporting) (more than )?[\d,.]+ (active )?customers|"
+            r"is a (leading|premier)\b.*\b(provider|organisation|organization|company)|"
+            r"\bboasts\b|partner of [A-Z]|provides [a-z -]*(software|solutions|services))",
+            re.I,
+        ),
+    ),
 ]
 # First person plural outside any quotation: a company speaking of itself, not a report.
 _SELF_PROMOTION = re.compile(r"\b(we|our|us)\b", re.I)
@@ -89,7 +114,9 @@ def sentences(paragraph: Paragraph) -> list[Sentence]:
     text = paragraph.text
     for match in _SENTENCE_END.finditer(text):
         candidate = text[begin : match.start()].rstrip()
-        end_text = text[begin : match.start() + (1 if text[match.start() : match.start() + 1] in "”\"’" else 0)]
+        end_text = text[
+            begin : match.start() + (1 if text[match.start() : match.start() + 1] in '”"’' else 0)
+        ]
         if _ABBREVIATIONS.search(candidate):
             continue
         piece = end_text.strip()

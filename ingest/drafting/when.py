@@ -20,7 +20,8 @@ _SHORT_MONTHS = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?"
 _WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _FULL_DATE = re.compile(rf"\b\d{{1,2}}\s+{_MONTHS}\s+\d{{4}}\b|\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}\b")
 _RELATIVE = re.compile(
-    rf"\b(yesterday|today|tomorrow|on {_WEEKDAYS}|{_WEEKDAYS}|(?:in |this |last |next )?{_MONTHS}(?: \d{{4}})?"
+    rf"\b(yesterday|today|tomorrow|on {_WEEKDAYS}|{_WEEKDAYS}"
+    rf"|(?:in |this |last |next )?{_MONTHS}(?: \d{{4}})?"
     rf"|(?:{_MONTHS}|{_SHORT_MONTHS}) \d{{1,2}}(?:-\d{{1,2}})?|next year|this year|last year)\b"
 )
 _FUTURE = re.compile(r"\b(will|would|to be|plans? to|scheduled|expected|next|upcoming|shall)\b", re.I)
@@ -68,6 +69,12 @@ def dates_in(sentence: str, article_date: str | None) -> list[FoundDate]:
         value = _as_value(data.date_obj, period)
         if value == article_date and match.group(0) != "today":
             continue
-        found.append(FoundDate(value, "inferred", f"'{match.group(0)}' against the article's date {article_date}",
-                               match.group(0)))
+        found.append(
+            FoundDate(
+                value,
+                "inferred",
+                f"'{match.group(0)}' against the article's date {article_date}",
+                match.group(0),
+            )
+        )
     return found

@@ -30,8 +30,19 @@ _KIND_LABELS = {
     "IntergovernmentalAgreement": ("Agreement", "agreement"),
     "AgreementCollection": ("Documents", "documents"),
 }
-_VISIT_LABELS = {"StateVisit": "state visit", "OfficialVisit": "official visit", "WorkingVisit": "working visit",
-                 "Visit": "visit"}
+_REVIEW_DATE = "the date was given on the command line: quote the line of the text that dates the article"
+_REVIEW_NEW_PUBLISHER = "new publisher given on the command line: check it is not known under another name"
+_REVIEW_PUBLISHER = (
+    "publisher given on the command line: quote a line of the story that names it as the publisher"
+)
+_REVIEW_CLAIM = "this sentence speaks of the document: add what it says (topics, parties) or delete the claim"
+_REVIEW_VISIT = "check the kind of visit, its status (planned or held), the visitor and the host"
+_VISIT_LABELS = {
+    "StateVisit": "state visit",
+    "OfficialVisit": "official visit",
+    "WorkingVisit": "working visit",
+    "Visit": "visit",
+}
 
 
 def _q(text: str) -> str:
@@ -136,12 +147,14 @@ class DraftWriter:
         if self.url:
             self.emit(f"# Source: {self.url}")
         self.emit("# Every proposal quotes its sentence verbatim and carries a `review:` line saying what to")
-        self.emit("# check. Correct or delete each proposal, then delete its `review:` line; `jalinan validate`")
+        self.emit(
+            "# check. Correct or delete each proposal, then delete its `review:` line; `jalinan validate`"
+        )
         self.emit("# lists the `review:` lines left, with every other problem, by line.")
         if d.date:
             self.emit(f"# Article date used for relative dates: {d.date}.")
         else:
-            self.emit("# No article date: relative dates (\"yesterday\", \"in September\") were not resolved.")
+            self.emit('# No article date: relative dates ("yesterday", "in September") were not resolved.')
         if d.skipped:
             self.emit("#")
             self.emit("# Skipped as site furniture (not facts):")
@@ -163,7 +176,7 @@ class DraftWriter:
                 self.emit(f"  publicationDate: {_q(d.date)}")
             else:
                 self.emit(f"  publicationDate: {_q(d.date)}")
-                self.emit(f"  review: {_q('the date was given on the command line: quote the line of the text that dates the article')}")
+                self.emit(f"  review: {_q(_REVIEW_DATE)}")
         if self.publisher:
             known = find_known(self.gazetteer, self.publisher)
             publisher_id = known.id if known else self.ids.new(self.publisher)
@@ -174,12 +187,12 @@ class DraftWriter:
                 self.emit(f"  label: {_q(self.publisher)}")
                 if sentence:
                     self.emit(f"  quote: {_q(sentence)}")
-                self.emit(f"  review: {_q('new publisher given on the command line: check it is not known under another name')}")
+                self.emit(f"  review: {_q(_REVIEW_NEW_PUBLISHER)}")
             self.emit("- about: article")
             if sentence:
                 self.emit(f"  quote: {_q(sentence)}")
             self.emit(f"  publisher: {publisher_id}")
-            self.emit(f"  review: {_q('publisher given on the command line: quote a line of the story that names it as the publisher')}")
+            self.emit(f"  review: {_q(_REVIEW_PUBLISHER)}")
             self.used.add(publisher_id)
 
     def candidate(self, key: str, candidate: Candidate) -> None:
@@ -250,8 +263,11 @@ class DraftWriter:
         self.people("witness", proposal.witnesses)
         if proposal.date:
             self.emit(f"  date: {self.date_value(proposal.date)}")
-        checks = ["write a short descriptive label", "check the kind and status",
-                  "keep only the parties the sentence says are parties"]
+        checks = [
+            "write a short descriptive label",
+            "check the kind and status",
+            "keep only the parties the sentence says are parties",
+        ]
         if proposal.signatories:
             checks.append("check that the people named after 'by' signed it (not only exchanged it)")
         if proposal.status is None:
@@ -260,7 +276,7 @@ class DraftWriter:
         more = [m for m in proposal.more if m[0] != proposal.quote]
         if more:
             self.emit("  claims:")
-        for quote, status, parties, signatories, witnesses in more:
+        for quote, status, _, signatories, witnesses in more:
             self.emit(f"    - quote: {_q(quote)}")
             if status:
                 self.emit(f"      hasStatus: agreement-status:{status}")
@@ -269,16 +285,22 @@ class DraftWriter:
             if witnesses:
                 self.emit(f"      witness: [{', '.join(dict.fromkeys(self.ref(w) for w in witnesses))}]")
             if not (status or signatories or witnesses):
-                self.emit(f"      review: {_q('this sentence speaks of the document: add what it says (topics, parties) or delete the claim')}")
+                self.emit(f"      review: {_q(_REVIEW_CLAIM)}")
 
     def visit(self, visit: VisitProposal) -> None:
         who = visit.visitor[0] if visit.visitor else None
         where = (visit.host or visit.places or [None])[0]
         base = "-".join(["visit", *(slug(_label(x)) for x in (who, where) if x is not None)])
         visit_id = self.ids.new(base)
-        label = " ".join(x for x in [
-            f"{_label(who)}'s" if who else None, _VISIT_LABELS[visit.kind],
-            f"to {_label(where)}" if where else None] if x)
+        label = " ".join(
+            x
+            for x in [
+                f"{_label(who)}'s" if who else None,
+                _VISIT_LABELS[visit.kind],
+                f"to {_label(where)}" if where else None,
+            ]
+            if x
+        )
         self.emit("")
         self.emit(f"- id: {visit_id}")
         self.emit(f"  type: {visit.kind}")
@@ -293,7 +315,7 @@ class DraftWriter:
             self.emit(f"  visitedPlace: {self.ref(visit.places[0])}")
         if visit.date:
             self.emit(f"  startDate: {self.date_value(visit.date)}")
-        self.emit(f"  review: {_q('check the kind of visit, its status (planned or held), the visitor and the host')}")
+        self.emit(f"  review: {_q(_REVIEW_VISIT)}")
 
     def mentioned_in_passing(self) -> None:
         d = self.draft
@@ -301,7 +323,9 @@ class DraftWriter:
         if not passing:
             return
         self.emit("")
-        self.emit("# Known entities the article names in facts not proposed above (add facts with quotes where")
+        self.emit(
+            "# Known entities the article names in facts not proposed above (add facts with quotes where"
+        )
         self.emit("# the article ties them to something):")
         for entry in passing:
             self.emit(f"#   {entry.id} ({entry.label}): {d.names.known_quotes[entry.id].text[:80]}")
