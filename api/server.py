@@ -2,7 +2,8 @@
 
 Start-up problems are one clear line on stderr and exit status 3, never a traceback: a store
 that does not exist (serve never creates one: run `jalinan ingest` first), one that another
-process holds open, or one that RocksDB cannot read.
+process holds open, one that RocksDB cannot read, or a system whose kernel will not cut the query
+workers off from the network (`graph/sandbox.py`): serve refuses to run client SPARQL unsandboxed.
 """
 
 import argparse
@@ -18,6 +19,7 @@ from jalinan.api.connections import guarded_protocol
 from jalinan.api.settings import Settings
 from jalinan.graph import StoreError, StoreLockedError, open_store
 from jalinan.graph.pool import PooledStore
+from jalinan.graph.sandbox import SandboxUnavailable, offline_thread
 
 
 def _fail(message: str) -> int:
@@ -43,6 +45,10 @@ def serve(args: argparse.Namespace) -> int:
             f"{path} does not hold an Oxigraph store (no CURRENT file); run `jalinan ingest --store {path}`"
         )
     try:
+        offline_thread().check()  # the thread that runs updates; workers use the same filter
+    except SandboxUnavailable as exc:
+        return _fail(f"cannot cut SPARQL evaluation off from the network, so it will not serve: {exc}")
+    try:
         store = open_store(path)
     except StoreLockedError as exc:
         return _fail(str(exc))
@@ -65,6 +71,7 @@ def serve(args: argparse.Namespace) -> int:
             worker_memory=settings.worker_memory,
             write_timeout=settings.write_timeout,
             write_memory=settings.write_memory,
+            networked=1 if settings.service_allow else 0,  # the federation lane
         )
     except Exception as exc:  # a store that opens but cannot be read or checkpointed
         store.close()
@@ -73,6 +80,8 @@ def serve(args: argparse.Namespace) -> int:
         app = create_app(settings, pooled, close_store=True)
         access_log.configure()
         base = settings.base_url
+        allow = ", ".join(settings.service_allow)
+        outbound = f"SERVICE to {allow} only (1 networked worker)" if allow else "none"
         print(
             "Jalinan is serving:\n"
             f"  SPARQL endpoint  {base}/sparql\n"
@@ -82,6 +91,7 @@ def serve(args: argparse.Namespace) -> int:
             f"  entity page      {base}/id/mosti\n"
             f"  API docs         {base}/docs\n"
             f"  writes           {'enabled (Bearer token)' if settings.writes_enabled else 'disabled'}\n"
+            f"  outbound         {outbound}\n"
             f"  query limits     {settings.query_timeout:g} s, {settings.query_workers} workers "
             f"(+1 for canned queries), {settings.max_waiting} waiting per lane, "
             f"{settings.worker_memory // 2**20} MiB each\n"

@@ -1,7 +1,7 @@
 """Server settings: one typed object, read from the command line or the environment.
 
 Every limit the server enforces is declared here, once, with its default; `api/limits.py`,
-`api/querying.py`, `api/service_guard.py` and `api/caching.py` read them from this object.
+`api/querying.py`, `api/service_guard.py`, `api/server.py` and `api/caching.py` read them from this object.
 """
 
 import os
@@ -65,7 +65,8 @@ class Settings:
     body_timeout: float = DEFAULT_BODY_TIMEOUT_S
     keep_alive_timeout: int = DEFAULT_KEEP_ALIVE_S
     send_timeout: float = DEFAULT_SEND_TIMEOUT_S
-    # SSRF: SERVICE endpoints a query may call (exact IRIs); empty: SERVICE is refused
+    # SERVICE endpoints a query may call (exact IRIs), from the one worker that keeps its network;
+    # empty: no worker has network (graph/sandbox.py), so SERVICE and LOAD reach nothing
     service_allow: tuple[str, ...] = field(default_factory=tuple)
 
     @property

@@ -51,6 +51,7 @@ from jalinan.graph import children
 from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.oxigraph_store import OxigraphStore
 from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
+from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable, enter_worker_sandbox, outbound_failure
 from jalinan.graph.writer import DEFAULT_WRITE_MEMORY, DEFAULT_WRITE_TIMEOUT_S, StoreWriter, WriteTimeout
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -177,12 +178,19 @@ _WORK: dict[str, Callable[[OxigraphStore, _Job], object]] = {
 }
 
 
-def _worker_main(conn: Connection, memory_limit: int | None, parent_pid: int) -> None:
-    """A worker: open the snapshot a job names, run it, send back a picklable answer."""
+def _worker_main(
+    conn: Connection, memory_limit: int | None, parent_pid: int, networked: bool = False
+) -> None:
+    """A worker: open the snapshot a job names, run it, send back a picklable answer.
+
+    Before it serves, the worker is cut off from the network (`sandbox.enter_worker_sandbox`),
+    unless it is one of the `networked` workers kept for allowlisted SERVICE calls; if that
+    fails it refuses every job instead of running it with network access."""
     from jalinan.graph.oxigraph_store import open_store
 
     children.die_with_parent(parent_pid)
     _limit_memory(memory_limit)
+    refusal = enter_worker_sandbox(networked)
     conn.send("ready")
     opened: OxigraphStore | None = None
     opened_path = ""
@@ -200,6 +208,9 @@ def _worker_main(conn: Connection, memory_limit: int | None, parent_pid: int) ->
             conn.send(RELEASE)
             continue
         assert isinstance(job, _Job)
+        if refusal is not None:
+            conn.send(("sandbox", refusal))
+            continue
         try:
             if job.snapshot != opened_path:
                 if opened is not None:
@@ -213,19 +224,22 @@ def _worker_main(conn: Connection, memory_limit: int | None, parent_pid: int) ->
         except MemoryError:
             answer = ("out_of_memory", "")
         except Exception as exc:  # reported to the parent, which raises StoreError
-            answer = ("error", f"{type(exc).__name__}: {exc}")
+            if outbound_failure(exc, networked):  # one answer for every failed fetch (sandbox.py)
+                answer = ("outbound", "")
+            else:
+                answer = ("error", f"{type(exc).__name__}: {exc}")
         conn.send(answer)
 
 
 class _Worker:
     _context = multiprocessing.get_context("spawn")  # never fork a process holding RocksDB
 
-    def __init__(self, memory_limit: int | None = None) -> None:
+    def __init__(self, memory_limit: int | None = None, networked: bool = False) -> None:
+        self.networked = networked
         self.conn, child = self._context.Pipe()
         try:
-            self.process = self._context.Process(
-                target=_worker_main, args=(child, memory_limit, os.getpid()), daemon=True
-            )
+            arguments = (child, memory_limit, os.getpid(), networked)
+            self.process = self._context.Process(target=_worker_main, args=arguments, daemon=True)
             children.start(self.process)
         except BaseException:
             self.conn.close()
@@ -295,6 +309,7 @@ class PooledStore:
         worker_memory: int | None = DEFAULT_WORKER_MEMORY,
         write_timeout: float = DEFAULT_WRITE_TIMEOUT_S,
         write_memory: int | None = DEFAULT_WRITE_MEMORY,
+        networked: int = 0,
     ):
         """`store` is handed over: it is closed here and reopened by the writer process."""
         if store.path is None:
@@ -321,18 +336,21 @@ class PooledStore:
         self._generation = 0
         self._snapshot_generation = -1
         self._snapshot = ""
-        self._size = workers + reserved
+        self._size = workers + reserved + networked
+        self._networked = networked
         self.restarts = 0  # workers started again after a failed start (tests and logs read it)
         self._all: list[_Worker] = []
         self._free: queue.Queue[_Worker] = queue.Queue()  # the general lane
         self._free_reserved: queue.Queue[_Worker] = queue.Queue()  # trusted queries only
-        self._waiting = {id(self._free): 0, id(self._free_reserved): 0}  # one line per lane
+        self._free_networked: queue.Queue[_Worker] = queue.Queue()  # allowlisted SERVICE only
+        self._lanes = (self._free, self._free_reserved, self._free_networked)
+        self._waiting = {id(lane): 0 for lane in self._lanes}  # one waiting line per lane
         self._lane: dict[int, queue.Queue[_Worker]] = {}
         started: list[tuple[_Worker, queue.Queue[_Worker]]] = []
         try:
-            for lane, count in ((self._free, workers), (self._free_reserved, reserved)):
+            for lane, count in zip(self._lanes, (workers, reserved, networked), strict=True):
                 for _ in range(count):
-                    started.append((_Worker(worker_memory), lane))
+                    started.append((_Worker(worker_memory, networked=lane is self._free_networked), lane))
             for worker, _lane in started:
                 worker.wait_ready()
         except BaseException:
@@ -385,7 +403,7 @@ class PooledStore:
 
     def _release_idle(self) -> None:
         """Make idle workers close checkpoints older than the current one, then delete those."""
-        for lane in (self._free, self._free_reserved):
+        for lane in self._lanes:
             idle: list[_Worker] = []
             with contextlib.suppress(queue.Empty):
                 while True:
@@ -410,16 +428,16 @@ class PooledStore:
                     shutil.rmtree(path, ignore_errors=True)
 
     # -- running jobs --------------------------------------------------------------------
-    def _take(self, deadline: float, limit: float, trusted: bool) -> _Worker:
+    def _take(self, deadline: float, limit: float, trusted: bool, networked: bool = False) -> _Worker:
         if trusted:
             with contextlib.suppress(queue.Empty):
                 return self._free.get_nowait()
-        lane = self._free_reserved if trusted else self._free
+        lane = self._free_networked if networked else self._free_reserved if trusted else self._free
         with self._lock:
             if self._closed:
                 raise StoreError("the store is closed")
             if self._waiting[id(lane)] >= self._max_waiting:
-                which = "reserved" if trusted else "general"
+                which = "federation" if networked else "reserved" if trusted else "general"
                 waiting = self._waiting[id(lane)]
                 raise StoreBusy(f"all query workers of the {which} lane are busy and {waiting} queries wait")
             self._waiting[id(lane)] += 1
@@ -431,10 +449,18 @@ class PooledStore:
             with self._lock:
                 self._waiting[id(lane)] -= 1
 
-    def _run(self, job_for: Callable[[str], _Job], timeout: float | None, trusted: bool = False) -> object:
+    def _run(
+        self,
+        job_for: Callable[[str], _Job],
+        timeout: float | None,
+        trusted: bool = False,
+        networked: bool = False,
+    ) -> object:
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
         deadline = time.monotonic() + limit
-        worker: _Worker | None = self._take(deadline, limit, trusted)
+        if networked and not self._networked:
+            raise OutboundRefused("no worker may reach the network on this server")
+        worker: _Worker | None = self._take(deadline, limit, trusted and not networked, networked)
         assert worker is not None
         try:
             job: _Job = job_for(self._snapshot_for(worker))
@@ -469,6 +495,10 @@ class PooledStore:
             raise QueryOutOfMemory(self._out_of_memory())
         if status == "error":
             raise StoreError(payload)
+        if status == "outbound":
+            raise OutboundRefused("the query asked for remote data that this server does not fetch")
+        if status == "sandbox":
+            raise SandboxUnavailable(payload)
         return payload
 
     def _out_of_memory(self) -> str:
@@ -491,7 +521,7 @@ class PooledStore:
                     if self._closed:
                         return
                 try:
-                    fresh = _Worker(self.worker_memory)
+                    fresh = _Worker(self.worker_memory, networked=dead.networked)
                     fresh.wait_ready()
                     break
                 except Exception as exc:
@@ -546,8 +576,12 @@ class PooledStore:
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
         trusted: bool = False,
+        networked: bool = False,
     ) -> tuple[str, bytes]:
-        """Run a query in a worker and serialise it there; `ResultTooLarge` past `max_result_bytes`."""
+        """Run a query in a worker and serialise it there; `ResultTooLarge` past `max_result_bytes`.
+
+        `networked` sends it to the workers that keep their network (allowlisted SERVICE calls);
+        every other query runs where no socket can be opened."""
         return self._run(
             lambda snap: _Job(
                 snap,
@@ -561,6 +595,7 @@ class PooledStore:
             ),
             timeout,
             trusted,
+            networked,
         )
 
     def graph_names(self, *, timeout: float | None = None) -> list[str]:

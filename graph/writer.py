@@ -6,7 +6,8 @@ writes in its own process, where a runaway `INSERT … WHERE` or a huge body hel
 read-write store: each write is sent to it with a time limit, and a write that outlives it is
 stopped by killing the process. RocksDB commits a transaction all at once, so a killed write
 leaves the store as it was (the fault tests kill servers mid-write to prove it). The writer
-then starts again. It also runs under a memory limit (`RLIMIT_DATA`), like the query workers.
+then starts again. It also runs under a memory limit (`RLIMIT_DATA`), like the query workers,
+and is cut off from the network (`sandbox.deny_network`), so a `LOAD` reaches nothing.
 
 Triples and quads cross the pipe as N-Triples / N-Quads text: pickling pyoxigraph terms is
 about thirty times slower than writing and parsing the text.
@@ -14,6 +15,7 @@ about thirty times slower than writing and parsing the text.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -27,6 +29,7 @@ from pyoxigraph import DefaultGraph, Quad, RdfFormat, Triple, parse
 
 from jalinan.graph import children
 from jalinan.graph.errors import QueryError, StoreError
+from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable, deny_network
 
 DEFAULT_WRITE_TIMEOUT_S = 120.0
 DEFAULT_WRITE_MEMORY = 4 * 1024**3
@@ -69,6 +72,8 @@ def _writer_main(
 
     children.die_with_parent(parent_pid)
     _limit_memory(memory_limit)
+    with contextlib.suppress(SandboxUnavailable):  # updates also run on an offline thread, which
+        deny_network()  # refuses to run anything if it cannot be cut off (`sandbox.OfflineThread`)
     try:
         store = open_store(path, read_only=read_only)
     except Exception as exc:
@@ -114,6 +119,10 @@ def _writer_main(
             answer: tuple = ("ok", result)
         except QueryError as exc:
             answer = ("query_error", str(exc))
+        except OutboundRefused as exc:
+            answer = ("outbound", str(exc))
+        except SandboxUnavailable as exc:
+            answer = ("sandbox", str(exc))
         except MemoryError:
             answer = ("out_of_memory", "")
         except Exception as exc:
@@ -235,6 +244,10 @@ class StoreWriter:
         if status == "out_of_memory":
             self._kill()  # its heap may be left in pieces: start afresh
             raise WriteOutOfMemory(self._out_of_memory(what))
+        if status == "outbound":
+            raise OutboundRefused(payload)
+        if status == "sandbox":
+            raise SandboxUnavailable(payload)
         if status == "error":
             raise StoreError(payload)
         return payload
