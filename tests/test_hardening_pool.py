@@ -57,11 +57,11 @@ def test_a_worker_that_fails_to_start_is_retried_until_the_pool_is_whole(
     real_init = pool_module._Worker.__init__
     failures = {"left": 3}
 
-    def failing_init(self: pool_module._Worker, memory_limit: int | None = None) -> None:
+    def failing_init(self: pool_module._Worker, *args: object, **kwargs: object) -> None:
         if failures["left"] > 0:
             failures["left"] -= 1
             raise OSError(24, "Too many open files")  # what fd exhaustion looks like
-        real_init(self, memory_limit)
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pool_module._Worker, "__init__", failing_init)
     with pytest.raises(pool_module.QueryTimeout):
