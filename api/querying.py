@@ -12,14 +12,13 @@ server's own canned queries, which may use the workers reserved for them.
 """
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple
 
 from jalinan.api.errors import ApiError, bad_request, service_unavailable, too_many_requests
 from jalinan.api.settings import RETRY_AFTER_S
 from jalinan.graph import GraphStore, QueryError, StoreError
-from jalinan.graph.pool import PooledStore, QueryTimeout, ResultTooLarge, StoreBusy
+from jalinan.graph.pool import QueryTimeout, ResultTooLarge, StoreBusy
 from jalinan.graph.results import GraphResult, SelectResult
 
 
@@ -44,13 +43,6 @@ def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
     return service_unavailable("Store Unavailable", f"the store could not answer: {exc}")
 
 
-def _read_options(store: GraphStore, timeout: float | None, trusted: bool) -> dict[str, Any]:
-    """Keyword arguments only a pooled store understands (a plain store runs in this thread)."""
-    if isinstance(store, PooledStore):
-        return {"timeout": timeout, "trusted": trusted}
-    return {}
-
-
 def serialized(
     store: GraphStore,
     sparql: str,
@@ -70,7 +62,8 @@ def serialized(
             graph_format,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
-            **_read_options(store, timeout, trusted),
+            timeout=timeout,
+            trusted=trusted,
         )
     except StoreError as exc:
         raise _refusal(exc) from exc
@@ -82,7 +75,7 @@ def rows(
     """Run a trusted SELECT (pages, friendly JSON): its first `max_rows` rows, and whether
     there were more."""
     try:
-        result = store.query(sparql, **_read_options(store, timeout, True))
+        result = store.query(sparql, timeout=timeout, trusted=True)
     except StoreError as exc:
         raise _refusal(exc) from exc
     assert isinstance(result, SelectResult), "canned queries used for rows are SELECT queries"
@@ -94,7 +87,7 @@ def rows(
 def triples(store: GraphStore, sparql: str, *, timeout: float | None = None) -> list[Triple]:
     """Run a trusted CONSTRUCT or DESCRIBE and return its triples."""
     try:
-        result = store.query(sparql, **_read_options(store, timeout, True))
+        result = store.query(sparql, timeout=timeout, trusted=True)
     except StoreError as exc:
         raise _refusal(exc) from exc
     assert isinstance(result, GraphResult)

@@ -19,7 +19,7 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
-from jalinan.graph import GraphStore, OxigraphStore, SelectResult
+from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.keys import match_key
 from jalinan.graph.namespaces import (
     ARTICLE,
@@ -365,13 +365,8 @@ def write_corpus(
         updates[name] = []
     # the digests, and the counts of what the store holds once written
     updates[INGEST_STATE_GRAPH] = [*_state_triples(dict(digests)), *corpus_statistics(corpus.graphs)]
-    if before_commit is None:
-        store.replace_graphs(updates)
-    elif isinstance(store, OxigraphStore):  # it can stage a bulk load while the check runs
-        store.replace_graphs(updates, before_commit=before_commit)
-    else:
-        before_commit()
-        store.replace_graphs(updates)
+    # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
+    store.replace_graphs(updates, before_commit=before_commit)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
 
 
