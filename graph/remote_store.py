@@ -50,6 +50,7 @@ from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.namespaces import JL
 from jalinan.graph.pool import QueryTimeout, ResultTooLarge
 from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
+from jalinan.graph.sandbox import OutboundRefused
 
 SCHEME_PREFIX = "sparql+"
 VERSION_GRAPH = "https://w3id.org/jalinan/graph/data-version"
@@ -242,8 +243,11 @@ class RemoteStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        trusted: bool = False,
     ) -> QuerySolutions | QueryBoolean | list[Triple]:
         """The server's answer parsed by pyoxigraph (consume it in this thread)."""
+        if not trusted:
+            refuse_outbound(sparql)
         data: dict[str, object] = {"query": sparql}
         if default_graphs is not None:
             data["default-graph-uri"] = list(default_graphs)
@@ -284,7 +288,7 @@ class RemoteStore:
         trusted: bool = False,
     ) -> QueryResult:
         """Run a query on the server (`trusted` has no lane of its own there)."""
-        result = self.execute(sparql, default_graphs, named_graphs, timeout)
+        result = self.execute(sparql, default_graphs, named_graphs, timeout, trusted)
         if isinstance(result, QueryBoolean):
             return AskResult(bool(result))
         if isinstance(result, QuerySolutions):
@@ -304,7 +308,7 @@ class RemoteStore:
         timeout: float | None = None,
         trusted: bool = False,
     ) -> tuple[str, bytes]:
-        result = self.execute(sparql, default_graphs, named_graphs, timeout)
+        result = self.execute(sparql, default_graphs, named_graphs, timeout, trusted)
         if isinstance(result, QueryBoolean):
             return "ASK", result.serialize(format=results_format)
         if isinstance(result, QuerySolutions):
@@ -346,7 +350,9 @@ class RemoteStore:
             raise StoreError(f"the store at {self.location} is open read-only")
 
     def update(self, sparql_update: str) -> None:
+        """A client's update (ingest writes through `replace_graphs`)."""
         self._writable()
+        refuse_outbound(sparql_update)
         self._post(self._update_url, {"update": sparql_update}, "*/*", None)
         self._new_version()
 
@@ -451,6 +457,25 @@ def query_form(sparql: str) -> str:
     comments (only to choose what to accept; the server parses the query)."""
     match = _FORM.search(_SKIPPED.sub(" ", sparql))
     return match.group(1).upper() if match else "SELECT"
+
+
+_OUTBOUND = re.compile(r"service|load|\\u|\\U", re.IGNORECASE)
+
+
+def refuse_outbound(text: str) -> None:
+    """Refuse a client's query or update that could make the server fetch remote data.
+
+    The remote server, not Jalinan, would make the request, so Jalinan's network sandbox cannot
+    stop it; instead any text holding "service" or "load" (in any case, anywhere, strings and
+    comments included) or an escape that could spell them is refused, before it is sent. A few
+    harmless queries are refused too (a string "download"); that is the price of a rule that
+    cannot be argued with.
+    """
+    if _OUTBOUND.search(text):
+        raise OutboundRefused(
+            "the query could ask the SPARQL backend for data from another server (it holds 'service', "
+            "'load' or an escape); with a remote backend Jalinan sends no such query"
+        )
 
 
 def _ours(graph: str) -> bool:

@@ -213,3 +213,45 @@ def test_the_server_log_never_shows_the_password(backend: Backend, remote_server
         pytest.skip(f"{backend.name} has no password here")
     assert remote_server.log_lines()
     assert all(password not in line for line in remote_server.log_lines())
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } }",
+        "SELECT * WHERE { sErViCe <{url}> { ?s ?p ?o } }",
+        'SELECT * WHERE { SERVICE <\\u0068ttp://127.0.0.1:{port}/> { ?s ?p ?o } }',
+    ],
+)
+def test_a_client_query_never_makes_the_backend_fetch_anything(remote_server: ApiServer, query: str):
+    import http.server
+    import threading
+
+    seen: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            seen.append(self.path)
+            self.send_response(500)
+            self.end_headers()
+
+        do_POST = do_GET  # noqa: N815
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    listener = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
+    port = listener.server_address[1]
+    threading.Thread(target=listener.serve_forever, daemon=True).start()
+    try:
+        text = query.replace("{url}", f"http://127.0.0.1:{port}/").replace("{port}", str(port))
+        response = httpx.post(remote_server.url("/sparql"), data={"query": text}, timeout=30)
+        update = httpx.post(
+            remote_server.url("/update"), data={"update": f"LOAD <http://127.0.0.1:{port}/data.ttl>"},
+            headers={"Authorization": f"Bearer {remote_server.write_token}"}, timeout=30,
+        )
+    finally:
+        listener.shutdown()
+    assert response.status_code == 400 and update.status_code == 400
+    assert seen == []
+
