@@ -230,12 +230,12 @@ def test_a_client_query_never_makes_the_backend_fetch_anything(remote_server: Ap
     seen: list[str] = []
 
     class Recorder(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             seen.append(self.path)
             self.send_response(500)
             self.end_headers()
 
-        do_POST = do_GET  # noqa: N815
+        do_POST = do_GET
 
         def log_message(self, *args: object) -> None:
             pass
