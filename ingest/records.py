@@ -13,7 +13,7 @@ from jalinan.ingest.yaml_source import LocatedDict, LocatedList, load_yaml
 
 # Keys of a record that are not ontology properties.
 RECORD_KEYS = {"id", "about", "type", "label", "labels", "aliases", "acronyms", "quote", "article", "claims"}
-CLAIM_KEYS = {"quote", "article"}
+CLAIM_KEYS = {"quote", "article", "quotes", "inferred"}
 ARTICLE_KEYS = {"id", "source_file", "sha256", "headline"}
 ARTICLE_SELF = "article"
 
@@ -53,6 +53,10 @@ class Claim:
     graph: str
     location: Location
     quote_location: Location
+    # An inference: how it was drawn (`inferred:`), and the further quotes it rests on, each
+    # (quote, article id, location); with them the fact may tie several articles together.
+    inference: str | None = None
+    more_quotes: tuple[tuple[str, str, Location], ...] = ()
 
 
 @dataclass
@@ -100,7 +104,13 @@ class _Reader:
         return [str(v) for v in value]
 
     def group(
-        self, subject: str, group: LocatedDict, fallback_quote: tuple[str, str, int] | None, skip: set[str]
+        self,
+        subject: str,
+        group: LocatedDict,
+        fallback_quote: tuple[str, str, int] | None,
+        skip: set[str],
+        inference: str | None = None,
+        more_quotes: tuple[tuple[str, str, Location], ...] = (),
     ) -> None:
         """Claims from the property keys of one mapping (a record or one of its `claims`)."""
         props = [k for k in group if k not in skip]
@@ -124,6 +134,8 @@ class _Reader:
                     graph=self.out.graph,
                     location=Location(self.out.path, group.line_of(prop)),
                     quote_location=Location(self.out.path, quote_line),
+                    inference=inference,
+                    more_quotes=more_quotes,
                 )
             )
 
@@ -218,11 +230,56 @@ class _Reader:
             if not isinstance(group, LocatedDict):
                 self.error(getattr(claims, "line", record.line), "claims", "each claim is a mapping")
                 continue
+            if "quotes" in group or "inferred" in group:
+                self.inferred_group(subject, group)
+                continue
             group_quote = self.quote_of(group)
             if group_quote is None and "quote" not in group:
                 self.error(group.line, "quote", "missing evidence: each claim needs a `quote`")
                 continue
             self.group(subject, group, group_quote, CLAIM_KEYS)
+
+    def inferred_group(self, subject: str, group: LocatedDict) -> None:
+        """A claim group drawn by inference: `inferred: how`, and `quotes:` (or one `quote`).
+
+        Each quote names its article (`article:`, or this file's article by default), so one
+        inference may rest on quotes from several articles: a tie across articles.
+        """
+        note = group.get("inferred")
+        if not _is_text(note):
+            self.error(
+                group.line_of("inferred") if "inferred" in group else group.line,
+                "inferred",
+                "an inference needs `inferred:` saying how it was drawn from its quotes",
+            )
+            return
+        if ("quote" in group) == ("quotes" in group):
+            self.error(group.line, "quotes", "an inference needs either `quote` or `quotes`, not both")
+            return
+        located: list[tuple[str, str, int]] = []
+        if "quote" in group:
+            one = self.quote_of(group)
+            if one is None:
+                return
+            located.append(one)
+        else:
+            quotes = group["quotes"]
+            if not isinstance(quotes, LocatedList) or not quotes:
+                self.error(group.line_of("quotes"), "quotes", "must be a list of {article, quote}")
+                return
+            for entry in quotes:
+                if not isinstance(entry, LocatedDict) or set(entry) - {"quote", "article"}:
+                    self.error(getattr(entry, "line", group.line), "quotes", "each entry is {article, quote}")
+                    return
+                one = self.quote_of(entry)
+                if one is None:
+                    if "quote" not in entry:
+                        self.error(entry.line, "quote", "missing evidence: each entry needs a `quote`")
+                    return
+                located.append(one)
+        first, *rest = located
+        more = tuple((q, a, Location(self.out.path, line)) for q, a, line in rest)
+        self.group(subject, group, first, CLAIM_KEYS, inference=str(note), more_quotes=more)
 
     def article_block(self, block: Any) -> None:
         if not isinstance(block, LocatedDict):
@@ -258,6 +315,35 @@ def read_entities_file(path: Path, graph: str) -> FactsFile:
             reader.error(data.line_of(key), key, "unknown top-level key")
     for record in data["entities"]:
         reader.record(record)
+    return reader.out
+
+
+def read_ties_file(path: Path, graph: str) -> FactsFile:
+    """Read `ties.yaml`: `ties:` a list of `about` records whose claims are all inferences.
+
+    A tie across articles belongs to no one article, so it lives in its own file and graph; that
+    it is drawn, not stated, is required here rather than left to the curator's care.
+    """
+    reader = _Reader(path, graph, default_article=None)
+    data = load_yaml(path)
+    if not isinstance(data, LocatedDict) or not isinstance(data.get("ties"), LocatedList):
+        reader.error(getattr(data, "line", 1), "ties", "the file must hold `ties:` a list")
+        return reader.out
+    for key in data:
+        if key != "ties":
+            reader.error(data.line_of(key), key, "unknown top-level key")
+    for record in data["ties"]:
+        if isinstance(record, LocatedDict) and "about" not in record:
+            reader.error(record.line, "about", "a tie adds claims `about` nodes defined elsewhere")
+            continue
+        reader.record(record)
+    for claim in reader.out.claims:
+        if claim.inference is None:
+            reader.error(
+                claim.location.line,
+                claim.prop,
+                "every claim here is an inference: give it `inferred:` and the `quotes` it rests on",
+            )
     return reader.out
 
 

@@ -33,7 +33,7 @@ from jalinan.graph.namespaces import (
     entity_iri,
 )
 from jalinan.ingest.articles import ArticleTexts, normalise_space
-from jalinan.ingest.dates import PartialDate, parse_partial_date
+from jalinan.ingest.dates import PartialDate, parse_date_bound, parse_partial_date
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.records import ARTICLE_SELF, Claim, FactsFile, Location, NodeDef
 from jalinan.ingest.vocabulary import Vocabulary
@@ -136,8 +136,13 @@ class Translator:
         quote: str,
         article_id: str,
         date: tuple[PartialDate, str, str | None] | None = None,
+        inference: str | None = None,
     ) -> None:
-        """Write the fact, and the quote that supports it, into the same graph."""
+        """Write the fact, and the quote that supports it, into the same graph.
+
+        A date's evidence says whether the date was stated or inferred (`jl:dateBasis`); any
+        other inferred fact's evidence says it was inferred (`jl:basis`), both with the note.
+        """
         self.add(graph, triple)
         digest = hashlib.sha1(
             f"{graph} {triple.subject} {triple.predicate} {triple.object} {quote}".encode()
@@ -154,6 +159,17 @@ class Translator:
             self.add(graph, Triple(node, jl("dateBasis"), NamedNode(f"{CONCEPT}date-basis/{basis}")))
             if note:
                 self.add(graph, Triple(node, jl("inferenceNote"), Literal(note)))
+        elif inference is not None:
+            self.add(graph, Triple(node, jl("basis"), NamedNode(f"{CONCEPT}date-basis/inferred")))
+            self.add(graph, Triple(node, jl("inferenceNote"), Literal(inference)))
+
+    def claim_evidence(
+        self, claim: Claim, triple: Triple, date: tuple[PartialDate, str, str | None] | None = None
+    ) -> None:
+        """The fact with one evidence node per quote it rests on (several for an inference)."""
+        quotes = [(claim.quote, claim.article), *((q, a) for q, a, _ in claim.more_quotes)]
+        for quote, article in quotes:
+            self.evidence(claim.graph, triple, quote, article, date=date, inference=claim.inference)
 
     # -- the pass ------------------------------------------------------------------------
     def translate(self, files: Iterable[FactsFile]) -> dict[str, list[Triple]]:
@@ -283,16 +299,13 @@ class Translator:
         subject, subject_types = resolved
         if not self.check_quote(claim.quote, claim.article, claim.quote_location):
             return
+        if not all(self.check_quote(q, a, where) for q, a, where in claim.more_quotes):
+            return
         if claim.prop == "description":
             if not isinstance(claim.value, str) or not claim.value.strip():
                 self.error(claim.location, "description", "must be text")
                 return
-            self.evidence(
-                claim.graph,
-                Triple(subject, DESCRIPTION, Literal(claim.value, language="en")),
-                claim.quote,
-                claim.article,
-            )
+            self.claim_evidence(claim, Triple(subject, DESCRIPTION, Literal(claim.value, language="en")))
             return
         iri = JL + claim.prop
         vocabulary = self.vocabulary
@@ -320,16 +333,12 @@ class Translator:
             for value in _as_list(claim.value):
                 obj = self._reference(value, vocabulary.object_properties[iri], claim)
                 if obj is not None:
-                    self.evidence(
-                        claim.graph, Triple(subject, NamedNode(iri), obj), claim.quote, claim.article
-                    )
+                    self.claim_evidence(claim, Triple(subject, NamedNode(iri), obj))
         else:
             for value in _as_list(claim.value):
                 literal = self._literal(value, vocabulary.datatype_properties[iri], claim)
                 if literal is not None:
-                    self.evidence(
-                        claim.graph, Triple(subject, NamedNode(iri), literal), claim.quote, claim.article
-                    )
+                    self.claim_evidence(claim, Triple(subject, NamedNode(iri), literal))
 
     def _reference(self, value: Any, wanted: list[str], claim: Claim) -> NamedNode | None:
         """An entity id or a `scheme:name` concept, checked against the property's range."""
@@ -386,15 +395,29 @@ class Translator:
         return Literal(str(value))
 
     def _date(self, claim: Claim, subject: NamedNode, iri: str) -> None:
+        """A date, or a bound (`by:` / `from:`), with its basis and, when inferred, its note.
+
+        In an inference group (`inferred:`) the basis is inferred and the group's note applies.
+        """
         value, basis, note = claim.value, "stated", None
+        bound = None
+        if claim.inference is not None:
+            basis, note = "inferred", claim.inference
         if isinstance(value, dict):
-            unknown = set(value) - {"value", "basis", "note"}
-            if unknown:
-                self.error(claim.location, claim.prop, f"unknown date keys {sorted(unknown)}")
+            unknown = set(value) - {"value", "by", "from", "basis", "note"}
+            forms = [key for key in ("value", "by", "from") if key in value]
+            if unknown or len(forms) != 1:
+                self.error(
+                    claim.location,
+                    claim.prop,
+                    f"bad date: give one of `value`, `by` or `from` (with `basis`, `note`)"
+                    + (f"; unknown keys {sorted(unknown)}" if unknown else ""),
+                )
                 return
-            basis = value.get("basis", "stated")
-            note = value.get("note")
-            value = value.get("value")
+            basis = value.get("basis", basis)
+            note = value.get("note", note)
+            bound = forms[0] if forms[0] != "value" else None
+            value = value[forms[0]]
             if basis not in _DATE_BASES:
                 self.error(
                     claim.location,
@@ -405,30 +428,25 @@ class Translator:
             if basis == "inferred" and not note:
                 self.error(claim.location, claim.prop, "bad date: an inferred date needs a `note` saying how")
                 return
+            if claim.inference is not None and basis != "inferred":
+                self.error(claim.location, claim.prop, "bad date: a date in an inference is inferred")
+                return
         try:
-            date = parse_partial_date(value)
+            date = parse_date_bound(bound, value) if bound else parse_partial_date(value)
         except ValueError as exc:
             self.error(claim.location, claim.prop, f"bad date: {exc}")
             return
         node = NamedNode(DATE + date.text)
-        graph = claim.graph
         dates = DATES_GRAPH  # described once for all articles; the fact stays in its own graph
         self.add(dates, Triple(node, A, NamedNode(TIME + "Instant")))
-        self.add(dates, Triple(node, LABEL, Literal(date.text)))
+        self.add(dates, Triple(node, LABEL, Literal(date.label)))
         self.add(dates, Triple(node, UNIT_TYPE, NamedNode(date.unit)))
-        self.add(
-            dates,
-            Triple(
-                node, jl("earliestDateTime"), Literal(date.earliest, datatype=NamedNode(XSD + "dateTime"))
-            ),
-        )
-        self.add(
-            dates,
-            Triple(node, jl("latestDateTime"), Literal(date.latest, datatype=NamedNode(XSD + "dateTime"))),
-        )
-        self.evidence(
-            graph, Triple(subject, NamedNode(iri), node), claim.quote, claim.article, date=(date, basis, note)
-        )
+        date_time = NamedNode(XSD + "dateTime")
+        if date.earliest is not None:
+            self.add(dates, Triple(node, jl("earliestDateTime"), Literal(date.earliest, datatype=date_time)))
+        if date.latest is not None:
+            self.add(dates, Triple(node, jl("latestDateTime"), Literal(date.latest, datatype=date_time)))
+        self.claim_evidence(claim, Triple(subject, NamedNode(iri), node), date=(date, basis, note))
 
     def _parties(self, claim: Claim, subject: NamedNode) -> None:
         """`hasParty`: a list of ids, or sides (country ids) mapped to lists of parties."""
@@ -457,27 +475,21 @@ class Translator:
                 party = self._reference(entry, party_range, claim)
                 if party is None:
                     continue
-                self.evidence(claim.graph, Triple(subject, jl("hasParty"), party), claim.quote, claim.article)
+                self.claim_evidence(claim, Triple(subject, jl("hasParty"), party))
                 if side_node is None and representative is None:
                     continue
                 role = NamedNode(f"{subject.value}/party/{entry!s}")
-                self.evidence(
-                    claim.graph, Triple(subject, jl("qualifiedParty"), role), claim.quote, claim.article
-                )
-                self.evidence(claim.graph, Triple(role, A, jl("PartyRole")), claim.quote, claim.article)
-                self.evidence(claim.graph, Triple(role, jl("party"), party), claim.quote, claim.article)
+                self.claim_evidence(claim, Triple(subject, jl("qualifiedParty"), role))
+                self.claim_evidence(claim, Triple(role, A, jl("PartyRole")))
+                self.claim_evidence(claim, Triple(role, jl("party"), party))
                 if side_node is not None:
-                    self.evidence(
-                        claim.graph, Triple(role, jl("side"), side_node), claim.quote, claim.article
-                    )
+                    self.claim_evidence(claim, Triple(role, jl("side"), side_node))
                 if representative is not None:
                     person = self._reference(
                         representative, vocabulary.object_properties.get(JL + "representedBy", []), claim
                     )
                     if person is not None:
-                        self.evidence(
-                            claim.graph, Triple(role, jl("representedBy"), person), claim.quote, claim.article
-                        )
+                        self.claim_evidence(claim, Triple(role, jl("representedBy"), person))
 
 
 def _as_list(value: Any) -> list[Any]:
