@@ -136,12 +136,12 @@ def test_visits_by_host_country(http: httpx.Client) -> None:
     assert column(rows, "visit") == {"visit-li-premier-malaysia", "visit-xi-malaysia-state-visit"}
 
 
-def test_people_lists_posts_and_signatures(http: httpx.Client) -> None:
+def test_people_lists_posts_and_the_documents_they_exchanged(http: httpx.Client) -> None:
     rows = bindings(http, "people", person="Gobind Singh Deo")
     assert {(r["relation"]["value"], r["object"]["value"].removeprefix(ID)) for r in rows} == {
         ("holds post", "post-digital-minister-gobind"),
-        ("signed", "mou-malaysia-ndrc-digital-economy"),
-        ("signed", "mou-malaysia-ndrc-artificial-intelligence"),
+        ("exchanged", "mou-malaysia-ndrc-digital-economy"),
+        ("exchanged", "mou-malaysia-ndrc-artificial-intelligence"),
     }
 
 
