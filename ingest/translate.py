@@ -410,7 +410,7 @@ class Translator:
                 self.error(
                     claim.location,
                     claim.prop,
-                    f"bad date: give one of `value`, `by` or `from` (with `basis`, `note`)"
+                    "bad date: give one of `value`, `by` or `from` (with `basis`, `note`)"
                     + (f"; unknown keys {sorted(unknown)}" if unknown else ""),
                 )
                 return

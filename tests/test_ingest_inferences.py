@@ -16,7 +16,9 @@ from jalinan.ingest.errors import FactsInvalid
 from tests.support import ingest_into, sorted_nquads
 from tests.test_ingest_validation import write_valid_facts
 
-SECOND_TEXT = "date 2025-04-17 The ceremony took place on Wednesday.\nThe MoU was exchanged at the ceremony.\n"
+SECOND_TEXT = (
+    "date 2025-04-17 The ceremony took place on Wednesday.\nThe MoU was exchanged at the ceremony.\n"
+)
 SECOND_FILE = "901_beadbeadbeadbead.txt"
 SECOND = """\
 article:
@@ -52,6 +54,7 @@ ties:
             quote: "date 2025-04-17"
         date: {by: "2025-04-17"}
 """
+NOTE = "the MoU of the first article is the one exchanged at the ceremony of the second"
 PREFIXES = "PREFIX jl: <https://w3id.org/jalinan/ontology#>\nPREFIX prov: <http://www.w3.org/ns/prov#>\n"
 
 
@@ -105,11 +108,16 @@ def test_a_cross_article_inference_keeps_each_quote_with_its_article_basis_and_n
         }}""",
     )
     assert {(r["article"].rsplit("/", 1)[-1], r["quote"]) for r in rows} == {
-        ("feedfacefeedface", "Malaysia and China signed a memorandum of understanding on the digital economy yesterday."),
+        (
+            "feedfacefeedface",
+            "Malaysia and China signed a memorandum of understanding on the digital economy yesterday.",
+        ),
         ("beadbeadbeadbead", "The MoU was exchanged at the ceremony."),
     }
     assert {r["basis"].rsplit("/", 1)[-1] for r in rows} == {"inferred"}
-    assert {r["note"] for r in rows} == {"the MoU of the first article is the one exchanged at the ceremony of the second"}
+    assert {r["note"] for r in rows} == {
+        "the MoU of the first article is the one exchanged at the ceremony of the second"
+    }
 
 
 def test_a_latest_possible_date_is_a_bound_with_only_its_latest_moment(corpus):
@@ -139,8 +147,8 @@ def test_a_latest_possible_date_is_a_bound_with_only_its_latest_moment(corpus):
 def test_an_inference_without_its_note_is_refused_naming_file_and_line(corpus):
     errors = refused(
         corpus,
-        '      - inferred: "the MoU of the first article is the one exchanged at the ceremony of the second"\n',
-        "      - inferred: \"\"\n",
+        f'      - inferred: "{NOTE}"\n',
+        '      - inferred: ""\n',
     )
     assert any("ties.yaml:4: inferred: an inference needs `inferred:`" in e for e in errors), errors
 
@@ -148,18 +156,20 @@ def test_an_inference_without_its_note_is_refused_naming_file_and_line(corpus):
 def test_a_quote_of_an_inference_not_in_its_named_article_is_refused(corpus):
     errors = refused(
         corpus,
-        "          - article: beadbeadbeadbead\n            quote: \"The MoU was exchanged",
-        "          - article: feedfacefeedface\n            quote: \"The MoU was exchanged",
+        '          - article: beadbeadbeadbead\n            quote: "The MoU was exchanged',
+        '          - article: feedfacefeedface\n            quote: "The MoU was exchanged',
     )
-    assert any("ties.yaml:9: quote: not found verbatim in 900_feedfacefeedface.txt" in e for e in errors), errors
+    assert any("ties.yaml:9: quote: not found verbatim in 900_feedfacefeedface.txt" in e for e in errors), (
+        errors
+    )
 
 
 def test_a_stated_claim_among_the_ties_is_refused(corpus):
     errors = refused(
         corpus,
-        "      - inferred: \"reported as done in an article dated 2025-04-17\"\n        quotes:\n"
-        "          - article: beadbeadbeadbead\n            quote: \"date 2025-04-17\"\n",
-        "      - article: beadbeadbeadbead\n        quote: \"date 2025-04-17\"\n",
+        '      - inferred: "reported as done in an article dated 2025-04-17"\n        quotes:\n'
+        '          - article: beadbeadbeadbead\n            quote: "date 2025-04-17"\n',
+        '      - article: beadbeadbeadbead\n        quote: "date 2025-04-17"\n',
     )
     assert any("ties.yaml" in e and "every claim here is an inference" in e for e in errors), errors
 
