@@ -23,6 +23,7 @@ from jalinan.graph import GraphStore, OxigraphStore, SelectResult
 from jalinan.graph.keys import match_key
 from jalinan.graph.namespaces import (
     ARTICLE,
+    BACKGROUND_GRAPH,
     CONCEPT_KEYS_GRAPH,
     DATES_GRAPH,
     ENTITIES_GRAPH,
@@ -40,7 +41,13 @@ from jalinan.graph.namespaces import (
 )
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.errors import FactError, FactsInvalid
-from jalinan.ingest.records import FactsFile, read_article_file, read_entities_file, read_ties_file
+from jalinan.ingest.records import (
+    FactsFile,
+    read_article_file,
+    read_background_file,
+    read_entities_file,
+    read_ties_file,
+)
 from jalinan.ingest.shape_check import PreparedCheck, ShapeCheck, start_shape_check
 from jalinan.ingest.statistics import corpus_statistics, has_statistics, statistics_changes
 from jalinan.ingest.translate import Translator
@@ -50,6 +57,8 @@ from jalinan.queries.catalogue import load_query
 ENTITIES_FILE = "entities.yaml"
 # Ties across articles (inferences resting on quotes from several articles); optional.
 TIES_FILE = "ties.yaml"
+# Background facts, each resting on a public source instead of an article quote; optional.
+BACKGROUND_FILE = "background.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ARTICLES_FOLDER = "articles"
 LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
@@ -86,8 +95,8 @@ def read_facts(facts_dir: Path) -> list[FactsFile]:
     entities = facts_dir / ENTITIES_FILE
     if not entities.is_file():
         raise FactsInvalid([FactError(entities, 0, "", "missing: the shared entities file")])
-    ties = [facts_dir / TIES_FILE] if (facts_dir / TIES_FILE).is_file() else []
-    return _read([entities, *ties, *sorted((facts_dir / ARTICLES_FOLDER).glob("*.yaml"))], entities)
+    extra = [facts_dir / name for name in (TIES_FILE, BACKGROUND_FILE) if (facts_dir / name).is_file()]
+    return _read([entities, *extra, *sorted((facts_dir / ARTICLES_FOLDER).glob("*.yaml"))], entities)
 
 
 # Below this many files one process reads them quicker than two (the fork, and pickling the
@@ -129,6 +138,8 @@ def _read_each(paths: list[Path], entities: Path | None) -> list[FactsFile | lis
                 results.append(read_entities_file(path, ENTITIES_GRAPH))
             elif entities is not None and path == entities.parent / TIES_FILE:
                 results.append(read_ties_file(path, TIES_GRAPH))
+            elif entities is not None and path == entities.parent / BACKGROUND_FILE:
+                results.append(read_background_file(path, BACKGROUND_GRAPH))
             else:
                 results.append(read_article_file(path, article_iri))
         except FactsInvalid as exc:

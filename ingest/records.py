@@ -87,9 +87,13 @@ def _is_text(value: Any) -> bool:
 class _Reader:
     """Reads one file's records, collecting every shape error instead of stopping at the first."""
 
-    def __init__(self, path: Path, graph: str, default_article: str | None):
+    def __init__(self, path: Path, graph: str, default_article: str | None, background: bool = False):
         self.out = FactsFile(path, graph)
         self.default_article = default_article
+        # Background facts rest on a public `source: {url, title}` instead of an article quote.
+        self.background = background
+        self.record_keys = RECORD_KEYS | {"source"} if background else RECORD_KEYS
+        self.claim_keys = {"source"} if background else CLAIM_KEYS
 
     def error(self, line: int, field_name: str, message: str) -> None:
         self.out.errors.append(FactError(self.out.path, line, field_name, message))
@@ -140,6 +144,8 @@ class _Reader:
             )
 
     def quote_of(self, mapping: LocatedDict) -> tuple[str, str, int] | None:
+        if self.background:
+            return self.source_of(mapping)
         if "quote" not in mapping:
             return None
         quote = mapping["quote"]
@@ -152,6 +158,24 @@ class _Reader:
             self.error(line, "article", "which article is this quote from? give `article: <id>`")
             return None
         return str(quote), str(article), line
+
+    def source_of(self, mapping: LocatedDict) -> tuple[str, str, int] | None:
+        """A background fact's public source, as (title, url, line) in the place of a quote."""
+        for key in ("quote", "quotes", "inferred", "article"):
+            if key in mapping:
+                self.error(mapping.line_of(key), key, "a background fact rests on a `source: {url, title}`")
+        if "source" not in mapping:
+            return None
+        source, line = mapping["source"], mapping.line_of("source")
+        url = source.get("url") if isinstance(source, dict) else None
+        title = source.get("title") if isinstance(source, dict) else None
+        if not (_is_text(url) and str(url).startswith(("https://", "http://")) and " " not in str(url)):
+            self.error(line, "source", "needs `url:` an http(s) address of the public source")
+            return None
+        if not _is_text(title):
+            self.error(line, "source", "needs `title:` the name of the public source")
+            return None
+        return str(title), str(url), line
 
     def record(self, record: Any) -> None:
         if not isinstance(record, LocatedDict):
@@ -176,8 +200,10 @@ class _Reader:
                         required,
                         f"a new node needs a `{required}`",
                     )
-            if record_quote is None and "quote" not in record:
+            if record_quote is None and "quote" not in record and not self.background:
                 self.error(record.line, "quote", "missing evidence: a new node needs a `quote`")
+            if record_quote is None and "source" not in record and self.background:
+                self.error(record.line, "source", "missing evidence: a new node needs a `source`")
             labels = record.get("labels", {})
             if not isinstance(labels, dict) or not all(
                 isinstance(k, str) and _is_text(v) for k, v in labels.items()
@@ -219,7 +245,7 @@ class _Reader:
                         key_name,
                         "only a record with `id` may set this; `about` adds claims",
                     )
-        self.group(subject, record, record_quote, RECORD_KEYS)
+        self.group(subject, record, record_quote, self.record_keys)
         if "claims" not in record:
             return
         claims = record["claims"]
@@ -230,14 +256,15 @@ class _Reader:
             if not isinstance(group, LocatedDict):
                 self.error(getattr(claims, "line", record.line), "claims", "each claim is a mapping")
                 continue
-            if "quotes" in group or "inferred" in group:
+            if ("quotes" in group or "inferred" in group) and not self.background:
                 self.inferred_group(subject, group)
                 continue
             group_quote = self.quote_of(group)
-            if group_quote is None and "quote" not in group:
-                self.error(group.line, "quote", "missing evidence: each claim needs a `quote`")
+            if group_quote is None and "quote" not in group and "source" not in group:
+                evidence = "source" if self.background else "quote"
+                self.error(group.line, evidence, f"missing evidence: each claim needs a `{evidence}`")
                 continue
-            self.group(subject, group, group_quote, CLAIM_KEYS)
+            self.group(subject, group, group_quote, self.claim_keys)
 
     def inferred_group(self, subject: str, group: LocatedDict) -> None:
         """A claim group drawn by inference: `inferred: how`, and `quotes:` (or one `quote`).
@@ -344,6 +371,25 @@ def read_ties_file(path: Path, graph: str) -> FactsFile:
                 claim.prop,
                 "every claim here is an inference: give it `inferred:` and the `quotes` it rests on",
             )
+    return reader.out
+
+
+def read_background_file(path: Path, graph: str) -> FactsFile:
+    """Read `background.yaml`: `background:` records resting on public sources, not on articles.
+
+    Facts no article states but a reader needs to connect the articles (a ministry split in two)
+    are kept apart: their own file and graph, and evidence naming a public source, never a quote.
+    """
+    reader = _Reader(path, graph, default_article=None, background=True)
+    data = load_yaml(path)
+    if not isinstance(data, LocatedDict) or not isinstance(data.get("background"), LocatedList):
+        reader.error(getattr(data, "line", 1), "background", "the file must hold `background:` a list")
+        return reader.out
+    for key in data:
+        if key != "background":
+            reader.error(data.line_of(key), key, "unknown top-level key")
+    for record in data["background"]:
+        reader.record(record)
     return reader.out
 
 

@@ -17,6 +17,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from jalinan.graph.keys import match_key
 from jalinan.graph.namespaces import (
+    BACKGROUND_GRAPH,
     CONCEPT,
     DATE,
     DATES_GRAPH,
@@ -48,6 +49,7 @@ LABEL = NamedNode(RDFS + "label")
 ALT_LABEL = NamedNode(SKOS + "altLabel")
 DESCRIPTION = NamedNode(DCTERMS + "description")
 QUOTED_FROM = NamedNode(PROV + "wasQuotedFrom")
+SOURCE = NamedNode(DCTERMS + "source")
 UNIT_TYPE = NamedNode(TIME + "unitType")
 
 
@@ -163,10 +165,27 @@ class Translator:
             self.add(graph, Triple(node, jl("basis"), NamedNode(f"{CONCEPT}date-basis/inferred")))
             self.add(graph, Triple(node, jl("inferenceNote"), Literal(inference)))
 
+    def background_evidence(self, graph: str, triple: Triple, title: str, url: str) -> None:
+        """Write a background fact and the public source it rests on (no article, no quote)."""
+        self.add(graph, triple)
+        digest = hashlib.sha1(
+            f"{graph} {triple.subject} {triple.predicate} {triple.object} {url}".encode()
+        ).hexdigest()[:20]
+        node = NamedNode(f"{EVIDENCE}background/{digest}")
+        self.add(graph, Triple(node, A, jl("BackgroundEvidence")))
+        self.add(graph, Triple(node, LABEL, Literal(title, language="en")))
+        self.add(graph, Triple(node, SOURCE, NamedNode(url)))
+        self.add(graph, Triple(node, jl("claimSubject"), triple.subject))
+        self.add(graph, Triple(node, jl("claimPredicate"), triple.predicate))
+        self.add(graph, Triple(node, jl("claimObject"), triple.object))
+
     def claim_evidence(
         self, claim: Claim, triple: Triple, date: tuple[PartialDate, str, str | None] | None = None
     ) -> None:
         """The fact with one evidence node per quote it rests on (several for an inference)."""
+        if claim.graph == BACKGROUND_GRAPH:
+            self.background_evidence(claim.graph, triple, claim.quote, claim.article)
+            return
         quotes = [(claim.quote, claim.article), *((q, a) for q, a, _ in claim.more_quotes)]
         for quote, article in quotes:
             self.evidence(claim.graph, triple, quote, article, date=date, inference=claim.inference)
@@ -262,11 +281,15 @@ class Translator:
                 f"unknown class {node.type!r}: the ontology has no jl:{node.type}",
             )
             return
-        if not self.check_quote(node.quote, node.article, node.location):
+        background = node.graph == BACKGROUND_GRAPH
+        if not background and not self.check_quote(node.quote, node.article, node.location):
             return
         subject = NamedNode(entity_iri(node.id))
         graph = node.graph
-        self.evidence(graph, Triple(subject, A, NamedNode(class_iri)), node.quote, node.article)
+        if background:
+            self.background_evidence(graph, Triple(subject, A, NamedNode(class_iri)), node.quote, node.article)
+        else:
+            self.evidence(graph, Triple(subject, A, NamedNode(class_iri)), node.quote, node.article)
         self.add(graph, Triple(subject, LABEL, Literal(node.label, language="en")))
         names = [node.label]
         for language, name in sorted(node.labels.items()):
@@ -297,7 +320,8 @@ class Translator:
         if resolved is None:
             return
         subject, subject_types = resolved
-        if not self.check_quote(claim.quote, claim.article, claim.quote_location):
+        background = claim.graph == BACKGROUND_GRAPH
+        if not background and not self.check_quote(claim.quote, claim.article, claim.quote_location):
             return
         if not all(self.check_quote(q, a, where) for q, a, where in claim.more_quotes):
             return

@@ -1,4 +1,4 @@
-"""Dates, bounds and ties across articles in the curated facts, as a user reads them over HTTP.
+"""Dates, bounds, ties across articles and background facts, as a user reads them over HTTP.
 
 Rules that hold for any corpus (every agreement or visit a dated article reports as done carries
 a date or a bound; every date says its basis; every cross-article tie is an inference with its
@@ -9,7 +9,7 @@ with its agreements, through the canned queries).
 import httpx
 import pytest
 
-from jalinan.graph.namespaces import TIES_GRAPH
+from jalinan.graph.namespaces import BACKGROUND_GRAPH, TIES_GRAPH
 
 ID = "https://w3id.org/jalinan/id/"
 PREFIXES = """
@@ -233,3 +233,43 @@ def test_ministries_sit_under_the_government_only_by_a_noted_inference(http):
     )
     assert stated == []
     assert rows(http, "SELECT ?m WHERE { ?m a jl:Ministry ; jl:subOrganizationOf id:government-of-malaysia }")
+
+
+# -- background facts: apart, and each with its public source ---------------------------------
+def test_background_facts_are_kept_apart_each_with_its_public_source(http):
+    unsourced = rows(
+        http,
+        f"""
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?s ?p ?o WHERE {{
+          GRAPH <{BACKGROUND_GRAPH}> {{ ?s ?p ?o . FILTER NOT EXISTS {{ ?s a jl:BackgroundEvidence }} }}
+          FILTER NOT EXISTS {{
+            GRAPH <{BACKGROUND_GRAPH}> {{
+              ?e a jl:BackgroundEvidence ; dcterms:source ?url ;
+                 jl:claimSubject ?s ; jl:claimPredicate ?p ; jl:claimObject ?o .
+            }}
+          }}
+          FILTER (?p NOT IN (rdfs:label, jl:matchKey))
+        }}""",
+    )
+    assert unsourced == []
+    elsewhere = rows(
+        http,
+        f"""
+        SELECT ?g WHERE {{ GRAPH ?g {{ ?e a jl:BackgroundEvidence }} FILTER (?g != <{BACKGROUND_GRAPH}>) }}""",
+    )
+    assert elsewhere == []
+
+
+def test_the_communications_and_digital_ministry_split_is_background_with_its_date(http):
+    [row] = rows(
+        http,
+        """
+        SELECT ?date WHERE {
+          ?change jl:originalOrganization id:ministry-of-communications-and-digital ;
+                  jl:resultingOrganization id:ministry-of-communications , id:ministry-of-digital ;
+                  jl:date/rdfs:label ?date .
+          id:ministry-of-digital jl:predecessor id:ministry-of-communications-and-digital .
+        }""",
+    )
+    assert row["date"] == "2023-12"
