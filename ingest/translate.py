@@ -286,10 +286,11 @@ class Translator:
             return
         subject = NamedNode(entity_iri(node.id))
         graph = node.graph
-        if background:
-            self.background_evidence(graph, Triple(subject, A, NamedNode(class_iri)), node.quote, node.article)
+        typing = Triple(subject, A, NamedNode(class_iri))
+        if background:  # (for a background node, quote and article hold its source's title and URL)
+            self.background_evidence(graph, typing, node.quote, node.article)
         else:
-            self.evidence(graph, Triple(subject, A, NamedNode(class_iri)), node.quote, node.article)
+            self.evidence(graph, typing, node.quote, node.article)
         self.add(graph, Triple(subject, LABEL, Literal(node.label, language="en")))
         names = [node.label]
         for language, name in sorted(node.labels.items()):

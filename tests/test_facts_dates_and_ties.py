@@ -256,7 +256,9 @@ def test_background_facts_are_kept_apart_each_with_its_public_source(http):
     elsewhere = rows(
         http,
         f"""
-        SELECT ?g WHERE {{ GRAPH ?g {{ ?e a jl:BackgroundEvidence }} FILTER (?g != <{BACKGROUND_GRAPH}>) }}""",
+        SELECT ?g WHERE {{
+          GRAPH ?g {{ ?e a jl:BackgroundEvidence }} FILTER (?g != <{BACKGROUND_GRAPH}>)
+        }}""",
     )
     assert elsewhere == []
 
