@@ -330,17 +330,22 @@ class _Reader:
             self.default_article = self.out.article.id
 
 
+def _read_list_file(path: Path, key: str, reader: "_Reader") -> list[Any]:
+    """The records of a file holding one top-level list under `key` (shape errors on `reader`)."""
+    data = load_yaml(path)
+    if not isinstance(data, LocatedDict) or not isinstance(data.get(key), LocatedList):
+        reader.error(getattr(data, "line", 1), key, f"the file must hold `{key}:` a list")
+        return []
+    for other in data:
+        if other != key:
+            reader.error(data.line_of(other), other, "unknown top-level key")
+    return list(data[key])
+
+
 def read_entities_file(path: Path, graph: str) -> FactsFile:
     """Read `entities.yaml`: `entities:` a list of records whose quotes name their article."""
     reader = _Reader(path, graph, default_article=None)
-    data = load_yaml(path)
-    if not isinstance(data, LocatedDict) or not isinstance(data.get("entities"), LocatedList):
-        reader.error(getattr(data, "line", 1), "entities", "the file must hold `entities:` a list")
-        return reader.out
-    for key in data:
-        if key != "entities":
-            reader.error(data.line_of(key), key, "unknown top-level key")
-    for record in data["entities"]:
+    for record in _read_list_file(path, "entities", reader):
         reader.record(record)
     return reader.out
 
@@ -352,14 +357,7 @@ def read_ties_file(path: Path, graph: str) -> FactsFile:
     it is drawn, not stated, is required here rather than left to the curator's care.
     """
     reader = _Reader(path, graph, default_article=None)
-    data = load_yaml(path)
-    if not isinstance(data, LocatedDict) or not isinstance(data.get("ties"), LocatedList):
-        reader.error(getattr(data, "line", 1), "ties", "the file must hold `ties:` a list")
-        return reader.out
-    for key in data:
-        if key != "ties":
-            reader.error(data.line_of(key), key, "unknown top-level key")
-    for record in data["ties"]:
+    for record in _read_list_file(path, "ties", reader):
         if isinstance(record, LocatedDict) and "about" not in record:
             reader.error(record.line, "about", "a tie adds claims `about` nodes defined elsewhere")
             continue
@@ -381,14 +379,7 @@ def read_background_file(path: Path, graph: str) -> FactsFile:
     are kept apart: their own file and graph, and evidence naming a public source, never a quote.
     """
     reader = _Reader(path, graph, default_article=None, background=True)
-    data = load_yaml(path)
-    if not isinstance(data, LocatedDict) or not isinstance(data.get("background"), LocatedList):
-        reader.error(getattr(data, "line", 1), "background", "the file must hold `background:` a list")
-        return reader.out
-    for key in data:
-        if key != "background":
-            reader.error(data.line_of(key), key, "unknown top-level key")
-    for record in data["background"]:
+    for record in _read_list_file(path, "background", reader):
         reader.record(record)
     return reader.out
 

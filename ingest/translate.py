@@ -145,17 +145,9 @@ class Translator:
         A date's evidence says whether the date was stated or inferred (`jl:dateBasis`); any
         other inferred fact's evidence says it was inferred (`jl:basis`), both with the note.
         """
-        self.add(graph, triple)
-        digest = hashlib.sha1(
-            f"{graph} {triple.subject} {triple.predicate} {triple.object} {quote}".encode()
-        ).hexdigest()[:20]
-        node = NamedNode(f"{EVIDENCE}{article_id}/{digest}")
-        self.add(graph, Triple(node, A, jl("EvidenceQuote")))
+        node = self._evidence_node(graph, triple, f"{EVIDENCE}{article_id}/", quote, "EvidenceQuote")
         self.add(graph, Triple(node, jl("quote"), Literal(quote)))
         self.add(graph, Triple(node, QUOTED_FROM, _article_node(article_id)))
-        self.add(graph, Triple(node, jl("claimSubject"), triple.subject))
-        self.add(graph, Triple(node, jl("claimPredicate"), triple.predicate))
-        self.add(graph, Triple(node, jl("claimObject"), triple.object))
         if date is not None:
             _, basis, note = date
             self.add(graph, Triple(node, jl("dateBasis"), NamedNode(f"{CONCEPT}date-basis/{basis}")))
@@ -167,17 +159,23 @@ class Translator:
 
     def background_evidence(self, graph: str, triple: Triple, title: str, url: str) -> None:
         """Write a background fact and the public source it rests on (no article, no quote)."""
-        self.add(graph, triple)
-        digest = hashlib.sha1(
-            f"{graph} {triple.subject} {triple.predicate} {triple.object} {url}".encode()
-        ).hexdigest()[:20]
-        node = NamedNode(f"{EVIDENCE}background/{digest}")
-        self.add(graph, Triple(node, A, jl("BackgroundEvidence")))
+        node = self._evidence_node(graph, triple, f"{EVIDENCE}background/", url, "BackgroundEvidence")
         self.add(graph, Triple(node, LABEL, Literal(title, language="en")))
         self.add(graph, Triple(node, SOURCE, NamedNode(url)))
+
+    def _evidence_node(self, graph: str, triple: Triple, base: str, support: str, kind: str) -> NamedNode:
+        """Write the fact and an evidence node of `kind` naming it; its IRI digests both and the
+        quote or source (`support`), so the same fact and support give the same node."""
+        self.add(graph, triple)
+        digest = hashlib.sha1(
+            f"{graph} {triple.subject} {triple.predicate} {triple.object} {support}".encode()
+        ).hexdigest()[:20]
+        node = NamedNode(base + digest)
+        self.add(graph, Triple(node, A, jl(kind)))
         self.add(graph, Triple(node, jl("claimSubject"), triple.subject))
         self.add(graph, Triple(node, jl("claimPredicate"), triple.predicate))
         self.add(graph, Triple(node, jl("claimObject"), triple.object))
+        return node
 
     def claim_evidence(
         self, claim: Claim, triple: Triple, date: tuple[PartialDate, str, str | None] | None = None
