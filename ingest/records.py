@@ -304,6 +304,16 @@ class _Reader:
                         self.error(entry.line, "quote", "missing evidence: each entry needs a `quote`")
                     return
                 located.append(one)
+        if self.out.article is not None:  # an article file: ties to other articles go in ties.yaml
+            for _, article, line in located:
+                if article != self.out.article.id:
+                    self.error(
+                        line,
+                        "article",
+                        f"a quote of article {article!r}: write an inference across articles in "
+                        "ties.yaml, so that this file can be re-ingested on its own",
+                    )
+                    return
         first, *rest = located
         more = tuple((q, a, Location(self.out.path, line)) for q, a, line in rest)
         self.group(subject, group, first, CLAIM_KEYS, inference=str(note), more_quotes=more)

@@ -182,3 +182,27 @@ def test_a_date_with_both_a_value_and_a_bound_is_refused(corpus):
 def test_a_stated_basis_inside_an_inference_is_refused(corpus):
     errors = refused(corpus, 'date: {by: "2025-04-17"}', 'date: {by: "2025-04-17", basis: stated}')
     assert any("a date in an inference is inferred" in e for e in errors), errors
+
+
+def test_an_article_file_refuses_an_inference_quoting_another_article(corpus):
+    path = corpus["facts"] / "articles" / "901_beadbeadbeadbead.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + """  - about: ceremony-test
+    claims:
+      - inferred: "the ceremony is the one of the other article"
+        quotes:
+          - quote: "The ceremony took place on Wednesday."
+          - article: feedfacefeedface
+            quote: "Malaysia and China signed a memorandum of understanding on the digital economy yesterday."
+        hasTopic: [topic:digital-economy]
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(FactsInvalid) as raised:
+        ingest_into(corpus["store"], corpus["facts"], corpus["articles"])
+    assert any(
+        "901_beadbeadbeadbead.yaml:20: article: a quote of article 'feedfacefeedface': write an inference "
+        "across articles in ties.yaml" in str(e)
+        for e in raised.value.errors
+    ), raised.value.errors
