@@ -12,8 +12,13 @@ from jalinan.ingest.errors import FactError
 from jalinan.ingest.yaml_source import LocatedDict, LocatedList, load_yaml
 
 # Keys of a record that are not ontology properties.
-RECORD_KEYS = {"id", "about", "type", "label", "labels", "aliases", "acronyms", "quote", "article", "claims"}
-CLAIM_KEYS = {"quote", "article", "quotes", "inferred"}
+RECORD_KEYS = {
+    "id", "about", "type", "label", "labels", "aliases", "acronyms", "quote", "article", "claims", "review",
+}
+CLAIM_KEYS = {"quote", "article", "quotes", "inferred", "review"}
+# `review:` marks a proposal of `jalinan draft` that a curator has not checked yet: reported as a
+# problem at its line until the curator deletes it, so nothing unreviewed is ingested.
+REVIEW = "review"
 ARTICLE_KEYS = {"id", "source_file", "sha256", "headline"}
 ARTICLE_SELF = "article"
 
@@ -93,7 +98,7 @@ class _Reader:
         # Background facts rest on a public `source: {url, title}` instead of an article quote.
         self.background = background
         self.record_keys = RECORD_KEYS | {"source"} if background else RECORD_KEYS
-        self.claim_keys = {"source"} if background else CLAIM_KEYS
+        self.claim_keys = {"source", REVIEW} if background else CLAIM_KEYS
 
     def error(self, line: int, field_name: str, message: str) -> None:
         self.out.errors.append(FactError(self.out.path, line, field_name, message))
@@ -107,6 +112,15 @@ class _Reader:
             return []
         return [str(v) for v in value]
 
+    def review_marker(self, mapping: LocatedDict) -> None:
+        if REVIEW in mapping:
+            note = mapping[REVIEW]
+            self.error(
+                mapping.line_of(REVIEW),
+                REVIEW,
+                f"not reviewed yet: {note} (check the proposal, then delete this `review:` line)",
+            )
+
     def group(
         self,
         subject: str,
@@ -117,6 +131,7 @@ class _Reader:
         more_quotes: tuple[tuple[str, str, Location], ...] = (),
     ) -> None:
         """Claims from the property keys of one mapping (a record or one of its `claims`)."""
+        self.review_marker(group)
         props = [k for k in group if k not in skip]
         if not props:
             return
