@@ -66,13 +66,9 @@ def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
     return service_unavailable("Store Unavailable", f"the store could not answer: {exc}")
 
 
-def _read_options(
-    store: GraphStore, timeout: float | None, trusted: bool, networked: bool = False
-) -> dict[str, Any]:
-    """Keyword arguments only a pooled store understands (a plain store runs in this thread)."""
-    if isinstance(store, PooledStore):
-        return {"timeout": timeout, "trusted": trusted} | ({"networked": True} if networked else {})
-    return {}
+def _network(networked: bool) -> dict[str, Any]:
+    """`networked=True` only when asked: only the pool (with an allowlist) has a networked lane."""
+    return {"networked": True} if networked else {}
 
 
 def serialized(
@@ -98,7 +94,9 @@ def serialized(
             graph_format,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
-            **_read_options(store, timeout, trusted, networked),
+            timeout=timeout,
+            trusted=trusted,
+            **_network(networked),
         )
     except StoreError as exc:
         raise _refusal(exc) from exc
@@ -110,7 +108,7 @@ def rows(
     """Run a trusted SELECT (pages, friendly JSON): its first `max_rows` rows, and whether
     there were more."""
     try:
-        result = store.query(sparql, **_read_options(store, timeout, True))
+        result = store.query(sparql, timeout=timeout, trusted=True)
     except StoreError as exc:
         raise _refusal(exc) from exc
     assert isinstance(result, SelectResult), "canned queries used for rows are SELECT queries"
@@ -122,7 +120,7 @@ def rows(
 def triples(store: GraphStore, sparql: str, *, timeout: float | None = None) -> list[Triple]:
     """Run a trusted CONSTRUCT or DESCRIBE and return its triples."""
     try:
-        result = store.query(sparql, **_read_options(store, timeout, True))
+        result = store.query(sparql, timeout=timeout, trusted=True)
     except StoreError as exc:
         raise _refusal(exc) from exc
     assert isinstance(result, GraphResult)
@@ -153,7 +151,8 @@ def dump(
     With a pooled store the dump runs in a worker, under the time limit and `max_result_bytes`.
     """
     try:
-        return store.dump(rdf_format, graph=graph, **_read_options(store, timeout, trusted))
+        options = {"timeout": timeout, "trusted": trusted} if isinstance(store, PooledStore) else {}
+        return store.dump(rdf_format, graph=graph, **options)
     except StoreError as exc:
         raise _refusal(exc, "graph") from exc
 

@@ -19,6 +19,7 @@ from jalinan.api.connections import guarded_protocol
 from jalinan.api.settings import Settings
 from jalinan.graph import StoreError, StoreLockedError, open_store
 from jalinan.graph.pool import PooledStore
+from jalinan.graph.remote_store import is_remote
 from jalinan.graph.sandbox import SandboxUnavailable, offline_thread
 
 
@@ -35,9 +36,29 @@ def _raise_open_files_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+def _run_uvicorn(app: object, settings: Settings) -> None:
+    """uvicorn with the connection limits and timeouts (`api/connections.py`)."""
+    _raise_open_files_limit()
+    uvicorn.run(
+        app,  # type: ignore[arg-type]
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        http=guarded_protocol(
+            max_connections=settings.max_connections,
+            header_timeout=settings.header_timeout,
+            body_timeout=settings.body_timeout,
+            send_timeout=settings.send_timeout,
+        ),
+        timeout_keep_alive=settings.keep_alive_timeout,
+    )
+
+
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_args(args)
     path = settings.store_path
+    if is_remote(path):
+        return _serve_remote(settings)
     if not path.exists():
         return _fail(f"no store at {path}: run `jalinan ingest --store {path}` first")
     if not (path / "CURRENT").is_file():
@@ -102,20 +123,26 @@ def serve(args: argparse.Namespace) -> int:
             + (f"{settings.cache_bytes} bytes, until the next write" if settings.cache_bytes else "off"),
             flush=True,
         )
-        _raise_open_files_limit()
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_level="warning",
-            http=guarded_protocol(
-                max_connections=settings.max_connections,
-                header_timeout=settings.header_timeout,
-                body_timeout=settings.body_timeout,
-                send_timeout=settings.send_timeout,
-            ),
-            timeout_keep_alive=settings.keep_alive_timeout,
-        )
+        _run_uvicorn(app, settings)
     finally:
         pooled.close()
     return 0
+
+
+def _serve_remote(settings: Settings) -> int:
+    """Serve a remote SPARQL server's data: no workers (the server runs the queries and enforces
+    its own limits, and Jalinan's time limit is the HTTP client's), and no lock to take."""
+    try:
+        store = open_store(settings.store_path, read_only=not settings.writes_enabled)
+        graphs = store.graph_names()
+    except StoreError as exc:
+        return _fail(f"cannot use the SPARQL backend at {settings.store_path}: {exc}")
+    if not graphs:
+        print(f"jalinan serve: warning: the backend at {settings.store_path} holds no Jalinan graph; run "
+              f"`jalinan ingest --store {settings.store_path}` first", file=sys.stderr)
+    app = create_app(settings, store, close_store=True)
+    access_log.configure()
+    print(f"Jalinan is serving {settings.store_path} at {settings.base_url}/sparql", flush=True)
+    _run_uvicorn(app, settings)
+    return 0
+
