@@ -149,7 +149,7 @@ def _dumped(opened: OxigraphStore, job: _Job) -> tuple[str, bytes]:
     elif rdf_format.supports_datasets:
         opened._store.dump(buffer, format=rdf_format)
     else:  # the default graph is the union of all graphs
-        union = opened._run("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", None, None)
+        union = opened.execute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", None, None)
         union.serialize(buffer, format=rdf_format)  # type: ignore[union-attr]
     return "GRAPH", bytes(buffer.data)
 
