@@ -23,7 +23,10 @@ def _fail(message: str) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    settings = Settings.from_args(args)
+    try:
+        settings = Settings.from_args(args)
+    except ValueError as exc:
+        return _fail(str(exc))
     path = settings.store_path
     if not path.exists():
         return _fail(f"no store at {path}: run `jalinan ingest --store {path}` first")

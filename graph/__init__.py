@@ -6,6 +6,8 @@ through it, so that another backend (a remote SPARQL 1.1 server) can be added be
 """
 
 from jalinan.graph.errors import (
+    ExistingGraphError,
+    MissingGraphError,
     QueryError,
     StoreCorruptError,
     StoreError,
@@ -21,8 +23,10 @@ __all__ = [
     "DEFAULT_STORE_PATH",
     "STORE_ENV_VAR",
     "AskResult",
+    "ExistingGraphError",
     "GraphResult",
     "GraphStore",
+    "MissingGraphError",
     "OxigraphStore",
     "QueryError",
     "QueryResult",

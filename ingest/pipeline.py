@@ -37,6 +37,7 @@ from jalinan.graph.namespaces import (
     SKOS,
     article_iri,
 )
+from jalinan.graph.outside_writes import clear_outside_writes, written_outside_ingest
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.records import FactsFile, read_article_file, read_entities_file
@@ -326,6 +327,24 @@ def stored_digests(store: GraphStore, graphs: Iterable[str] | None = None) -> di
     return {row["graph"].value: row["digest"].value for row in result.rows}
 
 
+def content_digests(store: GraphStore, graphs: Iterable[str]) -> dict[str, str]:
+    """The digest of each graph's content as the store holds it now, read back graph by graph
+    (memory bounded by the largest graph); a graph the store does not hold has none.
+
+    Used instead of `stored_digests` once the store has been written outside ingest: a graph
+    changed through the write API keeps the digest ingest recorded, and that record may have
+    been changed too, so only the content itself tells what needs rewriting."""
+    existing = set(store.graph_names())
+    return {
+        name: graph_digest([quad.triple for quad in store.quads(name)]) for name in graphs if name in existing
+    }
+
+
+def _store_path(store: GraphStore) -> Path | None:
+    path = getattr(store, "path", None)
+    return Path(path) if path is not None else None
+
+
 def _state_triples(digests: dict[str, str]) -> list[Triple]:
     predicate = NamedNode(INGEST_DIGEST)
     return [Triple(NamedNode(g), predicate, Literal(d)) for g, d in sorted(digests.items())]
@@ -338,6 +357,7 @@ def write_corpus(
     only_changed: bool = True,
     digests: Mapping[str, str] | None = None,
     before_commit: Callable[[], None] | None = None,
+    before: Mapping[str, str] | None = None,
 ) -> WriteReport:
     """Replace the graphs whose content changed, and drop article graphs no longer curated.
 
@@ -345,8 +365,12 @@ def write_corpus(
     corpus graphs' digests when the caller has them already (at 2 million triples, computing
     them is seconds). `before_commit` may raise to abandon the write before anything becomes
     visible (see `OxigraphStore.replace_graphs`); it is called even when nothing changed.
+    `before`: what each graph holds now, as digests (default: the digests ingest recorded);
+    when given, the bookkeeping is rewritten whatever changed, since it may not be trusted.
     """
-    before = stored_digests(store)
+    verified = before is not None
+    if before is None:
+        before = stored_digests(store)
     existing = set(store.graph_names())
     if digests is None:
         digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
@@ -356,7 +380,7 @@ def write_corpus(
         if not only_changed or before.get(name) != digests[name] or name not in existing
     ]
     stale = [name for name in existing if name.startswith(ARTICLE) and name not in corpus.graphs]
-    if not changed and not stale and has_statistics(store):
+    if not changed and not stale and not verified and has_statistics(store):
         if before_commit is not None:
             before_commit()
         return WriteReport(written=[], unchanged=len(corpus.graphs), dropped=[])
@@ -385,9 +409,12 @@ def ingest(
     stages the write; the write becomes visible only if the check passes.
     """
     corpus = build_corpus(facts_dir, articles_dir, check_shapes=False)
-    before = stored_digests(store)
+    # Written outside ingest since it last looked? Then compare what the graphs hold, not what
+    # ingest recorded (`outside_writes.py`); the mark goes once all is rewritten as it should be.
+    outside = written_outside_ingest(_store_path(store))
+    before = content_digests(store, corpus.graphs) if outside else stored_digests(store)
     digests: dict[str, str] | None = None
-    if before:
+    if before or outside:
         digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
         changed = [name for name in corpus.graphs if before.get(name) != digests[name]]
     else:
@@ -396,9 +423,17 @@ def ingest(
     try:
         if digests is None:
             digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
-        report = write_corpus(store, corpus, digests=digests, before_commit=check.raise_on_violations)
+        report = write_corpus(
+            store,
+            corpus,
+            digests=digests,
+            before_commit=check.raise_on_violations,
+            before=before if outside else None,
+        )
     finally:
         check.cancel()
+    if outside:
+        clear_outside_writes(_store_path(store))
     return corpus, report
 
 
@@ -491,13 +526,17 @@ def _ingest_articles(
         graphs[DATES_GRAPH] = sorted(known_dates | set(graphs[DATES_GRAPH]), key=str)
     # Without new dates the dates graph stays as it is, and as its stored digest says.
     compared = [name for name in graphs if name != DATES_GRAPH or new_dates]
-    before = stored_digests(store, compared)
+    recorded = stored_digests(store, compared)
+    # Written outside ingest? Compare these graphs' content itself; the mark stays for a full
+    # ingest to check every other graph and the counts.
+    outside = written_outside_ingest(_store_path(store))
+    before = content_digests(store, compared) if outside else recorded
     digests = {name: graph_digest(graphs[name]) for name in compared}
     changed = sorted(name for name in compared if before.get(name) != digests[name])
     # Large shared graphs change by a few triples: add those, and swap only the changed digests.
     replaced = {name: graphs[name] for name in changed if name != DATES_GRAPH}
     state = NamedNode(INGEST_STATE_GRAPH)
-    stale = _state_triples({n: before[n] for n in changed if n in before})
+    stale = _state_triples({n: recorded[n] for n in changed if n in recorded})
     fresh = _state_triples({n: digests[n] for n in changed})
     dates = NamedNode(DATES_GRAPH)
     if changed:

@@ -152,6 +152,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     from pyoxigraph import DefaultGraph, Triple, parse
 
+    from jalinan.graph.outside_writes import mark_written_outside_ingest
+
     source = Path(args.file)
     if not source.is_file():
         raise SystemExit(f"jalinan import: {source}: no such file")
@@ -172,6 +174,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise SystemExit(f"jalinan import: {source} is not valid {rdf_format.name}: {exc}") from None
     path = resolve_store_path(args.store)
     with open_store(path) as store:
+        # not ingest's write: the next ingest checks every graph's content (outside_writes.py)
+        mark_written_outside_ingest(path)
         store.replace_graphs(graphs)
     print(f"imported {sum(len(t) for t in graphs.values())} quads in {len(graphs)} graphs into {path}")
     return 0
@@ -246,6 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     with_store(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the base URL clients reach the server at (behind a proxy), for the absolute links it "
+        "writes (default: $JALINAN_PUBLIC_URL, else http://HOST:PORT; never the Host header)",
+    )
     p.add_argument(
         "--write-token",
         default=os.environ.get("JALINAN_WRITE_TOKEN"),
