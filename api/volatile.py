@@ -2,11 +2,14 @@
 
 `RAND`, `NOW`, `UUID`, `STRUUID` and `BNODE` give a new value each time, so an answer using
 them must not be stored or given a strong ETag. The check must read the text as SPARQL does:
-a comment may sit between a name and its parenthesis (`RAND#…⏎()`), and SPARQL undoes
-`\\uXXXX` / `\\UXXXXXXXX` escapes before anything else (`R\\u0041ND()`). So the escapes are
-decoded first, then comments are blanked out (a `#` inside an IRI or a string is not a
-comment), and the names are looked for in both that text and the decoded one. A volatile
-name inside a string literal counts too: the answer is then just not cached, which is safe.
+a comment may sit between a name and its parenthesis (`RAND#…⏎()`), and a `#` inside an IRI or
+a string is no comment. SPARQL 1.1 (§19.2) undoes `\\uXXXX` / `\\UXXXXXXXX` escapes before
+parsing; Oxigraph 0.5 does so only inside IRIs and strings, after finding where they end (`"\\u0022`
+does not close a string; `R\\u0041ND()` is a syntax error), but another engine may read the
+text the standard's way. So the names are looked for in the text with comments blanked out, as
+written and with the escapes decoded, and in the decoded text itself: a name that either reading
+can see counts. A volatile name inside a string literal or a comment counts too: the answer is
+then just not cached, which is safe.
 """
 
 import re
@@ -20,7 +23,7 @@ _TOKENS = re.compile(
     r"""|'''(?:[^'\\]|\\.|'(?!''))*'''"""
     r'''|"""(?:[^"\\]|\\.|"(?!""))*"""'''
     r"""|'(?:[^'\\\n\r]|\\.)*'"""
-    r'''|"(?:[^"\\\n\r]|\\.)*")'''
+    r"""|"(?:[^"\\\n\r]|\\.)*")"""
     r"""|(?P<comment>\#[^\n\r]*)""",
     re.DOTALL,
 )
@@ -47,4 +50,6 @@ def without_comments(text: str) -> str:
 def is_volatile(sparql: str) -> bool:
     """Whether the query may call RAND, NOW, UUID, STRUUID or BNODE."""
     decoded = decode_escapes(sparql)
-    return bool(_VOLATILE.search(decoded) or _VOLATILE.search(without_comments(decoded)))
+    return any(
+        _VOLATILE.search(text) for text in (decoded, without_comments(sparql), without_comments(decoded))
+    )
