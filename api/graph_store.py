@@ -59,6 +59,10 @@ async def _body_triples(request: Request) -> list[Triple]:
         raise bad_request(f"the body is not valid {rdf_format.name}: {exc}") from exc
     except ValueError as exc:
         raise bad_request(f"the body is not valid {rdf_format.name}: {exc}") from exc
+    except MemoryError as exc:  # pyoxigraph's cap on one token (16 MiB), not the server's memory
+        if "buffer maximal size" not in str(exc):
+            raise
+        raise bad_request(f"the body holds a term or line too long to parse: {exc}") from exc
 
 
 async def _writable_target(request: Request, store: StoreDep, settings: SettingsDep) -> tuple[str, bool]:

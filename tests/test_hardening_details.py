@@ -197,6 +197,34 @@ def test_a_graph_store_body_is_held_to_the_write_body_setting_with_413(http: htt
     assert str(MAX_WRITE_BODY) in _problem(too_big, 413)
 
 
+def test_a_term_too_long_to_parse_is_400_not_500(api_server: ApiServer) -> None:
+    """pyoxigraph's Turtle parser stops at one 16 MiB token (MemoryError): the client's body."""
+    body = b'<http://example.org/s> <http://example.org/p> "' + b"x" * 17_000_000 + b'" .\n'
+    response = httpx.put(
+        api_server.url("/store"),
+        params={"graph": SCRATCH + "long-term"},
+        content=body,
+        headers={**AUTH, "Content-Type": "text/turtle"},
+        timeout=120,
+    )
+    assert "too long" in _problem(response, 400)
+
+
+def test_a_graph_store_body_past_50_mib_is_accepted_under_the_default_64_mib_setting(
+    api_server: ApiServer,
+) -> None:
+    """The Graph Store had its own 50 MiB cap (answered 400) under the 64 MiB setting (413)."""
+    graph = SCRATCH + "large"
+    comment = b"# " + b"x" * 1021 + b"\n"
+    body = comment * (51 * 1024) + b"<http://example.org/s> <http://example.org/p> 1 .\n"
+    with httpx.Client(base_url=api_server.base_url, timeout=120) as http:
+        response = http.put(
+            "/store", params={"graph": graph}, content=body, headers={**AUTH, "Content-Type": "text/turtle"}
+        )
+        assert response.status_code == 201, response.text
+        assert http.delete("/store", params={"graph": graph}, headers=AUTH).status_code == 204
+
+
 # -- bookkeeping is not writable through the Graph Store ---------------------------------------
 
 
