@@ -17,7 +17,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from jalinan.graph import GraphStore, OxigraphStore, SelectResult
 from jalinan.graph.keys import match_key
@@ -51,6 +51,10 @@ ENTITIES_FILE = "entities.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ARTICLES_FOLDER = "articles"
 LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
+# Literals the store gives back as written (everything else may come back in canonical form).
+_PLAIN_DATATYPES = frozenset(
+    {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+)
 
 
 def default_facts_dir() -> Path:
@@ -329,14 +333,55 @@ def stored_digests(store: GraphStore, graphs: Iterable[str] | None = None) -> di
 
 def content_digests(store: GraphStore, graphs: Iterable[str]) -> dict[str, str]:
     """The digest of each graph's content as the store holds it now, read back graph by graph
-    (memory bounded by the largest graph); a graph the store does not hold has none.
-
-    Used instead of `stored_digests` once the store has been written outside ingest: a graph
-    changed through the write API keeps the digest ingest recorded, and that record may have
-    been changed too, so only the content itself tells what needs rewriting."""
+    (memory bounded by the largest graph); a graph the store does not hold has none."""
     existing = set(store.graph_names())
     return {
         name: graph_digest([quad.triple for quad in store.quads(name)]) for name in graphs if name in existing
+    }
+
+
+def as_stored(triples: list[Triple]) -> list[Triple]:
+    """The triples as the store gives them back: Oxigraph keeps numbers, booleans and dates as
+    values, so `"433.0"^^xsd:decimal` comes back as `"433"^^xsd:decimal`. Found by putting the
+    typed literals through an in-memory store (a few hundred per graph), not by re-implementing
+    its canonical forms."""
+    typed = sorted(
+        {
+            t.object
+            for t in triples
+            if isinstance(t.object, Literal) and t.object.datatype.value not in _PLAIN_DATATYPES
+        },
+        key=str,
+    )
+    if not typed:
+        return triples
+    scratch = Store()
+    position = NamedNode("urn:jalinan:as-stored")
+    scratch.extend(Quad(NamedNode(f"urn:jalinan:{i}"), position, literal) for i, literal in enumerate(typed))
+    stored = {
+        typed[int(quad.subject.value.removeprefix("urn:jalinan:"))]: quad.object
+        for quad in scratch.quads_for_pattern(None, position, None, None)
+    }
+    return [
+        Triple(t.subject, t.predicate, stored.get(t.object, t.object)) if isinstance(t.object, Literal) else t
+        for t in triples
+    ]
+
+
+def verified_digests(
+    store: GraphStore, graphs: Mapping[str, list[Triple]], digests: Mapping[str, str]
+) -> dict[str, str]:
+    """What each graph holds, as the digests ingest compares (`before`), read from the content
+    itself rather than from what ingest recorded.
+
+    Used once the store has been written outside ingest (`graph/outside_writes.py`): a graph
+    changed through the write API keeps the digest ingest recorded, and that record may have
+    been changed too. A graph holding exactly what ingest would write gets that graph's
+    digest (so it is left alone); any other gets the digest of what it holds."""
+    held = content_digests(store, graphs)
+    return {
+        name: digests[name] if digest in (digests[name], graph_digest(as_stored(graphs[name]))) else digest
+        for name, digest in held.items()
     }
 
 
@@ -412,10 +457,14 @@ def ingest(
     # Written outside ingest since it last looked? Then compare what the graphs hold, not what
     # ingest recorded (`outside_writes.py`); the mark goes once all is rewritten as it should be.
     outside = written_outside_ingest(_store_path(store))
-    before = content_digests(store, corpus.graphs) if outside else stored_digests(store)
+    before = {} if outside else stored_digests(store)
     digests: dict[str, str] | None = None
-    if before or outside:
+    if outside:
         digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+        before = verified_digests(store, corpus.graphs, digests)
+    if before:
+        if digests is None:
+            digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
         changed = [name for name in corpus.graphs if before.get(name) != digests[name]]
     else:
         changed = list(corpus.graphs)
@@ -530,8 +579,11 @@ def _ingest_articles(
     # Written outside ingest? Compare these graphs' content itself; the mark stays for a full
     # ingest to check every other graph and the counts.
     outside = written_outside_ingest(_store_path(store))
-    before = content_digests(store, compared) if outside else recorded
     digests = {name: graph_digest(graphs[name]) for name in compared}
+    if outside:
+        before = verified_digests(store, {name: graphs[name] for name in compared}, digests)
+    else:
+        before = recorded
     changed = sorted(name for name in compared if before.get(name) != digests[name])
     # Large shared graphs change by a few triples: add those, and swap only the changed digests.
     replaced = {name: graphs[name] for name in changed if name != DATES_GRAPH}

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pyoxigraph import QueryResultsFormat
+from pyoxigraph import Literal, NamedNode, QueryResultsFormat, Triple
 
 from jalinan.graph import open_store
 from jalinan.graph.namespaces import ARTICLE, INGEST_DIGEST, INGEST_STATE_GRAPH
-from jalinan.graph.outside_writes import written_outside_ingest
-from jalinan.ingest.pipeline import build_corpus, graph_digest, ingest
+from jalinan.graph.outside_writes import mark_written_outside_ingest, written_outside_ingest
+from jalinan.ingest.pipeline import as_stored, build_corpus, graph_digest, ingest
 from jalinan.queries.catalogue import load_catalogue
 from tests.conftest import JALINAN, WRITE_TOKEN, ApiServer, build_store, run_server
 
@@ -453,3 +453,23 @@ def test_a_single_file_reingest_compares_content_after_a_write_through_the_api(t
     assert done.returncode == 0, done.stderr
     assert _graph_content(store_path, article)
     assert written_outside_ingest(store_path)
+
+
+def test_an_intact_store_is_left_alone_by_the_check_after_an_outside_write(tmp_path: Path) -> None:
+    store_path = build_store(tmp_path / "store")
+    mark_written_outside_ingest(store_path)
+    with open_store(store_path) as store:
+        _, report = ingest(store)
+    assert report.written == [] and report.dropped == []
+    assert not written_outside_ingest(store_path)
+
+
+def test_content_is_compared_in_the_form_the_store_gives_back() -> None:
+    """The store keeps `433.0` as the decimal 433: an intact graph must not look changed."""
+    decimal = NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    s, p = NamedNode("https://example.org/s"), NamedNode("https://example.org/p")
+    written = [Triple(s, p, Literal("433.0", datatype=decimal)), Triple(s, p, Literal("a"))]
+    assert [str(t.object) for t in as_stored(written)] == [
+        '"433"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+        '"a"',
+    ]
