@@ -379,10 +379,11 @@ def verified_digests(
     been changed too. A graph holding exactly what ingest would write gets that graph's
     digest (so it is left alone); any other gets the digest of what it holds."""
     held = content_digests(store, graphs)
-    return {
-        name: digests[name] if digest in (digests[name], graph_digest(as_stored(graphs[name]))) else digest
-        for name, digest in held.items()
-    }
+
+    def intact(name: str, digest: str) -> bool:  # the canonical forms only when needed
+        return digest == digests[name] or digest == graph_digest(as_stored(graphs[name]))
+
+    return {name: digests[name] if intact(name, digest) else digest for name, digest in held.items()}
 
 
 def _store_path(store: GraphStore) -> Path | None:
