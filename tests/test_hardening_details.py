@@ -30,6 +30,7 @@ from jalinan.graph.outside_writes import mark_written_outside_ingest, written_ou
 from jalinan.ingest.pipeline import as_stored, build_corpus, graph_digest, ingest
 from jalinan.queries.catalogue import load_catalogue
 from tests.conftest import JALINAN, WRITE_TOKEN, ApiServer, build_store, run_server
+from tests.support import problem_detail
 
 PUBLIC_URL = "https://kg.example.org/jalinan"
 MAX_WRITE_BODY = 200_000
@@ -55,12 +56,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
 def http(server: ApiServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.base_url, timeout=30) as client:
         yield client
-
-
-def _problem(response: httpx.Response, status: int) -> str:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    return response.json()["detail"]
 
 
 def _update(http: httpx.Client, text: str) -> httpx.Response:
@@ -100,7 +95,7 @@ def test_rdfxml_declaring_entities_is_refused_before_expansion_and_writes_nothin
         content=body,
         headers={**AUTH, "Content-Type": "application/rdf+xml"},
     )
-    assert "DTD" in _problem(response, 400)
+    assert "DTD" in problem_detail(response, 400)
     assert http.get("/store", params={"graph": graph}).status_code == 404
 
 
@@ -160,7 +155,7 @@ def test_a_javascript_iri_on_an_entity_page_is_text_not_a_link(http: httpx.Clien
     ],
 )
 def test_an_update_mistake_is_a_4xx_naming_it(http: httpx.Client, update: str, status: int) -> None:
-    detail = _problem(_update(http, update), status)
+    detail = problem_detail(_update(http, update), status)
     assert "SILENT" in detail or status == 400
 
 
@@ -171,7 +166,7 @@ def test_drop_silent_of_a_missing_graph_succeeds(http: httpx.Client) -> None:
 def test_an_update_past_the_length_limit_is_413_naming_it(http: httpx.Client) -> None:
     text = f"INSERT DATA {{ GRAPH <{SCRATCH}long> {{ <a:s> <a:p> '{'x' * MAX_QUERY_LENGTH}' }} }}"
     response = _update(http, text)
-    _problem(response, 413)
+    problem_detail(response, 413)
     assert response.json()["parameter"] == "update"
     assert http.get("/store", params={"graph": SCRATCH + "long"}).status_code == 404
 
@@ -194,7 +189,7 @@ def test_a_graph_store_body_is_held_to_the_write_body_setting_with_413(http: htt
     too_big = http.put(
         "/store", params={"graph": graph}, content=_ntriples(MAX_WRITE_BODY + 1000), headers=headers
     )
-    assert str(MAX_WRITE_BODY) in _problem(too_big, 413)
+    assert str(MAX_WRITE_BODY) in problem_detail(too_big, 413)
 
 
 def test_a_term_too_long_to_parse_is_400_not_500(api_server: ApiServer) -> None:
@@ -207,7 +202,7 @@ def test_a_term_too_long_to_parse_is_400_not_500(api_server: ApiServer) -> None:
         headers={**AUTH, "Content-Type": "text/turtle"},
         timeout=120,
     )
-    assert "too long" in _problem(response, 400)
+    assert "too long" in problem_detail(response, 400)
 
 
 def test_a_graph_store_body_past_50_mib_is_accepted_under_the_default_64_mib_setting(
@@ -237,7 +232,7 @@ def test_graph_store_writes_to_ingest_bookkeeping_are_forbidden(http: httpx.Clie
         content=b"" if method == "DELETE" else b"<http://example.org/s> <http://example.org/p> 1 .\n",
         headers={**AUTH, "Content-Type": "application/n-triples"},
     )
-    assert "ingest" in _problem(response, 403)
+    assert "ingest" in problem_detail(response, 403)
 
 
 # -- the cache key covers the route and the parameters as given --------------------------------
