@@ -71,6 +71,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from jalinan.graph.outside_writes import written_outside_ingest
     from jalinan.ingest.pipeline import ingest, ingest_articles
 
     # Ingest builds millions of long-lived objects (terms, triples, rdflib's indexes for the
@@ -84,6 +85,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if not Path(file).is_file():
             raise SystemExit(f"jalinan ingest: {file}: no such file")
     with open_store(path) as store:
+        if written_outside_ingest(path):
+            print(
+                "the store was written outside `jalinan ingest` (through the API or `jalinan import`): "
+                + ("these files' graphs are" if args.files else "every graph is")
+                + " read back and compared, not trusted to match the recorded digests",
+                file=sys.stderr,
+            )
         if args.files:
             corpus, report = ingest_articles(store, [Path(f) for f in args.files], articles)
         else:

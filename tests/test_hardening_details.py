@@ -446,6 +446,7 @@ def test_a_single_file_reingest_compares_content_after_a_write_through_the_api(t
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
+    assert "read back" in done.stderr  # the operator is told why this ingest reads more
     assert _graph_content(store_path, article)
     assert written_outside_ingest(store_path)
 
