@@ -16,6 +16,7 @@ import re
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+_NAME = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\b", re.IGNORECASE)
 # What a `#` can sit in without starting a comment (SPARQL 1.1 grammar, IRIREF and STRING_*),
 # and the comment itself; the scan takes the leftmost, so a string's `#` is never a comment.
 _TOKENS = re.compile(
@@ -50,6 +51,8 @@ def without_comments(text: str) -> str:
 def is_volatile(sparql: str) -> bool:
     """Whether the query may call RAND, NOW, UUID, STRUUID or BNODE."""
     decoded = decode_escapes(sparql)
+    if not (_NAME.search(decoded) or _NAME.search(sparql)):
+        return False  # no such name at all (most queries): nothing a comment could hide
     return any(
         _VOLATILE.search(text) for text in (decoded, without_comments(sparql), without_comments(decoded))
     )
