@@ -63,6 +63,18 @@ def _parsed_triples(text: str) -> list[Triple]:
     return [quad.triple for quad in parse(text, format=RdfFormat.N_TRIPLES)]
 
 
+def _picklable(exc: StoreError) -> StoreError:
+    """The error itself if it survives pickling (to be raised as it is in the server), else a
+    plain `StoreError` with its message."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return StoreError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
 def _writer_main(
     conn: Connection, path: str, read_only: bool, memory_limit: int | None, parent_pid: int
 ) -> None:
@@ -123,6 +135,8 @@ def _writer_main(
             answer = ("outbound", str(exc))
         except SandboxUnavailable as exc:
             answer = ("sandbox", str(exc))
+        except StoreError as exc:  # MissingGraphError, ExistingGraphError…: raised as they are
+            answer = ("raise", _picklable(exc))
         except MemoryError:
             answer = ("out_of_memory", "")
         except Exception as exc:
@@ -248,6 +262,8 @@ class StoreWriter:
             raise OutboundRefused(payload)
         if status == "sandbox":
             raise SandboxUnavailable(payload)
+        if status == "raise":
+            raise payload
         if status == "error":
             raise StoreError(payload)
         return payload
