@@ -175,7 +175,8 @@ def install_error_handlers(app: FastAPI) -> None:
         first = exc.errors()[0] if exc.errors() else {}
         location = [str(part) for part in first.get("loc", [])]
         parameter = location[-1] if location else None
-        return await _answer(request, unprocessable(str(first.get("msg", "invalid request")), parameter=parameter))
+        error = unprocessable(str(first.get("msg", "invalid request")), parameter=parameter)
+        return await _answer(request, error)
 
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

@@ -55,7 +55,9 @@ def _items(store: GraphStore, name: str, key: str, extra: Callable[[dict], str])
     return [
         {
             "href": local_href(row[key].value),
-            "label": row["label"].value if row.get("label") is not None else row[key].value.rsplit("/", 1)[-1],
+            "label": row["label"].value
+            if row.get("label") is not None
+            else row[key].value.rsplit("/", 1)[-1],
             "extra": extra(row),
         }
         for row in rows.rows

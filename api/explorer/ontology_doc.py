@@ -102,7 +102,7 @@ class Documentation:
 def prefixed(iri: str) -> str:
     for namespace, prefix in PREFIXES.items():
         if iri.startswith(namespace) and "/" not in iri[len(namespace) :]:
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -212,7 +212,9 @@ def _schemes(graph: Graph) -> list[Scheme]:
                     alt_labels=sorted(str(a) for a in graph.objects(node, SKOS.altLabel)),
                     definition=_literal(graph, node, SKOS.definition, "en"),
                     broader=[
-                        Ref(b.removeprefix(CONCEPT), b, "concept-" + b.removeprefix(CONCEPT).replace("/", "-"))
+                        Ref(
+                            b.removeprefix(CONCEPT), b, "concept-" + b.removeprefix(CONCEPT).replace("/", "-")
+                        )
                         for b in sorted(str(b) for b in graph.objects(node, SKOS.broader))
                     ],
                 )
@@ -221,7 +223,12 @@ def _schemes(graph: Graph) -> list[Scheme]:
             graph, URIRef(scheme), RDFS.label, "en"
         )
         schemes.append(
-            Scheme(scheme, "scheme-" + scheme.removeprefix(CONCEPT), label or scheme.removeprefix(CONCEPT), concepts)
+            Scheme(
+                scheme,
+                "scheme-" + scheme.removeprefix(CONCEPT),
+                label or scheme.removeprefix(CONCEPT),
+                concepts,
+            )
         )
     return schemes
 
