@@ -1,0 +1,153 @@
+"""The explorer's pages: browsers get HTML at the data's URLs, programs get what they got before."""
+
+import re
+from html.parser import HTMLParser
+
+import httpx
+import pytest
+from rdflib import OWL, RDF, Graph, URIRef
+
+from jalinan.api.explorer.ontology_doc import ttl_path
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+JL = "https://w3id.org/jalinan/ontology#"
+COUNT_UNDER = """PREFIX jl: <https://w3id.org/jalinan/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT (COUNT(DISTINCT ?node) AS ?n) WHERE {{ ?node a ?type . ?type rdfs:subClassOf* jl:{cls} }}"""
+
+
+class _Links(HTMLParser):
+    """Every URL a page loads or links to (src, href, action)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value and (name == "src" or (tag == "link" and name == "href")):
+                self.loaded.append(value)
+
+
+def _count(http: httpx.Client, cls: str) -> int:
+    answer = http.get("/sparql", params={"query": COUNT_UNDER.format(cls=cls)}).json()
+    return int(answer["results"]["bindings"][0]["n"]["value"])
+
+
+def test_home_page_for_browsers_shows_the_headline_counts(http: httpx.Client) -> None:
+    page = http.get("/", headers=BROWSER)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    for cls, label in (("Agreement", "agreements"), ("Organization", "organisations"), ("Person", "people")):
+        assert f"<strong>{_count(http, cls):,}</strong> {label}" in page.text
+
+
+def test_home_page_has_a_labelled_search_box(http: httpx.Client) -> None:
+    text = http.get("/", headers=BROWSER).text
+    assert '<label for="home-search">' in text and 'id="home-search" type="search" name="q"' in text
+
+
+def test_home_page_lists_the_most_connected_organisations(http: httpx.Client) -> None:
+    text = http.get("/", headers=BROWSER).text
+    assert 'href="/id/' in text.split("Most-connected organisations", 1)[1].split("</section>", 1)[0]
+
+
+def test_root_still_redirects_programs_to_the_query_list(http: httpx.Client) -> None:
+    response = http.get("/", headers={"Accept": "application/json"})
+    assert response.status_code == 303 and response.headers["location"] == "/queries"
+    assert "queries" in http.get("/", headers={"Accept": "application/json"}, follow_redirects=True).json()
+
+
+def test_root_for_curl_still_redirects(http: httpx.Client) -> None:
+    assert http.get("/").status_code == 303
+
+
+def test_sparql_for_browsers_is_the_editor_on_this_endpoint(http: httpx.Client) -> None:
+    page = http.get("/sparql", headers=BROWSER)
+    assert page.headers["content-type"].startswith("text/html")
+    assert f'data-endpoint="{http.base_url}/sparql"'.replace("//sparql", "/sparql") in page.text
+    assert 'data-name="agreements-by-party"' in page.text
+
+
+def test_sparql_without_query_for_programs_is_still_the_service_description(http: httpx.Client) -> None:
+    response = http.get("/sparql")
+    assert response.headers["content-type"].startswith("text/turtle") and "sd:Service" in response.text
+
+
+def test_sparql_form_shows_results_as_a_table_with_local_links(http: httpx.Client) -> None:
+    query = f"SELECT ?m WHERE {{ ?m a <{JL}Ministry> }}"
+    page = http.get("/sparql", params={"query": query, "format": "html"}, headers=BROWSER)
+    assert page.status_code == 200 and "<th scope=\"col\">m</th>" in page.text
+    assert 'href="/id/mosti"' in page.text
+
+
+def test_sparql_form_with_bad_syntax_is_an_html_400(http: httpx.Client) -> None:
+    page = http.get("/sparql", params={"query": "SELEC nothing", "format": "html"}, headers=BROWSER)
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+    assert "not valid SPARQL" in page.text
+
+
+def test_sparql_form_still_refuses_service_calls(http: httpx.Client) -> None:
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    page = http.get("/sparql", params={"query": query, "format": "html"}, headers=BROWSER)
+    assert page.status_code == 400
+
+
+def test_ontology_page_documents_every_jalinan_class_and_property(http: httpx.Client) -> None:
+    text = http.get("/ontology", headers=BROWSER).text
+    graph = Graph().parse(ttl_path(), format="turtle")
+    for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty):
+        for term in graph.subjects(RDF.type, kind):
+            if isinstance(term, URIRef) and str(term).startswith(JL):
+                name = str(term).removeprefix(JL)
+                assert f'id="jl-{name}"' in text, f"jl:{name} is not documented"
+
+
+def test_ontology_page_gives_labels_in_three_languages(http: httpx.Client) -> None:
+    text = http.get("/ontology", headers=BROWSER).text
+    agreement = text.split('id="jl-Agreement"', 1)[1].split("</article>", 1)[0]
+    assert "Perjanjian" in agreement and "协议" in agreement and "jl-MemorandumOfUnderstanding" in agreement
+
+
+def test_ontology_page_reads_a_union_domain(http: httpx.Client) -> None:
+    text = http.get("/ontology", headers=BROWSER).text
+    has_party = text.split('id="jl-hasParty"', 1)[1].split("</article>", 1)[0]
+    assert re.search(r"jl:Agreement</a> or <a [^>]*>jl:AgreementCollection", has_party)
+
+
+def test_ontology_for_programs_is_still_turtle(http: httpx.Client) -> None:
+    assert http.get("/ontology").headers["content-type"].startswith("text/turtle")
+
+
+def test_unknown_entity_for_browsers_suggests_close_names(http: httpx.Client) -> None:
+    page = http.get("/id/mostii", headers=BROWSER)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Did you mean" in page.text and 'href="/id/mosti"' in page.text
+
+
+def test_unknown_entity_for_programs_is_still_problem_json(http: httpx.Client) -> None:
+    response = http.get("/id/mostii", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+
+
+def test_unknown_path_for_browsers_suggests_a_page(http: httpx.Client) -> None:
+    page = http.get("/agreementz", headers=BROWSER)
+    assert page.status_code == 404 and 'href="/agreements"' in page.text
+
+
+@pytest.mark.parametrize("path", ["/", "/sparql", "/ontology", "/docs", "/redoc", "/id/nothing-here"])
+def test_pages_load_nothing_from_another_host(http: httpx.Client, path: str) -> None:
+    parser = _Links()
+    parser.feed(http.get(path, headers=BROWSER).text)
+    assert parser.loaded, f"{path} loads no asset: the parser found nothing to check"
+    assert all(url.startswith("/") for url in parser.loaded), parser.loaded
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_api_docs_use_the_vendored_scripts(http: httpx.Client, path: str) -> None:
+    text = http.get(path).text
+    scripts = re.findall(r'src="([^"]+)"', text)
+    assert scripts and all(src.startswith("/static/vendor/") for src in scripts)
+    for src in scripts:
+        assert http.get(src).status_code == 200
