@@ -24,6 +24,15 @@ NAVIGATION = [
     ("Ontology", "/ontology"),
 ]
 
+# Pages may load only from this server: a vendored script that tries another host (ReDoc's logo
+# from cdn.redoc.ly, an autocompleter asking LOV) is stopped by the browser, not just by us.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'self'"
+)
+PAGE_SCRIPTS = "script-src 'self'"  # our pages: no inline script
+DOCS_SCRIPTS = "script-src 'self' 'unsafe-inline'"  # FastAPI's docs pages start with one
+
 templates = Jinja2Templates(directory=str(TEMPLATES))
 templates.env.globals["navigation"] = NAVIGATION
 
@@ -42,7 +51,11 @@ def render(
         name,
         {"current_path": request.url.path, **context},
         status_code=status_code,
-        headers={"Vary": "Accept", **(headers or {})},
+        headers={
+            "Vary": "Accept",
+            "Content-Security-Policy": f"{CONTENT_SECURITY_POLICY}; {PAGE_SCRIPTS}",
+            **(headers or {}),
+        },
     )
     return response
 
