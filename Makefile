@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 ARTICLES ?= ../shared/articles
 ARTICLES_ARG := $(if $(wildcard $(ARTICLES)/*.txt),--articles $(ARTICLES),)
 
-.PHONY: run test install ontology ingest serve lint bench clean
+.PHONY: run test install ontology ingest serve lint bench clean browser screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,23 @@ run: $(STAMP)
 	$(BIN)/jalinan stats --store $(STORE)
 	$(BIN)/jalinan serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The browser tests drive Debian's chromium (Playwright cannot download its own here). Installed
+# where it is missing and apt can (root); elsewhere those tests skip and say how to install it.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get install -y --no-install-recommends chromium >/dev/null || \
+		{ apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }; \
+	else echo "no chromium at $(CHROMIUM): browser tests will skip (install Debian's chromium)"; fi
+
+# PNGs of the main pages, desktop and 375 px wide, into ./screenshots (git ignores it).
+screenshots: $(STAMP) browser
+	$(BIN)/python -m tests.screenshots --out screenshots
 
 # Regenerate the RDF/XML export from the one hand-edited Turtle source.
 ontology: $(STAMP)

@@ -70,6 +70,18 @@ def test_the_sparql_editor_runs_a_query(browser: object, api_server: ApiServer) 
     assert any(url.startswith(api_server.url("/sparql")) for url in log.urls)
 
 
+def test_the_sparql_editor_knows_jalinan_prefixes(browser: object, api_server: ApiServer) -> None:
+    with offline_page(browser) as (page, log):
+        page.goto(api_server.url("/sparql"))  # type: ignore[attr-defined]
+        page.locator(".yasqe .CodeMirror").wait_for()  # type: ignore[attr-defined]
+        text = page.evaluate(  # type: ignore[attr-defined]
+            """() => { const cm = document.querySelector('.yasqe .CodeMirror').CodeMirror;
+                cm.setValue('SELECT ?m WHERE { ?m a jl:Ministry }'); return cm.getValue(); }"""
+        )
+        assert "PREFIX jl: <https://w3id.org/jalinan/ontology#>" in text
+    _stayed_local(log)
+
+
 def test_the_sparql_form_works_without_javascript(browser: object, api_server: ApiServer) -> None:
     with offline_page(browser, java_script_enabled=False) as (page, log):
         page.goto(api_server.url("/sparql"))  # type: ignore[attr-defined]

@@ -22,8 +22,21 @@
     var tab = yasgui.getTab();
     tab.setEndpoint(endpoint);
     tab.setQuery(document.getElementById("sparql-query").value);
+    // The prefixes Jalinan uses are known: typing `jl:` (or skos:, prov:…) declares it.
     var yasqe = tab.getYasqe();
-    if (yasqe && yasqe.addPrefixes) yasqe.addPrefixes(prefixes);
+    if (yasqe && yasqe.addPrefixes) {
+      yasqe.on("change", function () {
+        var text = yasqe.getValue();
+        var declared = yasqe.getPrefixesFromQuery();
+        var missing = {};
+        Object.keys(prefixes).forEach(function (prefix) {
+          if (!(prefix in declared) && new RegExp("(^|[\\s(/^|{])" + prefix + ":\\w").test(text)) {
+            missing[prefix] = prefixes[prefix];
+          }
+        });
+        if (Object.keys(missing).length) yasqe.addPrefixes(missing);
+      });
+    }
     form.hidden = true;
     document.querySelectorAll("a.example").forEach(function (link) {
       link.addEventListener("click", function (event) {
