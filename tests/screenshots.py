@@ -20,6 +20,7 @@ PAGES = {
     "sparql": "/sparql",
     "sparql-results": "/sparql?"
     + urlencode({"format": "html", "query": f"SELECT ?ministry WHERE {{ ?ministry a <{JL}Ministry> }}"}),
+    "article": "/id/article/05363b917c408ffc",
     "ontology": "/ontology",
     "not-found": "/id/mostii",
     "docs": "/docs",

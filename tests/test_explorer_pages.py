@@ -1,5 +1,6 @@
 """The explorer's pages: browsers get HTML at the data's URLs, programs get what they got before."""
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -151,3 +152,42 @@ def test_api_docs_use_the_vendored_scripts(http: httpx.Client, path: str) -> Non
     assert scripts and all(src.startswith("/static/vendor/") for src in scripts)
     for src in scripts:
         assert http.get(src).status_code == 200
+
+
+
+def _article_with_a_headline(http: httpx.Client) -> str:
+    """An article that has a headline, found by query (so adding articles never breaks this)."""
+    query = f"SELECT ?a WHERE {{ ?a <{JL}headline> ?h ; <{JL}publisher> ?p }} LIMIT 1"
+    bindings = http.get("/sparql", params={"query": query}).json()["results"]["bindings"]
+    if not bindings:
+        pytest.skip("no article with a headline and a publisher in the curated facts")
+    return "/id/" + bindings[0]["a"]["value"].removeprefix("https://w3id.org/jalinan/id/")
+
+
+def test_article_page_shows_headline_publisher_and_every_quote(http: httpx.Client) -> None:
+    path = _article_with_a_headline(http)
+    iri = "https://w3id.org/jalinan/id/" + path.removeprefix("/id/")
+    page = http.get(path, headers=BROWSER)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    query = f"""SELECT DISTINCT ?h ?q WHERE {{ <{iri}> <{JL}headline> ?h .
+        ?e <http://www.w3.org/ns/prov#wasQuotedFrom> <{iri}> ; <{JL}quote> ?q }}"""
+    rows = http.get("/sparql", params={"query": query}).json()["results"]["bindings"]
+    assert rows and f"<h1>{rows[0]['h']['value']}</h1>" in page.text.replace("&amp;", "&")
+    assert "Publisher" in page.text
+    shown = re.findall(r"<blockquote><p>(.*?)</p></blockquote>", page.text, re.S)
+    assert {html.unescape(q) for q in shown} == {row["q"]["value"] for row in rows}
+
+
+def test_article_page_links_the_facts_by_label_not_party_roles(http: httpx.Client) -> None:
+    text = http.get(_article_with_a_headline(http), headers=BROWSER).text
+    assert 'href="/id/' in text and "/party/" not in text
+
+
+def test_article_iri_for_programs_is_still_rdf(http: httpx.Client) -> None:
+    path = _article_with_a_headline(http)
+    assert http.get(path).headers["content-type"].startswith("text/turtle")
+
+
+def test_unknown_article_for_browsers_is_an_html_404(http: httpx.Client) -> None:
+    page = http.get("/id/article/0000000000000000", headers=BROWSER)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")

@@ -8,10 +8,18 @@ and checksums (`assets.py`); no page loads anything from another host.
 
 from fastapi import FastAPI
 
-from jalinan.api.explorer import assets, docs, error_pages, home, ontology_page, sparql_editor
+from jalinan.api.explorer import (
+    article_page,
+    assets,
+    docs,
+    error_pages,
+    home,
+    ontology_page,
+    sparql_editor,
+)
 
 # Page routers go before the data routers: a page route matches only a browser's request.
-PAGE_ROUTERS = [home.router, sparql_editor.router, ontology_page.router]
+PAGE_ROUTERS = [home.router, sparql_editor.router, ontology_page.router, article_page.router]
 
 
 def install(app: FastAPI) -> None:
