@@ -31,15 +31,17 @@ test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-# The browser tests drive Debian's chromium (Playwright cannot download its own here). Installed
-# where it is missing and apt can (root); elsewhere those tests skip and say how to install it.
+# The browser tests drive Debian's chromium (Playwright cannot download its own here), with a
+# small Chinese font so pages and screenshots show the zh labels. Installed where missing and apt
+# can (root); elsewhere those tests skip and say how to install it. Quick when already there.
 CHROMIUM ?= /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
 browser:
-	@if [ -x $(CHROMIUM) ]; then :; \
+	@if [ -x $(CHROMIUM) ] && fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		apt-get install -y --no-install-recommends chromium >/dev/null || \
-		{ apt-get update >/dev/null && apt-get install -y --no-install-recommends chromium >/dev/null; }; \
-	else echo "no chromium at $(CHROMIUM): browser tests will skip (install Debian's chromium)"; fi
+		apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) >/dev/null || \
+		{ apt-get update >/dev/null && apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; }; \
+	else echo "install $(BROWSER_PACKAGES) (no apt here): browser tests skip without chromium"; fi
 
 # PNGs of the main pages, desktop and 375 px wide, into ./screenshots (git ignores it).
 screenshots: $(STAMP) browser

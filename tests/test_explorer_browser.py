@@ -27,9 +27,10 @@ def _stayed_local(log: RequestLog) -> None:
     assert not log.outside_requests, f"requests left 127.0.0.1: {log.outside_requests}"
 
 
-def test_smoke_playwright_and_chromium_versions(browser: object) -> None:
+def test_smoke_playwright_and_chromium_versions(browser: object, capsys: pytest.CaptureFixture) -> None:
     version = browser.version  # type: ignore[attr-defined]
-    print(f"playwright {importlib.metadata.version('playwright')}, chromium {version}")
+    with capsys.disabled():  # shown in every run: the two versions differ and both matter
+        print(f"\n[browser] playwright {importlib.metadata.version('playwright')}, chromium {version}")
     assert version.split(".")[0].isdigit()
 
 

@@ -213,7 +213,9 @@ def _schemes(graph: Graph) -> list[Scheme]:
                     definition=_literal(graph, node, SKOS.definition, "en"),
                     broader=[
                         Ref(
-                            b.removeprefix(CONCEPT), b, "concept-" + b.removeprefix(CONCEPT).replace("/", "-")
+                            _literal(graph, URIRef(b), SKOS.prefLabel, "en") or b.removeprefix(CONCEPT),
+                            b,
+                            "concept-" + b.removeprefix(CONCEPT).replace("/", "-"),
                         )
                         for b in sorted(str(b) for b in graph.objects(node, SKOS.broader))
                     ],
