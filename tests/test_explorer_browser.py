@@ -126,9 +126,12 @@ def test_the_home_page_is_usable_by_keyboard_alone(browser: object, api_server: 
     _stayed_local(log)
 
 
-def test_the_home_page_fits_a_phone(browser: object, api_server: ApiServer) -> None:
+@pytest.mark.parametrize(
+    "path", ["/", "/sparql", "/ontology", "/id/nothing-here", "/sparql?format=html&query=ASK{}"]
+)
+def test_pages_fit_a_phone(browser: object, api_server: ApiServer, path: str) -> None:
     with offline_page(browser, **PHONE) as (page, log):
-        page.goto(api_server.url("/"))  # type: ignore[attr-defined]
+        page.goto(api_server.url(path), wait_until="networkidle")  # type: ignore[attr-defined]
         width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
         assert width <= 375, f"the page is {width} px wide on a 375 px screen"
     _stayed_local(log)
