@@ -9,6 +9,7 @@ import pytest
 from rdflib import OWL, RDF, Graph, URIRef
 
 from jalinan.api.explorer.ontology_doc import ttl_path
+from jalinan.api.explorer.templating import period
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 JL = "https://w3id.org/jalinan/ontology#"
@@ -191,3 +192,11 @@ def test_article_iri_for_programs_is_still_rdf(http: httpx.Client) -> None:
 def test_unknown_article_for_browsers_is_an_html_404(http: httpx.Client) -> None:
     page = http.get("/id/article/0000000000000000", headers=BROWSER)
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [("2025-04-16", "16 April 2025"), ("2025-04", "April 2025"), ("2025", "2025"), ("2025-13", "2025-13")],
+)
+def test_dates_are_shown_to_the_precision_known(label: str, shown: str) -> None:
+    assert period(label) == shown

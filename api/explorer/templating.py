@@ -5,6 +5,7 @@ stylesheet of our own); `render` fills in what every page needs (the current pat
 navigation's `aria-current`).
 """
 
+import calendar
 from pathlib import Path
 from typing import Any
 
@@ -60,20 +61,6 @@ def render(
     return response
 
 
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 
 def period(label: str) -> str:
@@ -82,10 +69,10 @@ def period(label: str) -> str:
     parts = label.split("-")
     try:
         if len(parts) == 3:
-            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+            return f"{int(parts[2])} {calendar.month_name[int(parts[1])]} {parts[0]}"
         if len(parts) == 2:
-            return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
-    except (ValueError, IndexError):
+            return f"{calendar.month_name[int(parts[1])]} {parts[0]}"
+    except (ValueError, IndexError):  # not a date label: shown as it is
         return label
     return label
 
