@@ -71,6 +71,17 @@ def test_the_sparql_editor_runs_a_query(browser: object, api_server: ApiServer) 
     assert any(url.startswith(api_server.url("/sparql")) for url in log.urls)
 
 
+def test_choosing_an_example_loads_it_into_the_editor(browser: object, api_server: ApiServer) -> None:
+    with offline_page(browser) as (page, log):
+        page.goto(api_server.url("/sparql"))  # type: ignore[attr-defined]
+        page.locator(".yasqe .CodeMirror").wait_for()  # type: ignore[attr-defined]
+        page.get_by_role("link", name="Agreements by party").click()  # type: ignore[attr-defined]
+        text = page.evaluate("() => document.querySelector('.yasqe .CodeMirror').CodeMirror.getValue()")  # type: ignore[attr-defined]
+        assert text.startswith("# title: Agreements by party")
+        assert page.url == api_server.url("/sparql")  # type: ignore[attr-defined]
+    _stayed_local(log)
+
+
 def test_the_sparql_editor_knows_jalinan_prefixes(browser: object, api_server: ApiServer) -> None:
     with offline_page(browser) as (page, log):
         page.goto(api_server.url("/sparql"))  # type: ignore[attr-defined]
