@@ -61,6 +61,7 @@ def serve(args: argparse.Namespace) -> int:
         base = settings.base_url
         print(
             "Jalinan is serving:\n"
+            f"  in a browser     {base}/\n"
             f"  SPARQL endpoint  {base}/sparql\n"
             f"  canned queries   {base}/queries\n"
             f"  example query    {base}/queries/agreements-by-party?party=Mosti\n"
