@@ -9,6 +9,7 @@ import pytest
 from rdflib import OWL, RDF, Graph, URIRef
 
 from jalinan.api.explorer.ontology_doc import ttl_path
+from jalinan.api.explorer.error_pages import close_matches, index_names
 from jalinan.api.explorer.templating import period
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -78,7 +79,7 @@ def test_sparql_without_query_for_programs_is_still_the_service_description(http
 def test_sparql_form_shows_results_as_a_table_with_local_links(http: httpx.Client) -> None:
     query = f"SELECT ?m WHERE {{ ?m a <{JL}Ministry> }}"
     page = http.get("/sparql", params={"query": query, "format": "html"}, headers=BROWSER)
-    assert page.status_code == 200 and "<th scope=\"col\">m</th>" in page.text
+    assert page.status_code == 200 and '<th scope="col">m</th>' in page.text
     assert 'href="/id/mosti"' in page.text
 
 
@@ -155,7 +156,6 @@ def test_api_docs_use_the_vendored_scripts(http: httpx.Client, path: str) -> Non
         assert http.get(src).status_code == 200
 
 
-
 def _article_with_a_headline(http: httpx.Client) -> str:
     """An article that has a headline, found by query (so adding articles never breaks this)."""
     query = f"SELECT ?a WHERE {{ ?a <{JL}headline> ?h ; <{JL}publisher> ?p }} LIMIT 1"
@@ -200,3 +200,15 @@ def test_unknown_article_for_browsers_is_an_html_404(http: httpx.Client) -> None
 )
 def test_dates_are_shown_to_the_precision_known(label: str, shown: str) -> None:
     assert period(label) == shown
+
+
+def test_did_you_mean_lists_each_entity_once_by_its_label() -> None:
+    label = "Ministry of Science, Technology and Innovation"
+    names = index_names(
+        [(label, label, "/id/mosti"), ("mosti", label, "/id/mosti"), ("miti", "MITI", "/id/miti")]
+    )
+    assert close_matches("mostii", names) == [
+        {"label": label, "href": "/id/mosti"},
+        {"label": "MITI", "href": "/id/miti"},
+    ]
+    assert close_matches("zzzz", names) == []

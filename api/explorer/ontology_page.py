@@ -14,4 +14,9 @@ router = page_router()
 
 @router.get("/ontology")
 def ontology(request: Request) -> Response:
-    return render(request, "ontology.html", {"doc": documentation()})
+    return render(
+        request,
+        "ontology.html",
+        {"doc": documentation()},
+        headers={"Link": '</ontology?_format=ttl>; rel="alternate"; type="text/turtle"'},
+    )
