@@ -8,8 +8,8 @@ import httpx
 import pytest
 from rdflib import OWL, RDF, Graph, URIRef
 
-from jalinan.api.explorer.ontology_doc import ttl_path
 from jalinan.api.explorer.error_pages import close_matches, index_names
+from jalinan.api.explorer.ontology_doc import ttl_path
 from jalinan.api.explorer.templating import period
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
