@@ -82,6 +82,18 @@ def test_choosing_an_example_loads_it_into_the_editor(browser: object, api_serve
     _stayed_local(log)
 
 
+def test_tab_leaves_the_sparql_editor(browser: object, api_server: ApiServer) -> None:
+    with offline_page(browser) as (page, log):
+        page.goto(api_server.url("/sparql"))  # type: ignore[attr-defined]
+        editor = page.locator(".yasqe .CodeMirror")  # type: ignore[attr-defined]
+        editor.click()
+        typing_area = "() => document.activeElement === document.querySelector('.yasqe .CodeMirror textarea')"
+        assert page.evaluate(typing_area)  # type: ignore[attr-defined]
+        page.keyboard.press("Tab")  # type: ignore[attr-defined]
+        assert not page.evaluate(typing_area), "Tab stayed in the editor: a keyboard user is trapped"  # type: ignore[attr-defined]
+    _stayed_local(log)
+
+
 def test_the_sparql_editor_knows_jalinan_prefixes(browser: object, api_server: ApiServer) -> None:
     with offline_page(browser) as (page, log):
         page.goto(api_server.url("/sparql"))  # type: ignore[attr-defined]

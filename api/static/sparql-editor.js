@@ -11,6 +11,9 @@
     var prefixes = JSON.parse(document.getElementById("sparql-prefixes").textContent);
     var examples = JSON.parse(document.getElementById("sparql-examples").textContent);
     Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
+    // Tab moves focus on, as everywhere else on the page, rather than indenting: without this a
+    // keyboard user entering the editor could not leave it.
+    Yasgui.Yasqe.defaults.extraKeys = Object.assign({}, Yasgui.Yasqe.defaults.extraKeys, { Tab: false, "Shift-Tab": false });
     holder.hidden = false;
     var yasgui = new Yasgui(holder, {
       requestConfig: { endpoint: endpoint, method: "POST" },
