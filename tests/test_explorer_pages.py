@@ -1,6 +1,8 @@
 """The explorer's pages: browsers get HTML at the data's URLs, programs get what they got before."""
 
+import csv
 import html
+import io
 import re
 from html.parser import HTMLParser
 
@@ -212,3 +214,15 @@ def test_did_you_mean_lists_each_entity_once_by_its_label() -> None:
         {"label": "MITI", "href": "/id/miti"},
     ]
     assert close_matches("zzzz", names) == []
+
+
+def test_sparql_table_stops_at_max_rows_and_links_the_full_downloads(http: httpx.Client) -> None:
+    query = "SELECT * WHERE { ?s ?p ?o }"
+    total = int(http.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}).json()[
+        "results"]["bindings"][0]["n"]["value"])  # fmt: skip
+    assert total > 1000, "the curated facts should outgrow one table"
+    page = http.get("/sparql", params={"query": query, "format": "html"}, headers=BROWSER).text
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr>") == 1000 and "The first 1000 rows" in page
+    csv_href = html.unescape(re.search(r'href="(/sparql\?[^"]*format=csv)"', page).group(1))
+    assert len(list(csv.reader(io.StringIO(http.get(csv_href).text)))) == total + 1

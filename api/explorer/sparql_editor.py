@@ -11,6 +11,7 @@ is shown as a table (or as Turtle text for CONSTRUCT and DESCRIBE). Every other 
 """
 
 import json
+from urllib.parse import urlencode
 
 from fastapi import Request, Response
 from pyoxigraph import QueryBoolean, QueryResultsFormat, parse_query_results
@@ -79,8 +80,12 @@ async def _results(request: Request, store: StoreDep, settings: SettingsDep) -> 
     if isinstance(solutions, QueryBoolean):
         return {"boolean": bool(solutions)}
     variables = [v.value for v in solutions.variables]
-    rows = [[_cell(solution[v]) for v in variables] for solution in solutions]
-    return {"variables": variables, "rows": rows}
+    rows = []
+    for solution in solutions:
+        if len(rows) == settings.max_rows:  # the table shows a page's worth; the downloads hold all
+            return {"variables": variables, "rows": rows, "truncated": settings.max_rows}
+        rows.append([_cell(solution[v]) for v in variables])
+    return {"variables": variables, "rows": rows, "truncated": None}
 
 
 @router.get("/sparql")
@@ -99,4 +104,8 @@ async def editor(
     }
     if query is not None:
         context["results"] = await _results(request, store, settings)
+        context["downloads"] = [
+            (name, "/sparql?" + urlencode({"query": query, "format": fmt}))
+            for name, fmt in (("CSV", "csv"), ("JSON", "json"), ("XML", "xml"), ("Turtle", "ttl"))
+        ]
     return render(request, "sparql.html", context)
