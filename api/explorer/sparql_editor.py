@@ -10,7 +10,6 @@ is shown as a table (or as Turtle text for CONSTRUCT and DESCRIBE). Every other 
 `/sparql` reaches the protocol route unchanged.
 """
 
-import json
 from urllib.parse import urlencode
 
 from fastapi import Request, Response
@@ -97,7 +96,7 @@ async def editor(
         "endpoint": str(request.base_url).rstrip("/") + "/sparql",
         "query": query if query is not None else DEFAULT_QUERY,
         "examples": _examples(catalogue),
-        "prefixes_json": json.dumps({prefix: ns for ns, prefix in PREFIXES.items()}),
+        "prefixes": {prefix: ns for ns, prefix in PREFIXES.items()},
         "yasgui_js": vendor_url("yasgui", "yasgui.min.js"),
         "yasgui_css": vendor_url("yasgui", "yasgui.min.css"),
         "results": None,
