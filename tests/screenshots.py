@@ -26,6 +26,8 @@ PAGES = {
     "docs": "/docs",
     "redoc": "/redoc",
 }
+# What shows that a page is drawn, for the pages a script draws after the load.
+READY = {"docs": ".swagger-ui .opblock", "redoc": ".api-content", "sparql": ".yasqe .CodeMirror"}
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 
 
@@ -42,6 +44,8 @@ def main() -> int:
                     viewport = {"width": width, "height": height}
                     with offline_page(browser, viewport=viewport) as (page, log):
                         page.goto(server.url(path), wait_until="networkidle")  # type: ignore[attr-defined]
+                        if name in READY:
+                            page.locator(READY[name]).first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
                         target = args.out / f"{name}-{width_name}.png"
                         full = name not in ("ontology", "docs", "redoc")
                         page.screenshot(path=str(target), full_page=full)  # type: ignore[attr-defined]
