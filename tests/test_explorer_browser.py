@@ -150,7 +150,14 @@ def test_the_home_page_is_usable_by_keyboard_alone(browser: object, api_server: 
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/sparql", "/ontology", "/id/nothing-here", "/sparql?format=html&query=ASK{}"]
+    "path",
+    [
+        "/",
+        "/sparql",
+        "/ontology",
+        "/id/nothing-here",
+        "/sparql?format=html&query=SELECT%20*%20%7B%3Fs%20a%20%3Chttps%3A%2F%2Fw3id.org%2Fjalinan%2Fontology%23Ministry%3E%7D",
+    ],
 )
 def test_pages_fit_a_phone(browser: object, api_server: ApiServer, path: str) -> None:
     with offline_page(browser, **PHONE) as (page, log):
