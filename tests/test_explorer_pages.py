@@ -226,3 +226,9 @@ def test_sparql_table_stops_at_max_rows_and_links_the_full_downloads(http: httpx
     assert body.count("<tr>") == 1000 and "The first 1000 rows" in page
     csv_href = html.unescape(re.search(r'href="(/sparql\?[^"]*format=csv)"', page).group(1))
     assert len(list(csv.reader(io.StringIO(http.get(csv_href).text)))) == total + 1
+
+
+def test_home_page_lists_visits(http: httpx.Client) -> None:
+    text = http.get("/", headers=BROWSER).text
+    section = text.split('id="visits-heading"', 1)[1].split("</section>", 1)[0]
+    assert section.count('href="/id/') == min(8, _count(http, "Visit"))

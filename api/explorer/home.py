@@ -3,9 +3,9 @@ entry points. Programs asking for `/` still get the redirect to `/queries` (app.
 
 The counts come from the `stats-by-class` canned query (the per-class counts ingest writes
 with the data, so reading them costs nothing at any size), summed over each headline class and
-the classes under it in the ontology. The two short lists (latest agreements, most-connected
-organisations) are small queries of the explorer's own (`queries/`). The page is cached with
-the data version like every read answer.
+the classes under it in the ontology. The short lists (latest agreements and visits, the
+most-connected organisations) are small queries of the explorer's own (`queries/`). The page is
+cached with the data version like every read answer.
 """
 
 from collections.abc import Callable
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pyoxigraph import NamedNode
 
 from jalinan.api import querying
 from jalinan.api.caching import cached
@@ -23,8 +24,11 @@ from jalinan.api.explorer.routing import page_router
 from jalinan.api.explorer.templating import render
 from jalinan.api.pages import local_href
 from jalinan.graph import GraphStore
+from jalinan.graph.namespaces import JL
+from jalinan.queries.catalogue import CannedQuery, load_query
 
 router = page_router()
+LIST_LENGTH = 8  # items in each of the home page's lists (the LIMIT of its queries)
 QUERIES = Path(__file__).resolve().parent / "queries"
 # (what the reader sees, the ontology class counted with everything under it, where to go)
 HEADLINES = [
@@ -50,18 +54,37 @@ def headline_counts(store: GraphStore, stats_sparql: str) -> list[dict[str, obje
     ]
 
 
-def _items(store: GraphStore, name: str, key: str, extra: Callable[[dict], str]) -> list[dict[str, str]]:
-    rows, _ = querying.rows(store, explorer_query(name))
-    return [
-        {
-            "href": local_href(row[key].value),
-            "label": row["label"].value
-            if row.get("label") is not None
-            else row[key].value.rsplit("/", 1)[-1],
-            "extra": extra(row),
-        }
-        for row in rows.rows
-    ]
+def _items(store: GraphStore, sparql: str, key: str, extra: Callable[[dict], str]) -> list[dict[str, str]]:
+    """One entry per thing (the first row of each, as the query orders them)."""
+    rows, _ = querying.rows(store, sparql)
+    items: dict[str, dict[str, str]] = {}
+    for row in rows.rows:
+        href = local_href(row[key].value)
+        label = row["label"].value if row.get("label") is not None else row[key].value.rsplit("/", 1)[-1]
+        items.setdefault(href, {"href": href, "label": label, "extra": extra(row)})
+    return list(items.values())
+
+
+@cache
+def _kind_query(name: str) -> CannedQuery:
+    return load_query(QUERIES / f"{name}.rq")
+
+
+def latest(store: GraphStore, *tops: str) -> list[dict[str, str]]:
+    """The newest things of the classes `tops` (and under them), with their date's label; when
+    fewer than a list's worth are dated, undated ones after them (with no date shown)."""
+    kinds = {"top": [NamedNode(JL + top) for top in tops]}
+    dated = _items(
+        store,
+        _kind_query("latest").bind(kinds),
+        "item",
+        lambda row: row["dateLabel"].value if row.get("dateLabel") else "",
+    )
+    if len(dated) >= LIST_LENGTH:
+        return dated
+    shown = {item["href"] for item in dated}
+    others = _items(store, _kind_query("some").bind(kinds), "item", lambda row: "")
+    return (dated + [item for item in others if item["href"] not in shown])[:LIST_LENGTH]
 
 
 @router.get("/")
@@ -70,24 +93,25 @@ async def home(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Re
 
     async def produce() -> Response:
         counts = await run_in_threadpool(headline_counts, store, stats.text)
-        latest = await run_in_threadpool(
-            _items,
-            store,
-            "latest-agreements",
-            "agreement",
-            lambda row: row["dateLabel"].value if row.get("dateLabel") is not None else "",
-        )
+        agreements = await run_in_threadpool(latest, store, "Agreement", "AgreementCollection")
+        visits = await run_in_threadpool(latest, store, "Visit")
         connected = await run_in_threadpool(
             _items,
             store,
-            "connected-organisations",
+            explorer_query("connected-organisations"),
             "organisation",
             lambda row: row["agreements"].value,
         )
         return render(
             request,
             "home.html",
-            {"counts": counts, "latest": latest, "connected": connected, "topics": topics()},
+            {
+                "counts": counts,
+                "latest": agreements,
+                "visits": visits,
+                "connected": connected,
+                "topics": topics(),
+            },
         )
 
     return await cached(request, ("page", "home"), produce)

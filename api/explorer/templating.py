@@ -61,8 +61,6 @@ def render(
     return response
 
 
-
-
 def period(label: str) -> str:
     """A date node's label (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) as a reader writes it: "16 April
     2025", "April 2025", "2025"; anything else unchanged."""
