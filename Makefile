@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 ARTICLES ?= ../shared/articles
 ARTICLES_ARG := $(if $(wildcard $(ARTICLES)/*.txt),--articles $(ARTICLES),)
 
-.PHONY: run test install ontology ingest serve lint bench clean browser screenshots
+.PHONY: run test install ontology ingest serve lint bench clean browser screenshots backends
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ run: $(STAMP)
 	$(BIN)/jalinan stats --store $(STORE)
 	$(BIN)/jalinan serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: $(STAMP) browser
+test: $(STAMP) browser backends
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -47,6 +47,18 @@ browser:
 # PNGs of the main pages, desktop and 375 px wide, into ./screenshots (git ignores it).
 screenshots: $(STAMP) browser
 	$(BIN)/python -m tests.screenshots --out screenshots
+
+# The remote-backend tests start Virtuoso 7 (Debian) and `oxigraph serve` (PyPI, the bench extra)
+# on loopback. Virtuoso is installed where missing and apt can (root); elsewhere its tests skip
+# and say how to install it (under CI=true they fail). Quick when already there.
+VIRTUOSO_PACKAGE := virtuoso-opensource-7-bin
+backends:
+	@if command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(VIRTUOSO_PACKAGE) >/dev/null || \
+		{ apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(VIRTUOSO_PACKAGE) >/dev/null; } || \
+		echo "could not install $(VIRTUOSO_PACKAGE): the Virtuoso tests skip without it (fail under CI=true)"; \
+	else echo "install $(VIRTUOSO_PACKAGE) (no apt here): the Virtuoso backend tests skip without it"; fi
 
 # Regenerate the RDF/XML export from the one hand-edited Turtle source.
 ontology: $(STAMP)
