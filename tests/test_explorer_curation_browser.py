@@ -37,6 +37,6 @@ def test_paste_an_article_review_the_highlights_and_download_the_yaml(
         assert scroll_width <= width, f"the draft page is {scroll_width} px wide on a {width} px screen"
         with page.expect_download() as download_info:  # type: ignore[attr-defined]
             page.get_by_role("button", name="Download the YAML").click()  # type: ignore[attr-defined]
-        draft = yaml.safe_load(open(download_info.value.path(), encoding="utf-8").read())
+        draft = yaml.safe_load(download_info.value.path().read_text(encoding="utf-8"))
         assert any(record.get("type") == "MemorandumOfUnderstanding" for record in draft["facts"])
     assert not log.outside_requests, log.outside_requests

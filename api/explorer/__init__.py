@@ -20,7 +20,13 @@ from jalinan.api.explorer import (
 )
 
 # Page routers go before the data routers: a page route matches only a browser's request.
-PAGE_ROUTERS = [home.router, sparql_editor.router, ontology_page.router, article_page.router, curation_page.router]
+PAGE_ROUTERS = [
+    home.router,
+    sparql_editor.router,
+    ontology_page.router,
+    article_page.router,
+    curation_page.router,
+]
 
 
 def install(app: FastAPI) -> None:
