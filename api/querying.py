@@ -26,8 +26,9 @@ from jalinan.graph.results import GraphResult, SelectResult
 def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
     """The API's answer to a store error."""
     if isinstance(exc, QueryError):
-        what = "update" if parameter == "update" else "query"
-        return bad_request(f"the {what} is not valid SPARQL: {exc}", parameter=parameter)
+        if parameter == "update":
+            return bad_request(f"the update is not valid SPARQL or cannot apply: {exc}", parameter=parameter)
+        return bad_request(f"the query is not valid SPARQL: {exc}", parameter=parameter)
     if isinstance(exc, QueryTimeout):
         return service_unavailable(
             "Query Timeout",
@@ -61,6 +62,7 @@ def serialized(
     named_graphs: Sequence[str] | None = None,
     timeout: float | None = None,
     trusted: bool = False,
+    base_iri: str | None = None,
 ) -> tuple[str, bytes]:
     """Run a query; ("SELECT" | "ASK" | "GRAPH", its bytes in the format for that form)."""
     try:
@@ -70,6 +72,7 @@ def serialized(
             graph_format,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
+            base_iri=base_iri,
             **_read_options(store, timeout, trusted),
         )
     except StoreError as exc:
@@ -101,9 +104,9 @@ def triples(store: GraphStore, sparql: str, *, timeout: float | None = None) -> 
     return result.triples
 
 
-def update(store: GraphStore, sparql_update: str) -> None:
+def update(store: GraphStore, sparql_update: str, *, base_iri: str | None = None) -> None:
     try:
-        store.update(sparql_update)
+        store.update(sparql_update, base_iri=base_iri)
     except StoreError as exc:
         raise _refusal(exc, "update") from exc
 

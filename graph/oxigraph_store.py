@@ -70,8 +70,9 @@ class OxigraphStore:
         sparql: str,
         default_graphs: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
+        base_iri: str | None = None,
     ) -> QuerySolutions | QueryBoolean | Iterable[Triple]:
-        options: dict[str, object] = {}
+        options: dict[str, object] = {"base_iri": base_iri}
         if default_graphs is None:
             options["use_default_graph_as_union"] = True
         else:
@@ -122,8 +123,9 @@ class OxigraphStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        base_iri: str | None = None,
     ) -> tuple[str, bytes]:
-        result = self._run(sparql, default_graphs, named_graphs)
+        result = self._run(sparql, default_graphs, named_graphs, base_iri)
         if isinstance(result, QueryBoolean):
             return "ASK", result.serialize(format=results_format)
         if isinstance(result, QuerySolutions):
@@ -158,11 +160,15 @@ class OxigraphStore:
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only")
 
-    def update(self, sparql_update: str) -> None:
+    def update(self, sparql_update: str, *, base_iri: str | None = None) -> None:
+        """Run an update in one transaction; relative IRIs resolve against `base_iri` (the
+        endpoint's own URL for the SPARQL Protocol), and without one are a syntax error."""
         self._writable()
         try:
-            self._store.update(sparql_update)
+            self._store.update(sparql_update, base_iri=base_iri)
         except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+        except RuntimeError as exc:  # the update cannot apply, e.g. CLEAR GRAPH of a missing graph
             raise QueryError(str(exc)) from exc
         except OSError as exc:
             raise StoreError(str(exc)) from exc

@@ -76,6 +76,7 @@ class _Job:
     graph_media_type: str = ""
     max_rows: int | None = None  # "rows": keep at most this many SELECT rows
     max_bytes: int | None = None  # "bytes": abandon a serialisation that grows past this
+    base_iri: str | None = None  # resolves the query's relative IRIs (the endpoint's URL)
 
 
 def _rows(opened: OxigraphStore, job: _Job) -> QueryResult:
@@ -94,7 +95,7 @@ def _rows(opened: OxigraphStore, job: _Job) -> QueryResult:
 
 def _serialized(opened: OxigraphStore, job: _Job) -> tuple[str, bytes]:
     """Like `OxigraphStore.query_serialized`, but into a buffer capped at `job.max_bytes`."""
-    result = opened._run(job.sparql, job.default_graphs, job.named_graphs)
+    result = opened._run(job.sparql, job.default_graphs, job.named_graphs, job.base_iri)
     buffer = _CappedBuffer(job.max_bytes)
     if isinstance(result, QueryBoolean):
         form = "ASK"
@@ -339,6 +340,7 @@ class PooledStore:
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
         trusted: bool = False,
+        base_iri: str | None = None,
     ) -> tuple[str, bytes]:
         """Run a query in a worker and serialise it there; `ResultTooLarge` past `max_result_bytes`."""
         return self._run(
@@ -351,6 +353,7 @@ class PooledStore:
                 results_format.media_type,
                 graph_format.media_type,
                 max_bytes=self.max_result_bytes,
+                base_iri=base_iri,
             ),
             timeout,
             trusted,
@@ -372,10 +375,10 @@ class PooledStore:
     def _wrote(self) -> None:
         self._generation += 1
 
-    def update(self, sparql_update: str) -> None:
+    def update(self, sparql_update: str, *, base_iri: str | None = None) -> None:
         with self._write_lock:
             try:
-                self._store.update(sparql_update)
+                self._store.update(sparql_update, base_iri=base_iri)
             finally:
                 self._wrote()
 

@@ -40,16 +40,19 @@ class GraphStore(Protocol):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        base_iri: str | None = None,
     ) -> tuple[str, bytes]:
         """Run a query and serialise its result in the same thread.
+
+        Relative IRIs in the query resolve against `base_iri` (None: they are an error).
 
         Returns the query form ("SELECT", "ASK" or "GRAPH") and the bytes, in
         `results_format` for SELECT/ASK and `graph_format` for CONSTRUCT/DESCRIBE.
         """
         ...
 
-    def update(self, sparql_update: str) -> None:
-        """Run a SPARQL 1.1 Update in one transaction."""
+    def update(self, sparql_update: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 Update in one transaction, relative IRIs resolved against `base_iri`."""
         ...
 
     def replace_graphs(

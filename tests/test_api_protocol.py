@@ -221,6 +221,38 @@ def test_non_utf8_form_body_is_400(http: httpx.Client) -> None:
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("media", ["application/sparql-query", "application/x-www-form-urlencoded"])
+def test_a_body_in_another_charset_than_utf8_is_400(http: httpx.Client, media: str) -> None:
+    body = ASK_MOSTI if media.endswith("query") else f"query={ASK_MOSTI}"
+    response = http.post(
+        "/sparql", content=body.encode("utf-16"), headers={"Content-Type": f"{media}; charset=UTF-16"}
+    )
+    assert response.status_code == 400 and "UTF-8" in response.json()["detail"]
+
+
+def test_relative_iris_in_a_query_resolve_against_the_endpoint(
+    http: httpx.Client, api_server: ApiServer
+) -> None:
+    response = http.get("/sparql", params={"query": "SELECT ?x WHERE { BIND(<people/x> AS ?x) }"})
+    assert response.status_code == 200
+    assert response.json()["results"]["bindings"][0]["x"]["value"] == api_server.url("/people/x")
+
+
+def test_relative_iris_in_an_update_resolve_against_the_endpoint(
+    http: httpx.Client, api_server: ApiServer
+) -> None:
+    graph = "https://example.org/protocol-relative-base"
+    auth = {"Authorization": f"Bearer {api_server.write_token}", "Content-Type": "application/sparql-update"}
+    update = f"INSERT DATA {{ GRAPH <{graph}> {{ <s> <p> <o> }} }}"
+    assert http.post("/update", content=update, headers=auth).status_code == 204
+    try:
+        query = f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        bindings = http.get("/sparql", params={"query": query}).json()["results"]["bindings"]
+        assert [b["s"]["value"] for b in bindings] == [api_server.url("/s")]
+    finally:
+        http.post("/update", content=f"DROP SILENT GRAPH <{graph}>", headers=auth)
+
+
 def test_wrong_media_type_is_415(http: httpx.Client) -> None:
     response = http.post("/sparql", content=ASK_MOSTI, headers={"Content-Type": "text/plain"})
     assert response.status_code == 415
