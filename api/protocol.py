@@ -7,7 +7,9 @@ what the body is. The default graph is the union of all graphs unless `default-g
 otherwise.
 """
 
+import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Annotated, TypeVar
 from urllib.parse import parse_qsl
@@ -19,7 +21,7 @@ from pyoxigraph import NamedNode
 from jalinan.api import querying
 from jalinan.api.caching import NOT_MODIFIED, cached, query_identity
 from jalinan.api.dependencies import SettingsDep, StoreDep, check_write_access
-from jalinan.api.errors import bad_request, not_acceptable, unsupported_media_type
+from jalinan.api.errors import bad_request, not_acceptable, service_unavailable, unsupported_media_type
 from jalinan.api.limits import TIMEOUT_PARAMETERS, check_length, request_timeout
 from jalinan.api.logging import note_query
 from jalinan.api.negotiation import (
@@ -31,8 +33,8 @@ from jalinan.api.negotiation import (
     negotiate,
 )
 from jalinan.api.service_description import service_description
-from jalinan.api.service_guard import check_service
-from jalinan.api.settings import Settings
+from jalinan.api.service_guard import check_service, mentions_service
+from jalinan.api.settings import RETRY_AFTER_S, Settings
 from jalinan.api.update_dataset import DatasetConflict, with_dataset
 from jalinan.graph import GraphStore
 
@@ -174,18 +176,45 @@ def endpoint_iri(settings: Settings, path: str) -> str:
     return settings.base_url.rstrip("/") + path
 
 
+# The SERVICE check parses a text that mentions SERVICE with rdflib: pure Python, seconds for a
+# 64 KB query, and pyparsing's parser state is not safe to share between threads (concurrent
+# parses were seen to fail with TypeError and leave every later check failing). So such checks run
+# one at a time on this thread of their own, never on the event loop, and never in the shared
+# thread pool, where a queue of them would hold the threads every other request needs.
+_SERVICE_CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="service-check")
+
+
+async def _check_service_off_the_loop(
+    text: str, settings: Settings, *, timeout: float | None = None, update: bool = False
+) -> None:
+    """The SERVICE check, within the request's time limit (a check still waiting to start is
+    dropped at the limit; one running finishes on its thread, which cannot be stopped)."""
+    if not mentions_service(text):
+        return
+    limit = settings.query_timeout if timeout is None else timeout
+    check = asyncio.get_running_loop().run_in_executor(
+        _SERVICE_CHECKS, lambda: check_service(text, settings.service_allow, update=update)
+    )
+    try:
+        await asyncio.wait_for(check, limit)
+    except TimeoutError:
+        raise service_unavailable(
+            "Query Timeout",
+            f"checking the SERVICE endpoints of this text took longer than {limit:g} s; "
+            "send a shorter text, or one that does not mention SERVICE",
+            retry_after=RETRY_AFTER_S,
+        ) from None
+
+
 def _run_query(
     store: GraphStore,
-    settings: Settings,
     parsed: ProtocolRequest,
     choice: Choice,
     timeout: float | None,
     base: str,
 ) -> tuple[str, bytes]:
-    """Check and run a query, in a worker thread: the SERVICE check parses large texts, which
-    must not hold the event loop."""
+    """Run a query in a worker thread (it waits for a query worker process)."""
     assert parsed.query is not None
-    check_service(parsed.query, settings.service_allow)
     return querying.serialized(
         store,
         parsed.query,
@@ -214,9 +243,11 @@ async def answer_query(
     if choice.results is None and choice.graph is None:
         raise not_acceptable("ask for SPARQL results (JSON, XML, CSV, TSV) or an RDF format, not HTML")
     base = endpoint_iri(settings, endpoint)
+    query = parsed.query
 
     async def produce() -> Response:
-        form, data = await run_in_threadpool(_run_query, store, settings, parsed, choice, timeout, base)
+        await _check_service_off_the_loop(query, settings, timeout=timeout)
+        form, data = await run_in_threadpool(_run_query, store, parsed, choice, timeout, base)
         if form == "GRAPH":
             if choice.graph is None:
                 raise not_acceptable(
@@ -230,15 +261,13 @@ async def answer_query(
             content_type = media_type(choice.results)
         return Response(data, media_type=content_type, headers={"Vary": "Accept"})
 
-    query = parsed.query
     identity = query_identity(query, choice.results, choice.graph, parsed.default_graphs, parsed.named_graphs)
     return await cached(request, identity, produce, sparql=query, coalesce=False)
 
 
-def _run_update(store: GraphStore, settings: Settings, parsed: ProtocolRequest, base: str) -> None:
-    """Check, apply the protocol's dataset to, and run an update, in a worker thread."""
+def _run_update(store: GraphStore, parsed: ProtocolRequest, base: str) -> None:
+    """Apply the protocol's dataset to an update and run it, in a worker thread."""
     assert parsed.update is not None
-    check_service(parsed.update, settings.service_allow, update=True)
     try:
         text = with_dataset(parsed.update, parsed.using_graphs, parsed.using_named_graphs)
     except DatasetConflict as exc:
@@ -257,7 +286,8 @@ async def answer_update(
     assert parsed.update is not None
     check_write_access(request, settings)
     note_query(request, "update", parsed.update)
-    await run_in_threadpool(_run_update, store, settings, parsed, endpoint_iri(settings, endpoint))
+    await _check_service_off_the_loop(parsed.update, settings, update=True)
+    await run_in_threadpool(_run_update, store, parsed, endpoint_iri(settings, endpoint))
     return Response(status_code=204)
 
 

@@ -70,12 +70,17 @@ def service_targets(text: str, *, update: bool = False) -> list[str]:
     return targets
 
 
+def mentions_service(text: str) -> bool:
+    """Whether the text could call SERVICE at all (the cheap test; `check_service` parses only then)."""
+    return "service" in _unescape(text).lower()
+
+
 def check_service(text: str, allow: Iterable[str], *, update: bool = False) -> None:
     """400 unless every SERVICE endpoint in the query (or update) is on the allowlist."""
     parameter = "update" if update else "query"
-    unescaped = _unescape(text)
-    if "service" not in unescaped.lower():
+    if not mentions_service(text):
         return
+    unescaped = _unescape(text)
     try:
         targets = service_targets(unescaped, update=update)
     except Exception as exc:  # rdflib raises pyparsing errors and others; any of them: refuse
