@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pyoxigraph import NamedNode
 
-from jalinan.api import querying
+from jalinan.api import openapi, querying
 from jalinan.api.caching import NOT_MODIFIED, cached, query_identity
 from jalinan.api.dependencies import SettingsDep, StoreDep, check_write_access
 from jalinan.api.errors import bad_request, not_acceptable, service_unavailable, unsupported_media_type
@@ -315,12 +315,27 @@ Query answers carry an `ETag` that changes with every write: `If-None-Match` wit
 Example: `/sparql?query=SELECT * WHERE { ?s a <https://w3id.org/jalinan/ontology#Ministry> }`"""
 
 
-@router.api_route(
+_QUERY_RESPONSES = {**NOT_MODIFIED, **openapi.query_results_responses()}
+_UPDATED = {204: {"description": "the update was applied"}}
+
+
+@router.get(
     "/sparql",
-    methods=["GET", "POST"],
-    summary="SPARQL query and update",
+    summary="SPARQL query (GET)",
     description=SPARQL_DOC,
-    responses=NOT_MODIFIED,
+    response_class=Response,
+    responses=_QUERY_RESPONSES,
+    openapi_extra=openapi.sparql_get(),
+    operation_id="sparql_get",
+)
+@router.post(
+    "/sparql",
+    summary="SPARQL query or update (POST)",
+    description=SPARQL_DOC,
+    response_class=Response,
+    responses={**_QUERY_RESPONSES, **_UPDATED},
+    openapi_extra=openapi.sparql_post(),
+    operation_id="sparql_post",
 )
 async def sparql(request: Request, parsed: ParsedDep, store: StoreDep, settings: SettingsDep) -> Response:
     if parsed.update is not None:
@@ -330,12 +345,23 @@ async def sparql(request: Request, parsed: ParsedDep, store: StoreDep, settings:
     return await answer_query(request, parsed, store, settings, "/sparql")
 
 
-@router.api_route(
+@router.get(
     "/query",
-    methods=["GET", "POST"],
-    summary="SPARQL query only",
+    summary="SPARQL query only (GET)",
     description=SPARQL_DOC,
-    responses=NOT_MODIFIED,
+    response_class=Response,
+    responses=_QUERY_RESPONSES,
+    openapi_extra=openapi.sparql_get(),
+    operation_id="query_get",
+)
+@router.post(
+    "/query",
+    summary="SPARQL query only (POST)",
+    description=SPARQL_DOC,
+    response_class=Response,
+    responses=_QUERY_RESPONSES,
+    openapi_extra=openapi.sparql_post(updates=False),
+    operation_id="query_post",
 )
 async def query(request: Request, parsed: ParsedDep, store: StoreDep, settings: SettingsDep) -> Response:
     if parsed.update is not None:
@@ -351,6 +377,10 @@ async def query(request: Request, parsed: ParsedDep, store: StoreDep, settings: 
     description="SPARQL 1.1 Update, form-encoded (`update=`) or `application/sparql-update`, with "
     "`Authorization: Bearer <token>`. Answers 204 on success.",
     status_code=204,
+    response_class=Response,
+    responses=_UPDATED,
+    openapi_extra=openapi.sparql_post(queries=False),
+    operation_id="update_post",
 )
 async def update(request: Request, parsed: ParsedDep, store: StoreDep, settings: SettingsDep) -> Response:
     if parsed.query is not None:
