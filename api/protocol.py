@@ -21,14 +21,19 @@ from pyoxigraph import NamedNode
 from jalinan.api import openapi, querying
 from jalinan.api.caching import NOT_MODIFIED, cached, query_identity
 from jalinan.api.dependencies import SettingsDep, StoreDep, check_write_access
-from jalinan.api.errors import bad_request, not_acceptable, service_unavailable, unsupported_media_type
+from jalinan.api.errors import (
+    bad_request,
+    method_not_allowed,
+    not_acceptable,
+    service_unavailable,
+    unsupported_media_type,
+)
 from jalinan.api.limits import TIMEOUT_PARAMETERS, check_length, request_timeout
 from jalinan.api.logging import note_query
 from jalinan.api.negotiation import (
     DEFAULT_GRAPH_FORMAT,
     DEFAULT_RESULTS_FORMAT,
     GRAPH_FORMATS,
-    Choice,
     media_type,
     negotiate,
 )
@@ -206,27 +211,6 @@ async def _check_service_off_the_loop(
         ) from None
 
 
-def _run_query(
-    store: GraphStore,
-    parsed: ProtocolRequest,
-    choice: Choice,
-    timeout: float | None,
-    base: str,
-) -> tuple[str, bytes]:
-    """Run a query in a worker thread (it waits for a query worker process)."""
-    assert parsed.query is not None
-    return querying.serialized(
-        store,
-        parsed.query,
-        choice.results or DEFAULT_RESULTS_FORMAT,
-        choice.graph or DEFAULT_GRAPH_FORMAT,
-        default_graphs=parsed.default_graphs or None,
-        named_graphs=parsed.named_graphs or None,
-        timeout=timeout,
-        base_iri=base,
-    )
-
-
 async def answer_query(
     request: Request,
     parsed: ProtocolRequest,
@@ -247,7 +231,16 @@ async def answer_query(
 
     async def produce() -> Response:
         await _check_service_off_the_loop(query, settings, timeout=timeout)
-        form, data = await run_in_threadpool(_run_query, store, parsed, choice, timeout, base)
+        form, data = await querying.serialized_async(
+            store,
+            query,
+            choice.results or DEFAULT_RESULTS_FORMAT,
+            choice.graph or DEFAULT_GRAPH_FORMAT,
+            default_graphs=parsed.default_graphs or None,
+            named_graphs=parsed.named_graphs or None,
+            timeout=timeout,
+            base_iri=base,
+        )
         if form == "GRAPH":
             if choice.graph is None:
                 raise not_acceptable(
@@ -369,6 +362,14 @@ async def query(request: Request, parsed: ParsedDep, store: StoreDep, settings: 
     if parsed.query is None:
         return _describe_service(request, parsed, settings, "/query")
     return await answer_query(request, parsed, store, settings, "/query")
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+@router.api_route("/query", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def other_methods(request: Request) -> Response:
+    """405 naming both methods (GET and POST are declared as two routes, each of which alone
+    would name only itself in `Allow`)."""
+    raise method_not_allowed(request.method, ["GET", "POST"])
 
 
 @router.post(

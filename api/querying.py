@@ -14,6 +14,7 @@ server's own canned queries, which may use the workers reserved for them.
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from fastapi.concurrency import run_in_threadpool
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple
 
 from jalinan.api.errors import ApiError, bad_request, service_unavailable, too_many_requests
@@ -74,6 +75,26 @@ def serialized(
             named_graphs=named_graphs,
             base_iri=base_iri,
             **_read_options(store, timeout, trusted),
+        )
+    except StoreError as exc:
+        raise _refusal(exc) from exc
+
+
+async def serialized_async(
+    store: GraphStore,
+    sparql: str,
+    results_format: QueryResultsFormat,
+    graph_format: RdfFormat,
+    **options: Any,
+) -> tuple[str, bytes]:
+    """`serialized` for a caller on the event loop: a pooled store awaits its worker on the loop
+    itself (no thread per query); any other store runs in a thread."""
+    if not isinstance(store, PooledStore):
+        return await run_in_threadpool(serialized, store, sparql, results_format, graph_format, **options)
+    trusted = options.pop("trusted", False)
+    try:
+        return await store.query_serialized_async(
+            sparql, results_format, graph_format, trusted=trusted, **options
         )
     except StoreError as exc:
         raise _refusal(exc) from exc

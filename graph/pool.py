@@ -13,13 +13,16 @@ first read after an ingest or update sees the new one.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import itertools
 import multiprocessing
 import os
+import pickle
 import queue
 import shutil
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -135,6 +138,45 @@ def _worker_main(conn: Connection) -> None:
         except Exception as exc:  # reported to the parent, which raises StoreError
             answer = ("error", f"{type(exc).__name__}: {exc}")
         conn.send(answer)
+
+
+def _answer(status: str, payload: object) -> object:
+    """A worker's reply as a result, or as the error it reports."""
+    if status == "query_error":
+        raise QueryError(payload)
+    if status == "too_large":
+        raise ResultTooLarge(payload)
+    if status == "error":
+        raise StoreError(payload)
+    return payload
+
+
+# Replies up to this size are read on the event loop once the first byte is there (the worker is
+# writing them at memory speed); larger ones are read in a thread, so the loop never waits long.
+_READ_ON_LOOP = 256 * 1024
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError("the query worker closed its pipe")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+async def _receive(fd: int) -> tuple[str, object]:
+    """One message from a worker's pipe, in `multiprocessing.connection`'s framing (a 4-byte
+    big-endian length, or -1 and an 8-byte one, then the pickle), as `Connection.recv` reads it."""
+    (size,) = struct.unpack("!i", _read_exactly(fd, 4))
+    if size == -1:
+        (size,) = struct.unpack("!Q", _read_exactly(fd, 8))
+    data = (
+        _read_exactly(fd, size) if size <= _READ_ON_LOOP else await asyncio.to_thread(_read_exactly, fd, size)
+    )
+    return pickle.loads(data)
 
 
 class _Worker:
@@ -282,13 +324,7 @@ class PooledStore:
         finally:
             if worker is not None:
                 self._lane[id(worker)].put(worker)
-        if status == "query_error":
-            raise QueryError(payload)
-        if status == "too_large":
-            raise ResultTooLarge(payload)
-        if status == "error":
-            raise StoreError(payload)
-        return payload
+        return _answer(status, payload)
 
     def _replace(self, dead: _Worker) -> None:
         """Start a replacement in the background, so the timed-out request answers at once."""
@@ -358,6 +394,93 @@ class PooledStore:
             timeout,
             trusted,
         )
+
+    # -- the same from an event loop, without a thread ------------------------------------
+    async def query_serialized_async(
+        self,
+        sparql: str,
+        results_format: QueryResultsFormat,
+        graph_format: RdfFormat,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
+        trusted: bool = False,
+        base_iri: str | None = None,
+    ) -> tuple[str, bytes]:
+        """`query_serialized` for a caller on an event loop.
+
+        When a worker is free and the checkpoint is current (the common case), the job is sent
+        and its answer awaited on the loop itself: no thread, so no thread hand-offs per query
+        (on a busy machine each costs a wait for a CPU). Otherwise (every worker busy, a write
+        to checkpoint first) it runs `query_serialized` in a thread, waiting in line as ever.
+        """
+        job_for = lambda snap: _Job(  # noqa: E731
+            snap,
+            "bytes",
+            sparql,
+            default_graphs,
+            named_graphs,
+            results_format.media_type,
+            graph_format.media_type,
+            max_bytes=self.max_result_bytes,
+            base_iri=base_iri,
+        )
+        worker = self._take_free(trusted)
+        checkpointed = self._snapshot_generation  # read before the path: both are set together,
+        snapshot = self._snapshot  # the path first, so this path is at least that generation's
+        if worker is not None and checkpointed != self._generation:
+            self._lane[id(worker)].put(worker)  # a write to checkpoint first: the thread path does it
+            worker = None
+        if worker is None:
+            return await asyncio.to_thread(self._run, job_for, timeout, trusted)  # type: ignore[return-value]
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
+        return await self._run_on_loop(worker, job_for(snapshot), limit)  # type: ignore[return-value]
+
+    def _take_free(self, trusted: bool) -> _Worker | None:
+        """A worker free right now (for a trusted query, from either lane), or None."""
+        with self._lock:
+            if self._closed:
+                raise StoreError("the store is closed")
+        lanes = (self._free, self._free_reserved) if trusted else (self._free,)
+        for lane in lanes:
+            with contextlib.suppress(queue.Empty):
+                return lane.get_nowait()
+        return None
+
+    async def _run_on_loop(self, worker: _Worker, job: _Job, limit: float) -> object:
+        loop = asyncio.get_running_loop()
+        fd = worker.conn.fileno()
+        ready: asyncio.Future[None] = loop.create_future()
+        keep: _Worker | None = worker
+        try:
+            worker.snapshot = job.snapshot
+            worker.conn.send(job)  # a few hundred bytes into an empty pipe: does not block
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await asyncio.wait_for(ready, limit)
+            finally:
+                loop.remove_reader(fd)
+            status, payload = await _receive(fd)
+        except TimeoutError:
+            worker.process.kill()
+            self._replace(worker)
+            keep = None
+            raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped") from None
+        except (EOFError, OSError) as exc:
+            worker.kill()
+            self._replace(worker)
+            keep = None
+            raise StoreError(f"a query worker failed: {exc}") from exc
+        except BaseException:  # cancelled mid-job: its answer must not reach the next job
+            worker.process.kill()
+            self._replace(worker)
+            keep = None
+            raise
+        finally:
+            if keep is not None:
+                self._lane[id(keep)].put(keep)
+        return _answer(status, payload)
 
     def graph_names(self) -> list[str]:
         return self._store.graph_names()
