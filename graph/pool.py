@@ -461,6 +461,7 @@ class PooledStore:
                 await asyncio.wait_for(ready, limit)
             finally:
                 loop.remove_reader(fd)
+                os.set_blocking(fd, True)  # uvloop made it non-blocking; the thread path needs it blocking
             status, payload = await _receive(fd)
         except TimeoutError:
             worker.process.kill()

@@ -1,6 +1,7 @@
 """SPARQL 1.1 Protocol at /sparql, /query and /update, against a real server and real clients."""
 
 import json
+import threading
 
 import httpx
 import pytest
@@ -298,3 +299,29 @@ def test_cors_preflight_allows_authorised_posts(http: httpx.Client) -> None:
 def test_json_results_parse(http: httpx.Client) -> None:
     response = http.get("/query", params={"query": MINISTRY_LABELS})
     assert json.loads(response.content)["head"]["vars"] == ["m"]
+
+
+def test_thirty_two_clients_at_once_all_get_their_own_answers(api_server: ApiServer) -> None:
+    """Queries await their worker on the event loop; a worker's pipe shared with the thread
+    path must stay usable by both (uvloop had left it non-blocking: 503 `Resource temporarily
+    unavailable` under load)."""
+    answers: list[tuple[int, int]] = []
+
+    def client(n: int) -> None:
+        with httpx.Client(base_url=api_server.base_url, timeout=60) as http:
+            for k in range(6):
+                query = f"SELECT ?n WHERE {{ BIND({n * 100 + k} AS ?n) }}"
+                response = http.get("/sparql", params={"query": query})
+                value = (
+                    int(response.json()["results"]["bindings"][0]["n"]["value"])
+                    if response.status_code == 200
+                    else -1
+                )
+                answers.append((response.status_code, value - (n * 100 + k)))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(32)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert answers == [(200, 0)] * (32 * 6)
