@@ -25,7 +25,7 @@ import shutil
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -247,6 +247,8 @@ class PooledStore:
         self._snapshot_generation = -1
         self._snapshot = ""
         self._size = workers + reserved
+        self._general = workers
+        self._turns: asyncio.Semaphore | None = None  # queries awaiting a worker on the event loop
         self._all: list[_Worker] = []
         self._free: queue.Queue[_Worker] = queue.Queue()  # the general lane
         self._free_reserved: queue.Queue[_Worker] = queue.Queue()  # trusted queries only
@@ -426,16 +428,57 @@ class PooledStore:
             max_bytes=self.max_result_bytes,
             base_iri=base_iri,
         )
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
+        deadline = time.monotonic() + limit
+        async with self._loop_turn(deadline, limit):
+            return await self._query_on_loop(job_for, timeout, trusted, deadline, limit)
+
+    @contextlib.asynccontextmanager
+    async def _loop_turn(self, deadline: float, limit: float) -> AsyncIterator[None]:
+        """Wait on the loop, not in a thread, for a turn among as many queries as there are
+        general workers: within it a worker is free, unless trusted queries hold some. The same
+        waiting line (`max_waiting`, then `StoreBusy`) and time limit apply as in `_take`."""
+        if self._turns is None:
+            self._turns = asyncio.Semaphore(self._general)
+        if self._turns.locked():
+            with self._lock:
+                if self._waiting >= self._max_waiting:
+                    raise StoreBusy(
+                        f"all {self._size} query workers are busy and {self._waiting} queries wait"
+                    )
+                self._waiting += 1
+            try:
+                await asyncio.wait_for(self._turns.acquire(), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                raise QueryTimeout(f"no query worker became free within {limit:g} s") from None
+            finally:
+                with self._lock:
+                    self._waiting -= 1
+        else:
+            await self._turns.acquire()
+        try:
+            yield
+        finally:
+            self._turns.release()
+
+    async def _query_on_loop(
+        self,
+        job_for: Callable[[str], _Job],
+        timeout: float | None,
+        trusted: bool,
+        deadline: float,
+        limit: float,
+    ) -> tuple[str, bytes]:
         worker = self._take_free(trusted)
         checkpointed = self._snapshot_generation  # read before the path: both are set together,
         snapshot = self._snapshot  # the path first, so this path is at least that generation's
         if worker is not None and checkpointed != self._generation:
             self._lane[id(worker)].put(worker)  # a write to checkpoint first: the thread path does it
             worker = None
+        remaining = max(0.0, deadline - time.monotonic())
         if worker is None:
-            return await asyncio.to_thread(self._run, job_for, timeout, trusted)  # type: ignore[return-value]
-        limit = self.timeout if timeout is None else min(timeout, self.timeout)
-        return await self._run_on_loop(worker, job_for(snapshot), limit)  # type: ignore[return-value]
+            return await asyncio.to_thread(self._run, job_for, remaining, trusted)  # type: ignore[return-value]
+        return await self._run_on_loop(worker, job_for(snapshot), remaining, limit)  # type: ignore[return-value]
 
     def _take_free(self, trusted: bool) -> _Worker | None:
         """A worker free right now (for a trusted query, from either lane), or None."""
@@ -448,7 +491,7 @@ class PooledStore:
                 return lane.get_nowait()
         return None
 
-    async def _run_on_loop(self, worker: _Worker, job: _Job, limit: float) -> object:
+    async def _run_on_loop(self, worker: _Worker, job: _Job, remaining: float, limit: float) -> object:
         loop = asyncio.get_running_loop()
         fd = worker.conn.fileno()
         ready: asyncio.Future[None] = loop.create_future()
@@ -458,7 +501,7 @@ class PooledStore:
             worker.conn.send(job)  # a few hundred bytes into an empty pipe: does not block
             loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
             try:
-                await asyncio.wait_for(ready, limit)
+                await asyncio.wait_for(ready, remaining)
             finally:
                 loop.remove_reader(fd)
                 os.set_blocking(fd, True)  # uvloop made it non-blocking; the thread path needs it blocking
