@@ -40,15 +40,27 @@ def run(
     seconds: float = 10.0,
     profile_dir: Path | None = None,
     sparql: str = TWO_HOP,
+    serve_options: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     store, oxi_store, logs = work / "store", work / "oxigraph-store", work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     encoded = urllib.parse.quote(sparql, safe="")
     result: dict[str, Any] = {"query": sparql, "concurrency": concurrency, "seconds": seconds}
+    result["serve_options"] = list(serve_options)
     port = free_port()
     jalinan = start(
         "jalinan serve",
-        [*jalinan_command(), "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)],
+        [
+            *jalinan_command(),
+            "serve",
+            "--store",
+            str(store),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *serve_options,
+        ],
         port,
         "/sparql?query=ASK%7B%7D",
         logs / "sparql-bench-jalinan.log",
@@ -121,8 +133,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--profile", type=Path, help="record jalinan serve with py-spy into this folder")
+    parser.add_argument("--serve-option", action="append", default=[], help="passed to jalinan serve")
     args = parser.parse_args()
-    result = run(args.work, concurrency=args.concurrency, seconds=args.seconds, profile_dir=args.profile)
+    result = run(
+        args.work,
+        concurrency=args.concurrency,
+        seconds=args.seconds,
+        profile_dir=args.profile,
+        serve_options=tuple(args.serve_option),
+    )
     profile_text = result.pop("profile", None)
     print(json.dumps(result, indent=1))
     if profile_text:
