@@ -7,9 +7,7 @@ what the body is. The default graph is the union of all graphs unless `default-g
 otherwise.
 """
 
-import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Annotated, TypeVar
 from urllib.parse import parse_qsl
@@ -25,7 +23,6 @@ from jalinan.api.errors import (
     bad_request,
     method_not_allowed,
     not_acceptable,
-    service_unavailable,
     unsupported_media_type,
 )
 from jalinan.api.limits import TIMEOUT_PARAMETERS, check_length, request_timeout
@@ -38,8 +35,8 @@ from jalinan.api.negotiation import (
     negotiate,
 )
 from jalinan.api.service_description import service_description
-from jalinan.api.service_guard import check_service, mentions_service
-from jalinan.api.settings import RETRY_AFTER_S, Settings
+from jalinan.api.service_guard import needs_network
+from jalinan.api.settings import Settings
 from jalinan.api.update_dataset import DatasetConflict, with_dataset
 from jalinan.graph import GraphStore
 
@@ -181,36 +178,6 @@ def endpoint_iri(settings: Settings, path: str) -> str:
     return settings.base_url.rstrip("/") + path
 
 
-# The SERVICE check parses a text that mentions SERVICE with rdflib: pure Python, seconds for a
-# 64 KB query, and pyparsing's parser state is not safe to share between threads (concurrent
-# parses were seen to fail with TypeError and leave every later check failing). So such checks run
-# one at a time on this thread of their own, never on the event loop, and never in the shared
-# thread pool, where a queue of them would hold the threads every other request needs.
-_SERVICE_CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="service-check")
-
-
-async def _check_service_off_the_loop(
-    text: str, settings: Settings, *, timeout: float | None = None, update: bool = False
-) -> None:
-    """The SERVICE check, within the request's time limit (a check still waiting to start is
-    dropped at the limit; one running finishes on its thread, which cannot be stopped)."""
-    if not mentions_service(text):
-        return
-    limit = settings.query_timeout if timeout is None else timeout
-    check = asyncio.get_running_loop().run_in_executor(
-        _SERVICE_CHECKS, lambda: check_service(text, settings.service_allow, update=update)
-    )
-    try:
-        await asyncio.wait_for(check, limit)
-    except TimeoutError:
-        raise service_unavailable(
-            "Query Timeout",
-            f"checking the SERVICE endpoints of this text took longer than {limit:g} s; "
-            "send a shorter text, or one that does not mention SERVICE",
-            retry_after=RETRY_AFTER_S,
-        ) from None
-
-
 async def answer_query(
     request: Request,
     parsed: ProtocolRequest,
@@ -228,9 +195,9 @@ async def answer_query(
         raise not_acceptable("ask for SPARQL results (JSON, XML, CSV, TSV) or an RDF format, not HTML")
     base = endpoint_iri(settings, endpoint)
     query = parsed.query
+    networked = needs_network(query, settings.service_allow)
 
     async def produce() -> Response:
-        await _check_service_off_the_loop(query, settings, timeout=timeout)
         form, data = await querying.serialized_async(
             store,
             query,
@@ -239,6 +206,7 @@ async def answer_query(
             default_graphs=parsed.default_graphs or None,
             named_graphs=parsed.named_graphs or None,
             timeout=timeout,
+            networked=networked,
             base_iri=base,
         )
         if form == "GRAPH":
@@ -279,7 +247,6 @@ async def answer_update(
     assert parsed.update is not None
     check_write_access(request, settings)
     note_query(request, "update", parsed.update)
-    await _check_service_off_the_loop(parsed.update, settings, update=True)
     await run_in_threadpool(_run_update, store, parsed, endpoint_iri(settings, endpoint))
     return Response(status_code=204)
 
@@ -301,7 +268,9 @@ graphs**; `default-graph-uri` / `named-graph-uri` (repeatable) narrow the datase
 content negotiation or `format=` (`json`, `xml`, `csv`, `tsv`, `ttl`, `nt`, `rdfxml`, `jsonld`,
 `trig`, `nquads`). A GET without `query` returns the service description.
 `timeout=` (seconds) lowers the server's query time limit for this request; a query stopped at
-its limit is a 503. `SERVICE` may only call endpoints on the server's allowlist (else 400).
+its limit is a 503. The server makes no outbound request for a query or update: `SERVICE` and
+`LOAD` fail with one 400, except a query's `SERVICE <IRI>` to an endpoint on the server's
+allowlist (`--service-allow`), written in full.
 Query answers carry an `ETag` that changes with every write: `If-None-Match` with it gives a GET
 304 (a POST 412).
 

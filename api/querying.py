@@ -22,10 +22,22 @@ from jalinan.api.settings import RETRY_AFTER_S
 from jalinan.graph import GraphStore, QueryError, StoreError
 from jalinan.graph.pool import PooledStore, QueryTimeout, ResultTooLarge, StoreBusy
 from jalinan.graph.results import GraphResult, SelectResult
+from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable
+
+OUTBOUND_REFUSED = (
+    "the {what} asks for data from another server (SERVICE or LOAD), and this server fetches none; "
+    "only a query's `SERVICE <IRI>` to an endpoint on the server's allowlist (--service-allow), "
+    "written in full and without escapes, may reach the network"
+)
 
 
 def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
     """The API's answer to a store error."""
+    if isinstance(exc, OutboundRefused):  # one answer, whatever the address and what listens there
+        what = "update" if parameter == "update" else "query"
+        return bad_request(OUTBOUND_REFUSED.format(what=what), parameter=parameter)
+    if isinstance(exc, SandboxUnavailable):
+        return service_unavailable("Sandbox Unavailable", str(exc))
     if isinstance(exc, QueryError):
         if parameter == "update":
             return bad_request(f"the update is not valid SPARQL or cannot apply: {exc}", parameter=parameter)
@@ -46,10 +58,12 @@ def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
     return service_unavailable("Store Unavailable", f"the store could not answer: {exc}")
 
 
-def _read_options(store: GraphStore, timeout: float | None, trusted: bool) -> dict[str, Any]:
+def _read_options(
+    store: GraphStore, timeout: float | None, trusted: bool, networked: bool = False
+) -> dict[str, Any]:
     """Keyword arguments only a pooled store understands (a plain store runs in this thread)."""
     if isinstance(store, PooledStore):
-        return {"timeout": timeout, "trusted": trusted}
+        return {"timeout": timeout, "trusted": trusted} | ({"networked": True} if networked else {})
     return {}
 
 
@@ -63,9 +77,13 @@ def serialized(
     named_graphs: Sequence[str] | None = None,
     timeout: float | None = None,
     trusted: bool = False,
+    networked: bool = False,
     base_iri: str | None = None,
 ) -> tuple[str, bytes]:
-    """Run a query; ("SELECT" | "ASK" | "GRAPH", its bytes in the format for that form)."""
+    """Run a query; ("SELECT" | "ASK" | "GRAPH", its bytes in the format for that form).
+
+    `networked`: run it in the federation lane, whose workers keep their network (only for a
+    query `service_guard.needs_network` accepted); every other query runs without network."""
     try:
         return store.query_serialized(
             sparql,
@@ -74,7 +92,7 @@ def serialized(
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             base_iri=base_iri,
-            **_read_options(store, timeout, trusted),
+            **_read_options(store, timeout, trusted, networked),
         )
     except StoreError as exc:
         raise _refusal(exc) from exc

@@ -29,6 +29,7 @@ from jalinan.graph.errors import (
     StoreNotFoundError,
 )
 from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
+from jalinan.graph.sandbox import offline_update
 
 # Above this many triples, filling an empty on-disk store goes through the bulk loader (about 4×
 # faster than one transaction at 2 million triples, and without holding the whole transaction
@@ -161,11 +162,14 @@ class OxigraphStore:
             raise StoreError(f"the store at {self.path} is open read-only")
 
     def update(self, sparql_update: str, *, base_iri: str | None = None) -> None:
-        """Run an update in one transaction; relative IRIs resolve against `base_iri` (the
-        endpoint's own URL for the SPARQL Protocol), and without one are a syntax error."""
+        """Run a SPARQL Update on the process's offline thread (`sandbox.offline_update`): this
+        process keeps its network, but `LOAD <…>` or `SERVICE <…>` in an update must not reach
+        anything, so the kernel refuses that thread any socket. Such an update fails with
+        `OutboundRefused`, whatever the address and whether anything listens there. Relative IRIs
+        resolve against `base_iri` (the endpoint's own URL for the SPARQL Protocol)."""
         self._writable()
         try:
-            self._store.update(sparql_update, base_iri=base_iri)
+            offline_update(self._store, sparql_update, base_iri=base_iri)
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
         except RuntimeError as exc:  # the update cannot apply, e.g. CLEAR GRAPH of a missing graph
