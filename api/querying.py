@@ -14,13 +14,12 @@ server's own canned queries, which may use the workers reserved for them.
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from fastapi.concurrency import run_in_threadpool
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple
 
 from jalinan.api.errors import ApiError, bad_request, service_unavailable, too_many_requests
 from jalinan.api.settings import RETRY_AFTER_S
 from jalinan.graph import GraphStore, QueryError, StoreError
-from jalinan.graph.pool import PooledStore, QueryTimeout, ResultTooLarge, StoreBusy
+from jalinan.graph.pool import QueryTimeout, ResultTooLarge, StoreBusy
 from jalinan.graph.results import GraphResult, SelectResult
 from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable
 
@@ -58,13 +57,9 @@ def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
     return service_unavailable("Store Unavailable", f"the store could not answer: {exc}")
 
 
-def _read_options(
-    store: GraphStore, timeout: float | None, trusted: bool, networked: bool = False
-) -> dict[str, Any]:
-    """Keyword arguments only a pooled store understands (a plain store runs in this thread)."""
-    if isinstance(store, PooledStore):
-        return {"timeout": timeout, "trusted": trusted} | ({"networked": True} if networked else {})
-    return {}
+def _network(networked: bool) -> dict[str, Any]:
+    """`networked=True` only when asked: only the pool (with an allowlist) has a networked lane."""
+    return {"networked": True} if networked else {}
 
 
 def serialized(
@@ -91,8 +86,10 @@ def serialized(
             graph_format,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
+            timeout=timeout,
+            trusted=trusted,
             base_iri=base_iri,
-            **_read_options(store, timeout, trusted, networked),
+            **_network(networked),
         )
     except StoreError as exc:
         raise _refusal(exc) from exc
@@ -103,16 +100,27 @@ async def serialized_async(
     sparql: str,
     results_format: QueryResultsFormat,
     graph_format: RdfFormat,
-    **options: Any,
+    *,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+    timeout: float | None = None,
+    trusted: bool = False,
+    networked: bool = False,
+    base_iri: str | None = None,
 ) -> tuple[str, bytes]:
-    """`serialized` for a caller on the event loop: a pooled store awaits its worker on the loop
-    itself (no thread per query); any other store runs in a thread."""
-    if not isinstance(store, PooledStore):
-        return await run_in_threadpool(serialized, store, sparql, results_format, graph_format, **options)
-    trusted = options.pop("trusted", False)
+    """`serialized` for a caller on the event loop: the store awaits its answer there (the pool
+    its worker's pipe, with no thread per query; a plain store runs the query in a thread)."""
     try:
         return await store.query_serialized_async(
-            sparql, results_format, graph_format, trusted=trusted, **options
+            sparql,
+            results_format,
+            graph_format,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            timeout=timeout,
+            trusted=trusted,
+            base_iri=base_iri,
+            **_network(networked),
         )
     except StoreError as exc:
         raise _refusal(exc) from exc
@@ -124,7 +132,7 @@ def rows(
     """Run a trusted SELECT (pages, friendly JSON): its first `max_rows` rows, and whether
     there were more."""
     try:
-        result = store.query(sparql, **_read_options(store, timeout, True))
+        result = store.query(sparql, timeout=timeout, trusted=True)
     except StoreError as exc:
         raise _refusal(exc) from exc
     assert isinstance(result, SelectResult), "canned queries used for rows are SELECT queries"
@@ -136,7 +144,7 @@ def rows(
 def triples(store: GraphStore, sparql: str, *, timeout: float | None = None) -> list[Triple]:
     """Run a trusted CONSTRUCT or DESCRIBE and return its triples."""
     try:
-        result = store.query(sparql, **_read_options(store, timeout, True))
+        result = store.query(sparql, timeout=timeout, trusted=True)
     except StoreError as exc:
         raise _refusal(exc) from exc
     assert isinstance(result, GraphResult)

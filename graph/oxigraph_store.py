@@ -5,10 +5,12 @@ that ran the query, so every method here materialises or serialises before retur
 one process may open a store read-write, so opening failures are turned into errors that say so.
 """
 
+import asyncio
 import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import (
     NamedNode,
@@ -65,14 +67,23 @@ class OxigraphStore:
         self.path = path
         self.read_only = read_only
 
+    @property
+    def version(self) -> str | None:
+        """None: another process (`jalinan ingest`) may write this store behind our back, so
+        its content has no version this handle could vouch for (`PooledStore` has one)."""
+        return None
+
     # -- reading -------------------------------------------------------------------------
-    def _run(
+    def execute(
         self,
         sparql: str,
-        default_graphs: Sequence[str] | None,
-        named_graphs: Sequence[str] | None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
     ) -> QuerySolutions | QueryBoolean | Iterable[Triple]:
+        """pyoxigraph's own result, for a caller that streams it (the pool's workers cap rows and
+        bytes while reading). It must be consumed in this thread: pyoxigraph aborts otherwise.
+        Relative IRIs resolve against `base_iri` (None: they are a syntax error)."""
         options: dict[str, object] = {"base_iri": base_iri}
         if default_graphs is None:
             options["use_default_graph_as_union"] = True
@@ -96,10 +107,12 @@ class OxigraphStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        trusted: bool = False,
     ) -> QueryResult:
-        """Run a query in this thread. `timeout` is accepted for the interface's sake but cannot
-        be enforced in-process; `PooledStore` enforces it."""
-        result = self._run(sparql, default_graphs, named_graphs)
+        """Run a query in this thread. `timeout` and `trusted` are accepted for the interface's
+        sake: a time limit cannot be enforced in-process (`PooledStore` enforces it), and
+        there is no reserved lane to use."""
+        result = self.execute(sparql, default_graphs, named_graphs)
         if isinstance(result, QueryBoolean):
             return AskResult(bool(result))
         if isinstance(result, QuerySolutions):
@@ -124,14 +137,26 @@ class OxigraphStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        trusted: bool = False,
         base_iri: str | None = None,
     ) -> tuple[str, bytes]:
-        result = self._run(sparql, default_graphs, named_graphs, base_iri)
+        result = self.execute(sparql, default_graphs, named_graphs, base_iri)
         if isinstance(result, QueryBoolean):
             return "ASK", result.serialize(format=results_format)
         if isinstance(result, QuerySolutions):
             return "SELECT", result.serialize(format=results_format)
         return "GRAPH", result.serialize(format=graph_format)
+
+    async def query_serialized_async(
+        self,
+        sparql: str,
+        results_format: QueryResultsFormat,
+        graph_format: RdfFormat,
+        **options: Any,
+    ) -> tuple[str, bytes]:
+        """`query_serialized` for a caller on an event loop: in a thread, which it needs (the
+        query runs in this process, unbounded)."""
+        return await asyncio.to_thread(self.query_serialized, sparql, results_format, graph_format, **options)
 
     def graph_names(self) -> list[str]:
         return sorted(graph.value for graph in self._store.named_graphs())
