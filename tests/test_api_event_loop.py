@@ -38,7 +38,9 @@ def test_a_light_query_answers_within_a_second_while_large_queries_are_checked(s
                 )
                 statuses.append(response.status_code)
 
-    senders = [threading.Thread(target=send_large) for _ in range(4)]
+    # two senders for four workers: a worker is free for the light query, so what it waits for is
+    # the event loop
+    senders = [threading.Thread(target=send_large) for _ in range(2)]
     for sender in senders:
         sender.start()
     latencies = []
