@@ -19,7 +19,7 @@ from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple
 from jalinan.api.errors import ApiError, bad_request, service_unavailable, too_many_requests
 from jalinan.api.settings import RETRY_AFTER_S
 from jalinan.graph import GraphStore, QueryError, StoreError
-from jalinan.graph.pool import PooledStore, QueryTimeout, ResultTooLarge, StoreBusy
+from jalinan.graph.pool import QueryTimeout, ResultTooLarge, StoreBusy
 from jalinan.graph.results import GraphResult, SelectResult
 from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable
 
@@ -56,13 +56,9 @@ def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
     return service_unavailable("Store Unavailable", f"the store could not answer: {exc}")
 
 
-def _read_options(
-    store: GraphStore, timeout: float | None, trusted: bool, networked: bool = False
-) -> dict[str, Any]:
-    """Keyword arguments only a pooled store understands (a plain store runs in this thread)."""
-    if isinstance(store, PooledStore):
-        return {"timeout": timeout, "trusted": trusted} | ({"networked": True} if networked else {})
-    return {}
+def _network(networked: bool) -> dict[str, Any]:
+    """`networked=True` only when asked: only the pool (with an allowlist) has a networked lane."""
+    return {"networked": True} if networked else {}
 
 
 def serialized(
@@ -88,7 +84,9 @@ def serialized(
             graph_format,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
-            **_read_options(store, timeout, trusted, networked),
+            timeout=timeout,
+            trusted=trusted,
+            **_network(networked),
         )
     except StoreError as exc:
         raise _refusal(exc) from exc
@@ -100,7 +98,7 @@ def rows(
     """Run a trusted SELECT (pages, friendly JSON): its first `max_rows` rows, and whether
     there were more."""
     try:
-        result = store.query(sparql, **_read_options(store, timeout, True))
+        result = store.query(sparql, timeout=timeout, trusted=True)
     except StoreError as exc:
         raise _refusal(exc) from exc
     assert isinstance(result, SelectResult), "canned queries used for rows are SELECT queries"
@@ -112,7 +110,7 @@ def rows(
 def triples(store: GraphStore, sparql: str, *, timeout: float | None = None) -> list[Triple]:
     """Run a trusted CONSTRUCT or DESCRIBE and return its triples."""
     try:
-        result = store.query(sparql, **_read_options(store, timeout, True))
+        result = store.query(sparql, timeout=timeout, trusted=True)
     except StoreError as exc:
         raise _refusal(exc) from exc
     assert isinstance(result, GraphResult)

@@ -65,13 +65,21 @@ class OxigraphStore:
         self.path = path
         self.read_only = read_only
 
+    @property
+    def version(self) -> str | None:
+        """None: another process (`jalinan ingest`) may write this store behind our back, so
+        its content has no version this handle could vouch for (`PooledStore` has one)."""
+        return None
+
     # -- reading -------------------------------------------------------------------------
-    def _run(
+    def execute(
         self,
         sparql: str,
-        default_graphs: Sequence[str] | None,
-        named_graphs: Sequence[str] | None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QuerySolutions | QueryBoolean | Iterable[Triple]:
+        """pyoxigraph's own result, for a caller that streams it (the pool's workers cap rows and
+        bytes while reading). It must be consumed in this thread: pyoxigraph aborts otherwise."""
         options: dict[str, object] = {}
         if default_graphs is None:
             options["use_default_graph_as_union"] = True
@@ -95,10 +103,12 @@ class OxigraphStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        trusted: bool = False,
     ) -> QueryResult:
-        """Run a query in this thread. `timeout` is accepted for the interface's sake but cannot
-        be enforced in-process; `PooledStore` enforces it."""
-        result = self._run(sparql, default_graphs, named_graphs)
+        """Run a query in this thread. `timeout` and `trusted` are accepted for the interface's
+        sake: a time limit cannot be enforced in-process (`PooledStore` enforces it), and
+        there is no reserved lane to use."""
+        result = self.execute(sparql, default_graphs, named_graphs)
         if isinstance(result, QueryBoolean):
             return AskResult(bool(result))
         if isinstance(result, QuerySolutions):
@@ -123,8 +133,9 @@ class OxigraphStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        trusted: bool = False,
     ) -> tuple[str, bytes]:
-        result = self._run(sparql, default_graphs, named_graphs)
+        result = self.execute(sparql, default_graphs, named_graphs)
         if isinstance(result, QueryBoolean):
             return "ASK", result.serialize(format=results_format)
         if isinstance(result, QuerySolutions):

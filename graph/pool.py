@@ -83,7 +83,7 @@ def _rows(opened: OxigraphStore, job: _Job) -> QueryResult:
     """Like `OxigraphStore.query`, but stops reading SELECT rows after `job.max_rows`."""
     if job.max_rows is None:
         return opened.query(job.sparql, default_graphs=job.default_graphs, named_graphs=job.named_graphs)
-    result = opened._run(job.sparql, job.default_graphs, job.named_graphs)
+    result = opened.execute(job.sparql, job.default_graphs, job.named_graphs)
     if not isinstance(result, QuerySolutions):
         return AskResult(bool(result)) if isinstance(result, QueryBoolean) else GraphResult(list(result))
     names = [variable.value for variable in result.variables]
@@ -95,7 +95,7 @@ def _rows(opened: OxigraphStore, job: _Job) -> QueryResult:
 
 def _serialized(opened: OxigraphStore, job: _Job) -> tuple[str, bytes]:
     """Like `OxigraphStore.query_serialized`, but into a buffer capped at `job.max_bytes`."""
-    result = opened._run(job.sparql, job.default_graphs, job.named_graphs)
+    result = opened.execute(job.sparql, job.default_graphs, job.named_graphs)
     buffer = _CappedBuffer(job.max_bytes)
     if isinstance(result, QueryBoolean):
         form = "ASK"
@@ -419,10 +419,11 @@ class PooledStore:
         *,
         remove: Iterable[Quad] = (),
         add: Iterable[Quad] = (),
+        before_commit: Callable[[], None] | None = None,
     ) -> None:
         with self._write_lock:
             try:
-                self._store.replace_graphs(graphs, remove=remove, add=add)
+                self._store.replace_graphs(graphs, remove=remove, add=add, before_commit=before_commit)
             finally:
                 self._wrote()
 
