@@ -6,14 +6,16 @@ import time.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
-from jalinan.api import canned, explorer, friendly, graph_store, linked_data, protocol
+from jalinan.api import canned, explorer, friendly, graph_store, linked_data, openapi, protocol
 from jalinan.api.caching import CACHE_HEADER, ResultCache
 from jalinan.api.errors import error_responses, install_error_handlers
+from jalinan.api.head import HeadAsGet
 from jalinan.api.limits import BodyLimit
 from jalinan.api.logging import AccessLog
 from jalinan.api.settings import Settings
@@ -78,6 +80,10 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
     app.state.result_cache = ResultCache(settings.cache_bytes)
     if store is not None:
         app.state.store = store
+    # The last added is the outermost. CORS wraps every refusal (a 413 from BodyLimit too),
+    # so a browser client can read why it was refused; HEAD runs as GET inside it.
+    app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -93,12 +99,24 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
             CACHE_HEADER,
         ],
     )
-    app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(AccessLog)  # outermost: every request is logged, refusals included
     install_error_handlers(app)
     explorer.install(app)  # first: its pages answer browsers at the data routes' URLs
     for router in ROUTERS:
         app.include_router(router, responses=error_responses())
+
+    generate_schema = app.openapi
+
+    def schema_with_each_canned_query() -> dict[str, Any]:
+        """FastAPI's schema, plus one path per canned query with its own parameters."""
+        if app.openapi_schema is None:
+            schema = generate_schema()
+            generic = schema["paths"]["/queries/{name}"]["get"]
+            schema["paths"].update(openapi.canned_paths(app.state.catalogue, generic))
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = schema_with_each_canned_query  # type: ignore[method-assign]
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:  # programs; browsers get the explorer's home page

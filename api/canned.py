@@ -7,6 +7,7 @@ malformed parameter is a 422 naming it. A list query answers one page of subject
 to the next (`paging.py`).
 """
 
+import json
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request, Response
@@ -14,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
-from jalinan.api import pages, paging, querying
+from jalinan.api import openapi, pages, paging, querying
 from jalinan.api.caching import NOT_MODIFIED, cached, query_identity
 from jalinan.api.dependencies import CatalogueDep, SettingsDep, StoreDep
 from jalinan.api.errors import not_acceptable, not_found, unprocessable
@@ -92,8 +93,8 @@ def bind_request(query: CannedQuery, pairs: list[tuple[str, str]], page: Page | 
 
 
 @router.get("", summary="List the canned queries", description="JSON, or an HTML page for browsers.")
-def list_queries(request: Request, catalogue: CatalogueDep) -> Response:
-    base = str(request.base_url).rstrip("/")
+def list_queries(request: Request, catalogue: CatalogueDep, settings: SettingsDep) -> Response:
+    base = settings.base_url  # configured, never the Host header
     items = [describe(q, base) for q in catalogue.values() if not q.name.startswith("stats-")]
     # JSON (the list itself, not SPARQL results; `application/json` maps to the JSON entry) or HTML
     choice = negotiate(
@@ -123,7 +124,9 @@ def list_queries(request: Request, catalogue: CatalogueDep) -> Response:
     "(`_size`, `_page`; see `page` in `GET /queries`) and link to the next page with "
     '`Link: <…>; rel="next"`. Answers carry an `ETag` that changes '
     "with every write; `If-None-Match` with it gives 304.",
-    responses=NOT_MODIFIED,
+    response_class=Response,
+    responses={**NOT_MODIFIED, **openapi.canned_responses()},
+    openapi_extra=openapi.canned_query(),
 )
 async def run_query(
     name: str, request: Request, store: StoreDep, catalogue: CatalogueDep, settings: SettingsDep
@@ -175,4 +178,12 @@ async def run_query(
             )
         return Response(data, media_type=media_type(results_format), headers=headers)
 
-    return await cached(request, query_identity(sparql, results_format, choice.graph), produce, sparql=sparql)
+    # The answer's `Link` repeats the path and the parameters as given (`party=MOSTI` and
+    # `party=Mosti` bind the same text), so they are part of what the answer is, not only the text.
+    identity = (
+        "canned",
+        request.url.path,
+        json.dumps(pairs),
+        *query_identity(sparql, results_format, choice.graph),
+    )
+    return await cached(request, identity, produce, sparql=sparql)

@@ -2,7 +2,8 @@
 
 GET reads a graph; PUT replaces it with the body, POST merges the body into it, DELETE drops
 it (writes need the token). The default graph is the union of all named graphs, as at
-`/sparql`, so it is read-only here: write to a named graph.
+`/sparql`, so it is read-only here: write to a named graph. Ingest's bookkeeping graph
+(digests and counts) is written only by `jalinan ingest`: writes to it are 403.
 """
 
 from urllib.parse import parse_qsl
@@ -11,13 +12,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
-from jalinan.api import querying
+from jalinan.api import openapi, querying
 from jalinan.api.dependencies import SettingsDep, StoreDep, check_write_access
-from jalinan.api.errors import bad_request, method_not_allowed, not_found, unsupported_media_type
+from jalinan.api.errors import bad_request, forbidden, method_not_allowed, not_found, unsupported_media_type
 from jalinan.api.negotiation import DEFAULT_GRAPH_FORMAT, GRAPH_FORMATS, media_type, negotiate
+from jalinan.api.xml_guard import refuse_doctype
+from jalinan.graph.namespaces import INGEST_STATE_GRAPH
 
 router = APIRouter(prefix="/store", tags=["Graph Store Protocol"])
-MAX_BODY = 50 * 1024 * 1024
 
 
 def _target(request: Request) -> str | None:
@@ -48,15 +50,19 @@ async def _body_triples(request: Request) -> list[Triple]:
         raise unsupported_media_type(
             f"send a graph as one of: {offered}, application/ld+json (not {media or 'nothing'})"
         )
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise bad_request(f"the body is larger than {MAX_BODY} bytes")
+    body = await request.body()  # its size is held to --max-write-body (413) by `limits.BodyLimit`
+    if rdf_format == RdfFormat.RDF_XML and body.strip():
+        refuse_doctype(body)
     try:
         return [quad.triple for quad in parse(body, format=rdf_format, without_named_graphs=True)]
     except SyntaxError as exc:
         raise bad_request(f"the body is not valid {rdf_format.name}: {exc}") from exc
     except ValueError as exc:
         raise bad_request(f"the body is not valid {rdf_format.name}: {exc}") from exc
+    except MemoryError as exc:  # pyoxigraph's cap on one token (16 MiB), not the server's memory
+        if "buffer maximal size" not in str(exc):
+            raise
+        raise bad_request(f"the body holds a term or line too long to parse: {exc}") from exc
 
 
 async def _writable_target(request: Request, store: StoreDep, settings: SettingsDep) -> tuple[str, bool]:
@@ -66,12 +72,21 @@ async def _writable_target(request: Request, store: StoreDep, settings: Settings
         raise method_not_allowed(
             request.method, ["GET"], "the default graph is the union of all named graphs; write to ?graph=IRI"
         )
+    if graph == INGEST_STATE_GRAPH:
+        raise forbidden(
+            f"{graph} is ingest's bookkeeping (digests and counts), written only by `jalinan ingest`"
+        )
     exists = graph in await run_in_threadpool(querying.graph_names, store)
     return graph, exists
 
 
 @router.get(
-    "", summary="Read a graph", description="`?graph=IRI` for a named graph, `?default` for the union."
+    "",
+    summary="Read a graph",
+    description="`?graph=IRI` for a named graph, `?default` for the union.",
+    response_class=Response,
+    responses=openapi.graph_responses(),
+    openapi_extra=openapi.graph_store_read(),
 )
 async def read_graph(request: Request, store: StoreDep) -> Response:
     graph = _target(request)
@@ -85,7 +100,17 @@ async def read_graph(request: Request, store: StoreDep) -> Response:
     return Response(data, media_type=media_type(rdf_format), headers={"Vary": "Accept"})
 
 
-@router.put("", summary="Replace a graph (write token)", status_code=204)
+_WRITTEN = {201: {"description": "the graph was created"}, 204: {"description": "the graph was changed"}}
+
+
+@router.put(
+    "",
+    summary="Replace a graph (write token)",
+    status_code=204,
+    response_class=Response,
+    responses=_WRITTEN,
+    openapi_extra=openapi.graph_store_write(),
+)
 async def put_graph(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     graph, exists = await _writable_target(request, store, settings)
     data = await _body_triples(request)
@@ -93,7 +118,14 @@ async def put_graph(request: Request, store: StoreDep, settings: SettingsDep) ->
     return Response(status_code=204 if exists else 201)
 
 
-@router.post("", summary="Add to a graph (write token)", status_code=204)
+@router.post(
+    "",
+    summary="Add to a graph (write token)",
+    status_code=204,
+    response_class=Response,
+    responses=_WRITTEN,
+    openapi_extra=openapi.graph_store_write(),
+)
 async def post_graph(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     graph, exists = await _writable_target(request, store, settings)
     data = await _body_triples(request)
@@ -104,7 +136,13 @@ async def post_graph(request: Request, store: StoreDep, settings: SettingsDep) -
     return Response(status_code=204 if exists else 201)
 
 
-@router.delete("", summary="Drop a graph (write token)", status_code=204)
+@router.delete(
+    "",
+    summary="Drop a graph (write token)",
+    status_code=204,
+    response_class=Response,
+    openapi_extra={"parameters": openapi.graph_store_parameters()},
+)
 async def delete_graph(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     graph, exists = await _writable_target(request, store, settings)
     if not exists:
