@@ -106,7 +106,8 @@ def _writer_main(
         try:
             result: object = None
             if operation == "update":
-                store.update(argument)
+                sparql_update, base_iri = argument
+                store.update(sparql_update, base_iri=base_iri)
             elif operation == "replace_graphs":
                 graphs, remove, add = argument
                 triples = {name: _parsed_triples(text) for name, text in graphs.items()}
@@ -272,8 +273,8 @@ class StoreWriter:
         limit = "its limit" if self.memory_limit is None else f"the {self.memory_limit // 2**20} MiB"
         return f"the {what} needed more than {limit} of memory the writer may use; nothing was written"
 
-    def update(self, sparql_update: str, *, timeout: float) -> None:
-        self.call("update", sparql_update, timeout=timeout)
+    def update(self, sparql_update: str, *, base_iri: str | None = None, timeout: float) -> None:
+        self.call("update", (sparql_update, base_iri), timeout=timeout)
 
     def replace_graphs(
         self,
