@@ -28,6 +28,7 @@ from jalinan.graph.namespaces import (
     ENTITIES_GRAPH,
     GENID,
     ID,
+    INFERRED_GRAPH,
     INGEST_DIGEST,
     INGEST_STATE_GRAPH,
     JL,
@@ -38,7 +39,9 @@ from jalinan.graph.namespaces import (
     article_iri,
 )
 from jalinan.ingest.articles import ArticleTexts
+from jalinan.ingest.entailments import Rules, moved_digest, rules_from_ontology, set_digest
 from jalinan.ingest.errors import FactError, FactsInvalid
+from jalinan.ingest.inferred_graph import inferred_changes
 from jalinan.ingest.records import FactsFile, read_article_file, read_entities_file
 from jalinan.ingest.shape_check import PreparedCheck, ShapeCheck, start_shape_check
 from jalinan.ingest.statistics import corpus_statistics, has_statistics, statistics_changes
@@ -233,6 +236,7 @@ def build_corpus(
     graphs.setdefault(ENTITIES_GRAPH, [])
     graphs[ONTOLOGY_GRAPH] = ontology_triples(ontology_ttl)
     graphs[CONCEPT_KEYS_GRAPH] = concept_keys(graphs[ONTOLOGY_GRAPH])
+    graphs[INFERRED_GRAPH] = rules_from_ontology(graphs[ONTOLOGY_GRAPH]).materialise(graphs.values())
     article_ids = sorted(f.article.id for f in files_read if f.article is not None)
     corpus = Corpus(graphs=graphs, article_ids=article_ids)
     if check_shapes:
@@ -276,7 +280,7 @@ def start_corpus_shape_check(
     corpus: Corpus, names: list[str], prepared: PreparedCheck | None = None
 ) -> CorpusShapeCheck:
     """Start `check_corpus_shapes`'s check without waiting for it (unless `prepared` runs it)."""
-    not_facts = {ONTOLOGY_GRAPH, CONCEPT_KEYS_GRAPH}
+    not_facts = {ONTOLOGY_GRAPH, CONCEPT_KEYS_GRAPH, INFERRED_GRAPH}
     wanted = {n for n in names if n not in not_facts}
     if not wanted:
         return CorpusShapeCheck(None)
@@ -317,6 +321,15 @@ def graph_digest(triples: list[Triple]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
+def corpus_digests(graphs: Mapping[str, list[Triple]]) -> dict[str, str]:
+    """Each graph's digest; the inferred graph's is a sum that a re-ingest can move (see
+    `entailments.set_digest`)."""
+    return {
+        name: set_digest(triples) if name == INFERRED_GRAPH else graph_digest(triples)
+        for name, triples in graphs.items()
+    }
+
+
 def stored_digests(store: GraphStore, graphs: Iterable[str] | None = None) -> dict[str, str]:
     """The digest ingest last wrote for each graph (only for `graphs`, when given)."""
     lookup = load_query(LOOKUPS / "ingest-digests.rq")
@@ -349,7 +362,7 @@ def write_corpus(
     before = stored_digests(store)
     existing = set(store.graph_names())
     if digests is None:
-        digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+        digests = corpus_digests(corpus.graphs)
     changed = [
         name
         for name in corpus.graphs
@@ -364,7 +377,8 @@ def write_corpus(
     for name in stale:
         updates[name] = []
     # the digests, and the counts of what the store holds once written
-    updates[INGEST_STATE_GRAPH] = [*_state_triples(dict(digests)), *corpus_statistics(corpus.graphs)]
+    asserted = {name: triples for name, triples in corpus.graphs.items() if name != INFERRED_GRAPH}
+    updates[INGEST_STATE_GRAPH] = [*_state_triples(dict(digests)), *corpus_statistics(asserted)]
     if before_commit is None:
         store.replace_graphs(updates)
     elif isinstance(store, OxigraphStore):  # it can stage a bulk load while the check runs
@@ -388,14 +402,14 @@ def ingest(
     before = stored_digests(store)
     digests: dict[str, str] | None = None
     if before:
-        digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+        digests = corpus_digests(corpus.graphs)
         changed = [name for name in corpus.graphs if before.get(name) != digests[name]]
     else:
         changed = list(corpus.graphs)
     check = start_corpus_shape_check(corpus, changed)
     try:
         if digests is None:
-            digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+            digests = corpus_digests(corpus.graphs)
         report = write_corpus(store, corpus, digests=digests, before_commit=check.raise_on_violations)
     finally:
         check.cancel()
@@ -416,6 +430,38 @@ def _new_dates(store: GraphStore, dates: list[Triple]) -> list[Triple]:
     assert isinstance(result, SelectResult)
     known = {Triple(row["date"], row["p"], row["o"]) for row in result.rows}
     return sorted(set(dates) - known, key=str)
+
+
+def _inferred_quads(
+    store: GraphStore,
+    rules: Rules,
+    stored: Mapping[str, list[Triple]],
+    replaced: Mapping[str, list[Triple]],
+    new_dates: list[Triple],
+) -> tuple[list[Quad], list[Quad]]:
+    """The quads to remove from and add to the store so that the inferred graph, and its
+    digest, follow the replacement of `stored` by `replaced` (and the new dates).
+
+    A store whose inferred graph has no digest was written before the graph existed (or by
+    hand): its inferred graph is left for the next full ingest to write whole.
+    """
+    digest = stored_digests(store, [INFERRED_GRAPH]).get(INFERRED_GRAPH)
+    if digest is None:
+        return [], []
+    before = [t for triples in stored.values() for t in triples]
+    after = [*(t for triples in replaced.values() for t in triples), *new_dates]
+    removed, added = inferred_changes(store, rules, replaced, before, after)
+    if not removed and not added:
+        return [], []
+    graph, state = NamedNode(INFERRED_GRAPH), NamedNode(INGEST_STATE_GRAPH)
+    old_state = _state_triples({INFERRED_GRAPH: digest})
+    new_state = _state_triples({INFERRED_GRAPH: moved_digest(digest, removed, added)})
+    return (
+        [*(Quad(t.subject, t.predicate, t.object, graph) for t in removed)]
+        + [Quad(t.subject, t.predicate, t.object, state) for t in old_state],
+        [*(Quad(t.subject, t.predicate, t.object, graph) for t in added)]
+        + [Quad(t.subject, t.predicate, t.object, state) for t in new_state],
+    )
 
 
 def _mentioned_ids(facts_file: FactsFile) -> set[str]:
@@ -504,13 +550,20 @@ def _ingest_articles(
         # the counts move with the data, in the same transaction
         stored = {name: [quad.triple for quad in store.quads(name)] for name in replaced}
         counts_removed, counts_added = statistics_changes(store, stored, replaced)
+        rules = rules_from_ontology(ontology_triples(ontology_ttl))
+        inferred_removed, inferred_added = _inferred_quads(store, rules, stored, replaced, new_dates)
         store.replace_graphs(
             replaced,
-            remove=[*(Quad(t.subject, t.predicate, t.object, state) for t in stale), *counts_removed],
+            remove=[
+                *(Quad(t.subject, t.predicate, t.object, state) for t in stale),
+                *counts_removed,
+                *inferred_removed,
+            ],
             add=[
                 *(Quad(t.subject, t.predicate, t.object, state) for t in fresh),
                 *(Quad(t.subject, t.predicate, t.object, dates) for t in new_dates),
                 *counts_added,
+                *inferred_added,
             ],
         )
     return corpus, WriteReport(written=changed, unchanged=len(graphs) - len(changed), dropped=[])
