@@ -93,7 +93,8 @@ def test_inferred_triples_equal_owlrl_for_the_supported_rules():
     corpus = build_corpus(check_shapes=False)
     graphs = {name: triples for name, triples in corpus.graphs.items() if name != INFERRED_GRAPH}
     rules = rules_from_ontology(graphs[ONTOLOGY_GRAPH])
-    ours = {(_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object)) for t in rules.materialise(graphs.values())}
+    inferred = rules.materialise(graphs.values())
+    ours = {(_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object)) for t in inferred}
 
     theirs = _owlrl_entailments(graphs)
 
@@ -101,11 +102,12 @@ def test_inferred_triples_equal_owlrl_for_the_supported_rules():
     assert sorted(theirs - ours) == []
 
 
-MCMC_UNDER_MINISTRY = """
-- about: mcmc
-  quote: "The relevant authorities are the Communications Ministry, the Malaysian Communications and Multimedia Commission, and Bank Negara Malaysia."
-  subOrganizationOf: ministry-of-communications
-"""
+MCMC_UNDER_MINISTRY = (
+    "\n- about: mcmc\n"
+    '  quote: "The relevant authorities are the Communications Ministry, the Malaysian '
+    'Communications and Multimedia Commission, and Bank Negara Malaysia."\n'
+    "  subOrganizationOf: ministry-of-communications\n"
+)
 
 
 def _inferred_state(store) -> tuple[list[str], str | None]:
@@ -153,6 +155,9 @@ def test_ingest_file_keeps_the_inferred_graph_as_a_full_ingest_writes_it(tmp_pat
 
     assert with_link == expected_with_link
     assert without_link == before
-    chain = "<https://w3id.org/jalinan/id/mcmc> <http://www.w3.org/ns/org#transitiveSubOrganizationOf> <https://w3id.org/jalinan/id/government-of-malaysia>"
+    chain = (
+        "<https://w3id.org/jalinan/id/mcmc> <http://www.w3.org/ns/org#transitiveSubOrganizationOf> "
+        "<https://w3id.org/jalinan/id/government-of-malaysia>"
+    )
     assert chain in with_link[0] and chain not in before[0]
     assert before[1] is not None and with_link[1] != before[1]
