@@ -39,7 +39,7 @@ from jalinan.graph.namespaces import (
     article_iri,
 )
 from jalinan.ingest.articles import ArticleTexts
-from jalinan.ingest.entailments import Rules, moved_digest, rules_from_ontology, set_digest
+from jalinan.ingest.entailments import Rules, moved_sources_digest, rules_from_ontology, sources_digest
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.inferred_graph import inferred_changes
 from jalinan.ingest.records import FactsFile, read_article_file, read_entities_file
@@ -236,7 +236,6 @@ def build_corpus(
     graphs.setdefault(ENTITIES_GRAPH, [])
     graphs[ONTOLOGY_GRAPH] = ontology_triples(ontology_ttl)
     graphs[CONCEPT_KEYS_GRAPH] = concept_keys(graphs[ONTOLOGY_GRAPH])
-    graphs[INFERRED_GRAPH] = rules_from_ontology(graphs[ONTOLOGY_GRAPH]).materialise(graphs.values())
     article_ids = sorted(f.article.id for f in files_read if f.article is not None)
     corpus = Corpus(graphs=graphs, article_ids=article_ids)
     if check_shapes:
@@ -295,7 +294,9 @@ def start_corpus_shape_check(
 
 
 def _add_typing_graphs(corpus: Corpus, wanted: set[str], not_facts: set[str]) -> None:
-    """Add to `wanted` every graph that types a node the wanted graphs mention."""
+    """Add to `wanted` every graph that types a node the wanted graphs mention, and so on for
+    the graphs added (an article's claim about a shared entity pulls in the entities graph,
+    whose quotes come from every article: those articles type their own nodes)."""
     type_iri = RDF + "type"
     mention_predicates = {JL + "claimSubject", PROV + "wasQuotedFrom"}
     typed_in: dict[str, set[str]] = {}
@@ -305,10 +306,14 @@ def _add_typing_graphs(corpus: Corpus, wanted: set[str], not_facts: set[str]) ->
         for t in triples:
             if t.predicate.value == type_iri:
                 typed_in.setdefault(t.subject.value, set()).add(name)
-    for name in list(wanted):
-        for t in corpus.graphs.get(name, []):
+    todo = list(wanted)
+    while todo:
+        for t in corpus.graphs.get(todo.pop(), []):
             if t.predicate.value in mention_predicates:
-                wanted |= typed_in.get(t.object.value, set())
+                for graph in typed_in.get(t.object.value, ()):
+                    if graph not in wanted:
+                        wanted.add(graph)
+                        todo.append(graph)
 
 
 def graph_digest(triples: list[Triple]) -> str:
@@ -322,12 +327,49 @@ def graph_digest(triples: list[Triple]) -> str:
 
 
 def corpus_digests(graphs: Mapping[str, list[Triple]]) -> dict[str, str]:
-    """Each graph's digest; the inferred graph's is a sum that a re-ingest can move (see
-    `entailments.set_digest`)."""
-    return {
-        name: set_digest(triples) if name == INFERRED_GRAPH else graph_digest(triples)
-        for name, triples in graphs.items()
-    }
+    """Each graph's digest."""
+    return {name: graph_digest(triples) for name, triples in graphs.items()}
+
+
+# Above this many changed graphs a full ingest derives the inferred graph whole rather than
+# moving it by what changed (one lookup per changed triple and its premises).
+INCREMENTAL_INFERENCE_LIMIT = 200
+
+
+def _inferred_update(
+    store: GraphStore,
+    corpus: Corpus,
+    before: Mapping[str, str],
+    replaced: list[str],
+    *,
+    only_changed: bool,
+) -> tuple[list[Triple] | None, list[Quad], list[Quad]]:
+    """How a full ingest brings the inferred graph up to date: (the whole graph, or None when
+    it is moved instead, the quads to remove, the quads to add).
+
+    It is moved by what changed when the store's inferred graph was derived from the graphs
+    its digests describe (its digest says so), the ontology is unchanged and few graphs
+    changed; otherwise it is derived whole from the corpus.
+    """
+    rules = rules_from_ontology(corpus.graphs[ONTOLOGY_GRAPH])
+    sources = {n: d for n, d in before.items() if n not in (INFERRED_GRAPH, INGEST_STATE_GRAPH)}
+    movable = (
+        only_changed
+        and before.get(INFERRED_GRAPH) == sources_digest(sources)
+        and ONTOLOGY_GRAPH not in replaced
+        and len(replaced) <= INCREMENTAL_INFERENCE_LIMIT
+    )
+    if not movable:
+        return rules.materialise(corpus.graphs.values()), [], []
+    old = [q.triple for name in replaced for q in store.quads(name)]
+    new = [t for name in replaced for t in corpus.graphs.get(name, [])]
+    removed, added = inferred_changes(store, rules, replaced, old, new)
+    graph = NamedNode(INFERRED_GRAPH)
+    return (
+        None,
+        [Quad(t.subject, t.predicate, t.object, graph) for t in removed],
+        [Quad(t.subject, t.predicate, t.object, graph) for t in added],
+    )
 
 
 def stored_digests(store: GraphStore, graphs: Iterable[str] | None = None) -> dict[str, str]:
@@ -369,23 +411,35 @@ def write_corpus(
         if not only_changed or before.get(name) != digests[name] or name not in existing
     ]
     stale = [name for name in existing if name.startswith(ARTICLE) and name not in corpus.graphs]
-    if not changed and not stale and has_statistics(store):
+    # the inferred graph is derived from all the others: its digest is theirs (see entailments)
+    inferred_digest = sources_digest(digests)
+    inferred_current = only_changed and before.get(INFERRED_GRAPH) == inferred_digest
+    if not changed and not stale and has_statistics(store) and inferred_current:
         if before_commit is not None:
             before_commit()
         return WriteReport(written=[], unchanged=len(corpus.graphs), dropped=[])
     updates: dict[str, list[Triple]] = {name: corpus.graphs[name] for name in changed}
     for name in stale:
         updates[name] = []
+    remove: list[Quad] = []
+    add: list[Quad] = []
+    if not inferred_current:
+        replaced = changed + stale
+        whole, remove, add = _inferred_update(store, corpus, before, replaced, only_changed=only_changed)
+        if whole is not None:
+            updates[INFERRED_GRAPH] = whole
     # the digests, and the counts of what the store holds once written
-    asserted = {name: triples for name, triples in corpus.graphs.items() if name != INFERRED_GRAPH}
-    updates[INGEST_STATE_GRAPH] = [*_state_triples(dict(digests)), *corpus_statistics(asserted)]
+    updates[INGEST_STATE_GRAPH] = [
+        *_state_triples({**digests, INFERRED_GRAPH: inferred_digest}),
+        *corpus_statistics(corpus.graphs),
+    ]
     if before_commit is None:
-        store.replace_graphs(updates)
+        store.replace_graphs(updates, remove=remove, add=add)
     elif isinstance(store, OxigraphStore):  # it can stage a bulk load while the check runs
-        store.replace_graphs(updates, before_commit=before_commit)
+        store.replace_graphs(updates, remove=remove, add=add, before_commit=before_commit)
     else:
         before_commit()
-        store.replace_graphs(updates)
+        store.replace_graphs(updates, remove=remove, add=add)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
 
 
@@ -438,12 +492,14 @@ def _inferred_quads(
     stored: Mapping[str, list[Triple]],
     replaced: Mapping[str, list[Triple]],
     new_dates: list[Triple],
+    moved: tuple[dict[str, str], dict[str, str]],
 ) -> tuple[list[Quad], list[Quad]]:
     """The quads to remove from and add to the store so that the inferred graph, and its
-    digest, follow the replacement of `stored` by `replaced` (and the new dates).
+    digest, follow the replacement of `stored` by `replaced` (and the new dates); `moved` is
+    the changed graphs' digests before and after.
 
     A store whose inferred graph has no digest was written before the graph existed (or by
-    hand): its inferred graph is left for the next full ingest to write whole.
+    hand): its inferred graph is left for the next full ingest to derive whole.
     """
     digest = stored_digests(store, [INFERRED_GRAPH]).get(INFERRED_GRAPH)
     if digest is None:
@@ -451,11 +507,9 @@ def _inferred_quads(
     before = [t for triples in stored.values() for t in triples]
     after = [*(t for triples in replaced.values() for t in triples), *new_dates]
     removed, added = inferred_changes(store, rules, replaced, before, after)
-    if not removed and not added:
-        return [], []
     graph, state = NamedNode(INFERRED_GRAPH), NamedNode(INGEST_STATE_GRAPH)
     old_state = _state_triples({INFERRED_GRAPH: digest})
-    new_state = _state_triples({INFERRED_GRAPH: moved_digest(digest, removed, added)})
+    new_state = _state_triples({INFERRED_GRAPH: moved_sources_digest(digest, *moved)})
     return (
         [*(Quad(t.subject, t.predicate, t.object, graph) for t in removed)]
         + [Quad(t.subject, t.predicate, t.object, state) for t in old_state],
@@ -551,7 +605,8 @@ def _ingest_articles(
         stored = {name: [quad.triple for quad in store.quads(name)] for name in replaced}
         counts_removed, counts_added = statistics_changes(store, stored, replaced)
         rules = rules_from_ontology(ontology_triples(ontology_ttl))
-        inferred_removed, inferred_added = _inferred_quads(store, rules, stored, replaced, new_dates)
+        moved = ({n: before[n] for n in changed if n in before}, {n: digests[n] for n in changed})
+        inferred_removed, inferred_added = _inferred_quads(store, rules, stored, replaced, new_dates, moved)
         store.replace_graphs(
             replaced,
             remove=[

@@ -161,3 +161,25 @@ def test_ingest_file_keeps_the_inferred_graph_as_a_full_ingest_writes_it(tmp_pat
     )
     assert chain in with_link[0] and chain not in before[0]
     assert before[1] is not None and with_link[1] != before[1]
+
+
+def test_a_full_ingest_of_an_edited_folder_moves_the_inferred_graph_to_what_a_fresh_one_writes(
+    tmp_path: Path, facts_copy: Path
+):
+    """The folder ingested again after one article gained, then lost, a chain link: the
+    inferred graph is moved by what changed, and equals a fresh store's."""
+    article = next((facts_copy / "articles").glob("*0cc1c77dfdf8eb02.yaml"))
+    original = article.read_text(encoding="utf-8")
+    with open_store(tmp_path / "again") as store:
+        ingest(store, facts_copy)
+        before = _inferred_state(store)
+        article.write_text(original + MCMC_UNDER_MINISTRY, encoding="utf-8")
+        ingest(store, facts_copy)
+        with_link = _inferred_state(store)
+        expected_with_link = _full_ingest_state(tmp_path, facts_copy, "fresh-with-link")
+        article.write_text(original, encoding="utf-8")
+        ingest(store, facts_copy)
+        without_link = _inferred_state(store)
+
+    assert with_link == expected_with_link != before
+    assert without_link == before
