@@ -44,6 +44,9 @@ _SYMMETRIC = OWL + "SymmetricProperty"
 _REASONED_KINDS = {OWL + "ObjectProperty", OWL + "DatatypeProperty", _TRANSITIVE, _SYMMETRIC}
 _NOT_A_SUPERCLASS = {OWL + "Thing", RDFS + "Resource"}
 
+# What a predicate takes part in, for `Rules.materialise`'s single pass.
+_ENTAILS, _DERIVABLE, _LINK = 1, 2, 4
+
 # A property reached from another, forwards (False) or turned round (True: object and subject swap).
 Direction = tuple[NamedNode, bool]
 
@@ -144,9 +147,16 @@ class Rules:
         read and hash counts): what it entails, whether it is a chain link, and whether it is
         an asserted triple of a kind a rule could derive (only those are subtracted after).
         """
-        supers, expansions, subclasses = self.superclasses, self.expansions, self.subclasses
-        edge_predicates = self.edge_predicates
-        derivable = set(self.premises_of) | set(self.transitive)
+        supers, subclasses = self.superclasses, self.subclasses
+        # one dict look-up per triple says all its predicate takes part in (bits below)
+        roles: dict[NamedNode, int] = defaultdict(int)
+        for p in self.expansions:
+            roles[p] |= _ENTAILS
+        for p in (*self.premises_of, *self.transitive):
+            roles[p] |= _DERIVABLE
+        for p in self.edge_predicates:
+            roles[p] |= _LINK
+        roles = dict(roles)
         derived: set[Triple] = set()
         edges: list[Triple] = []
         asserted: list[Triple] = []
@@ -158,15 +168,18 @@ class Rules:
                     ups = supers.get(o)  # type: ignore[arg-type]
                     if ups is not None:
                         s = t.subject
-                        derived.update(Triple(s, TYPE, c) for c in ups)
+                        derived.update([Triple(s, TYPE, c) for c in ups])
                     if o in subclasses:
                         asserted.append(t)
                     continue
-                if p in expansions:
+                role = roles.get(p)
+                if role is None:
+                    continue
+                if role & _ENTAILS:
                     derived.update(self.derive_one(t))
-                if p in derivable:
+                if role & _DERIVABLE:
                     asserted.append(t)
-                if p in edge_predicates:
+                if role & _LINK:
                     edges.append(t)
         derived |= self.transitive_closure(edges)
         derived.difference_update(asserted)
