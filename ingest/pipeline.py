@@ -641,7 +641,7 @@ def _ingest_articles(
         # the counts move with the data, in the same transaction
         stored = {name: [quad.triple for quad in store.quads(name)] for name in replaced}
         counts_removed, counts_added = statistics_changes(store, stored, replaced)
-        rules = rules_from_ontology(ontology_triples(ontology_ttl))
+        rules = rules_from_ontology(ontology_triples(ontology_source()))
         moved = ({n: before[n] for n in changed if n in before}, {n: digests[n] for n in changed})
         inferred_removed, inferred_added = _inferred_quads(store, rules, stored, replaced, new_dates, moved)
         store.replace_graphs(
