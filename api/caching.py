@@ -43,6 +43,7 @@ from fastapi import Request, Response
 from jalinan.api.errors import precondition_failed
 from jalinan.api.limits import TRUNCATED_HEADER
 from jalinan.api.logging import note_cache
+from jalinan.graph import GraphStore
 
 CACHE_HEADER = "X-Jalinan-Cache"  # hit (from the cache), miss (computed now), revalidated (304)
 CACHE_CONTROL = "public, no-cache"
@@ -131,10 +132,9 @@ class ResultCache:
             self.bytes += size
 
 
-def data_version(store: object) -> str | None:
-    """The store's data version (`PooledStore.version`), or None when it has none."""
-    version = getattr(store, "version", None)
-    return version if isinstance(version, str) else None
+def data_version(store: GraphStore) -> str | None:
+    """The store's data version (`GraphStore.version`), or None when it has none."""
+    return store.version
 
 
 def entity_tag(version: str, identity: Identity) -> str:

@@ -19,12 +19,24 @@ from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple
 from jalinan.api.errors import ApiError, bad_request, service_unavailable, too_many_requests
 from jalinan.api.settings import RETRY_AFTER_S
 from jalinan.graph import GraphStore, QueryError, StoreError
-from jalinan.graph.pool import PooledStore, QueryTimeout, ResultTooLarge, StoreBusy
+from jalinan.graph.pool import QueryTimeout, ResultTooLarge, StoreBusy
 from jalinan.graph.results import GraphResult, SelectResult
+from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable
+
+OUTBOUND_REFUSED = (
+    "the {what} asks for data from another server (SERVICE or LOAD), and this server fetches none; "
+    "only a query's `SERVICE <IRI>` to an endpoint on the server's allowlist (--service-allow), "
+    "written in full and without escapes, may reach the network"
+)
 
 
 def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
     """The API's answer to a store error."""
+    if isinstance(exc, OutboundRefused):  # one answer, whatever the address and what listens there
+        what = "update" if parameter == "update" else "query"
+        return bad_request(OUTBOUND_REFUSED.format(what=what), parameter=parameter)
+    if isinstance(exc, SandboxUnavailable):
+        return service_unavailable("Sandbox Unavailable", str(exc))
     if isinstance(exc, QueryError):
         what = "update" if parameter == "update" else "query"
         return bad_request(f"the {what} is not valid SPARQL: {exc}", parameter=parameter)
@@ -44,11 +56,9 @@ def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
     return service_unavailable("Store Unavailable", f"the store could not answer: {exc}")
 
 
-def _read_options(store: GraphStore, timeout: float | None, trusted: bool) -> dict[str, Any]:
-    """Keyword arguments only a pooled store understands (a plain store runs in this thread)."""
-    if isinstance(store, PooledStore):
-        return {"timeout": timeout, "trusted": trusted}
-    return {}
+def _network(networked: bool) -> dict[str, Any]:
+    """`networked=True` only when asked: only the pool (with an allowlist) has a networked lane."""
+    return {"networked": True} if networked else {}
 
 
 def serialized(
@@ -61,8 +71,12 @@ def serialized(
     named_graphs: Sequence[str] | None = None,
     timeout: float | None = None,
     trusted: bool = False,
+    networked: bool = False,
 ) -> tuple[str, bytes]:
-    """Run a query; ("SELECT" | "ASK" | "GRAPH", its bytes in the format for that form)."""
+    """Run a query; ("SELECT" | "ASK" | "GRAPH", its bytes in the format for that form).
+
+    `networked`: run it in the federation lane, whose workers keep their network (only for a
+    query `service_guard.needs_network` accepted); every other query runs without network."""
     try:
         return store.query_serialized(
             sparql,
@@ -70,7 +84,9 @@ def serialized(
             graph_format,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
-            **_read_options(store, timeout, trusted),
+            timeout=timeout,
+            trusted=trusted,
+            **_network(networked),
         )
     except StoreError as exc:
         raise _refusal(exc) from exc
@@ -82,7 +98,7 @@ def rows(
     """Run a trusted SELECT (pages, friendly JSON): its first `max_rows` rows, and whether
     there were more."""
     try:
-        result = store.query(sparql, **_read_options(store, timeout, True))
+        result = store.query(sparql, timeout=timeout, trusted=True)
     except StoreError as exc:
         raise _refusal(exc) from exc
     assert isinstance(result, SelectResult), "canned queries used for rows are SELECT queries"
@@ -94,7 +110,7 @@ def rows(
 def triples(store: GraphStore, sparql: str, *, timeout: float | None = None) -> list[Triple]:
     """Run a trusted CONSTRUCT or DESCRIBE and return its triples."""
     try:
-        result = store.query(sparql, **_read_options(store, timeout, True))
+        result = store.query(sparql, timeout=timeout, trusted=True)
     except StoreError as exc:
         raise _refusal(exc) from exc
     assert isinstance(result, GraphResult)

@@ -29,6 +29,7 @@ from jalinan.graph.errors import (
     StoreNotFoundError,
 )
 from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
+from jalinan.graph.sandbox import offline_update
 
 # Above this many triples, filling an empty on-disk store goes through the bulk loader (about 4×
 # faster than one transaction at 2 million triples, and without holding the whole transaction
@@ -64,13 +65,21 @@ class OxigraphStore:
         self.path = path
         self.read_only = read_only
 
+    @property
+    def version(self) -> str | None:
+        """None: another process (`jalinan ingest`) may write this store behind our back, so
+        its content has no version this handle could vouch for (`PooledStore` has one)."""
+        return None
+
     # -- reading -------------------------------------------------------------------------
-    def _run(
+    def execute(
         self,
         sparql: str,
-        default_graphs: Sequence[str] | None,
-        named_graphs: Sequence[str] | None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QuerySolutions | QueryBoolean | Iterable[Triple]:
+        """pyoxigraph's own result, for a caller that streams it (the pool's workers cap rows and
+        bytes while reading). It must be consumed in this thread: pyoxigraph aborts otherwise."""
         options: dict[str, object] = {}
         if default_graphs is None:
             options["use_default_graph_as_union"] = True
@@ -94,10 +103,12 @@ class OxigraphStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        trusted: bool = False,
     ) -> QueryResult:
-        """Run a query in this thread. `timeout` is accepted for the interface's sake but cannot
-        be enforced in-process; `PooledStore` enforces it."""
-        result = self._run(sparql, default_graphs, named_graphs)
+        """Run a query in this thread. `timeout` and `trusted` are accepted for the interface's
+        sake: a time limit cannot be enforced in-process (`PooledStore` enforces it), and
+        there is no reserved lane to use."""
+        result = self.execute(sparql, default_graphs, named_graphs)
         if isinstance(result, QueryBoolean):
             return AskResult(bool(result))
         if isinstance(result, QuerySolutions):
@@ -122,8 +133,9 @@ class OxigraphStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        trusted: bool = False,
     ) -> tuple[str, bytes]:
-        result = self._run(sparql, default_graphs, named_graphs)
+        result = self.execute(sparql, default_graphs, named_graphs)
         if isinstance(result, QueryBoolean):
             return "ASK", result.serialize(format=results_format)
         if isinstance(result, QuerySolutions):
@@ -159,9 +171,13 @@ class OxigraphStore:
             raise StoreError(f"the store at {self.path} is open read-only")
 
     def update(self, sparql_update: str) -> None:
+        """Run a SPARQL Update on the process's offline thread (`sandbox.offline_update`): this
+        process keeps its network, but `LOAD <…>` or `SERVICE <…>` in an update must not reach
+        anything, so the kernel refuses that thread any socket. Such an update fails with
+        `OutboundRefused`, whatever the address and whether anything listens there."""
         self._writable()
         try:
-            self._store.update(sparql_update)
+            offline_update(self._store, sparql_update)
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
         except OSError as exc:

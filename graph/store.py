@@ -1,6 +1,6 @@
 """The interface every store backend offers to `ingest` and `api`."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from pyoxigraph import Quad, QueryResultsFormat, RdfFormat, Triple
@@ -11,11 +11,20 @@ from jalinan.graph.results import QueryResult
 class GraphStore(Protocol):
     """A quad store that answers SPARQL and replaces named graphs atomically.
 
-    Implemented by `OxigraphStore` (embedded, on disk). A remote SPARQL 1.1 backend would
-    implement the same methods with the Protocol and Graph Store Protocol.
+    Implemented by `OxigraphStore` (embedded, on disk) and `PooledStore` (the same store, its
+    reads in killable worker processes). A remote SPARQL 1.1 backend would implement the same
+    methods with the SPARQL Protocol and the Graph Store Protocol: every method takes and
+    returns plain values (SPARQL text, graph IRIs, pyoxigraph terms, bytes), never a handle that
+    only an embedded store could give, so callers never need to know which backend they hold.
     """
 
     read_only: bool
+
+    @property
+    def version(self) -> str | None:
+        """A data version: the same while the content is unchanged, new after every write made
+        through this object; None when the backend cannot tell (then nothing is cached)."""
+        ...
 
     def query(
         self,
@@ -24,10 +33,13 @@ class GraphStore(Protocol):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        trusted: bool = False,
     ) -> QueryResult:
         """Run a query and return its fully materialised result.
 
-        With no `default_graphs`, the default graph is the union of all graphs.
+        With no `default_graphs`, the default graph is the union of all graphs. `timeout` (s)
+        lowers the backend's time limit where it can enforce one; `trusted` marks the server's
+        own queries (canned pipelines), which may use capacity kept for them.
         """
         ...
 
@@ -40,6 +52,7 @@ class GraphStore(Protocol):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
+        trusted: bool = False,
     ) -> tuple[str, bytes]:
         """Run a query and serialise its result in the same thread.
 
@@ -58,9 +71,12 @@ class GraphStore(Protocol):
         *,
         remove: Iterable[Quad] = (),
         add: Iterable[Quad] = (),
+        before_commit: Callable[[], None] | None = None,
     ) -> None:
         """Replace the content of each named graph, and remove then add single quads (a small
-        change to a large graph), all in one transaction."""
+        change to a large graph), all in one transaction. `before_commit` is called once the
+        write is ready and may raise to abandon it; a backend that cannot stage a write calls
+        it before writing anything."""
         ...
 
     def add_quads(self, quads: Iterable[Quad]) -> None:

@@ -382,8 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--service-allow",
         action="append",
         metavar="URL",
-        help="a SERVICE endpoint queries may call (repeatable; also $JALINAN_SERVICE_ALLOW, "
-        "comma-separated; default: none)",
+        help="a SERVICE endpoint queries may call, written in full as SERVICE <URL>; one extra "
+        "worker keeps its network for them, every other worker has none (repeatable; also "
+        "$JALINAN_SERVICE_ALLOW, comma-separated; default: none, so nothing is ever fetched)",
     )
     p.set_defaults(func=cmd_serve)
     return parser
