@@ -6,12 +6,13 @@ import time.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
-from jalinan.api import canned, friendly, graph_store, linked_data, protocol
+from jalinan.api import canned, friendly, graph_store, linked_data, openapi, protocol
 from jalinan.api.caching import CACHE_HEADER, ResultCache
 from jalinan.api.errors import error_responses, install_error_handlers
 from jalinan.api.head import HeadAsGet
@@ -94,6 +95,19 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, responses=error_responses())
+
+    generate_schema = app.openapi
+
+    def schema_with_each_canned_query() -> dict[str, Any]:
+        """FastAPI's schema, plus one path per canned query with its own parameters."""
+        if app.openapi_schema is None:
+            schema = generate_schema()
+            generic = schema["paths"]["/queries/{name}"]["get"]
+            schema["paths"].update(openapi.canned_paths(app.state.catalogue, generic))
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = schema_with_each_canned_query  # type: ignore[method-assign]
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
