@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
-from jalinan.api import canned, friendly, graph_store, linked_data, openapi, protocol
+from jalinan.api import canned, explorer, friendly, graph_store, linked_data, openapi, protocol
 from jalinan.api.caching import CACHE_HEADER, ResultCache
 from jalinan.api.errors import error_responses, install_error_handlers
 from jalinan.api.head import HeadAsGet
@@ -66,7 +66,15 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
             if owned:
                 app.state.store.close()
 
-    app = FastAPI(title="Jalinan", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc come from the explorer, with vendored assets (FastAPI's load CDNs).
+    app = FastAPI(
+        title="Jalinan",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.catalogue = load_catalogue()
     app.state.result_cache = ResultCache(settings.cache_bytes)
@@ -93,6 +101,7 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
     )
     app.add_middleware(AccessLog)  # outermost: every request is logged, refusals included
     install_error_handlers(app)
+    explorer.install(app)  # first: its pages answer browsers at the data routes' URLs
     for router in ROUTERS:
         app.include_router(router, responses=error_responses())
 
@@ -110,7 +119,7 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
     app.openapi = schema_with_each_canned_query  # type: ignore[method-assign]
 
     @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
+    def home() -> RedirectResponse:  # programs; browsers get the explorer's home page
         return RedirectResponse("/queries", status_code=303)
 
     return app

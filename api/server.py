@@ -82,6 +82,7 @@ def serve(args: argparse.Namespace) -> int:
         outbound = f"SERVICE to {allow} only (1 networked worker)" if allow else "none"
         print(
             "Jalinan is serving:\n"
+            f"  in a browser     {base}/\n"
             f"  SPARQL endpoint  {base}/sparql\n"
             f"  canned queries   {base}/queries\n"
             f"  example query    {base}/queries/agreements-by-party?party=Mosti\n"
