@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 
 from jalinan.api import paging, querying
 from jalinan.api.caching import NOT_MODIFIED, cached
-from jalinan.api.canned import bind_request, lookup
+from jalinan.api.canned import bind_request, lookup, request_values
 from jalinan.api.dependencies import CatalogueDep, StoreDep
 from jalinan.api.errors import unprocessable
 from jalinan.api.limits import TRUNCATED_HEADER
@@ -112,26 +112,40 @@ async def _answer(
     query = lookup(catalogue, name)
     page_pairs = _page_pairs(request)
     page = paging.requested_page(query, page_pairs)
-    sparql = bind_request(query, list(given.items()), page)
-    note_query(request, "canned", sparql, name)
     settings: Settings = request.app.state.settings
     base = str(request.base_url).rstrip("/")
     asked = list(given.items()) + page_pairs
     link = f"{base}/queries/{name}" + (f"?{urlencode(asked)}" if asked else "")
     # the next page of this route keeps its own parameter names (`from`, not `from_`)
     route_pairs = [(k, v) for k, v in request.query_params.multi_items()]
+    sparql: str | None = None
+    if query.is_pipeline:
+        values = request_values(query, list(given.items()))
+        note_query(
+            request, "canned", json.dumps([name, sorted(values.items()), page.number, page.size]), name
+        )
+    else:
+        sparql = bind_request(query, list(given.items()), page)
+        note_query(request, "canned", sparql, name)
 
     async def produce() -> Response:
-        # rows, not items, are capped in the worker; fold, then cap the items at the same number
-        result, more = await run_in_threadpool(querying.rows, store, sparql, max_rows=settings.max_rows * 20)
-        items = fold(result, key)
         headers = {}
+        following = None
+        if sparql is None:  # a list pipeline: the runner says whether a next page exists
+            answer = await run_in_threadpool(querying.reading, store, query, values, page)
+            result, more, has_next = SelectResult(answer.variables, answer.rows), False, answer.has_next
+        else:
+            # rows, not items, are capped in the worker; fold, then cap the items at the same number
+            result, more = await run_in_threadpool(
+                querying.rows, store, sparql, max_rows=settings.max_rows * 20
+            )
+            counted = paging.subjects_in_rows(result, query.paging.counts) if query.paging else 0
+            has_next = not more and paging.is_full(query, page, counted)
+        items = fold(result, key)
         if more or len(items) > settings.max_rows:
             items = items[: settings.max_rows]
             headers[TRUNCATED_HEADER] = str(settings.max_rows)
-        following = None
-        counted = paging.subjects_in_rows(result, query.paging.counts) if query.paging else 0
-        if not more and paging.is_full(query, page, counted):
+        if has_next:
             following = base + paging.next_href(request.url.path, route_pairs, page)
             headers["Link"] = paging.link_header(following)
         return JSONResponse(

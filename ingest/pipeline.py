@@ -39,6 +39,7 @@ from jalinan.graph.namespaces import (
 )
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.errors import FactError, FactsInvalid
+from jalinan.ingest.list_order import LIST_ORDER_GRAPH, rank_lists
 from jalinan.ingest.records import FactsFile, read_article_file, read_entities_file
 from jalinan.ingest.shape_check import PreparedCheck, ShapeCheck, start_shape_check
 from jalinan.ingest.statistics import corpus_statistics, has_statistics, statistics_changes
@@ -356,7 +357,7 @@ def write_corpus(
         if not only_changed or before.get(name) != digests[name] or name not in existing
     ]
     stale = [name for name in existing if name.startswith(ARTICLE) and name not in corpus.graphs]
-    if not changed and not stale and has_statistics(store):
+    if not changed and not stale and has_statistics(store) and LIST_ORDER_GRAPH in existing:
         if before_commit is not None:
             before_commit()
         return WriteReport(written=[], unchanged=len(corpus.graphs), dropped=[])
@@ -367,6 +368,7 @@ def write_corpus(
     updates[INGEST_STATE_GRAPH] = [*_state_triples(dict(digests)), *corpus_statistics(corpus.graphs)]
     # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
     store.replace_graphs(updates, before_commit=before_commit)
+    rank_lists(store)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
 
 
@@ -508,4 +510,5 @@ def _ingest_articles(
                 *counts_added,
             ],
         )
+        rank_lists(store)
     return corpus, WriteReport(written=changed, unchanged=len(graphs) - len(changed), dropped=[])
