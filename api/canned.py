@@ -212,4 +212,6 @@ async def _run_pipeline(
         body = reading.serialize(answer, results_format)
         return Response(body, media_type=media_type(results_format), headers=headers)
 
-    return await cached(request, query_identity(identity_text, results_format, None), produce)
+    # the Link header repeats the request's parameters as given, so they are part of the identity
+    identity = (*query_identity(identity_text, results_format, None), json.dumps(pairs))
+    return await cached(request, identity, produce)
