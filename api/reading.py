@@ -119,7 +119,12 @@ def read(
     detail_text = fill_values(query.detail, detail_variables, data_rows, query.path)  # type: ignore[arg-type]
     detail = store.query(detail_text, timeout=timeout, trusted=True)
     assert isinstance(detail, SelectResult)
-    place = {subject: index for index, subject in enumerate(subjects)}
+    # rows in the page's order, by the subject variables the detail query returns
+    shown = [i for i, v in enumerate(detail_variables) if v in detail.variables]
+    place: dict[tuple[Term | None, ...], int] = {}
+    for index, subject in enumerate(subjects):
+        place.setdefault(tuple(subject[i] for i in shown), index)
+    detail_variables = tuple(detail_variables[i] for i in shown)
     rows = sorted(
         detail.rows, key=lambda row: place.get(tuple(row.get(v) for v in detail_variables), len(place))
     )

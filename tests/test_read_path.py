@@ -16,7 +16,13 @@ from tests.conftest import build_store
 
 CATALOGUE = load_catalogue()
 PIPELINES = sorted(name for name, query in CATALOGUE.items() if query.is_pipeline)
-EXAMPLES = {"agreements": {}, "agreements-by-party": {"party": "Malaysia"}}
+EXAMPLES = {
+    "agreements": {},
+    "agreements-by-party": {"party": "Malaysia"},
+    "agreements-by-status": {"status": "signed"},
+    "agreements-by-topic": {"topic": "digital-economy"},
+    "agreements-between": {"to": "2030"},
+}
 
 
 def _subjects(response: httpx.Response, variable: str) -> list[str]:
@@ -35,13 +41,13 @@ def test_agreements_come_newest_first_undated_last(http: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("name", PIPELINES)
-def test_next_links_at_size_two_give_the_whole_list_once_in_order(http: httpx.Client, name: str) -> None:
+def test_next_links_at_size_one_give_the_whole_list_once_in_order(http: httpx.Client, name: str) -> None:
     query = CATALOGUE[name]
     variable = query.paging.counts[0]  # type: ignore[union-attr]
     whole = http.get(f"/queries/{name}", params={**EXAMPLES[name], "_size": 500})
     expected = _subjects(whole, variable)
-    assert len(expected) >= 3
-    url: str | None = httpx.URL(f"/queries/{name}", params={**EXAMPLES[name], "_size": 2}).raw_path.decode()
+    assert len(expected) >= 2
+    url: str | None = httpx.URL(f"/queries/{name}", params={**EXAMPLES[name], "_size": 1}).raw_path.decode()
     seen: list[str] = []
     while url is not None:
         response = http.get(url)
