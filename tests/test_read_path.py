@@ -19,9 +19,6 @@ PIPELINES = sorted(name for name, query in CATALOGUE.items() if query.is_pipelin
 EXAMPLES = {
     "agreements": {},
     "agreements-by-party": {"party": "Malaysia"},
-    "agreements-by-status": {"status": "signed"},
-    "agreements-by-topic": {"topic": "digital-economy"},
-    "agreements-between": {"to": "2030"},
 }
 
 
