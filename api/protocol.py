@@ -30,7 +30,7 @@ from jalinan.api.negotiation import (
     negotiate,
 )
 from jalinan.api.service_description import service_description
-from jalinan.api.service_guard import check_service
+from jalinan.api.service_guard import needs_network
 
 router = APIRouter(tags=["SPARQL Protocol"])
 
@@ -158,11 +158,11 @@ async def answer_query(
     check_length(parsed.query, "query", settings)
     timeout = request_timeout(parsed.timeout, settings)
     note_query(request, "query", parsed.query)
-    check_service(parsed.query, settings.service_allow)
     choice = negotiate(request.headers.get("accept"), parsed.format)
     if choice.results is None and choice.graph is None:
         raise not_acceptable("ask for SPARQL results (JSON, XML, CSV, TSV) or an RDF format, not HTML")
     query = parsed.query
+    networked = needs_network(query, settings.service_allow)
 
     async def produce() -> Response:
         form, data = await run_in_threadpool(
@@ -174,6 +174,7 @@ async def answer_query(
             default_graphs=parsed.default_graphs or None,
             named_graphs=parsed.named_graphs or None,
             timeout=timeout,
+            networked=networked,
         )
         if form == "GRAPH":
             if choice.graph is None:
@@ -198,7 +199,6 @@ async def answer_update(
     assert parsed.update is not None
     check_write_access(request, settings)
     note_query(request, "update", parsed.update)
-    check_service(parsed.update, settings.service_allow, update=True)
     if parsed.using_graphs:
         raise bad_request(
             "`using-graph-uri` and `using-named-graph-uri` are not supported; use USING in the update"
@@ -224,7 +224,9 @@ graphs**; `default-graph-uri` / `named-graph-uri` (repeatable) narrow the datase
 content negotiation or `format=` (`json`, `xml`, `csv`, `tsv`, `ttl`, `nt`, `rdfxml`, `jsonld`,
 `trig`, `nquads`). A GET without `query` returns the service description.
 `timeout=` (seconds) lowers the server's query time limit for this request; a query stopped at
-its limit is a 503. `SERVICE` may only call endpoints on the server's allowlist (else 400).
+its limit is a 503. The server makes no outbound request for a query or update: `SERVICE` and
+`LOAD` fail with one 400, except a query's `SERVICE <IRI>` to an endpoint on the server's
+allowlist (`--service-allow`), written in full.
 Query answers carry an `ETag` that changes with every write: `If-None-Match` with it gives a GET
 304 (a POST 412).
 

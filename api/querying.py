@@ -21,11 +21,23 @@ from jalinan.api.settings import RETRY_AFTER_S
 from jalinan.graph import GraphStore, QueryError, StoreError
 from jalinan.graph.pool import QueryTimeout, ResultTooLarge, StoreBusy
 from jalinan.graph.results import GraphResult, SelectResult
+from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable
 from jalinan.queries.catalogue import CannedQuery, Page, ParameterError
+
+OUTBOUND_REFUSED = (
+    "the {what} asks for data from another server (SERVICE or LOAD), and this server fetches none; "
+    "only a query's `SERVICE <IRI>` to an endpoint on the server's allowlist (--service-allow), "
+    "written in full and without escapes, may reach the network"
+)
 
 
 def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
     """The API's answer to a store error."""
+    if isinstance(exc, OutboundRefused):  # one answer, whatever the address and what listens there
+        what = "update" if parameter == "update" else "query"
+        return bad_request(OUTBOUND_REFUSED.format(what=what), parameter=parameter)
+    if isinstance(exc, SandboxUnavailable):
+        return service_unavailable("Sandbox Unavailable", str(exc))
     if isinstance(exc, QueryError):
         what = "update" if parameter == "update" else "query"
         return bad_request(f"the {what} is not valid SPARQL: {exc}", parameter=parameter)
@@ -55,8 +67,12 @@ def serialized(
     named_graphs: Sequence[str] | None = None,
     timeout: float | None = None,
     trusted: bool = False,
+    networked: bool = False,
 ) -> tuple[str, bytes]:
-    """Run a query; ("SELECT" | "ASK" | "GRAPH", its bytes in the format for that form)."""
+    """Run a query; ("SELECT" | "ASK" | "GRAPH", its bytes in the format for that form).
+
+    `networked`: run it in the federation lane, whose workers keep their network (only for a
+    query `service_guard.needs_network` accepted); every other query runs without network."""
     try:
         return store.query_serialized(
             sparql,
@@ -66,6 +82,7 @@ def serialized(
             named_graphs=named_graphs,
             timeout=timeout,
             trusted=trusted,
+            networked=networked,
         )
     except StoreError as exc:
         raise _refusal(exc) from exc

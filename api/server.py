@@ -2,7 +2,8 @@
 
 Start-up problems are one clear line on stderr and exit status 3, never a traceback: a store
 that does not exist (serve never creates one: run `jalinan ingest` first), one that another
-process holds open, or one that RocksDB cannot read.
+process holds open, one that RocksDB cannot read, or a system whose kernel will not cut the query
+workers off from the network (`graph/sandbox.py`): serve refuses to run client SPARQL unsandboxed.
 """
 
 import argparse
@@ -15,6 +16,7 @@ from jalinan.api.app import create_app
 from jalinan.api.settings import Settings
 from jalinan.graph import StoreError, StoreLockedError, open_store
 from jalinan.graph.pool import PooledStore
+from jalinan.graph.sandbox import SandboxUnavailable, offline_thread
 
 
 def _fail(message: str) -> int:
@@ -31,6 +33,10 @@ def serve(args: argparse.Namespace) -> int:
         return _fail(
             f"{path} does not hold an Oxigraph store (no CURRENT file); run `jalinan ingest --store {path}`"
         )
+    try:
+        offline_thread().check()  # the thread that runs updates; workers use the same filter
+    except SandboxUnavailable as exc:
+        return _fail(f"cannot cut SPARQL evaluation off from the network, so it will not serve: {exc}")
     try:
         store = open_store(path)
     except StoreLockedError as exc:
@@ -51,6 +57,7 @@ def serve(args: argparse.Namespace) -> int:
             timeout=settings.query_timeout,
             max_rows=settings.max_rows * 20,
             max_result_bytes=settings.max_result_bytes,
+            networked=1 if settings.service_allow else 0,  # the federation lane
         )
     except Exception as exc:  # a store that opens but cannot be read or checkpointed
         store.close()
@@ -59,6 +66,8 @@ def serve(args: argparse.Namespace) -> int:
         app = create_app(settings, pooled, close_store=True)
         access_log.configure()
         base = settings.base_url
+        allow = ", ".join(settings.service_allow)
+        outbound = f"SERVICE to {allow} only (1 networked worker)" if allow else "none"
         print(
             "Jalinan is serving:\n"
             f"  SPARQL endpoint  {base}/sparql\n"
@@ -68,6 +77,7 @@ def serve(args: argparse.Namespace) -> int:
             f"  entity page      {base}/id/mosti\n"
             f"  API docs         {base}/docs\n"
             f"  writes           {'enabled (Bearer token)' if settings.writes_enabled else 'disabled'}\n"
+            f"  outbound         {outbound}\n"
             f"  query limits     {settings.query_timeout:g} s, {settings.query_workers} workers "
             f"(+1 for canned queries), {settings.max_waiting} waiting\n"
             f"  result cache     "

@@ -1,100 +1,53 @@
-"""SSRF guard: a query or update may call `SERVICE <endpoint>` only if the allowlist names it.
+"""Which query may run in a worker that keeps its network: one whose every SERVICE is allowlisted.
 
-pyoxigraph executes `SERVICE <http://…>` by fetching the URL, so without this guard anyone
-could make the server request internal addresses. The check runs before the store sees the
-text: a fast test for the word "service" (after undoing `\\uXXXX` escapes, which SPARQL applies
-before parsing, so `\\u0053ERVICE` is caught too), then a real parse with rdflib that collects
-every SERVICE target. A target that is a variable, a relative IRI or not on the allowlist is
-refused; so is text that mentions "service" but does not parse, rather than risk it.
+The guarantee that no query or update reaches a host off the allowlist does not rest on this
+module: every query worker (and the thread that runs updates) is cut off from the network by the
+kernel (`graph/sandbox.py`). A query only gets a worker with network access (the federation
+lane, present when `--service-allow` names endpoints) when this check says yes, and it says yes
+only when it cannot be wrong about what the engine will call:
+
+- the text has no `\\u` or `\\U` escape anywhere. Oxigraph 0.5 reads them inside strings and
+  IRIs only; rdflib and the SPARQL 1.1 text undo them everywhere first. Text without any reads
+  the same under both rules, and under any future engine;
+- every occurrence of the letters "service" (any case, anywhere: in strings, comments, names)
+  is followed, after spaces and an optional `SILENT`, by `<IRI>` with an IRI on the allowlist,
+  exactly as written there. An engine keyword is spelled with those letters (escapes cannot
+  make one), so every SERVICE the engine could evaluate is among these occurrences, whatever
+  the prefixes, BASE, nesting or comments around it. Prefixed names and variables as endpoints
+  are not recognised, so such a query runs offline (and its SERVICE fails).
+
+No parser is involved, so nothing here can read the text differently from the engine, and
+nothing here is slow (one regular-expression scan). A "no" is never an error by itself: the
+query simply runs in a worker without network.
 """
 
 import re
 from collections.abc import Iterable
 
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import URIRef, Variable
-
-from jalinan.api.errors import bad_request
-
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_ESCAPE = re.compile(r"\\[uU]")
+_SERVICE = re.compile(r"service", re.IGNORECASE)
+_TARGET = re.compile(r"[ \t\r\n]*(?:silent[ \t\r\n]+)?<([^<>\"{}|^`\\\x00-\x20]*)>", re.IGNORECASE)
 
 
-def _unescape(text: str) -> str:
-    def one(match: re.Match[str]) -> str:
-        try:
-            return chr(int(match.group(1) or match.group(2), 16))
-        except (ValueError, OverflowError):
-            return match.group(0)
-
-    return _CODEPOINT.sub(one, text)
-
-
-def _walk(node: object) -> Iterable[CompValue]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, CompValue):
-            yield current
-            stack.extend(current.values())
-        elif isinstance(current, dict):
-            stack.extend(current.values())
-        elif isinstance(current, list | tuple) or type(current).__name__ == "ParseResults":
-            stack.extend(list(current))  # type: ignore[call-overload]
+def needs_network(text: str, allow: Iterable[str]) -> bool:
+    """True when `text` calls SERVICE and every SERVICE it could call is on the allowlist."""
+    allowed = {iri for iri in allow if _usable(iri)}
+    if not allowed or _ESCAPE.search(text):
+        return False
+    found = False
+    for match in _SERVICE.finditer(text):
+        target = _TARGET.match(text, match.end())
+        if target is None or target.group(1) not in allowed:
+            return False
+        found = True
+    return found
 
 
-def service_targets(text: str, *, update: bool = False) -> list[str]:
-    """The SERVICE endpoints the text calls: IRIs, or "?var" for a variable endpoint.
-
-    Raises ValueError when the text cannot be parsed.
-    """
-    tree = parseUpdate(text) if update else parseQuery(text)
-    nodes = list(_walk(tree))
-    prefixes = {str(n.get("prefix") or ""): str(n.get("iri")) for n in nodes if n.name == "PrefixDecl"}
-    targets = []
-    for node in nodes:
-        if node.name != "ServiceGraphPattern":
-            continue
-        term = node.get("term")
-        if isinstance(term, Variable):
-            targets.append(f"?{term}")
-        elif isinstance(term, URIRef):
-            targets.append(str(term))
-        elif isinstance(term, CompValue) and term.name == "pname":
-            prefix = str(term.get("prefix") or "")
-            if prefix not in prefixes:
-                raise ValueError(f"undeclared prefix {prefix!r}")
-            targets.append(prefixes[prefix] + str(term.get("localname") or ""))
-        else:
-            targets.append(repr(term))
-    return targets
-
-
-def check_service(text: str, allow: Iterable[str], *, update: bool = False) -> None:
-    """400 unless every SERVICE endpoint in the query (or update) is on the allowlist."""
-    parameter = "update" if update else "query"
-    unescaped = _unescape(text)
-    if "service" not in unescaped.lower():
-        return
-    try:
-        targets = service_targets(unescaped, update=update)
-    except Exception as exc:  # rdflib raises pyparsing errors and others; any of them: refuse
-        raise bad_request(
-            f"the {parameter} mentions SERVICE and could not be checked against the allowlist "
-            f"of federated endpoints, so it is refused ({type(exc).__name__})",
-            parameter=parameter,
-        ) from None
-    allowed = set(allow)
-    for target in targets:
-        if target.startswith("?"):
-            raise bad_request(
-                f"SERVICE with a variable endpoint ({target}) is refused: name an allowed endpoint",
-                parameter=parameter,
-            )
-        if target not in allowed:
-            names = ", ".join(sorted(allowed)) if allowed else "none are allowed on this server"
-            raise bad_request(
-                f"SERVICE <{target}> is refused: federated queries may only call allowlisted "
-                f"endpoints ({names}; see --service-allow)",
-                parameter=parameter,
-            )
+def _usable(iri: str) -> bool:
+    """An allowlist entry the check can match literally: absolute (a BASE cannot change it), no
+    dot segments (resolution could rewrite them), nothing the engine would unescape."""
+    return (
+        re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri) is not None
+        and "\\" not in iri
+        and not re.search(r"/\.\.?(/|$)", iri)
+    )

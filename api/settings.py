@@ -1,7 +1,7 @@
 """Server settings: one typed object, read from the command line or the environment.
 
 Every limit the server enforces is declared here, once, with its default; `api/limits.py`,
-`api/querying.py`, `api/service_guard.py` and `api/caching.py` read them from this object.
+`api/querying.py`, `api/service_guard.py`, `api/server.py` and `api/caching.py` read them from this object.
 """
 
 import os
@@ -47,7 +47,8 @@ class Settings:
     max_rows: int = DEFAULT_MAX_ROWS  # items of HTML pages and friendly JSON (X-Jalinan-Truncated)
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES  # serialised SPARQL result, bytes
     cache_bytes: int = DEFAULT_CACHE_BYTES  # answers kept for reuse until the next write; 0: none
-    # SSRF: SERVICE endpoints a query may call (exact IRIs); empty: SERVICE is refused
+    # SERVICE endpoints a query may call (exact IRIs), from the one worker that keeps its network;
+    # empty: no worker has network (graph/sandbox.py), so SERVICE and LOAD reach nothing
     service_allow: tuple[str, ...] = field(default_factory=tuple)
 
     @property

@@ -29,6 +29,7 @@ from jalinan.graph.errors import (
     StoreNotFoundError,
 )
 from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
+from jalinan.graph.sandbox import offline_update
 
 # Above this many triples, filling an empty on-disk store goes through the bulk loader (about 4×
 # faster than one transaction at 2 million triples, and without holding the whole transaction
@@ -133,6 +134,7 @@ class OxigraphStore:
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
         trusted: bool = False,
+        networked: bool = False,
     ) -> tuple[str, bytes]:
         result = self.execute(sparql, default_graphs, named_graphs)
         if isinstance(result, QueryBoolean):
@@ -170,9 +172,13 @@ class OxigraphStore:
             raise StoreError(f"the store at {self.path} is open read-only")
 
     def update(self, sparql_update: str) -> None:
+        """Run a SPARQL Update on the process's offline thread (`sandbox.offline_update`): this
+        process keeps its network, but `LOAD <…>` or `SERVICE <…>` in an update must not reach
+        anything, so the kernel refuses that thread any socket. Such an update fails with
+        `OutboundRefused`, whatever the address and whether anything listens there."""
         self._writable()
         try:
-            self._store.update(sparql_update)
+            offline_update(self._store, sparql_update)
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
         except OSError as exc:

@@ -32,6 +32,7 @@ from pyoxigraph import Quad, QueryBoolean, QueryResultsFormat, QuerySolutions, R
 from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.oxigraph_store import OxigraphStore
 from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
+from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable, enter_worker_sandbox, outbound_failure
 
 DEFAULT_TIMEOUT_S = 30.0
 
@@ -108,10 +109,15 @@ def _serialized(opened: OxigraphStore, job: _Job) -> tuple[str, bytes]:
     return form, bytes(buffer.data)
 
 
-def _worker_main(conn: Connection) -> None:
-    """A worker: open the snapshot a job names, run it, send back a picklable answer."""
+def _worker_main(conn: Connection, networked: bool = False) -> None:
+    """A worker: open the snapshot a job names, run it, send back a picklable answer.
+
+    Before it serves, the worker is cut off from the network (`sandbox.enter_worker_sandbox`),
+    unless it is one of the `networked` workers kept for allowlisted SERVICE calls; if that
+    fails it refuses every job instead of running it with network access."""
     from jalinan.graph.oxigraph_store import open_store
 
+    refusal = enter_worker_sandbox(networked)
     opened: OxigraphStore | None = None
     opened_path = ""
     while True:
@@ -121,6 +127,9 @@ def _worker_main(conn: Connection) -> None:
             return
         if job is None:
             return
+        if refusal is not None:
+            conn.send(("sandbox", refusal))
+            continue
         try:
             if job.snapshot != opened_path:
                 if opened is not None:
@@ -132,16 +141,20 @@ def _worker_main(conn: Connection) -> None:
         except ResultTooLarge as exc:
             answer = ("too_large", str(exc))
         except Exception as exc:  # reported to the parent, which raises StoreError
-            answer = ("error", f"{type(exc).__name__}: {exc}")
+            if outbound_failure(exc, networked):  # one answer for every failed fetch (sandbox.py)
+                answer = ("outbound", "")
+            else:
+                answer = ("error", f"{type(exc).__name__}: {exc}")
         conn.send(answer)
 
 
 class _Worker:
     _context = multiprocessing.get_context("spawn")  # never fork a process holding RocksDB
 
-    def __init__(self) -> None:
+    def __init__(self, networked: bool = False) -> None:
+        self.networked = networked
         self.conn, child = self._context.Pipe()
-        self.process = self._context.Process(target=_worker_main, args=(child,), daemon=True)
+        self.process = self._context.Process(target=_worker_main, args=(child, networked), daemon=True)
         self.process.start()
         child.close()
         self.snapshot = ""
@@ -181,6 +194,7 @@ class PooledStore:
         timeout: float = DEFAULT_TIMEOUT_S,
         max_rows: int | None = None,
         max_result_bytes: int | None = None,
+        networked: int = 0,
     ):
         if store.path is None:
             raise StoreError("a pooled store needs an on-disk store")
@@ -203,14 +217,17 @@ class PooledStore:
         self._generation = 0
         self._snapshot_generation = -1
         self._snapshot = ""
-        self._size = workers + reserved
+        self._size = workers + reserved + networked
+        self._networked = networked
         self._all: list[_Worker] = []
         self._free: queue.Queue[_Worker] = queue.Queue()  # the general lane
         self._free_reserved: queue.Queue[_Worker] = queue.Queue()  # trusted queries only
+        self._free_networked: queue.Queue[_Worker] = queue.Queue()  # allowlisted SERVICE only
         self._lane: dict[int, queue.Queue[_Worker]] = {}
-        for lane, count in ((self._free, workers), (self._free_reserved, reserved)):
+        lanes = ((self._free, workers), (self._free_reserved, reserved), (self._free_networked, networked))
+        for lane, count in lanes:
             for _ in range(count):
-                worker = _Worker()
+                worker = _Worker(networked=lane is self._free_networked)
                 self._all.append(worker)
                 self._lane[id(worker)] = lane
                 lane.put(worker)
@@ -238,7 +255,7 @@ class PooledStore:
                 shutil.rmtree(path, ignore_errors=True)
 
     # -- running jobs --------------------------------------------------------------------
-    def _take(self, deadline: float, limit: float, trusted: bool) -> _Worker:
+    def _take(self, deadline: float, limit: float, trusted: bool, networked: bool = False) -> _Worker:
         with self._lock:
             if self._closed:
                 raise StoreError("the store is closed")
@@ -249,7 +266,7 @@ class PooledStore:
             if trusted:
                 with contextlib.suppress(queue.Empty):
                     return self._free.get_nowait()
-            lane = self._free_reserved if trusted else self._free
+            lane = self._free_networked if networked else self._free_reserved if trusted else self._free
             return lane.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             raise QueryTimeout(f"no query worker became free within {limit:g} s") from None
@@ -257,10 +274,18 @@ class PooledStore:
             with self._lock:
                 self._waiting -= 1
 
-    def _run(self, job_for: Callable[[str], _Job], timeout: float | None, trusted: bool = False) -> object:
+    def _run(
+        self,
+        job_for: Callable[[str], _Job],
+        timeout: float | None,
+        trusted: bool = False,
+        networked: bool = False,
+    ) -> object:
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
         deadline = time.monotonic() + limit
-        worker: _Worker | None = self._take(deadline, limit, trusted)
+        if networked and not self._networked:
+            raise OutboundRefused("no worker may reach the network on this server")
+        worker: _Worker | None = self._take(deadline, limit, trusted and not networked, networked)
         assert worker is not None
         try:
             job: _Job = job_for(self._current_snapshot())
@@ -287,6 +312,10 @@ class PooledStore:
             raise ResultTooLarge(payload)
         if status == "error":
             raise StoreError(payload)
+        if status == "outbound":
+            raise OutboundRefused("the query asked for remote data that this server does not fetch")
+        if status == "sandbox":
+            raise SandboxUnavailable(payload)
         return payload
 
     def _replace(self, dead: _Worker) -> None:
@@ -298,7 +327,7 @@ class PooledStore:
             with self._lock:
                 if self._closed:
                     return
-            fresh = _Worker()
+            fresh = _Worker(networked=dead.networked)
             with self._lock:
                 self._all = [w for w in self._all if w is not dead] + [fresh]
                 self._lane[id(fresh)] = lane
@@ -339,8 +368,12 @@ class PooledStore:
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
         trusted: bool = False,
+        networked: bool = False,
     ) -> tuple[str, bytes]:
-        """Run a query in a worker and serialise it there; `ResultTooLarge` past `max_result_bytes`."""
+        """Run a query in a worker and serialise it there; `ResultTooLarge` past `max_result_bytes`.
+
+        `networked` sends it to the workers that keep their network (allowlisted SERVICE calls);
+        every other query runs where no socket can be opened."""
         return self._run(
             lambda snap: _Job(
                 snap,
@@ -354,6 +387,7 @@ class PooledStore:
             ),
             timeout,
             trusted,
+            networked,
         )
 
     def graph_names(self) -> list[str]:

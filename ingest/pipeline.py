@@ -11,7 +11,7 @@ import hashlib
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -45,6 +45,7 @@ from jalinan.ingest.shape_check import PreparedCheck, ShapeCheck, start_shape_ch
 from jalinan.ingest.statistics import corpus_statistics, has_statistics, statistics_changes
 from jalinan.ingest.translate import Translator
 from jalinan.ingest.vocabulary import load_vocabulary, ontology_source
+from jalinan.ingest.yaml_source import load_yaml
 from jalinan.queries.catalogue import load_query
 
 ENTITIES_FILE = "entities.yaml"
@@ -79,12 +80,33 @@ class WriteReport:
     dropped: list[str]
 
 
-def read_facts(facts_dir: Path) -> list[FactsFile]:
-    """Read every YAML file of a facts folder (shape errors are kept on each file)."""
+def read_facts(facts_dir: Path, extra: Sequence[Path] = ()) -> list[FactsFile]:
+    """Read every YAML file of a facts folder (shape errors are kept on each file).
+
+    `extra` article files (a draft, an edited copy) join the folder's, each in place of the
+    folder's file of the same name, as if it were saved there.
+    """
     entities = facts_dir / ENTITIES_FILE
     if not entities.is_file():
         raise FactsInvalid([FactError(entities, 0, "", "missing: the shared entities file")])
-    return _read([entities, *sorted((facts_dir / ARTICLES_FOLDER).glob("*.yaml"))], entities)
+    replaced = {path.name for path in extra}
+    replaced_ids = {article_id for path in extra if (article_id := _article_id_of(path))}
+    curated = [
+        p for p in sorted((facts_dir / ARTICLES_FOLDER).glob("*.yaml"))
+        if p.name not in replaced and not any(p.stem.endswith(f"_{i}") or p.stem == i for i in replaced_ids)
+    ]
+    return _read([entities, *curated, *extra], entities)
+
+
+def _article_id_of(path: Path) -> str | None:
+    """The article id an article file declares, if it can be read (its problems are reported later)."""
+    try:
+        data = load_yaml(path)
+    except FactsInvalid:
+        return None
+    article = data.get("article") if isinstance(data, dict) else None
+    article_id = article.get("id") if isinstance(article, dict) else None
+    return str(article_id) if article_id else None
 
 
 # Below this many files one process reads them quicker than two (the fork, and pickling the
@@ -223,12 +245,17 @@ def concept_keys(ontology: list[Triple]) -> list[Triple]:
 
 
 def build_corpus(
-    facts_dir: Path | None = None, articles_dir: Path | None = None, *, check_shapes: bool = True
+    facts_dir: Path | None = None,
+    articles_dir: Path | None = None,
+    *,
+    check_shapes: bool = True,
+    extra: Sequence[Path] = (),
 ) -> Corpus:
-    """Validate every file and build every graph; raise `FactsInvalid` on any problem."""
+    """Validate every file (with `extra` article files, see `read_facts`) and build every graph;
+    raise `FactsInvalid` on any problem."""
     facts_dir = facts_dir or default_facts_dir()
     ontology_ttl = ontology_source()
-    files_read = read_facts(facts_dir)
+    files_read = read_facts(facts_dir, extra)
     translator = Translator(load_vocabulary(ontology_ttl), ArticleTexts(articles_dir))
     graphs = translator.translate(files_read)
     graphs.setdefault(ENTITIES_GRAPH, [])
@@ -450,9 +477,12 @@ def ingest_articles(
         prepared.close()
 
 
-def _ingest_articles(
-    store: GraphStore, paths: list[Path], articles_dir: Path | None, prepared: PreparedCheck
-) -> tuple[Corpus, WriteReport]:
+def translate_articles(
+    store: GraphStore, paths: list[Path], articles_dir: Path | None
+) -> tuple[list[FactsFile], dict[str, list[Triple]], list[Triple]]:
+    """Validate some article files on their own and build their graphs, resolving the ids they
+    mention in the store; also the type triples of the nodes they mention from other graphs.
+    Raise `FactsInvalid` on any problem. Nothing is written."""
     files_read = _read(paths)
     own_graphs = {f.graph for f in files_read}
     mentioned = set().union(*(_mentioned_ids(f) for f in files_read)) if files_read else set()
@@ -476,6 +506,13 @@ def _ingest_articles(
     graphs = translator.translate(files_read)
     for graph in own_graphs:
         graphs.setdefault(graph, [])
+    return files_read, graphs, context
+
+
+def _ingest_articles(
+    store: GraphStore, paths: list[Path], articles_dir: Path | None, prepared: PreparedCheck
+) -> tuple[Corpus, WriteReport]:
+    files_read, graphs, context = translate_articles(store, paths, articles_dir)
     new_dates = _new_dates(store, graphs.get(DATES_GRAPH, []))
     corpus = Corpus(
         graphs=graphs,

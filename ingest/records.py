@@ -12,8 +12,13 @@ from jalinan.ingest.errors import FactError
 from jalinan.ingest.yaml_source import LocatedDict, LocatedList, load_yaml
 
 # Keys of a record that are not ontology properties.
-RECORD_KEYS = {"id", "about", "type", "label", "labels", "aliases", "acronyms", "quote", "article", "claims"}
-CLAIM_KEYS = {"quote", "article"}
+RECORD_KEYS = {
+    "id", "about", "type", "label", "labels", "aliases", "acronyms", "quote", "article", "claims", "review",
+}
+CLAIM_KEYS = {"quote", "article", "review"}
+# `review:` marks a proposal of `jalinan draft` that a curator has not checked yet: reported as a
+# problem at its line until the curator deletes it, so nothing unreviewed is ingested.
+REVIEW = "review"
 ARTICLE_KEYS = {"id", "source_file", "sha256", "headline"}
 ARTICLE_SELF = "article"
 
@@ -99,10 +104,20 @@ class _Reader:
             return []
         return [str(v) for v in value]
 
+    def review_marker(self, mapping: LocatedDict) -> None:
+        if REVIEW in mapping:
+            note = mapping[REVIEW]
+            self.error(
+                mapping.line_of(REVIEW),
+                REVIEW,
+                f"not reviewed yet: {note} (check the proposal, then delete this `review:` line)",
+            )
+
     def group(
         self, subject: str, group: LocatedDict, fallback_quote: tuple[str, str, int] | None, skip: set[str]
     ) -> None:
         """Claims from the property keys of one mapping (a record or one of its `claims`)."""
+        self.review_marker(group)
         props = [k for k in group if k not in skip]
         if not props:
             return

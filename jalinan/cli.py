@@ -57,10 +57,18 @@ def _facts_dir(value: str | None) -> Path | None:
     return path
 
 
+def _existing_files(command: str, names: Sequence[str]) -> list[Path]:
+    for name in names:
+        if not Path(name).is_file():
+            raise SystemExit(f"jalinan {command}: {name}: no such file")
+    return [Path(name) for name in names]
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from jalinan.ingest.pipeline import build_corpus
 
-    corpus = build_corpus(_facts_dir(args.facts), _articles_dir(args.articles))
+    extra = _existing_files("validate", args.files)
+    corpus = build_corpus(_facts_dir(args.facts), _articles_dir(args.articles), extra=extra)
     quotes = (
         "checked against the article texts"
         if _articles_dir(args.articles)
@@ -177,6 +185,75 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _iso_date(text: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-04-17") from None
+
+
+def _gazetteer(store_arg: str | None) -> tuple[object, str]:
+    """The gazetteer from the store's names, or from the curated facts where there is no store."""
+    from jalinan.ingest.drafting.gazetteer import Gazetteer, entries_from_records, entries_from_store
+    from jalinan.ingest.pipeline import default_facts_dir, read_facts
+
+    path = resolve_store_path(store_arg)
+    if path.exists():
+        with open_store(path, read_only=True) as store:
+            return Gazetteer(entries_from_store(store)), f"the names in the store {path}"
+    return Gazetteer(entries_from_records(read_facts(default_facts_dir()))), (
+        f"the curated facts (no store at {path}; run `jalinan ingest` to draft against the graph)"
+    )
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    from jalinan.ingest.drafting.draft import draft_article
+    from jalinan.ingest.drafting.writer import write_draft
+
+    source = _existing_files("draft", [args.article])[0]
+    output = Path(args.output) if args.output and args.output != "-" else None
+    if output is not None and output.exists() and not args.force:
+        raise SystemExit(f"jalinan draft: -o {output}: the file exists (it may hold reviewed work); "
+                         "give --force to replace it")
+    try:
+        text = source.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SystemExit(
+            f"jalinan draft: {source}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
+    gazetteer, origin = _gazetteer(args.store)
+    draft = draft_article(text, gazetteer, source_file=source.name, date=args.date, publisher=args.publisher)
+    yaml_text = write_draft(draft, gazetteer, url=args.url)
+    if output is None:
+        sys.stdout.write(yaml_text)
+    else:
+        output.write_text(yaml_text, encoding="utf-8")
+    print(
+        f"drafted {source.name} with {origin}: {len(draft.names.known_entries())} known entities, "
+        f"{len(draft.names.candidates)} new names, {len(draft.agreements)} agreements, {len(draft.visits)} "
+        f"visits, {len(draft.skipped)} lines skipped as site furniture"
+        + (f"; wrote {output}" if output else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from jalinan.ingest.diffing import diff_article_files
+
+    paths = _existing_files("diff", args.files)
+    path = resolve_store_path(args.store)
+    if not path.exists():
+        raise SystemExit(f"jalinan diff: no store at {path}: run `jalinan ingest` first")
+    with open_store(path, read_only=True) as store:
+        diffs = diff_article_files(store, paths, _articles_dir(args.articles))
+    for diff, new in diffs:
+        print("\n".join(diff.lines(new)))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from jalinan.api.server import serve
 
@@ -214,8 +291,30 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     p = sub.add_parser("validate", help="validate the curated facts; writes nothing")
+    p.add_argument(
+        "files",
+        nargs="*",
+        help="article files (a draft, an edited copy) to validate with the facts, each in place of the "
+        "curated file of the same name or article id",
+    )
     with_facts(p)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("draft", help="draft an article's facts as curated YAML, for review")
+    p.add_argument("article", help="the article's text file (UTF-8)")
+    p.add_argument("--date", type=_iso_date, help="the article's date, YYYY-MM-DD (resolves 'yesterday' …)")
+    p.add_argument("--publisher", help="the publisher's name")
+    p.add_argument("--url", help="where the article was published (noted in the draft)")
+    p.add_argument("--output", "-o", help="file to write (default: standard output)")
+    p.add_argument("--force", action="store_true", help="replace the output file if it exists")
+    with_store(p)
+    p.set_defaults(func=cmd_draft)
+
+    p = sub.add_parser("diff", help="what article files would add, change or remove in the graph")
+    p.add_argument("files", nargs="+", help="article YAML files")
+    p.add_argument("--articles", help="folder of source article texts, to check quotes verbatim")
+    with_store(p)
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("ingest", help="validate, check shapes and load the facts, all or nothing")
     p.add_argument(
@@ -283,8 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--service-allow",
         action="append",
         metavar="URL",
-        help="a SERVICE endpoint queries may call (repeatable; also $JALINAN_SERVICE_ALLOW, "
-        "comma-separated; default: none)",
+        help="a SERVICE endpoint queries may call, written in full as SERVICE <URL>; one extra "
+        "worker keeps its network for them, every other worker has none (repeatable; also "
+        "$JALINAN_SERVICE_ALLOW, comma-separated; default: none, so nothing is ever fetched)",
     )
     p.set_defaults(func=cmd_serve)
     return parser
