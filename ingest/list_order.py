@@ -1,13 +1,14 @@
 """Where each thing stands in the list users read it in, prepared at ingest.
 
 Users expect agreements newest first (by date as precise as known, undated last), then by
-label. Oxigraph has no top-k sort and decodes every string it compares, so a page ordered by
-date and label sorted all the agreements on every request: 440 ms for the first page at
-10,000 articles (14,000 agreements), where ordering the same agreements by one integer took
-4 ms (measured; see `queries/README.md`). So ingest ranks the list once and writes each
-agreement's place as `jl:listPosition` (1, 2, …) into its own bookkeeping graph
-(`https://w3id.org/jalinan/graph/list-order`); the list queries order by it, which any SPARQL
-engine reads the same way.
+label, and organisations by label. Oxigraph has no top-k sort and decodes every string it
+compares, so a page ordered by date and label sorted all the agreements on every request:
+440 ms for the first page at 10,000 articles (14,000 agreements), where ordering the same
+agreements by one integer took 4 ms (measured; see `queries/README.md`). So ingest ranks each
+list once and writes each node's place as `jl:listPosition` (1, 2, …) into its own bookkeeping
+graph, one per list (`https://w3id.org/jalinan/graph/list-order/agreements`, `…/organisations`);
+a list's page query reads its graph and orders by the position, which any SPARQL engine reads
+the same way.
 
 A position is derived bookkeeping, not a fact (no quote): it is rewritten after every ingest,
 full or of single files, in the transaction right after the data's, so a reader may for a
@@ -24,7 +25,7 @@ from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.namespaces import JL, XSD
 from jalinan.queries.catalogue import load_query
 
-LIST_ORDER_GRAPH = "https://w3id.org/jalinan/graph/list-order"
+LIST_ORDER_GRAPH = "https://w3id.org/jalinan/graph/list-order"  # + "/" + the list's name
 POSITION = NamedNode(JL + "listPosition")
 _LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
 _INTEGER = NamedNode(XSD + "integer")
@@ -46,20 +47,40 @@ def agreement_order(rows: list[tuple[str, str, str | None]]) -> list[str]:
     return ordered
 
 
-def list_positions(store: GraphStore) -> list[Triple]:
-    """`jl:listPosition` triples for every agreement the store holds, in `agreement_order`."""
-    result = store.query(load_query(_LOOKUPS / "agreement-order.rq").text)
-    assert isinstance(result, SelectResult)
-    rows = [
-        (row["agreement"].value, row["label"].value, row["date"].value if "date" in row else None)
-        for row in result.rows
-    ]
-    return [
-        Triple(NamedNode(iri), POSITION, Literal(str(place), datatype=_INTEGER))
-        for place, iri in enumerate(agreement_order(rows), start=1)
-    ]
+def label_order(rows: list[tuple[str, str, str | None]]) -> list[str]:
+    """IRIs by label (case-insensitive; one label each, the first in that order), then IRI."""
+    labels: dict[str, str] = {}
+    for iri, label, _ in rows:
+        if iri not in labels or (label.casefold(), label) < (labels[iri].casefold(), labels[iri]):
+            labels[iri] = label
+    return sorted(labels, key=lambda iri: (labels[iri].casefold(), labels[iri], iri))
+
+
+# Each ranked list: its name (its graph's last segment), the look-up that reads what orders it,
+# and the order. Positions count from 1 in each list.
+LISTS = (
+    ("agreements", "agreement-order.rq", agreement_order),
+    ("organisations", "organisation-order.rq", label_order),
+)
+
+
+def list_positions(store: GraphStore) -> dict[str, list[Triple]]:
+    """Each ranked list's graph: a `jl:listPosition` triple for every node of the list."""
+    graphs = {}
+    for name, lookup, order in LISTS:
+        result = store.query(load_query(_LOOKUPS / lookup).text)
+        assert isinstance(result, SelectResult)
+        rows = [
+            (row["subject"].value, row["label"].value, row["date"].value if "date" in row else None)
+            for row in result.rows
+        ]
+        graphs[f"{LIST_ORDER_GRAPH}/{name}"] = [
+            Triple(NamedNode(iri), POSITION, Literal(str(place), datatype=_INTEGER))
+            for place, iri in enumerate(order(rows), start=1)
+        ]
+    return graphs
 
 
 def rank_lists(store: GraphStore) -> None:
-    """Rewrite the list-order graph from what the store holds now (one transaction)."""
-    store.replace_graphs({LIST_ORDER_GRAPH: list_positions(store)})
+    """Rewrite the list-order graphs from what the store holds now (one transaction)."""
+    store.replace_graphs(list_positions(store))

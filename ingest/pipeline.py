@@ -49,6 +49,7 @@ from jalinan.ingest.yaml_source import load_yaml
 from jalinan.queries.catalogue import load_query
 
 ENTITIES_FILE = "entities.yaml"
+RANKED = LIST_ORDER_GRAPH + "/agreements"  # present once ingest has ranked the lists
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ARTICLES_FOLDER = "articles"
 LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
@@ -92,7 +93,8 @@ def read_facts(facts_dir: Path, extra: Sequence[Path] = ()) -> list[FactsFile]:
     replaced = {path.name for path in extra}
     replaced_ids = {article_id for path in extra if (article_id := _article_id_of(path))}
     curated = [
-        p for p in sorted((facts_dir / ARTICLES_FOLDER).glob("*.yaml"))
+        p
+        for p in sorted((facts_dir / ARTICLES_FOLDER).glob("*.yaml"))
         if p.name not in replaced and not any(p.stem.endswith(f"_{i}") or p.stem == i for i in replaced_ids)
     ]
     return _read([entities, *curated, *extra], entities)
@@ -384,7 +386,7 @@ def write_corpus(
         if not only_changed or before.get(name) != digests[name] or name not in existing
     ]
     stale = [name for name in existing if name.startswith(ARTICLE) and name not in corpus.graphs]
-    if not changed and not stale and has_statistics(store) and LIST_ORDER_GRAPH in existing:
+    if not changed and not stale and has_statistics(store) and RANKED in existing:
         if before_commit is not None:
             before_commit()
         return WriteReport(written=[], unchanged=len(corpus.graphs), dropped=[])

@@ -13,7 +13,17 @@ from jalinan.ingest.yaml_source import LocatedDict, LocatedList, load_yaml
 
 # Keys of a record that are not ontology properties.
 RECORD_KEYS = {
-    "id", "about", "type", "label", "labels", "aliases", "acronyms", "quote", "article", "claims", "review",
+    "id",
+    "about",
+    "type",
+    "label",
+    "labels",
+    "aliases",
+    "acronyms",
+    "quote",
+    "article",
+    "claims",
+    "review",
 }
 CLAIM_KEYS = {"quote", "article", "review"}
 # `review:` marks a proposal of `jalinan draft` that a curator has not checked yet: reported as a

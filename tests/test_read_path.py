@@ -19,6 +19,7 @@ PIPELINES = sorted(name for name, query in CATALOGUE.items() if query.is_pipelin
 EXAMPLES = {
     "agreements": {},
     "agreements-by-party": {"party": "Malaysia"},
+    "organisations": {"country": "China"},
 }
 
 
@@ -53,6 +54,13 @@ def test_next_links_at_size_one_give_the_whole_list_once_in_order(http: httpx.Cl
         following = response.links.get("next")
         url = urljoin(url, following["url"]) if following else None
     assert seen == expected
+
+
+def test_organisations_come_by_label(http: httpx.Client) -> None:
+    rows = http.get("/queries/organisations", params={"_size": 500}).json()["results"]["bindings"]
+    labels = list(dict.fromkeys((row["organisation"]["value"], row["label"]["value"]) for row in rows))
+    assert len(labels) >= 3
+    assert [label.casefold() for _, label in labels] == sorted(label.casefold() for _, label in labels)
 
 
 def test_friendly_json_pages_follow_the_same_order(http: httpx.Client) -> None:
