@@ -64,15 +64,23 @@ LISTS = (
 )
 
 
+def _rows(store: GraphStore, lookup: str) -> list[dict[str, str]]:
+    result = store.query(load_query(_LOOKUPS / lookup).text)
+    assert isinstance(result, SelectResult)
+    return [{name: term.value for name, term in row.items()} for row in result.rows]
+
+
 def list_positions(store: GraphStore) -> dict[str, list[Triple]]:
     """Each ranked list's graph: a `jl:listPosition` triple for every node of the list."""
+    dates: dict[str, list[str]] = {}
+    for row in _rows(store, "dated.rq"):
+        dates.setdefault(row["subject"], []).append(row["date"])
     graphs = {}
     for name, lookup, order in LISTS:
-        result = store.query(load_query(_LOOKUPS / lookup).text)
-        assert isinstance(result, SelectResult)
         rows = [
-            (row["subject"].value, row["label"].value, row["date"].value if "date" in row else None)
-            for row in result.rows
+            (row["subject"], row["label"], date)
+            for row in _rows(store, lookup)
+            for date in (dates.get(row["subject"]) or [None])
         ]
         graphs[f"{LIST_ORDER_GRAPH}/{name}"] = [
             Triple(NamedNode(iri), POSITION, Literal(str(place), datatype=_INTEGER))
