@@ -213,5 +213,7 @@ async def _run_pipeline(
         return Response(body, media_type=media_type(results_format), headers=headers)
 
     # the Link header repeats the request's parameters as given, so they are part of the identity
-    identity = (*query_identity(identity_text, results_format, None), json.dumps(pairs))
+    # (all but `_format`: the negotiated format is, whichever way it was asked for)
+    given = [(k, v) for k, v in pairs if k != "_format"]
+    identity = (*query_identity(identity_text, results_format, None), json.dumps(given))
     return await cached(request, identity, produce)
