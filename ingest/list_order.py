@@ -10,25 +10,29 @@ graph, one per list (`https://w3id.org/jalinan/graph/list-order/agreements`, `â€
 a list's page query reads its graph and orders by the position, which any SPARQL engine reads
 the same way.
 
-A position is derived bookkeeping, not a fact (no quote): it is rewritten after every ingest,
-full or of single files, in the transaction right after the data's, so a reader may for a
-moment see a new agreement without a place (it is left out of the list until then). Writes that
-bypass ingest (`/update`, the Graph Store Protocol) do not re-rank: the next ingest does.
+A position is derived bookkeeping, not a fact (no quote). A full ingest ranks the corpus in
+memory (`positions_from_graphs`) and writes the positions in the data's own transaction; a
+re-ingest of single files ranks what the store then holds (`rank_lists`, three look-ups) in the
+transaction right after the data's, so after a crash between the two a new agreement may miss
+its place (it is left out of the lists) until the next ingest. Writes that bypass ingest
+(`/update`, the Graph Store Protocol) do not re-rank: the next ingest does.
 """
 
+from collections.abc import Iterable, Mapping
 from importlib.resources import files
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from jalinan.graph import GraphStore, SelectResult
-from jalinan.graph.namespaces import JL, XSD
+from jalinan.graph.namespaces import JL, RDF, RDFS, XSD
 from jalinan.queries.catalogue import load_query
 
 LIST_ORDER_GRAPH = "https://w3id.org/jalinan/graph/list-order"  # + "/" + the list's name
 POSITION = NamedNode(JL + "listPosition")
 _LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
 _INTEGER = NamedNode(XSD + "integer")
+_TYPE, _LABEL, _SUBCLASS, _DATE = RDF + "type", RDFS + "label", RDFS + "subClassOf", JL + "date"
 
 
 def agreement_order(rows: list[tuple[str, str, str | None]]) -> list[str]:
@@ -87,6 +91,60 @@ def list_positions(store: GraphStore) -> dict[str, list[Triple]]:
             for place, iri in enumerate(order(rows), start=1)
         ]
     return graphs
+
+
+_TOPS = {
+    "agreements": (JL + "Agreement", JL + "AgreementCollection"),
+    "organisations": (JL + "Organization",),
+}
+_ORDERS = {name: order for name, _, order in LISTS}
+
+
+def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, list[Triple]]:
+    """The ranked lists' graphs computed from a whole corpus in memory (the ontology graph
+    included, for the class tree), so that a full ingest writes them in the same transaction as
+    the data: the same positions `list_positions` reads from a store holding that corpus."""
+    parents: dict[str, set[str]] = {}
+    types: dict[str, set[str]] = {}
+    labels: dict[str, list[str]] = {}
+    day_of: dict[str, list[str]] = {}
+    day_label: dict[str, str] = {}
+    for triples in graphs.values():
+        for t in triples:
+            p = t.predicate.value
+            if p == _SUBCLASS:
+                parents.setdefault(t.subject.value, set()).add(t.object.value)
+            elif p == _TYPE:
+                types.setdefault(t.subject.value, set()).add(t.object.value)
+            elif p == _LABEL and isinstance(t.object, Literal):
+                language = t.object.language or ""
+                if language.lower() == "en" or language.lower().startswith("en-"):
+                    labels.setdefault(t.subject.value, []).append(t.object.value)
+                elif not language:
+                    day_label[t.subject.value] = t.object.value  # a date node's plain label
+            elif p == _DATE:
+                day_of.setdefault(t.subject.value, []).append(t.object.value)
+
+    def under(cls: str, tops: tuple[str, ...], seen: frozenset[str] = frozenset()) -> bool:
+        above = parents.get(cls, set()) - seen
+        return cls in tops or any(under(parent, tops, seen | {cls}) for parent in above)
+
+    out = {}
+    for name, tops in _TOPS.items():
+        every_class = {cls for its in types.values() for cls in its}
+        classes = {cls for cls in every_class if under(cls, tops)}
+        rows = [
+            (subject, label, day_label.get(day) if day else None)
+            for subject, its in types.items()
+            if its & classes
+            for label in labels.get(subject, [])
+            for day in (day_of.get(subject) or [None])
+        ]
+        out[f"{LIST_ORDER_GRAPH}/{name}"] = [
+            Triple(NamedNode(iri), POSITION, Literal(str(place), datatype=_INTEGER))
+            for place, iri in enumerate(_ORDERS[name](rows), start=1)
+        ]
+    return out
 
 
 def rank_lists(store: GraphStore) -> None:

@@ -39,7 +39,7 @@ from jalinan.graph.namespaces import (
 )
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.errors import FactError, FactsInvalid
-from jalinan.ingest.list_order import LIST_ORDER_GRAPH, rank_lists
+from jalinan.ingest.list_order import LIST_ORDER_GRAPH, positions_from_graphs, rank_lists
 from jalinan.ingest.records import FactsFile, read_article_file, read_entities_file
 from jalinan.ingest.shape_check import PreparedCheck, ShapeCheck, start_shape_check
 from jalinan.ingest.statistics import corpus_statistics, has_statistics, statistics_changes
@@ -395,9 +395,10 @@ def write_corpus(
         updates[name] = []
     # the digests, and the counts of what the store holds once written
     updates[INGEST_STATE_GRAPH] = [*_state_triples(dict(digests)), *corpus_statistics(corpus.graphs)]
+    # the lists' order, ranked over the whole corpus, in the same transaction as the data
+    updates.update(positions_from_graphs(corpus.graphs))
     # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
     store.replace_graphs(updates, before_commit=before_commit)
-    rank_lists(store)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
 
 

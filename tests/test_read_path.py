@@ -79,6 +79,20 @@ def test_a_name_that_stands_for_nothing_is_reported_by_the_runner(store: "Record
     assert reading.rows == [] and reading.unmatched == {"party": "Ministry of Magic"}
 
 
+def test_a_full_ingest_ranks_the_lists_as_the_store_would(store: "RecordingStore") -> None:
+    """Full ingest ranks from the corpus in memory (in the data's transaction); the store's
+    own look-ups (used after a one-file re-ingest) give the same positions."""
+    from jalinan.ingest.list_order import list_positions, positions_from_graphs
+    from jalinan.ingest.pipeline import build_corpus
+
+    from_corpus = positions_from_graphs(build_corpus().graphs)
+    from_store = list_positions(store.inner)
+    assert {k: sorted(map(str, v)) for k, v in from_corpus.items()} == {
+        k: sorted(map(str, v)) for k, v in from_store.items()
+    }
+    assert all(from_corpus.values())
+
+
 class RecordingStore:
     """The embedded store, keeping every SPARQL text the runner sends it."""
 
