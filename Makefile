@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 ARTICLES ?= ../shared/articles
 ARTICLES_ARG := $(if $(wildcard $(ARTICLES)/*.txt),--articles $(ARTICLES),)
 
-.PHONY: run test install ontology ingest serve lint bench clean
+.PHONY: run test install ontology ingest serve lint bench clean backends
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,20 @@ run: $(STAMP)
 	$(BIN)/jalinan stats --store $(STORE)
 	$(BIN)/jalinan serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) backends
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The remote-backend tests start Virtuoso 7 (Debian) and `oxigraph serve` (PyPI, the bench extra)
+# on loopback. Virtuoso is installed where missing and apt can (root); elsewhere its tests skip
+# and say how to install it (under CI=true they fail). Quick when already there.
+VIRTUOSO_PACKAGE := virtuoso-opensource-7-bin
+backends:
+	@if command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(VIRTUOSO_PACKAGE) >/dev/null || \
+		{ apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(VIRTUOSO_PACKAGE) >/dev/null; }; \
+	else echo "install $(VIRTUOSO_PACKAGE) (no apt here): the Virtuoso backend tests skip without it"; fi
 
 # Regenerate the RDF/XML export from the one hand-edited Turtle source.
 ontology: $(STAMP)

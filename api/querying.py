@@ -12,6 +12,7 @@ server's own canned queries, which may use the workers reserved for them.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple
 
@@ -57,6 +58,11 @@ def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
     return service_unavailable("Store Unavailable", f"the store could not answer: {exc}")
 
 
+def _network(networked: bool) -> dict[str, Any]:
+    """`networked=True` only when asked: only the pool (with an allowlist) has a networked lane."""
+    return {"networked": True} if networked else {}
+
+
 def serialized(
     store: GraphStore,
     sparql: str,
@@ -82,7 +88,7 @@ def serialized(
             named_graphs=named_graphs,
             timeout=timeout,
             trusted=trusted,
-            networked=networked,
+            **_network(networked),
         )
     except StoreError as exc:
         raise _refusal(exc) from exc

@@ -16,6 +16,7 @@ from jalinan.api.app import create_app
 from jalinan.api.settings import Settings
 from jalinan.graph import StoreError, StoreLockedError, open_store
 from jalinan.graph.pool import PooledStore
+from jalinan.graph.remote_store import is_remote
 from jalinan.graph.sandbox import SandboxUnavailable, offline_thread
 
 
@@ -27,6 +28,8 @@ def _fail(message: str) -> int:
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_args(args)
     path = settings.store_path
+    if is_remote(path):
+        return _serve_remote(settings)
     if not path.exists():
         return _fail(f"no store at {path}: run `jalinan ingest --store {path}` first")
     if not (path / "CURRENT").is_file():
@@ -88,3 +91,22 @@ def serve(args: argparse.Namespace) -> int:
     finally:
         pooled.close()
     return 0
+
+
+def _serve_remote(settings: Settings) -> int:
+    """Serve a remote SPARQL server's data: no workers (the server runs the queries and enforces
+    its own limits, and Jalinan's time limit is the HTTP client's), and no lock to take."""
+    try:
+        store = open_store(settings.store_path, read_only=not settings.writes_enabled)
+        graphs = store.graph_names()
+    except StoreError as exc:
+        return _fail(f"cannot use the SPARQL backend at {settings.store_path}: {exc}")
+    if not graphs:
+        print(f"jalinan serve: warning: the backend at {settings.store_path} holds no Jalinan graph; run "
+              f"`jalinan ingest --store {settings.store_path}` first", file=sys.stderr)
+    app = create_app(settings, store, close_store=True)
+    access_log.configure()
+    print(f"Jalinan is serving {settings.store_path} at {settings.base_url}/sparql", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    return 0
+

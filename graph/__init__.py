@@ -5,6 +5,7 @@ through it, so that another backend (a remote SPARQL 1.1 server) can be added be
 `GraphStore` interface without touching either.
 """
 
+from jalinan.graph.backends import is_embedded, open_store
 from jalinan.graph.errors import (
     QueryError,
     StoreCorruptError,
@@ -13,7 +14,8 @@ from jalinan.graph.errors import (
     StoreNotFoundError,
 )
 from jalinan.graph.location import DEFAULT_STORE_PATH, STORE_ENV_VAR, resolve_store_path
-from jalinan.graph.oxigraph_store import OxigraphStore, open_store
+from jalinan.graph.oxigraph_store import OxigraphStore
+from jalinan.graph.remote_store import RemoteLocation, RemoteStore
 from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
 from jalinan.graph.store import GraphStore
 
@@ -26,11 +28,14 @@ __all__ = [
     "OxigraphStore",
     "QueryError",
     "QueryResult",
+    "RemoteLocation",
+    "RemoteStore",
     "SelectResult",
     "StoreCorruptError",
     "StoreError",
     "StoreLockedError",
     "StoreNotFoundError",
+    "is_embedded",
     "open_store",
     "resolve_store_path",
 ]

@@ -9,6 +9,12 @@ EVIDENCE = ID + "evidence/"
 CONCEPT = "https://w3id.org/jalinan/concept/"
 ENTITIES_GRAPH = "https://w3id.org/jalinan/graph/entities"
 ONTOLOGY_GRAPH = ONTOLOGY
+# Ties across articles: facts inferred from quotes of several articles (ingest/facts/ties.yaml),
+# kept apart so that a query can leave every cross-article inference out.
+TIES_GRAPH = "https://w3id.org/jalinan/graph/ties"
+# Background facts: what no article states but a reader needs to connect them (a ministry split
+# in two), each resting on a public source named on its evidence (ingest/facts/background.yaml).
+BACKGROUND_GRAPH = "https://w3id.org/jalinan/graph/background"
 # Date nodes are described once, here: Oxigraph's union default graph returns a triple once per
 # graph holding it, so describing a shared date in every article graph would repeat rows.
 DATES_GRAPH = "https://w3id.org/jalinan/graph/dates"

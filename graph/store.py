@@ -53,14 +53,11 @@ class GraphStore(Protocol):
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
         trusted: bool = False,
-        networked: bool = False,
     ) -> tuple[str, bytes]:
         """Run a query and serialise its result in the same thread.
 
         Returns the query form ("SELECT", "ASK" or "GRAPH") and the bytes, in
         `results_format` for SELECT/ASK and `graph_format` for CONSTRUCT/DESCRIBE.
-        `networked`: a query whose allowlisted SERVICE calls may reach the network (a backend
-        that keeps its reads off the network runs it where they can; others ignore it).
         """
         ...
 

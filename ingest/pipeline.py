@@ -23,6 +23,7 @@ from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.keys import match_key
 from jalinan.graph.namespaces import (
     ARTICLE,
+    BACKGROUND_GRAPH,
     CONCEPT_KEYS_GRAPH,
     DATES_GRAPH,
     ENTITIES_GRAPH,
@@ -35,12 +36,19 @@ from jalinan.graph.namespaces import (
     PROV,
     RDF,
     SKOS,
+    TIES_GRAPH,
     article_iri,
 )
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.list_order import LIST_ORDER_GRAPH, positions_from_graphs, rank_lists
-from jalinan.ingest.records import FactsFile, read_article_file, read_entities_file
+from jalinan.ingest.records import (
+    FactsFile,
+    read_article_file,
+    read_background_file,
+    read_entities_file,
+    read_ties_file,
+)
 from jalinan.ingest.shape_check import PreparedCheck, ShapeCheck, start_shape_check
 from jalinan.ingest.statistics import corpus_statistics, has_statistics, statistics_changes
 from jalinan.ingest.translate import Translator
@@ -50,6 +58,10 @@ from jalinan.queries.catalogue import load_query
 
 ENTITIES_FILE = "entities.yaml"
 RANKED = LIST_ORDER_GRAPH + "/agreements"  # present once ingest has ranked the lists
+# Ties across articles (inferences resting on quotes from several articles); optional.
+TIES_FILE = "ties.yaml"
+# Background facts, each resting on a public source instead of an article quote; optional.
+BACKGROUND_FILE = "background.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ARTICLES_FOLDER = "articles"
 LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
@@ -90,6 +102,7 @@ def read_facts(facts_dir: Path, extra: Sequence[Path] = ()) -> list[FactsFile]:
     entities = facts_dir / ENTITIES_FILE
     if not entities.is_file():
         raise FactsInvalid([FactError(entities, 0, "", "missing: the shared entities file")])
+    shared = [facts_dir / name for name in (TIES_FILE, BACKGROUND_FILE) if (facts_dir / name).is_file()]
     replaced = {path.name for path in extra}
     replaced_ids = {article_id for path in extra if (article_id := _article_id_of(path))}
     curated = [
@@ -97,7 +110,7 @@ def read_facts(facts_dir: Path, extra: Sequence[Path] = ()) -> list[FactsFile]:
         for p in sorted((facts_dir / ARTICLES_FOLDER).glob("*.yaml"))
         if p.name not in replaced and not any(p.stem.endswith(f"_{i}") or p.stem == i for i in replaced_ids)
     ]
-    return _read([entities, *curated, *extra], entities)
+    return _read([entities, *shared, *curated, *extra], entities)
 
 
 def _article_id_of(path: Path) -> str | None:
@@ -148,6 +161,10 @@ def _read_each(paths: list[Path], entities: Path | None) -> list[FactsFile | lis
         try:
             if path == entities:
                 results.append(read_entities_file(path, ENTITIES_GRAPH))
+            elif entities is not None and path == entities.parent / TIES_FILE:
+                results.append(read_ties_file(path, TIES_GRAPH))
+            elif entities is not None and path == entities.parent / BACKGROUND_FILE:
+                results.append(read_background_file(path, BACKGROUND_GRAPH))
             else:
                 results.append(read_article_file(path, article_iri))
         except FactsInvalid as exc:

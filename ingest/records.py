@@ -25,7 +25,7 @@ RECORD_KEYS = {
     "claims",
     "review",
 }
-CLAIM_KEYS = {"quote", "article", "review"}
+CLAIM_KEYS = {"quote", "article", "quotes", "inferred", "review"}
 # `review:` marks a proposal of `jalinan draft` that a curator has not checked yet: reported as a
 # problem at its line until the curator deletes it, so nothing unreviewed is ingested.
 REVIEW = "review"
@@ -68,6 +68,10 @@ class Claim:
     graph: str
     location: Location
     quote_location: Location
+    # An inference: how it was drawn (`inferred:`), and the further quotes it rests on, each
+    # (quote, article id, location); with them the fact may tie several articles together.
+    inference: str | None = None
+    more_quotes: tuple[tuple[str, str, Location], ...] = ()
 
 
 @dataclass
@@ -98,9 +102,13 @@ def _is_text(value: Any) -> bool:
 class _Reader:
     """Reads one file's records, collecting every shape error instead of stopping at the first."""
 
-    def __init__(self, path: Path, graph: str, default_article: str | None):
+    def __init__(self, path: Path, graph: str, default_article: str | None, background: bool = False):
         self.out = FactsFile(path, graph)
         self.default_article = default_article
+        # Background facts rest on a public `source: {url, title}` instead of an article quote.
+        self.background = background
+        self.record_keys = RECORD_KEYS | {"source"} if background else RECORD_KEYS
+        self.claim_keys = {"source", REVIEW} if background else CLAIM_KEYS
 
     def error(self, line: int, field_name: str, message: str) -> None:
         self.out.errors.append(FactError(self.out.path, line, field_name, message))
@@ -124,7 +132,13 @@ class _Reader:
             )
 
     def group(
-        self, subject: str, group: LocatedDict, fallback_quote: tuple[str, str, int] | None, skip: set[str]
+        self,
+        subject: str,
+        group: LocatedDict,
+        fallback_quote: tuple[str, str, int] | None,
+        skip: set[str],
+        inference: str | None = None,
+        more_quotes: tuple[tuple[str, str, Location], ...] = (),
     ) -> None:
         """Claims from the property keys of one mapping (a record or one of its `claims`)."""
         self.review_marker(group)
@@ -149,10 +163,14 @@ class _Reader:
                     graph=self.out.graph,
                     location=Location(self.out.path, group.line_of(prop)),
                     quote_location=Location(self.out.path, quote_line),
+                    inference=inference,
+                    more_quotes=more_quotes,
                 )
             )
 
     def quote_of(self, mapping: LocatedDict) -> tuple[str, str, int] | None:
+        if self.background:
+            return self.source_of(mapping)
         if "quote" not in mapping:
             return None
         quote = mapping["quote"]
@@ -165,6 +183,24 @@ class _Reader:
             self.error(line, "article", "which article is this quote from? give `article: <id>`")
             return None
         return str(quote), str(article), line
+
+    def source_of(self, mapping: LocatedDict) -> tuple[str, str, int] | None:
+        """A background fact's public source, as (title, url, line) in the place of a quote."""
+        for key in ("quote", "quotes", "inferred", "article"):
+            if key in mapping:
+                self.error(mapping.line_of(key), key, "a background fact rests on a `source: {url, title}`")
+        if "source" not in mapping:
+            return None
+        source, line = mapping["source"], mapping.line_of("source")
+        url = source.get("url") if isinstance(source, dict) else None
+        title = source.get("title") if isinstance(source, dict) else None
+        if not (_is_text(url) and str(url).startswith(("https://", "http://")) and " " not in str(url)):
+            self.error(line, "source", "needs `url:` an http(s) address of the public source")
+            return None
+        if not _is_text(title):
+            self.error(line, "source", "needs `title:` the name of the public source")
+            return None
+        return str(title), str(url), line
 
     def record(self, record: Any) -> None:
         if not isinstance(record, LocatedDict):
@@ -189,8 +225,10 @@ class _Reader:
                         required,
                         f"a new node needs a `{required}`",
                     )
-            if record_quote is None and "quote" not in record:
+            if record_quote is None and "quote" not in record and not self.background:
                 self.error(record.line, "quote", "missing evidence: a new node needs a `quote`")
+            if record_quote is None and "source" not in record and self.background:
+                self.error(record.line, "source", "missing evidence: a new node needs a `source`")
             labels = record.get("labels", {})
             if not isinstance(labels, dict) or not all(
                 isinstance(k, str) and _is_text(v) for k, v in labels.items()
@@ -234,7 +272,7 @@ class _Reader:
                         key_name,
                         "only a record with `id` may set this; `about` adds claims",
                     )
-        self.group(subject, record, record_quote, RECORD_KEYS)
+        self.group(subject, record, record_quote, self.record_keys)
         if "claims" not in record:
             return
         claims = record["claims"]
@@ -245,11 +283,67 @@ class _Reader:
             if not isinstance(group, LocatedDict):
                 self.error(getattr(claims, "line", record.line), "claims", "each claim is a mapping")
                 continue
-            group_quote = self.quote_of(group)
-            if group_quote is None and "quote" not in group:
-                self.error(group.line, "quote", "missing evidence: each claim needs a `quote`")
+            if ("quotes" in group or "inferred" in group) and not self.background:
+                self.inferred_group(subject, group)
                 continue
-            self.group(subject, group, group_quote, CLAIM_KEYS)
+            group_quote = self.quote_of(group)
+            if group_quote is None and "quote" not in group and "source" not in group:
+                evidence = "source" if self.background else "quote"
+                self.error(group.line, evidence, f"missing evidence: each claim needs a `{evidence}`")
+                continue
+            self.group(subject, group, group_quote, self.claim_keys)
+
+    def inferred_group(self, subject: str, group: LocatedDict) -> None:
+        """A claim group drawn by inference: `inferred: how`, and `quotes:` (or one `quote`).
+
+        Each quote names its article (`article:`, or this file's article by default), so one
+        inference may rest on quotes from several articles: a tie across articles.
+        """
+        note = group.get("inferred")
+        if not _is_text(note):
+            self.error(
+                group.line_of("inferred") if "inferred" in group else group.line,
+                "inferred",
+                "an inference needs `inferred:` saying how it was drawn from its quotes",
+            )
+            return
+        if ("quote" in group) == ("quotes" in group):
+            self.error(group.line, "quotes", "an inference needs either `quote` or `quotes`, not both")
+            return
+        located: list[tuple[str, str, int]] = []
+        if "quote" in group:
+            one = self.quote_of(group)
+            if one is None:
+                return
+            located.append(one)
+        else:
+            quotes = group["quotes"]
+            if not isinstance(quotes, LocatedList) or not quotes:
+                self.error(group.line_of("quotes"), "quotes", "must be a list of {article, quote}")
+                return
+            for entry in quotes:
+                if not isinstance(entry, LocatedDict) or set(entry) - {"quote", "article"}:
+                    self.error(getattr(entry, "line", group.line), "quotes", "each entry is {article, quote}")
+                    return
+                one = self.quote_of(entry)
+                if one is None:
+                    if "quote" not in entry:
+                        self.error(entry.line, "quote", "missing evidence: each entry needs a `quote`")
+                    return
+                located.append(one)
+        if self.out.article is not None:  # an article file: ties to other articles go in ties.yaml
+            for _, article, line in located:
+                if article != self.out.article.id:
+                    self.error(
+                        line,
+                        "article",
+                        f"a quote of article {article!r}: write an inference across articles in "
+                        "ties.yaml, so that this file can be re-ingested on its own",
+                    )
+                    return
+        first, *rest = located
+        more = tuple((q, a, Location(self.out.path, line)) for q, a, line in rest)
+        self.group(subject, group, first, CLAIM_KEYS, inference=str(note), more_quotes=more)
 
     def article_block(self, block: Any) -> None:
         if not isinstance(block, LocatedDict):
@@ -273,17 +367,56 @@ class _Reader:
             self.default_article = self.out.article.id
 
 
+def _read_list_file(path: Path, key: str, reader: "_Reader") -> list[Any]:
+    """The records of a file holding one top-level list under `key` (shape errors on `reader`)."""
+    data = load_yaml(path)
+    if not isinstance(data, LocatedDict) or not isinstance(data.get(key), LocatedList):
+        reader.error(getattr(data, "line", 1), key, f"the file must hold `{key}:` a list")
+        return []
+    for other in data:
+        if other != key:
+            reader.error(data.line_of(other), other, "unknown top-level key")
+    return list(data[key])
+
+
 def read_entities_file(path: Path, graph: str) -> FactsFile:
     """Read `entities.yaml`: `entities:` a list of records whose quotes name their article."""
     reader = _Reader(path, graph, default_article=None)
-    data = load_yaml(path)
-    if not isinstance(data, LocatedDict) or not isinstance(data.get("entities"), LocatedList):
-        reader.error(getattr(data, "line", 1), "entities", "the file must hold `entities:` a list")
-        return reader.out
-    for key in data:
-        if key != "entities":
-            reader.error(data.line_of(key), key, "unknown top-level key")
-    for record in data["entities"]:
+    for record in _read_list_file(path, "entities", reader):
+        reader.record(record)
+    return reader.out
+
+
+def read_ties_file(path: Path, graph: str) -> FactsFile:
+    """Read `ties.yaml`: `ties:` a list of `about` records whose claims are all inferences.
+
+    A tie across articles belongs to no one article, so it lives in its own file and graph; that
+    it is drawn, not stated, is required here rather than left to the curator's care.
+    """
+    reader = _Reader(path, graph, default_article=None)
+    for record in _read_list_file(path, "ties", reader):
+        if isinstance(record, LocatedDict) and "about" not in record:
+            reader.error(record.line, "about", "a tie adds claims `about` nodes defined elsewhere")
+            continue
+        reader.record(record)
+    for claim in reader.out.claims:
+        if claim.inference is None:
+            reader.error(
+                claim.location.line,
+                claim.prop,
+                "every claim here is an inference: give it `inferred:` and the `quotes` it rests on",
+            )
+    return reader.out
+
+
+def read_background_file(path: Path, graph: str) -> FactsFile:
+    """Read `background.yaml`: `background:` records resting on public sources, not on articles.
+
+    Facts no article states but a reader needs to connect the articles (a ministry split in two)
+    are kept apart: their own file and graph, and evidence naming a public source, never a quote.
+    """
+    reader = _Reader(path, graph, default_article=None, background=True)
+    for record in _read_list_file(path, "background", reader):
         reader.record(record)
     return reader.out
 

@@ -17,6 +17,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from jalinan.graph.keys import match_key
 from jalinan.graph.namespaces import (
+    BACKGROUND_GRAPH,
     CONCEPT,
     DATE,
     DATES_GRAPH,
@@ -33,7 +34,7 @@ from jalinan.graph.namespaces import (
     entity_iri,
 )
 from jalinan.ingest.articles import ArticleTexts, normalise_space
-from jalinan.ingest.dates import PartialDate, parse_partial_date
+from jalinan.ingest.dates import PartialDate, parse_date_bound, parse_partial_date
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.records import ARTICLE_SELF, Claim, FactsFile, Location, NodeDef
 from jalinan.ingest.vocabulary import Vocabulary
@@ -48,6 +49,7 @@ LABEL = NamedNode(RDFS + "label")
 ALT_LABEL = NamedNode(SKOS + "altLabel")
 DESCRIPTION = NamedNode(DCTERMS + "description")
 QUOTED_FROM = NamedNode(PROV + "wasQuotedFrom")
+SOURCE = NamedNode(DCTERMS + "source")
 UNIT_TYPE = NamedNode(TIME + "unitType")
 
 
@@ -136,24 +138,55 @@ class Translator:
         quote: str,
         article_id: str,
         date: tuple[PartialDate, str, str | None] | None = None,
+        inference: str | None = None,
     ) -> None:
-        """Write the fact, and the quote that supports it, into the same graph."""
-        self.add(graph, triple)
-        digest = hashlib.sha1(
-            f"{graph} {triple.subject} {triple.predicate} {triple.object} {quote}".encode()
-        ).hexdigest()[:20]
-        node = NamedNode(f"{EVIDENCE}{article_id}/{digest}")
-        self.add(graph, Triple(node, A, jl("EvidenceQuote")))
+        """Write the fact, and the quote that supports it, into the same graph.
+
+        A date's evidence says whether the date was stated or inferred (`jl:dateBasis`); any
+        other inferred fact's evidence says it was inferred (`jl:basis`), both with the note.
+        """
+        node = self._evidence_node(graph, triple, f"{EVIDENCE}{article_id}/", quote, "EvidenceQuote")
         self.add(graph, Triple(node, jl("quote"), Literal(quote)))
         self.add(graph, Triple(node, QUOTED_FROM, _article_node(article_id)))
-        self.add(graph, Triple(node, jl("claimSubject"), triple.subject))
-        self.add(graph, Triple(node, jl("claimPredicate"), triple.predicate))
-        self.add(graph, Triple(node, jl("claimObject"), triple.object))
         if date is not None:
             _, basis, note = date
             self.add(graph, Triple(node, jl("dateBasis"), NamedNode(f"{CONCEPT}date-basis/{basis}")))
             if note:
                 self.add(graph, Triple(node, jl("inferenceNote"), Literal(note)))
+        elif inference is not None:
+            self.add(graph, Triple(node, jl("basis"), NamedNode(f"{CONCEPT}date-basis/inferred")))
+            self.add(graph, Triple(node, jl("inferenceNote"), Literal(inference)))
+
+    def background_evidence(self, graph: str, triple: Triple, title: str, url: str) -> None:
+        """Write a background fact and the public source it rests on (no article, no quote)."""
+        node = self._evidence_node(graph, triple, f"{EVIDENCE}background/", url, "BackgroundEvidence")
+        self.add(graph, Triple(node, LABEL, Literal(title, language="en")))
+        self.add(graph, Triple(node, SOURCE, NamedNode(url)))
+
+    def _evidence_node(self, graph: str, triple: Triple, base: str, support: str, kind: str) -> NamedNode:
+        """Write the fact and an evidence node of `kind` naming it; its IRI digests both and the
+        quote or source (`support`), so the same fact and support give the same node."""
+        self.add(graph, triple)
+        digest = hashlib.sha1(
+            f"{graph} {triple.subject} {triple.predicate} {triple.object} {support}".encode()
+        ).hexdigest()[:20]
+        node = NamedNode(base + digest)
+        self.add(graph, Triple(node, A, jl(kind)))
+        self.add(graph, Triple(node, jl("claimSubject"), triple.subject))
+        self.add(graph, Triple(node, jl("claimPredicate"), triple.predicate))
+        self.add(graph, Triple(node, jl("claimObject"), triple.object))
+        return node
+
+    def claim_evidence(
+        self, claim: Claim, triple: Triple, date: tuple[PartialDate, str, str | None] | None = None
+    ) -> None:
+        """The fact with one evidence node per quote it rests on (several for an inference)."""
+        if claim.graph == BACKGROUND_GRAPH:
+            self.background_evidence(claim.graph, triple, claim.quote, claim.article)
+            return
+        quotes = [(claim.quote, claim.article), *((q, a) for q, a, _ in claim.more_quotes)]
+        for quote, article in quotes:
+            self.evidence(claim.graph, triple, quote, article, date=date, inference=claim.inference)
 
     # -- the pass ------------------------------------------------------------------------
     def translate(self, files: Iterable[FactsFile]) -> dict[str, list[Triple]]:
@@ -246,11 +279,16 @@ class Translator:
                 f"unknown class {node.type!r}: the ontology has no jl:{node.type}",
             )
             return
-        if not self.check_quote(node.quote, node.article, node.location):
+        background = node.graph == BACKGROUND_GRAPH
+        if not background and not self.check_quote(node.quote, node.article, node.location):
             return
         subject = NamedNode(entity_iri(node.id))
         graph = node.graph
-        self.evidence(graph, Triple(subject, A, NamedNode(class_iri)), node.quote, node.article)
+        typing = Triple(subject, A, NamedNode(class_iri))
+        if background:  # (for a background node, quote and article hold its source's title and URL)
+            self.background_evidence(graph, typing, node.quote, node.article)
+        else:
+            self.evidence(graph, typing, node.quote, node.article)
         self.add(graph, Triple(subject, LABEL, Literal(node.label, language="en")))
         names = [node.label]
         for language, name in sorted(node.labels.items()):
@@ -281,18 +319,16 @@ class Translator:
         if resolved is None:
             return
         subject, subject_types = resolved
-        if not self.check_quote(claim.quote, claim.article, claim.quote_location):
+        background = claim.graph == BACKGROUND_GRAPH
+        if not background and not self.check_quote(claim.quote, claim.article, claim.quote_location):
+            return
+        if not all(self.check_quote(q, a, where) for q, a, where in claim.more_quotes):
             return
         if claim.prop == "description":
             if not isinstance(claim.value, str) or not claim.value.strip():
                 self.error(claim.location, "description", "must be text")
                 return
-            self.evidence(
-                claim.graph,
-                Triple(subject, DESCRIPTION, Literal(claim.value, language="en")),
-                claim.quote,
-                claim.article,
-            )
+            self.claim_evidence(claim, Triple(subject, DESCRIPTION, Literal(claim.value, language="en")))
             return
         iri = JL + claim.prop
         vocabulary = self.vocabulary
@@ -320,16 +356,12 @@ class Translator:
             for value in _as_list(claim.value):
                 obj = self._reference(value, vocabulary.object_properties[iri], claim)
                 if obj is not None:
-                    self.evidence(
-                        claim.graph, Triple(subject, NamedNode(iri), obj), claim.quote, claim.article
-                    )
+                    self.claim_evidence(claim, Triple(subject, NamedNode(iri), obj))
         else:
             for value in _as_list(claim.value):
                 literal = self._literal(value, vocabulary.datatype_properties[iri], claim)
                 if literal is not None:
-                    self.evidence(
-                        claim.graph, Triple(subject, NamedNode(iri), literal), claim.quote, claim.article
-                    )
+                    self.claim_evidence(claim, Triple(subject, NamedNode(iri), literal))
 
     def _reference(self, value: Any, wanted: list[str], claim: Claim) -> NamedNode | None:
         """An entity id or a `scheme:name` concept, checked against the property's range."""
@@ -386,15 +418,29 @@ class Translator:
         return Literal(str(value))
 
     def _date(self, claim: Claim, subject: NamedNode, iri: str) -> None:
+        """A date, or a bound (`by:` / `from:`), with its basis and, when inferred, its note.
+
+        In an inference group (`inferred:`) the basis is inferred and the group's note applies.
+        """
         value, basis, note = claim.value, "stated", None
+        bound = None
+        if claim.inference is not None:
+            basis, note = "inferred", claim.inference
         if isinstance(value, dict):
-            unknown = set(value) - {"value", "basis", "note"}
-            if unknown:
-                self.error(claim.location, claim.prop, f"unknown date keys {sorted(unknown)}")
+            unknown = set(value) - {"value", "by", "from", "basis", "note"}
+            forms = [key for key in ("value", "by", "from") if key in value]
+            if unknown or len(forms) != 1:
+                self.error(
+                    claim.location,
+                    claim.prop,
+                    "bad date: give one of `value`, `by` or `from` (with `basis`, `note`)"
+                    + (f"; unknown keys {sorted(unknown)}" if unknown else ""),
+                )
                 return
-            basis = value.get("basis", "stated")
-            note = value.get("note")
-            value = value.get("value")
+            basis = value.get("basis", basis)
+            note = value.get("note", note)
+            bound = forms[0] if forms[0] != "value" else None
+            value = value[forms[0]]
             if basis not in _DATE_BASES:
                 self.error(
                     claim.location,
@@ -405,30 +451,25 @@ class Translator:
             if basis == "inferred" and not note:
                 self.error(claim.location, claim.prop, "bad date: an inferred date needs a `note` saying how")
                 return
+            if claim.inference is not None and basis != "inferred":
+                self.error(claim.location, claim.prop, "bad date: a date in an inference is inferred")
+                return
         try:
-            date = parse_partial_date(value)
+            date = parse_date_bound(bound, value) if bound else parse_partial_date(value)
         except ValueError as exc:
             self.error(claim.location, claim.prop, f"bad date: {exc}")
             return
         node = NamedNode(DATE + date.text)
-        graph = claim.graph
         dates = DATES_GRAPH  # described once for all articles; the fact stays in its own graph
         self.add(dates, Triple(node, A, NamedNode(TIME + "Instant")))
-        self.add(dates, Triple(node, LABEL, Literal(date.text)))
+        self.add(dates, Triple(node, LABEL, Literal(date.label)))
         self.add(dates, Triple(node, UNIT_TYPE, NamedNode(date.unit)))
-        self.add(
-            dates,
-            Triple(
-                node, jl("earliestDateTime"), Literal(date.earliest, datatype=NamedNode(XSD + "dateTime"))
-            ),
-        )
-        self.add(
-            dates,
-            Triple(node, jl("latestDateTime"), Literal(date.latest, datatype=NamedNode(XSD + "dateTime"))),
-        )
-        self.evidence(
-            graph, Triple(subject, NamedNode(iri), node), claim.quote, claim.article, date=(date, basis, note)
-        )
+        date_time = NamedNode(XSD + "dateTime")
+        if date.earliest is not None:
+            self.add(dates, Triple(node, jl("earliestDateTime"), Literal(date.earliest, datatype=date_time)))
+        if date.latest is not None:
+            self.add(dates, Triple(node, jl("latestDateTime"), Literal(date.latest, datatype=date_time)))
+        self.claim_evidence(claim, Triple(subject, NamedNode(iri), node), date=(date, basis, note))
 
     def _parties(self, claim: Claim, subject: NamedNode) -> None:
         """`hasParty`: a list of ids, or sides (country ids) mapped to lists of parties."""
@@ -457,27 +498,21 @@ class Translator:
                 party = self._reference(entry, party_range, claim)
                 if party is None:
                     continue
-                self.evidence(claim.graph, Triple(subject, jl("hasParty"), party), claim.quote, claim.article)
+                self.claim_evidence(claim, Triple(subject, jl("hasParty"), party))
                 if side_node is None and representative is None:
                     continue
                 role = NamedNode(f"{subject.value}/party/{entry!s}")
-                self.evidence(
-                    claim.graph, Triple(subject, jl("qualifiedParty"), role), claim.quote, claim.article
-                )
-                self.evidence(claim.graph, Triple(role, A, jl("PartyRole")), claim.quote, claim.article)
-                self.evidence(claim.graph, Triple(role, jl("party"), party), claim.quote, claim.article)
+                self.claim_evidence(claim, Triple(subject, jl("qualifiedParty"), role))
+                self.claim_evidence(claim, Triple(role, A, jl("PartyRole")))
+                self.claim_evidence(claim, Triple(role, jl("party"), party))
                 if side_node is not None:
-                    self.evidence(
-                        claim.graph, Triple(role, jl("side"), side_node), claim.quote, claim.article
-                    )
+                    self.claim_evidence(claim, Triple(role, jl("side"), side_node))
                 if representative is not None:
                     person = self._reference(
                         representative, vocabulary.object_properties.get(JL + "representedBy", []), claim
                     )
                     if person is not None:
-                        self.evidence(
-                            claim.graph, Triple(role, jl("representedBy"), person), claim.quote, claim.article
-                        )
+                        self.claim_evidence(claim, Triple(role, jl("representedBy"), person))
 
 
 def _as_list(value: Any) -> list[Any]:

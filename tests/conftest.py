@@ -56,11 +56,17 @@ def build_store(path: Path) -> Path:
 
 @contextlib.contextmanager
 def run_server(
-    store_path: Path, log_path: Path, *options: str, ready_timeout: float = 30
+    store_path: Path | str,
+    log_path: Path,
+    *options: str,
+    ready_timeout: float = 30,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[ApiServer]:
-    """`jalinan serve` on a free port with the write token and `options`, stopped after."""
+    """`jalinan serve` on a free port with the write token and `options` (and `extra_env`, such
+    as a remote store's credentials), stopped after."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("JALINAN_WRITE_TOKEN", "JALINAN_SERVICE_ALLOW")}
+    env.update(extra_env or {})
     command = [str(JALINAN), "serve", "--store", str(store_path), "--port", str(port)]
     command += ["--write-token", WRITE_TOKEN, *options]
     with log_path.open("wb") as log:

@@ -116,7 +116,8 @@ def test_agreements_between_gives_the_date_at_its_precision(http: httpx.Client) 
 
 
 def test_agreements_between_excludes_periods_that_do_not_overlap(http: httpx.Client) -> None:
-    assert bindings(http, "agreements-between", **{"from": "2025-04-17", "to": "2026"}) == []
+    # (the last dated agreement is the joint statement of 2025-04-17; bounds are left out)
+    assert bindings(http, "agreements-between", **{"from": "2025-04-18", "to": "2026"}) == []
 
 
 def test_visits_is_a_timeline_of_the_four_visits(http: httpx.Client) -> None:
@@ -135,12 +136,12 @@ def test_visits_by_host_country(http: httpx.Client) -> None:
     assert column(rows, "visit") == {"visit-li-premier-malaysia", "visit-xi-malaysia-state-visit"}
 
 
-def test_people_lists_posts_and_signatures(http: httpx.Client) -> None:
+def test_people_lists_posts_and_the_documents_they_exchanged(http: httpx.Client) -> None:
     rows = bindings(http, "people", person="Gobind Singh Deo")
     assert {(r["relation"]["value"], r["object"]["value"].removeprefix(ID)) for r in rows} == {
         ("holds post", "post-digital-minister-gobind"),
-        ("signed", "mou-malaysia-ndrc-digital-economy"),
-        ("signed", "mou-malaysia-ndrc-artificial-intelligence"),
+        ("exchanged", "mou-malaysia-ndrc-digital-economy"),
+        ("exchanged", "mou-malaysia-ndrc-artificial-intelligence"),
     }
 
 

@@ -47,6 +47,7 @@ ORGANIZATION_CLASSES = {
     "Association",
     "InternationalOrganization",
     "MediaOrganization",
+    "JointMechanism",
 }
 
 _GENERAL_CLASSES = {"Organization", "GovernmentBody", "Place"}

@@ -271,7 +271,7 @@ def organisations(text: str) -> list[Candidate]:
             if fold(tokens[begin][0]) == "ministry" or "ministry" in words(name):
                 kind = "Ministry"
             if re.search(r"\b(working group|committee|task force|joint commission)\b", fold(name)):
-                kind = "Organization"  # a joint body: its kind is the curator's call
+                kind = "JointMechanism"  # a joint body the parties set up
             candidate = Candidate(name, kind, start_offset, reason=f"named like an organisation ('{word}')")
             after = text[end_offset:]
             acronym = re.match(r"\s*\(([A-Z][A-Za-z]{1,9})\)", after)

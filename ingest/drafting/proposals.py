@@ -7,7 +7,8 @@ intent, joint statement, protocol, programme, agreement) together with what happ
 proposed and add what the sentence says about them. A count ("two MoUs") gives that many
 documents; a large or vague count ("fourteen …", "several MoUs") gives a collection with its
 `documentCount`. Parties are the organisations and countries the sentence names, on the side of
-their country; signatories and witnesses the people named after "by" and "witnessed by".
+their country; signatories the people named after "signed by", those who exchanged it after
+"exchanged by" (not signers: the text does not say they signed), witnesses after "witnessed by".
 
 A visit is proposed where a sentence says "state / official / working visit" or "visit to".
 """
@@ -70,6 +71,17 @@ _NARROWER = {("signed", "exchanged")}  # a later "exchanged" says more than "sig
 
 
 @dataclass
+class Said:
+    """What a later sentence says about a document already proposed."""
+
+    quote: str
+    status: str | None
+    signatories: list[Mention | Candidate]
+    exchangers: list[Mention | Candidate]
+    witnesses: list[Mention | Candidate]
+
+
+@dataclass
 class AgreementProposal:
     ref: str  # a local name until the writer gives it an id
     kind: str
@@ -78,19 +90,15 @@ class AgreementProposal:
     count: int | None = None  # a collection's documentCount
     parties: list[Mention | Candidate] = field(default_factory=list)
     signatories: list[Mention | Candidate] = field(default_factory=list)
+    exchangers: list[Mention | Candidate] = field(default_factory=list)  # "exchanged by": not signers
     witnesses: list[Mention | Candidate] = field(default_factory=list)
     date: FoundDate | None = None
     date_quote: str = ""
     topic_words: str = ""
-    more: list[
-        tuple[
-            str, str | None, list[Mention | Candidate], list[Mention | Candidate], list[Mention | Candidate]
-        ]
-    ] = field(default_factory=list)
-    # later sentences about it: (quote, status, parties, signatories, witnesses)
+    more: list[Said] = field(default_factory=list)  # later sentences about it
 
     def quotes(self) -> list[str]:
-        return [self.quote, *(m[0] for m in self.more), *([self.date_quote] if self.date_quote else [])]
+        return [self.quote, *(m.quote for m in self.more), *([self.date_quote] if self.date_quote else [])]
 
 
 @dataclass
@@ -155,7 +163,8 @@ def _people_after(
     return [i for i in items if _kind_of(i) == "person" and match.end() <= i.start < end]
 
 
-_BY = re.compile(r"\b(?:signed|exchanged|inked) by\b", re.I)
+_SIGNED_BY = re.compile(r"\b(?:signed|inked) by\b", re.I)
+_EXCHANGED_BY = re.compile(r"\bexchanged by\b", re.I)
 _WITNESSED_BY = re.compile(r"\bwitnessed by\b", re.I)
 
 
@@ -191,7 +200,8 @@ def propose_agreements(sentences: list[SentenceNames], article_date: str | None)
         parties = [
             i for i in items if _kind_of(i) in ("organization", "country") and _party_like(sentence, i)
         ]
-        signatories = _people_after(sentence, items, _BY, _WITNESSED_BY)
+        signatories = _people_after(sentence, items, _SIGNED_BY, _WITNESSED_BY)
+        exchangers = _people_after(sentence, items, _EXCHANGED_BY, _WITNESSED_BY)
         witnesses = _people_after(sentence, items, _WITNESSED_BY)
         dates = dates_in(sentence, article_date)
         handled_kinds: set[str] = set()
@@ -210,7 +220,7 @@ def propose_agreements(sentences: list[SentenceNames], article_date: str | None)
                 # "the MoUs were exchanged by …": what the sentence adds to those proposed
                 count = len(earlier) if plural else 1
                 for proposal in earlier[-count:] if plural else earlier[-1:]:
-                    proposal.more.append((sentence, status, parties, signatories, witnesses))
+                    proposal.more.append(Said(sentence, status, signatories, exchangers, witnesses))
                     if status and (proposal.status is None or (proposal.status, status) in _NARROWER):
                         proposal.status = status
                 handled_kinds.add(kind)
@@ -233,6 +243,7 @@ def propose_agreements(sentences: list[SentenceNames], article_date: str | None)
                     count=number,
                     parties=parties,
                     signatories=signatories,
+                    exchangers=exchangers,
                     witnesses=witnesses,
                 )
                 _date(collection, dates, sentence)
@@ -248,6 +259,7 @@ def propose_agreements(sentences: list[SentenceNames], article_date: str | None)
                     status,
                     parties=parties,
                     signatories=signatories,
+                    exchangers=exchangers,
                     witnesses=witnesses,
                     topic_words=sentence[match.end() :],
                 )

@@ -260,6 +260,7 @@ class DraftWriter:
         if proposal.parties:
             self.emit(f"  hasParty: {self.parties(proposal.parties)}")
         self.people("signatory", proposal.signatories)
+        self.people("exchangedBy", proposal.exchangers)
         self.people("witness", proposal.witnesses)
         if proposal.date:
             self.emit(f"  date: {self.date_value(proposal.date)}")
@@ -268,23 +269,26 @@ class DraftWriter:
             "check the kind and status",
             "keep only the parties the sentence says are parties",
         ]
-        if proposal.signatories:
-            checks.append("check that the people named after 'by' signed it (not only exchanged it)")
+        if proposal.signatories or proposal.exchangers:
+            checks.append("check who signed it and who only exchanged it")
         if proposal.status is None:
             checks.append("no status in this sentence: give one with its quote")
         self.emit(f"  review: {_q('; '.join(checks))}")
-        more = [m for m in proposal.more if m[0] != proposal.quote]
+        more = [m for m in proposal.more if m.quote != proposal.quote]
         if more:
             self.emit("  claims:")
-        for quote, status, _, signatories, witnesses in more:
-            self.emit(f"    - quote: {_q(quote)}")
-            if status:
-                self.emit(f"      hasStatus: agreement-status:{status}")
-            if signatories:
-                self.emit(f"      signatory: [{', '.join(dict.fromkeys(self.ref(s) for s in signatories))}]")
-            if witnesses:
-                self.emit(f"      witness: [{', '.join(dict.fromkeys(self.ref(w) for w in witnesses))}]")
-            if not (status or signatories or witnesses):
+        for said in more:
+            self.emit(f"    - quote: {_q(said.quote)}")
+            if said.status:
+                self.emit(f"      hasStatus: agreement-status:{said.status}")
+            for key, people in (
+                ("signatory", said.signatories),
+                ("exchangedBy", said.exchangers),
+                ("witness", said.witnesses),
+            ):
+                if people:
+                    self.emit(f"      {key}: [{', '.join(dict.fromkeys(self.ref(p) for p in people))}]")
+            if not (said.status or said.signatories or said.exchangers or said.witnesses):
                 self.emit(f"      review: {_q(_REVIEW_CLAIM)}")
 
     def visit(self, visit: VisitProposal) -> None:
