@@ -212,8 +212,12 @@ async def _run_pipeline(
         body = reading.serialize(answer, results_format)
         return Response(body, media_type=media_type(results_format), headers=headers)
 
-    # the Link header repeats the request's parameters as given, so they are part of the identity
-    # (all but `_format`: the negotiated format is, whichever way it was asked for)
+    # The answer is the same however its format was asked for (`_format` or Accept), so
+    # `_format` is not part of its identity; the next link repeats this request's own parameters,
+    # so it is written here, for each request, also on an answer from the cache.
     given = [(k, v) for k, v in pairs if k != "_format"]
     identity = (*query_identity(identity_text, results_format, None), json.dumps(given))
-    return await cached(request, identity, produce)
+    response = await cached(request, identity, produce)
+    if "link" in response.headers:
+        response.headers["Link"] = paging.link_header(paging.next_href(request.url.path, pairs, page))
+    return response
