@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse
 from jalinan.api import canned, friendly, graph_store, linked_data, protocol
 from jalinan.api.caching import CACHE_HEADER, ResultCache
 from jalinan.api.errors import error_responses, install_error_handlers
+from jalinan.api.head import HeadAsGet
 from jalinan.api.limits import BodyLimit
 from jalinan.api.logging import AccessLog
 from jalinan.api.settings import Settings
@@ -70,6 +71,10 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
     app.state.result_cache = ResultCache(settings.cache_bytes)
     if store is not None:
         app.state.store = store
+    # The last added is the outermost. CORS wraps every refusal (a 413 from BodyLimit too),
+    # so a browser client can read why it was refused; HEAD runs as GET inside it.
+    app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -85,7 +90,6 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
             CACHE_HEADER,
         ],
     )
-    app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(AccessLog)  # outermost: every request is logged, refusals included
     install_error_handlers(app)
     for router in ROUTERS:

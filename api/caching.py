@@ -23,9 +23,9 @@ do better than a generic SPARQL server.
 Neither cached nor tagged: errors (they raise before anything is stored), truncated answers
 (which items are cut depends on an order SPARQL does not promise), answers computed while a
 write landed (the version moved during the query), queries calling RAND, NOW, UUID, STRUUID or
-BNODE, and answers holding blank nodes (fresh labels on every run: the bytes would not repeat,
-which a strong ETag promises). A store without a `version` (a plain store a test hands in) turns
-all of this off.
+BNODE (however spelled: `volatile.py`), and answers holding blank nodes (fresh labels on every
+run: the bytes would not repeat, which a strong ETag promises). A store without a `version` (a
+plain store a test hands in) turns all of this off.
 """
 
 import asyncio
@@ -43,6 +43,7 @@ from fastapi import Request, Response
 from jalinan.api.errors import precondition_failed
 from jalinan.api.limits import TRUNCATED_HEADER
 from jalinan.api.logging import note_cache
+from jalinan.api.volatile import is_volatile
 from jalinan.graph import GraphStore
 
 CACHE_HEADER = "X-Jalinan-Cache"  # hit (from the cache), miss (computed now), revalidated (304)
@@ -50,7 +51,6 @@ CACHE_CONTROL = "public, no-cache"
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not Modified: `If-None-Match` names the current ETag (no body)"}
 }
-_VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 _BLANK_NODE_MARKERS = (b"_:", b"bnode", b"nodeID")  # N-Triples/Turtle/CSV, SPARQL JSON/XML, RDF/XML
 _ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
 _ENTRY_OVERHEAD = 256  # bytes counted per entry for the key, the objects and the dict slot
@@ -174,8 +174,9 @@ def query_identity(
     named_graphs: list[str] | None = None,
 ) -> Identity:
     """What a SPARQL answer depends on besides the data: the text, the dataset, and the format
-    for each query form (None: that form is not acceptable). Canned queries and `/sparql` share
-    it, so the same bound text in the same format is one cache entry."""
+    for each query form (None: that form is not acceptable). A canned query's answer also
+    depends on its route and parameters as given (its `Link` repeats them), so the canned route
+    adds those to this, and never shares an entry with `/sparql`."""
     return (
         "sparql",
         sparql,
@@ -207,7 +208,7 @@ async def cached(
     version = data_version(store)
     header = request.headers.get("if-none-match")
     any_answer = header is not None and header.strip() == "*"
-    if sparql is not None and _VOLATILE.search(sparql):
+    if sparql is not None and is_volatile(sparql):
         version = None  # an answer that differs on every run: no tag, no cache
     validators: dict[str, str] = {}
     cache: ResultCache = request.app.state.result_cache

@@ -99,8 +99,8 @@ def bind_request(query: CannedQuery, pairs: list[tuple[str, str]], page: Page | 
 
 
 @router.get("", summary="List the canned queries", description="JSON, or an HTML page for browsers.")
-def list_queries(request: Request, catalogue: CatalogueDep) -> Response:
-    base = str(request.base_url).rstrip("/")
+def list_queries(request: Request, catalogue: CatalogueDep, settings: SettingsDep) -> Response:
+    base = settings.base_url  # configured, never the Host header
     items = [describe(q, base) for q in catalogue.values() if not q.name.startswith("stats-")]
     # JSON (the list itself, not SPARQL results; `application/json` maps to the JSON entry) or HTML
     choice = negotiate(
@@ -184,7 +184,15 @@ async def run_query(
             )
         return Response(data, media_type=media_type(results_format), headers=headers)
 
-    return await cached(request, query_identity(sparql, results_format, choice.graph), produce, sparql=sparql)
+    # The answer's `Link` repeats the path and the parameters as given (`party=MOSTI` and
+    # `party=Mosti` bind the same text), so they are part of what the answer is, not only the text.
+    identity = (
+        "canned",
+        request.url.path,
+        json.dumps(pairs),
+        *query_identity(sparql, results_format, choice.graph),
+    )
+    return await cached(request, identity, produce, sparql=sparql)
 
 
 async def _run_pipeline(

@@ -70,6 +70,11 @@ def not_acceptable(detail: str, *, parameter: str | None = None) -> ApiError:
     return ApiError(406, "Not Acceptable", detail, parameter=parameter)
 
 
+def conflict(detail: str, *, parameter: str | None = None) -> ApiError:
+    """409: the request contradicts the data as it is (`CREATE GRAPH` of a graph that exists)."""
+    return ApiError(409, "Conflict", detail, parameter=parameter)
+
+
 def precondition_failed(detail: str) -> ApiError:
     """412: a precondition (`If-None-Match` on a POST query) is false (RFC 9110 §13.1.2)."""
     return ApiError(412, "Precondition Failed", detail)
@@ -112,9 +117,10 @@ _ERROR_STATUSES = {
     400: "bad syntax, repeated or conflicting parameters, undecodable body, SERVICE not allowed",
     401: "a write without a bearer token",
     403: "a write with a wrong token, or writes disabled",
-    404: "unknown canned query, entity, graph or route",
+    404: "unknown canned query, entity, graph or route; an update dropping or clearing a missing graph",
     405: "method not allowed here",
     406: "no acceptable format",
+    409: "an update creates a graph that already exists (without SILENT)",
     412: "If-None-Match names the current answer of a POST query (a GET gets 304)",
     413: "request body or query past its limit",
     415: "unsupported media type or charset",

@@ -113,7 +113,7 @@ async def _answer(
     page_pairs = _page_pairs(request)
     page = paging.requested_page(query, page_pairs)
     settings: Settings = request.app.state.settings
-    base = str(request.base_url).rstrip("/")
+    base = settings.base_url  # configured, never the Host header
     asked = list(given.items()) + page_pairs
     link = f"{base}/queries/{name}" + (f"?{urlencode(asked)}" if asked else "")
     # the next page of this route keeps its own parameter names (`from`, not `from_`)

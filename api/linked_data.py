@@ -11,6 +11,7 @@ they are simply not found. Answers carry an `ETag` and are kept in the result ca
 next write (`caching.py`).
 """
 
+import json
 import re
 
 from fastapi import APIRouter, Request, Response
@@ -104,7 +105,7 @@ async def entity(entity_path: str, request: Request, store: StoreDep, catalogue:
             )
             return HTMLResponse(body, headers=headers)
 
-        identity = ("entity", entity_path, "text/html", str(page.number), str(page.size))
+        identity = ("entity", entity_path, "text/html", str(page.number), str(page.size), json.dumps(pairs))
         return await cached(request, identity, html, sparql=sparql)
     rdf_format = choice.graph or DEFAULT_GRAPH_FORMAT
     note_query(request, "canned", sparql, "describe")
@@ -127,7 +128,15 @@ async def entity(entity_path: str, request: Request, store: StoreDep, catalogue:
         )
         return Response(body, media_type=media_type(rdf_format), headers=headers)
 
-    identity = ("entity", entity_path, rdf_format.media_type, str(page.number), str(page.size))
+    # the next link repeats the parameters as given, so they are part of the answer
+    identity = (
+        "entity",
+        entity_path,
+        rdf_format.media_type,
+        str(page.number),
+        str(page.size),
+        json.dumps(pairs),
+    )
     return await cached(request, identity, data, sparql=sparql)
 
 

@@ -1,7 +1,9 @@
 """Small HTML pages for browsers: the canned-query list and entity pages.
 
 Plain string templates with `html.escape` on every value (Jinja2 is not a runtime dependency).
-Entity IRIs are rewritten to this server's `/id/…` paths so a reader can follow links.
+Entity IRIs are rewritten to this server's `/id/…` paths so a reader can follow links. Only
+`http(s)` IRIs become links: anyone with the write token can store `javascript:alert(1)` as an
+IRI, and a browser would run it from an `href`, so any other scheme is shown as (escaped) text.
 """
 
 from html import escape
@@ -32,13 +34,26 @@ def page(title: str, body: str, alternates: list[tuple[str, str]] | None = None)
     )
 
 
-def local_href(iri: str) -> str:
-    """Where a link should go: this server's /id/ path for Jalinan entities, else the IRI itself."""
+_LINKED_SCHEMES = ("http://", "https://")
+
+
+def local_href(iri: str) -> str | None:
+    """Where a link should go: this server's /id/ path for Jalinan entities, the IRI itself for
+    other http(s) IRIs, and None (no link) for any other scheme."""
     if iri.startswith(ID):
         return "/id/" + quote(iri.removeprefix(ID), safe="/-")
     if iri.startswith(ONTOLOGY):
         return "/ontology"
-    return iri
+    return iri if iri.lower().startswith(_LINKED_SCHEMES) else None
+
+
+def link(iri: str, text: str, css_class: str | None = None) -> str:
+    """`text` linking to `iri` (see `local_href`), or just `text` where the IRI is no web link."""
+    href = local_href(iri)
+    if href is None:
+        return escape(text)
+    attributes = f' class="{escape(css_class)}"' if css_class else ""
+    return f'<a{attributes} href="{escape(href)}">{escape(text)}</a>'
 
 
 def short(iri: str) -> str:
@@ -82,7 +97,7 @@ def _value_html(row: dict, value_key: str, label_key: str) -> str:
     label = row.get(label_key)
     if hasattr(value, "value") and type(value).__name__ == "NamedNode":
         text = label.value if label is not None else short(value.value)
-        return f'<a href="{escape(local_href(value.value))}">{escape(text)}</a>'
+        return link(value.value, text)
     return escape(value.value)
 
 
@@ -113,10 +128,8 @@ def entity_page(
             source = row.get("source")
             source_html = ""
             if source is not None:
-                source_html = (
-                    f"<blockquote>“{escape(row['quote'].value)}”</blockquote>"
-                    f'<a class="muted" href="{escape(local_href(source.value))}">'
-                    f"source: {escape(short(source.value))}</a>"
+                source_html = f"<blockquote>“{escape(row['quote'].value)}”</blockquote>" + link(
+                    source.value, f"source: {short(source.value)}", "muted"
                 )
             body_rows.append(
                 f"<tr><td>{escape(prop_text)}</td><td>{_value_html(row, 'value', 'valueLabel')}</td>"

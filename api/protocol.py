@@ -198,6 +198,7 @@ async def answer_update(
 ) -> Response:
     assert parsed.update is not None
     check_write_access(request, settings)
+    check_length(parsed.update, "update", settings)
     note_query(request, "update", parsed.update)
     if parsed.using_graphs:
         raise bad_request(
@@ -213,7 +214,7 @@ def _describe_service(
     choice = negotiate(request.headers.get("accept"), parsed.format, results=[], graphs=GRAPH_FORMATS)
     rdf_format = choice.graph or DEFAULT_GRAPH_FORMAT
     data = service_description(
-        str(request.base_url).rstrip("/") + endpoint, settings.writes_enabled, rdf_format
+        settings.base_url + endpoint, settings.writes_enabled, rdf_format
     )
     return Response(data, media_type=media_type(rdf_format), headers={"Vary": "Accept"})
 

@@ -4,7 +4,8 @@ Each function takes SPARQL (or data) and returns bytes or plain rows, fully mate
 thread that ran it (pyoxigraph aborts the process if a result is touched from another thread).
 With `jalinan serve` the store is a `PooledStore`: reads run in worker processes that are killed
 when a query outlives its time limit. Store errors become API refusals here, never a 500:
-a bad query is the client's mistake (400); a query stopped at its time limit or a result past
+a bad query is the client's mistake (400), and so is an update dropping a missing graph (404)
+or creating one that exists (409) without SILENT; a query stopped at its time limit or a result past
 the size limit is a 503; a full waiting line is a 429 with `Retry-After`.
 
 `timeout` is the request's own limit in seconds (None: the server's); `trusted` marks the
@@ -16,10 +17,19 @@ from typing import Any
 
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple
 
-from jalinan.api.errors import ApiError, bad_request, service_unavailable, too_many_requests, unprocessable
+from jalinan.api.errors import (
+    ApiError,
+    bad_request,
+    conflict,
+    not_found,
+    service_unavailable,
+    too_many_requests,
+    unprocessable,
+)
 from jalinan.api.reading import Reading, read
 from jalinan.api.settings import RETRY_AFTER_S
-from jalinan.graph import GraphStore, QueryError, StoreError
+from jalinan.graph import ExistingGraphError, GraphStore, MissingGraphError, QueryError, StoreError
+from jalinan.graph.outside_writes import mark_written_outside_ingest
 from jalinan.graph.pool import QueryTimeout, ResultTooLarge, StoreBusy
 from jalinan.graph.results import GraphResult, SelectResult
 from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable
@@ -42,6 +52,10 @@ def _refusal(exc: StoreError, parameter: str = "query") -> ApiError:
     if isinstance(exc, QueryError):
         what = "update" if parameter == "update" else "query"
         return bad_request(f"the {what} is not valid SPARQL: {exc}", parameter=parameter)
+    if isinstance(exc, MissingGraphError):  # SPARQL 1.1 Update §3.2: an error unless SILENT
+        return not_found(f"{exc}; add SILENT to ignore a missing graph", parameter=parameter)
+    if isinstance(exc, ExistingGraphError):
+        return conflict(f"{exc}; add SILENT to ignore a graph that exists", parameter=parameter)
     if isinstance(exc, QueryTimeout):
         return service_unavailable(
             "Query Timeout",
@@ -136,7 +150,14 @@ def reading(
         raise _refusal(exc) from exc
 
 
+def _written_outside_ingest(store: GraphStore) -> None:
+    """Before any write through the API: the next `jalinan ingest` must check every graph's
+    content rather than trust the digests it recorded (`graph/outside_writes.py`)."""
+    mark_written_outside_ingest(getattr(store, "path", None))
+
+
 def update(store: GraphStore, sparql_update: str) -> None:
+    _written_outside_ingest(store)
     try:
         store.update(sparql_update)
     except StoreError as exc:
@@ -153,6 +174,7 @@ def dump(store: GraphStore, rdf_format: RdfFormat, graph: str | None) -> bytes:
 
 
 def replace_graph(store: GraphStore, graph: str, data: Iterable[Triple]) -> None:
+    _written_outside_ingest(store)
     try:
         store.replace_graphs({graph: list(data)})
     except StoreError as exc:

@@ -26,7 +26,10 @@ def _fail(message: str) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    settings = Settings.from_args(args)
+    try:
+        settings = Settings.from_args(args)
+    except ValueError as exc:
+        return _fail(str(exc))
     path = settings.store_path
     if is_remote(path):
         return _serve_remote(settings)
@@ -46,6 +49,12 @@ def serve(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except StoreError as exc:
         return _fail(f"cannot open the store: {exc}")
+    if settings.public_url is None and settings.host in ("0.0.0.0", "::"):
+        print(
+            f"jalinan serve: warning: absolute links will say {settings.base_url}, which clients "
+            "cannot reach; give --public-url (or $JALINAN_PUBLIC_URL)",
+            file=sys.stderr,
+        )
     try:
         if not store.graph_names():
             print(

@@ -7,11 +7,13 @@ Every limit the server enforces is declared here, once, with its default; `api/l
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from jalinan.graph import resolve_store_path
 
 WRITE_TOKEN_ENV_VAR = "JALINAN_WRITE_TOKEN"
 SERVICE_ALLOW_ENV_VAR = "JALINAN_SERVICE_ALLOW"
+PUBLIC_URL_ENV_VAR = "JALINAN_PUBLIC_URL"
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -50,6 +52,8 @@ class Settings:
     # SERVICE endpoints a query may call (exact IRIs), from the one worker that keeps its network;
     # empty: no worker has network (graph/sandbox.py), so SERVICE and LOAD reach nothing
     service_allow: tuple[str, ...] = field(default_factory=tuple)
+    # where clients reach the server (behind a proxy, its public address), for absolute links
+    public_url: str | None = None
 
     @property
     def writes_enabled(self) -> bool:
@@ -57,12 +61,32 @@ class Settings:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        """The base of every absolute link the server writes (friendly JSON's `query` and
+        `next`, the canned-query list, the service description): `public_url`, else the address
+        it listens on. Never the request's Host header, which any client can set, and which a
+        shared cache would then hand to everyone."""
+        if self.public_url:
+            return self.public_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @staticmethod
+    def checked_public_url(text: str) -> str:
+        """`text` as a base URL (`http(s)://host[:port][/path]`, no trailing slash), else ValueError."""
+        parts = urlsplit(text.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(
+                f"{text!r} is not a public base URL: give http(s)://host[:port][/path], "
+                "without query or fragment"
+            )
+        return text.strip().rstrip("/")
 
     @classmethod
     def from_args(cls, args: object) -> "Settings":
-        """From the `jalinan serve` arguments, falling back to the environment."""
+        """From the `jalinan serve` arguments, falling back to the environment (ValueError for a
+        bad public URL)."""
         token = getattr(args, "write_token", None) or os.environ.get(WRITE_TOKEN_ENV_VAR) or None
+        public = getattr(args, "public_url", None) or os.environ.get(PUBLIC_URL_ENV_VAR) or None
         allow = list(getattr(args, "service_allow", None) or [])
         allow += [u.strip() for u in os.environ.get(SERVICE_ALLOW_ENV_VAR, "").split(",") if u.strip()]
 
@@ -85,4 +109,5 @@ class Settings:
             max_result_bytes=int(number("max_result_bytes", DEFAULT_MAX_RESULT_BYTES)),
             cache_bytes=int(number("cache_bytes", DEFAULT_CACHE_BYTES)),
             service_allow=tuple(dict.fromkeys(allow)),
+            public_url=cls.checked_public_url(public) if public else None,
         )

@@ -7,6 +7,8 @@ through it, so that another backend (a remote SPARQL 1.1 server) can be added be
 
 from jalinan.graph.backends import is_embedded, open_store
 from jalinan.graph.errors import (
+    ExistingGraphError,
+    MissingGraphError,
     QueryError,
     StoreCorruptError,
     StoreError,
@@ -23,8 +25,10 @@ __all__ = [
     "DEFAULT_STORE_PATH",
     "STORE_ENV_VAR",
     "AskResult",
+    "ExistingGraphError",
     "GraphResult",
     "GraphStore",
+    "MissingGraphError",
     "OxigraphStore",
     "QueryError",
     "QueryResult",

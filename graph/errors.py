@@ -19,3 +19,12 @@ class StoreCorruptError(StoreError):
 
 class QueryError(StoreError):
     """The SPARQL text is not valid (a client's mistake, not a server fault)."""
+
+
+class MissingGraphError(StoreError):
+    """An update names a graph that does not exist where SPARQL says that is an error (`DROP`,
+    `CLEAR`, `MOVE` without `SILENT`): the client's mistake, not a server fault."""
+
+
+class ExistingGraphError(StoreError):
+    """An update creates a graph that already exists (`CREATE` without `SILENT`)."""

@@ -22,6 +22,8 @@ from pyoxigraph import (
 )
 
 from jalinan.graph.errors import (
+    ExistingGraphError,
+    MissingGraphError,
     QueryError,
     StoreCorruptError,
     StoreError,
@@ -181,8 +183,17 @@ class OxigraphStore:
             offline_update(self._store, sparql_update)
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
+        except (ValueError, TypeError) as exc:
+            raise QueryError(str(exc)) from exc
         except OSError as exc:
             raise StoreError(str(exc)) from exc
+        except RuntimeError as exc:  # how pyoxigraph reports a graph that must (not) exist
+            message = str(exc)
+            if message.endswith("does not exist"):
+                raise MissingGraphError(message) from exc
+            if message.endswith("already exists"):
+                raise ExistingGraphError(message) from exc
+            raise StoreError(message) from exc
 
     def replace_graphs(
         self,

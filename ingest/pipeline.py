@@ -17,7 +17,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple, parse
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.keys import match_key
@@ -39,6 +39,7 @@ from jalinan.graph.namespaces import (
     TIES_GRAPH,
     article_iri,
 )
+from jalinan.graph.outside_writes import clear_outside_writes, written_outside_ingest
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.list_order import LIST_ORDER_GRAPH, positions_from_graphs, rank_lists
@@ -65,6 +66,10 @@ BACKGROUND_FILE = "background.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ARTICLES_FOLDER = "articles"
 LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
+# Literals the store gives back as written (everything else may come back in canonical form).
+_PLAIN_DATATYPES = frozenset(
+    {"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+)
 
 
 def default_facts_dir() -> Path:
@@ -373,6 +378,66 @@ def stored_digests(store: GraphStore, graphs: Iterable[str] | None = None) -> di
     return {row["graph"].value: row["digest"].value for row in result.rows}
 
 
+def content_digests(store: GraphStore, graphs: Iterable[str]) -> dict[str, str]:
+    """The digest of each graph's content as the store holds it now, read back graph by graph
+    (memory bounded by the largest graph); a graph the store does not hold has none."""
+    existing = set(store.graph_names())
+    return {
+        name: graph_digest([quad.triple for quad in store.quads(name)]) for name in graphs if name in existing
+    }
+
+
+def as_stored(triples: list[Triple]) -> list[Triple]:
+    """The triples as the store gives them back: Oxigraph keeps numbers, booleans and dates as
+    values, so `"433.0"^^xsd:decimal` comes back as `"433"^^xsd:decimal`. Found by putting the
+    typed literals through an in-memory store (a few hundred per graph), not by re-implementing
+    its canonical forms."""
+    typed = sorted(
+        {
+            t.object
+            for t in triples
+            if isinstance(t.object, Literal) and t.object.datatype.value not in _PLAIN_DATATYPES
+        },
+        key=str,
+    )
+    if not typed:
+        return triples
+    scratch = Store()
+    position = NamedNode("urn:jalinan:as-stored")
+    scratch.extend(Quad(NamedNode(f"urn:jalinan:{i}"), position, literal) for i, literal in enumerate(typed))
+    stored = {
+        typed[int(quad.subject.value.removeprefix("urn:jalinan:"))]: quad.object
+        for quad in scratch.quads_for_pattern(None, position, None, None)
+    }
+    return [
+        Triple(t.subject, t.predicate, stored.get(t.object, t.object)) if isinstance(t.object, Literal) else t
+        for t in triples
+    ]
+
+
+def verified_digests(
+    store: GraphStore, graphs: Mapping[str, list[Triple]], digests: Mapping[str, str]
+) -> dict[str, str]:
+    """What each graph holds, as the digests ingest compares (`before`), read from the content
+    itself rather than from what ingest recorded.
+
+    Used once the store has been written outside ingest (`graph/outside_writes.py`): a graph
+    changed through the write API keeps the digest ingest recorded, and that record may have
+    been changed too. A graph holding exactly what ingest would write gets that graph's
+    digest (so it is left alone); any other gets the digest of what it holds."""
+    held = content_digests(store, graphs)
+
+    def intact(name: str, digest: str) -> bool:  # the canonical forms only when needed
+        return digest == digests[name] or digest == graph_digest(as_stored(graphs[name]))
+
+    return {name: digests[name] if intact(name, digest) else digest for name, digest in held.items()}
+
+
+def _store_path(store: GraphStore) -> Path | None:
+    path = getattr(store, "path", None)
+    return Path(path) if path is not None else None
+
+
 def _state_triples(digests: dict[str, str]) -> list[Triple]:
     predicate = NamedNode(INGEST_DIGEST)
     return [Triple(NamedNode(g), predicate, Literal(d)) for g, d in sorted(digests.items())]
@@ -385,6 +450,7 @@ def write_corpus(
     only_changed: bool = True,
     digests: Mapping[str, str] | None = None,
     before_commit: Callable[[], None] | None = None,
+    before: Mapping[str, str] | None = None,
 ) -> WriteReport:
     """Replace the graphs whose content changed, and drop article graphs no longer curated.
 
@@ -392,8 +458,12 @@ def write_corpus(
     corpus graphs' digests when the caller has them already (at 2 million triples, computing
     them is seconds). `before_commit` may raise to abandon the write before anything becomes
     visible (see `OxigraphStore.replace_graphs`); it is called even when nothing changed.
+    `before`: what each graph holds now, as digests (default: the digests ingest recorded);
+    when given, the bookkeeping is rewritten whatever changed, since it may not be trusted.
     """
-    before = stored_digests(store)
+    verified = before is not None
+    if before is None:
+        before = stored_digests(store)
     existing = set(store.graph_names())
     if digests is None:
         digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
@@ -403,7 +473,7 @@ def write_corpus(
         if not only_changed or before.get(name) != digests[name] or name not in existing
     ]
     stale = [name for name in existing if name.startswith(ARTICLE) and name not in corpus.graphs]
-    if not changed and not stale and has_statistics(store) and RANKED in existing:
+    if not changed and not stale and not verified and has_statistics(store) and RANKED in existing:
         if before_commit is not None:
             before_commit()
         return WriteReport(written=[], unchanged=len(corpus.graphs), dropped=[])
@@ -429,10 +499,17 @@ def ingest(
     stages the write; the write becomes visible only if the check passes.
     """
     corpus = build_corpus(facts_dir, articles_dir, check_shapes=False)
-    before = stored_digests(store)
+    # Written outside ingest since it last looked? Then compare what the graphs hold, not what
+    # ingest recorded (`outside_writes.py`); the mark goes once all is rewritten as it should be.
+    outside = written_outside_ingest(_store_path(store))
+    before = {} if outside else stored_digests(store)
     digests: dict[str, str] | None = None
-    if before:
+    if outside:
         digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+        before = verified_digests(store, corpus.graphs, digests)
+    if before:
+        if digests is None:
+            digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
         changed = [name for name in corpus.graphs if before.get(name) != digests[name]]
     else:
         changed = list(corpus.graphs)
@@ -440,9 +517,17 @@ def ingest(
     try:
         if digests is None:
             digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
-        report = write_corpus(store, corpus, digests=digests, before_commit=check.raise_on_violations)
+        report = write_corpus(
+            store,
+            corpus,
+            digests=digests,
+            before_commit=check.raise_on_violations,
+            before=before if outside else None,
+        )
     finally:
         check.cancel()
+    if outside:
+        clear_outside_writes(_store_path(store))
     return corpus, report
 
 
@@ -545,13 +630,20 @@ def _ingest_articles(
         graphs[DATES_GRAPH] = sorted(known_dates | set(graphs[DATES_GRAPH]), key=str)
     # Without new dates the dates graph stays as it is, and as its stored digest says.
     compared = [name for name in graphs if name != DATES_GRAPH or new_dates]
-    before = stored_digests(store, compared)
+    recorded = stored_digests(store, compared)
+    # Written outside ingest? Compare these graphs' content itself; the mark stays for a full
+    # ingest to check every other graph and the counts.
+    outside = written_outside_ingest(_store_path(store))
     digests = {name: graph_digest(graphs[name]) for name in compared}
+    if outside:
+        before = verified_digests(store, {name: graphs[name] for name in compared}, digests)
+    else:
+        before = recorded
     changed = sorted(name for name in compared if before.get(name) != digests[name])
     # Large shared graphs change by a few triples: add those, and swap only the changed digests.
     replaced = {name: graphs[name] for name in changed if name != DATES_GRAPH}
     state = NamedNode(INGEST_STATE_GRAPH)
-    stale = _state_triples({n: before[n] for n in changed if n in before})
+    stale = _state_triples({n: recorded[n] for n in changed if n in recorded})
     fresh = _state_triples({n: digests[n] for n in changed})
     dates = NamedNode(DATES_GRAPH)
     if changed:

@@ -79,6 +79,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from jalinan.graph.outside_writes import written_outside_ingest
     from jalinan.ingest.pipeline import ingest, ingest_articles
 
     # Ingest builds millions of long-lived objects (terms, triples, rdflib's indexes for the
@@ -92,6 +93,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if not Path(file).is_file():
             raise SystemExit(f"jalinan ingest: {file}: no such file")
     with open_store(path) as store:
+        if written_outside_ingest(path):
+            print(
+                "the store was written outside `jalinan ingest` (through the API or `jalinan import`): "
+                + ("these files' graphs are" if args.files else "every graph is")
+                + " read back and compared, not trusted to match the recorded digests",
+                file=sys.stderr,
+            )
         if args.files:
             corpus, report = ingest_articles(store, [Path(f) for f in args.files], articles)
         else:
@@ -160,6 +168,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     from pyoxigraph import DefaultGraph, Triple, parse
 
+    from jalinan.graph.outside_writes import mark_written_outside_ingest
+
     source = Path(args.file)
     if not source.is_file():
         raise SystemExit(f"jalinan import: {source}: no such file")
@@ -180,6 +190,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise SystemExit(f"jalinan import: {source} is not valid {rdf_format.name}: {exc}") from None
     path = resolve_store_path(args.store)
     with open_store(path) as store:
+        # not ingest's write: the next ingest checks every graph's content (outside_writes.py)
+        mark_written_outside_ingest(path)
         store.replace_graphs(graphs)
     print(f"imported {sum(len(t) for t in graphs.values())} quads in {len(graphs)} graphs into {path}")
     return 0
@@ -345,6 +357,12 @@ def build_parser() -> argparse.ArgumentParser:
     with_store(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the base URL clients reach the server at (behind a proxy), for the absolute links it "
+        "writes (default: $JALINAN_PUBLIC_URL, else http://HOST:PORT; never the Host header)",
+    )
     p.add_argument(
         "--write-token",
         default=os.environ.get("JALINAN_WRITE_TOKEN"),

@@ -3,6 +3,7 @@
 import hashlib
 from pathlib import Path
 
+import httpx
 import pytest
 
 from jalinan.graph import OxigraphStore, open_store
@@ -31,3 +32,12 @@ def sorted_nquads(store: OxigraphStore) -> list[str]:
 
 def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def problem_detail(response: httpx.Response, status: int) -> str:
+    """The detail of a refusal, checked to be `status` in the API's one problem+json shape."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status and body["detail"]
+    return body["detail"]
