@@ -220,12 +220,11 @@ async def _run_pipeline(
         body = reading.serialize(answer, results_format)
         return Response(body, media_type=media_type(results_format), headers=headers)
 
-    # The answer is the same however its format was asked for (`_format` or Accept), so
-    # `_format` is not part of its identity; the next link repeats this request's own parameters,
-    # so it is written here, for each request, also on an answer from the cache.
-    given = [(k, v) for k, v in pairs if k != "_format"]
-    identity = (*query_identity(identity_text, results_format, None), json.dumps(given))
-    response = await cached(request, identity, produce)
-    if "link" in response.headers:
-        response.headers["Link"] = paging.link_header(paging.next_href(request.url.path, pairs, page))
-    return response
+    # as the single-file route: the answer's `Link` repeats the path and the parameters as given
+    identity = (
+        "canned",
+        request.url.path,
+        json.dumps(pairs),
+        *query_identity(identity_text, results_format, None),
+    )
+    return await cached(request, identity, produce)
