@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 ARTICLES ?= ../shared/articles
 ARTICLES_ARG := $(if $(wildcard $(ARTICLES)/*.txt),--articles $(ARTICLES),)
 
-.PHONY: run test install ontology ingest serve lint bench clean backends
+.PHONY: run test install ontology ingest serve lint bench clean backends browser screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ run: $(STAMP)
 	$(BIN)/jalinan stats --store $(STORE)
 	$(BIN)/jalinan serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: $(STAMP) backends
+test: $(STAMP) backends browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -41,6 +41,23 @@ backends:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(VIRTUOSO_PACKAGE) >/dev/null || \
 		{ apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(VIRTUOSO_PACKAGE) >/dev/null; }; \
 	else echo "install $(VIRTUOSO_PACKAGE) (no apt here): the Virtuoso backend tests skip without it"; fi
+
+# The browser tests drive Debian's chromium (Playwright cannot download its own here), with a
+# small Chinese font so pages and screenshots show the zh labels. Installed where missing and apt
+# can (root); elsewhere those tests skip and say how to install it. Quick when already there.
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+browser:
+	@if [ -x $(CHROMIUM) ] && fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) >/dev/null || \
+		{ apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; } || \
+		echo "could not install $(BROWSER_PACKAGES): browser tests skip without chromium (fail under CI=true)"; \
+	else echo "install $(BROWSER_PACKAGES) (no apt here): browser tests skip without chromium"; fi
+
+# PNGs of the main pages, desktop and 375 px wide, into ./screenshots (git ignores it).
+screenshots: $(STAMP) browser
+	$(BIN)/python -m tests.screenshots --out screenshots
 
 # Regenerate the RDF/XML export from the one hand-edited Turtle source.
 ontology: $(STAMP)

@@ -6,12 +6,13 @@ import time.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
-from jalinan.api import canned, friendly, graph_store, linked_data, protocol
+from jalinan.api import canned, explorer, friendly, graph_store, linked_data, openapi, protocol
 from jalinan.api.caching import CACHE_HEADER, ResultCache
 from jalinan.api.errors import error_responses, install_error_handlers
 from jalinan.api.head import HeadAsGet
@@ -65,7 +66,15 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
             if owned:
                 app.state.store.close()
 
-    app = FastAPI(title="Jalinan", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc come from the explorer, with vendored assets (FastAPI's load CDNs).
+    app = FastAPI(
+        title="Jalinan",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.catalogue = load_catalogue()
     app.state.result_cache = ResultCache(settings.cache_bytes)
@@ -92,11 +101,25 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
     )
     app.add_middleware(AccessLog)  # outermost: every request is logged, refusals included
     install_error_handlers(app)
+    explorer.install(app)  # first: its pages answer browsers at the data routes' URLs
     for router in ROUTERS:
         app.include_router(router, responses=error_responses())
 
+    generate_schema = app.openapi
+
+    def schema_with_each_canned_query() -> dict[str, Any]:
+        """FastAPI's schema, plus one path per canned query with its own parameters."""
+        if app.openapi_schema is None:
+            schema = generate_schema()
+            generic = schema["paths"]["/queries/{name}"]["get"]
+            schema["paths"].update(openapi.canned_paths(app.state.catalogue, generic))
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = schema_with_each_canned_query  # type: ignore[method-assign]
+
     @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
+    def home() -> RedirectResponse:  # programs; browsers get the explorer's home page
         return RedirectResponse("/queries", status_code=303)
 
     return app

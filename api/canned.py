@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
-from jalinan.api import pages, paging, querying, reading
+from jalinan.api import openapi, pages, paging, querying, reading
 from jalinan.api.caching import NOT_MODIFIED, cached, query_identity
 from jalinan.api.dependencies import CatalogueDep, SettingsDep, StoreDep
 from jalinan.api.errors import not_acceptable, not_found, unprocessable
@@ -130,7 +130,9 @@ def list_queries(request: Request, catalogue: CatalogueDep, settings: SettingsDe
     "(`_size`, `_page`; see `page` in `GET /queries`) and link to the next page with "
     '`Link: <…>; rel="next"`. Answers carry an `ETag` that changes '
     "with every write; `If-None-Match` with it gives 304.",
-    responses=NOT_MODIFIED,
+    response_class=Response,
+    responses={**NOT_MODIFIED, **openapi.canned_responses()},
+    openapi_extra=openapi.canned_query(),
 )
 async def run_query(
     name: str, request: Request, store: StoreDep, catalogue: CatalogueDep, settings: SettingsDep

@@ -1,7 +1,9 @@
 """Shared things a route needs, as named dependencies (StoreDep, SettingsDep, CatalogueDep).
 
 The store and settings live on `app.state`, put there by `create_app` (from the lifespan, or
-handed in by a test), never at import time.
+handed in by a test), never at import time. The getters are `async` only so that FastAPI calls
+them on the event loop: a plain `def` dependency is run in a thread, two thread hand-offs per
+request for reading an attribute.
 """
 
 import hmac
@@ -15,15 +17,15 @@ from jalinan.graph import GraphStore
 from jalinan.queries.catalogue import CannedQuery
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_store(request: Request) -> GraphStore:
+async def get_store(request: Request) -> GraphStore:
     return request.app.state.store
 
 
-def get_catalogue(request: Request) -> dict[str, CannedQuery]:
+async def get_catalogue(request: Request) -> dict[str, CannedQuery]:
     return request.app.state.catalogue
 
 
@@ -44,7 +46,7 @@ def check_write_access(request: Request, settings: Settings) -> None:
         raise forbidden("the bearer token is not the server's write token")
 
 
-def require_write_access(request: Request, settings: SettingsDep) -> None:
+async def require_write_access(request: Request, settings: SettingsDep) -> None:
     check_write_access(request, settings)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -147,14 +147,25 @@ def problem_response(error: ApiError) -> JSONResponse:
     )
 
 
+async def _answer(request: Request, error: ApiError) -> Response:
+    """problem+json, unless the app has an error page (`app.state.error_page`, the explorer's)
+    that answers this request: it does for browsers only, so programs keep this one shape."""
+    page = getattr(request.app.state, "error_page", None)
+    if page is not None:
+        response = await page(request, error)
+        if response is not None:
+            return response
+    return problem_response(error)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Route every refusal (ours, FastAPI's validation, Starlette's 404/405) to one shape."""
 
-    async def on_api_error(request: Request, exc: Exception) -> JSONResponse:
+    async def on_api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        return problem_response(exc)
+        return await _answer(request, exc)
 
-    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         titles = {404: "Not Found", 405: "Method Not Allowed"}
         error = ApiError(
@@ -163,14 +174,15 @@ def install_error_handlers(app: FastAPI) -> None:
             str(exc.detail),
             headers=dict(exc.headers or {}),
         )
-        return problem_response(error)
+        return await _answer(request, error)
 
-    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         first = exc.errors()[0] if exc.errors() else {}
         location = [str(part) for part in first.get("loc", [])]
         parameter = location[-1] if location else None
-        return problem_response(unprocessable(str(first.get("msg", "invalid request")), parameter=parameter))
+        error = unprocessable(str(first.get("msg", "invalid request")), parameter=parameter)
+        return await _answer(request, error)
 
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

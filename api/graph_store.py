@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
-from jalinan.api import querying
+from jalinan.api import openapi, querying
 from jalinan.api.dependencies import SettingsDep, StoreDep, check_write_access
 from jalinan.api.errors import bad_request, forbidden, method_not_allowed, not_found, unsupported_media_type
 from jalinan.api.negotiation import DEFAULT_GRAPH_FORMAT, GRAPH_FORMATS, media_type, negotiate
@@ -81,7 +81,12 @@ async def _writable_target(request: Request, store: StoreDep, settings: Settings
 
 
 @router.get(
-    "", summary="Read a graph", description="`?graph=IRI` for a named graph, `?default` for the union."
+    "",
+    summary="Read a graph",
+    description="`?graph=IRI` for a named graph, `?default` for the union.",
+    response_class=Response,
+    responses=openapi.graph_responses(),
+    openapi_extra=openapi.graph_store_read(),
 )
 async def read_graph(request: Request, store: StoreDep) -> Response:
     graph = _target(request)
@@ -95,7 +100,17 @@ async def read_graph(request: Request, store: StoreDep) -> Response:
     return Response(data, media_type=media_type(rdf_format), headers={"Vary": "Accept"})
 
 
-@router.put("", summary="Replace a graph (write token)", status_code=204)
+_WRITTEN = {201: {"description": "the graph was created"}, 204: {"description": "the graph was changed"}}
+
+
+@router.put(
+    "",
+    summary="Replace a graph (write token)",
+    status_code=204,
+    response_class=Response,
+    responses=_WRITTEN,
+    openapi_extra=openapi.graph_store_write(),
+)
 async def put_graph(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     graph, exists = await _writable_target(request, store, settings)
     data = await _body_triples(request)
@@ -103,7 +118,14 @@ async def put_graph(request: Request, store: StoreDep, settings: SettingsDep) ->
     return Response(status_code=204 if exists else 201)
 
 
-@router.post("", summary="Add to a graph (write token)", status_code=204)
+@router.post(
+    "",
+    summary="Add to a graph (write token)",
+    status_code=204,
+    response_class=Response,
+    responses=_WRITTEN,
+    openapi_extra=openapi.graph_store_write(),
+)
 async def post_graph(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     graph, exists = await _writable_target(request, store, settings)
     data = await _body_triples(request)
@@ -114,7 +136,13 @@ async def post_graph(request: Request, store: StoreDep, settings: SettingsDep) -
     return Response(status_code=204 if exists else 201)
 
 
-@router.delete("", summary="Drop a graph (write token)", status_code=204)
+@router.delete(
+    "",
+    summary="Drop a graph (write token)",
+    status_code=204,
+    response_class=Response,
+    openapi_extra={"parameters": openapi.graph_store_parameters()},
+)
 async def delete_graph(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     graph, exists = await _writable_target(request, store, settings)
     if not exists:

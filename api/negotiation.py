@@ -153,3 +153,14 @@ def _not_acceptable(
     return not_acceptable(
         f"{what} a format this resource offers; choose one of: {', '.join(offered)}", parameter=parameter
     )
+
+
+def prefers_html(accept: str | None, format_param: str | None = None) -> bool:
+    """Whether a request asks for a web page: `format=html`, or (without a format parameter) an
+    Accept header whose first choice is HTML, as browsers send. `*/*` alone (curl, most
+    programs) is not a request for a page. Never raises, so error handlers can ask it."""
+    if format_param:
+        return format_param.strip().lower() == "html"
+    for _, _, media in _accept_entries(accept or ""):
+        return media in (HTML, "application/xhtml+xml")
+    return False

@@ -7,19 +7,24 @@ what the body is. The default graph is the union of all graphs unless `default-g
 otherwise.
 """
 
-import codecs
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pyoxigraph import NamedNode
 
-from jalinan.api import querying
+from jalinan.api import openapi, querying
 from jalinan.api.caching import NOT_MODIFIED, cached, query_identity
 from jalinan.api.dependencies import SettingsDep, StoreDep, check_write_access
-from jalinan.api.errors import bad_request, not_acceptable, unsupported_media_type
+from jalinan.api.errors import (
+    bad_request,
+    method_not_allowed,
+    not_acceptable,
+    unsupported_media_type,
+)
 from jalinan.api.limits import TIMEOUT_PARAMETERS, check_length, request_timeout
 from jalinan.api.logging import note_query
 from jalinan.api.negotiation import (
@@ -31,8 +36,12 @@ from jalinan.api.negotiation import (
 )
 from jalinan.api.service_description import service_description
 from jalinan.api.service_guard import needs_network
+from jalinan.api.settings import Settings
+from jalinan.api.update_dataset import DatasetConflict, with_dataset
+from jalinan.graph import GraphStore
 
 router = APIRouter(tags=["SPARQL Protocol"])
+T = TypeVar("T")
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -48,19 +57,20 @@ class ProtocolRequest:
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
     using_graphs: list[str] = field(default_factory=list)
+    using_named_graphs: list[str] = field(default_factory=list)
     format: str | None = None
     timeout: list[str] = field(default_factory=list)
 
 
 def _decode(data: bytes, charset: str, what: str) -> str:
+    """The body as text. The protocol's bodies are UTF-8 (§2.1.2, §2.2.2): any other declared
+    charset is a 400, as the W3C protocol tests expect (a UTF-16 body is not read as such)."""
+    if charset.replace("-", "").replace("_", "") != "utf8":
+        raise bad_request(f"the {what} must be UTF-8 (SPARQL 1.1 Protocol), not charset={charset}")
     try:
-        codecs.lookup(charset)
-    except LookupError as exc:
-        raise unsupported_media_type(f"unknown charset {charset!r}: send UTF-8") from exc
-    try:
-        return data.decode(charset)
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise bad_request(f"the {what} is not valid {charset}: {exc.reason} at byte {exc.start}") from exc
+        raise bad_request(f"the {what} is not valid UTF-8: {exc.reason} at byte {exc.start}") from exc
 
 
 def _pairs(text: str, charset: str, what: str) -> list[tuple[str, str]]:
@@ -115,7 +125,9 @@ async def parse_request(request: Request) -> ProtocolRequest:
         media, charset = _content_type(request)
         body = await request.body()
         if media == FORM:
-            body_pairs = _pairs(_decode(body, charset, "form body"), charset, "form body")
+            body_pairs = await _off_the_loop_if_large(
+                len(body), lambda: _pairs(_decode(body, charset, "form body"), "utf-8", "form body")
+            )
             operation["query"] = _single(body_pairs, "query")
             operation["update"] = _single(body_pairs, "update")
         elif media == SPARQL_QUERY:
@@ -141,7 +153,8 @@ async def parse_request(request: Request) -> ProtocolRequest:
         update=operation["update"],
         default_graphs=_iris(pairs, "default-graph-uri"),
         named_graphs=_iris(pairs, "named-graph-uri"),
-        using_graphs=_iris(pairs, "using-graph-uri") + _iris(pairs, "using-named-graph-uri"),
+        using_graphs=_iris(pairs, "using-graph-uri"),
+        using_named_graphs=_iris(pairs, "using-named-graph-uri"),
         format=_first(pairs, "format") or _first(pairs, "_format"),
         timeout=[value for key, value in pairs if key in TIMEOUT_PARAMETERS],
     )
@@ -149,9 +162,28 @@ async def parse_request(request: Request) -> ProtocolRequest:
 
 ParsedDep = Annotated[ProtocolRequest, Depends(parse_request)]
 
+# Below this many bytes, percent-decoding a form takes well under a millisecond: not worth a
+# thread hop. Above it (up to the 1 MiB body limit) it runs in a thread, off the event loop.
+LARGE_BODY = 16 * 1024
+
+
+async def _off_the_loop_if_large(size: int, work: Callable[[], T]) -> T:
+    return await run_in_threadpool(work) if size > LARGE_BODY else work()
+
+
+def endpoint_iri(settings: Settings, path: str) -> str:
+    """The endpoint's own URL, the base against which a query's or update's relative IRIs
+    resolve (SPARQL 1.1 Protocol: the service may choose; this is what `oxigraph serve` does).
+    Built from the server's configured address, never from the request's Host header."""
+    return settings.base_url.rstrip("/") + path
+
 
 async def answer_query(
-    request: Request, parsed: ProtocolRequest, store: StoreDep, settings: SettingsDep
+    request: Request,
+    parsed: ProtocolRequest,
+    store: StoreDep,
+    settings: SettingsDep,
+    endpoint: str = "/sparql",
 ) -> Response:
     """Run a query and answer in the negotiated format (406 if the query's form has none)."""
     assert parsed.query is not None
@@ -161,12 +193,12 @@ async def answer_query(
     choice = negotiate(request.headers.get("accept"), parsed.format)
     if choice.results is None and choice.graph is None:
         raise not_acceptable("ask for SPARQL results (JSON, XML, CSV, TSV) or an RDF format, not HTML")
+    base = endpoint_iri(settings, endpoint)
     query = parsed.query
     networked = needs_network(query, settings.service_allow)
 
     async def produce() -> Response:
-        form, data = await run_in_threadpool(
-            querying.serialized,
+        form, data = await querying.serialized_async(
             store,
             query,
             choice.results or DEFAULT_RESULTS_FORMAT,
@@ -175,6 +207,7 @@ async def answer_query(
             named_graphs=parsed.named_graphs or None,
             timeout=timeout,
             networked=networked,
+            base_iri=base,
         )
         if form == "GRAPH":
             if choice.graph is None:
@@ -193,18 +226,29 @@ async def answer_query(
     return await cached(request, identity, produce, sparql=query, coalesce=False)
 
 
+def _run_update(store: GraphStore, parsed: ProtocolRequest, base: str) -> None:
+    """Apply the protocol's dataset to an update and run it, in a worker thread."""
+    assert parsed.update is not None
+    try:
+        text = with_dataset(parsed.update, parsed.using_graphs, parsed.using_named_graphs)
+    except DatasetConflict as exc:
+        parameter = "using-graph-uri" if parsed.using_graphs else "using-named-graph-uri"
+        raise bad_request(str(exc), parameter=parameter) from exc
+    querying.update(store, text, base_iri=base)
+
+
 async def answer_update(
-    request: Request, parsed: ProtocolRequest, store: StoreDep, settings: SettingsDep
+    request: Request,
+    parsed: ProtocolRequest,
+    store: StoreDep,
+    settings: SettingsDep,
+    endpoint: str = "/sparql",
 ) -> Response:
     assert parsed.update is not None
     check_write_access(request, settings)
     check_length(parsed.update, "update", settings)
     note_query(request, "update", parsed.update)
-    if parsed.using_graphs:
-        raise bad_request(
-            "`using-graph-uri` and `using-named-graph-uri` are not supported; use USING in the update"
-        )
-    await run_in_threadpool(querying.update, store, parsed.update)
+    await run_in_threadpool(_run_update, store, parsed, endpoint_iri(settings, endpoint))
     return Response(status_code=204)
 
 
@@ -213,9 +257,7 @@ def _describe_service(
 ) -> Response:
     choice = negotiate(request.headers.get("accept"), parsed.format, results=[], graphs=GRAPH_FORMATS)
     rdf_format = choice.graph or DEFAULT_GRAPH_FORMAT
-    data = service_description(
-        settings.base_url + endpoint, settings.writes_enabled, rdf_format
-    )
+    data = service_description(settings.base_url + endpoint, settings.writes_enabled, rdf_format)
     return Response(data, media_type=media_type(rdf_format), headers={"Vary": "Accept"})
 
 
@@ -234,34 +276,68 @@ Query answers carry an `ETag` that changes with every write: `If-None-Match` wit
 Example: `/sparql?query=SELECT * WHERE { ?s a <https://w3id.org/jalinan/ontology#Ministry> }`"""
 
 
-@router.api_route(
+_QUERY_RESPONSES = {**NOT_MODIFIED, **openapi.query_results_responses()}
+_UPDATED = {204: {"description": "the update was applied"}}
+
+
+@router.get(
     "/sparql",
-    methods=["GET", "POST"],
-    summary="SPARQL query and update",
+    summary="SPARQL query (GET)",
     description=SPARQL_DOC,
-    responses=NOT_MODIFIED,
+    response_class=Response,
+    responses=_QUERY_RESPONSES,
+    openapi_extra=openapi.sparql_get(),
+    operation_id="sparql_get",
+)
+@router.post(
+    "/sparql",
+    summary="SPARQL query or update (POST)",
+    description=SPARQL_DOC,
+    response_class=Response,
+    responses={**_QUERY_RESPONSES, **_UPDATED},
+    openapi_extra=openapi.sparql_post(),
+    operation_id="sparql_post",
 )
 async def sparql(request: Request, parsed: ParsedDep, store: StoreDep, settings: SettingsDep) -> Response:
     if parsed.update is not None:
         return await answer_update(request, parsed, store, settings)
     if parsed.query is None:
         return _describe_service(request, parsed, settings, "/sparql")
-    return await answer_query(request, parsed, store, settings)
+    return await answer_query(request, parsed, store, settings, "/sparql")
 
 
-@router.api_route(
+@router.get(
     "/query",
-    methods=["GET", "POST"],
-    summary="SPARQL query only",
+    summary="SPARQL query only (GET)",
     description=SPARQL_DOC,
-    responses=NOT_MODIFIED,
+    response_class=Response,
+    responses=_QUERY_RESPONSES,
+    openapi_extra=openapi.sparql_get(),
+    operation_id="query_get",
+)
+@router.post(
+    "/query",
+    summary="SPARQL query only (POST)",
+    description=SPARQL_DOC,
+    response_class=Response,
+    responses=_QUERY_RESPONSES,
+    openapi_extra=openapi.sparql_post(updates=False),
+    operation_id="query_post",
 )
 async def query(request: Request, parsed: ParsedDep, store: StoreDep, settings: SettingsDep) -> Response:
     if parsed.update is not None:
         raise bad_request("this endpoint answers queries; send updates to /update", parameter="update")
     if parsed.query is None:
         return _describe_service(request, parsed, settings, "/query")
-    return await answer_query(request, parsed, store, settings)
+    return await answer_query(request, parsed, store, settings, "/query")
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+@router.api_route("/query", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def other_methods(request: Request) -> Response:
+    """405 naming both methods (GET and POST are declared as two routes, each of which alone
+    would name only itself in `Allow`)."""
+    raise method_not_allowed(request.method, ["GET", "POST"])
 
 
 @router.post(
@@ -270,6 +346,10 @@ async def query(request: Request, parsed: ParsedDep, store: StoreDep, settings: 
     description="SPARQL 1.1 Update, form-encoded (`update=`) or `application/sparql-update`, with "
     "`Authorization: Bearer <token>`. Answers 204 on success.",
     status_code=204,
+    response_class=Response,
+    responses=_UPDATED,
+    openapi_extra=openapi.sparql_post(queries=False),
+    operation_id="update_post",
 )
 async def update(request: Request, parsed: ParsedDep, store: StoreDep, settings: SettingsDep) -> Response:
     if parsed.query is not None:
@@ -277,4 +357,4 @@ async def update(request: Request, parsed: ParsedDep, store: StoreDep, settings:
     if parsed.update is None:
         check_write_access(request, settings)
         raise bad_request("no `update` given", parameter="update")
-    return await answer_update(request, parsed, store, settings)
+    return await answer_update(request, parsed, store, settings, "/update")

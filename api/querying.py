@@ -88,6 +88,7 @@ def serialized(
     timeout: float | None = None,
     trusted: bool = False,
     networked: bool = False,
+    base_iri: str | None = None,
 ) -> tuple[str, bytes]:
     """Run a query; ("SELECT" | "ASK" | "GRAPH", its bytes in the format for that form).
 
@@ -102,6 +103,38 @@ def serialized(
             named_graphs=named_graphs,
             timeout=timeout,
             trusted=trusted,
+            base_iri=base_iri,
+            **_network(networked),
+        )
+    except StoreError as exc:
+        raise _refusal(exc) from exc
+
+
+async def serialized_async(
+    store: GraphStore,
+    sparql: str,
+    results_format: QueryResultsFormat,
+    graph_format: RdfFormat,
+    *,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+    timeout: float | None = None,
+    trusted: bool = False,
+    networked: bool = False,
+    base_iri: str | None = None,
+) -> tuple[str, bytes]:
+    """`serialized` for a caller on the event loop: the store awaits its answer there (the pool
+    its worker's pipe, with no thread per query; a plain store runs the query in a thread)."""
+    try:
+        return await store.query_serialized_async(
+            sparql,
+            results_format,
+            graph_format,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            timeout=timeout,
+            trusted=trusted,
+            base_iri=base_iri,
             **_network(networked),
         )
     except StoreError as exc:
@@ -156,10 +189,10 @@ def _written_outside_ingest(store: GraphStore) -> None:
     mark_written_outside_ingest(getattr(store, "path", None))
 
 
-def update(store: GraphStore, sparql_update: str) -> None:
+def update(store: GraphStore, sparql_update: str, *, base_iri: str | None = None) -> None:
     _written_outside_ingest(store)
     try:
-        store.update(sparql_update)
+        store.update(sparql_update, base_iri=base_iri)
     except StoreError as exc:
         raise _refusal(exc, "update") from exc
 

@@ -82,6 +82,7 @@ def serve(args: argparse.Namespace) -> int:
         outbound = f"SERVICE to {allow} only (1 networked worker)" if allow else "none"
         print(
             "Jalinan is serving:\n"
+            f"  in a browser     {base}/\n"
             f"  SPARQL endpoint  {base}/sparql\n"
             f"  canned queries   {base}/queries\n"
             f"  example query    {base}/queries/agreements-by-party?party=Mosti\n"
@@ -111,11 +112,13 @@ def _serve_remote(settings: Settings) -> int:
     except StoreError as exc:
         return _fail(f"cannot use the SPARQL backend at {settings.store_path}: {exc}")
     if not graphs:
-        print(f"jalinan serve: warning: the backend at {settings.store_path} holds no Jalinan graph; run "
-              f"`jalinan ingest --store {settings.store_path}` first", file=sys.stderr)
+        print(
+            f"jalinan serve: warning: the backend at {settings.store_path} holds no Jalinan graph; run "
+            f"`jalinan ingest --store {settings.store_path}` first",
+            file=sys.stderr,
+        )
     app = create_app(settings, store, close_store=True)
     access_log.configure()
     print(f"Jalinan is serving {settings.store_path} at {settings.base_url}/sparql", flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     return 0
-

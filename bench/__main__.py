@@ -19,7 +19,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import http_bench, ingest_bench, profile, query_bench, report
+from bench import http_bench, ingest_bench, profile, query_bench, report, sparql_bench
 from bench.generate import generate
 
 BENCH = Path(__file__).resolve().parent
@@ -180,6 +180,19 @@ def run_size(args: argparse.Namespace, n: int, quick: bool) -> dict[str, Any]:
                 )
         for error in http.errors:
             print(f"[{n}]   http error: {error}", flush=True)
+        # /sparql uncached (the target is set at 1,000 and 10,000 articles; measured at
+        # every size, at the highest concurrency asked for)
+        try:
+            sparql = sparql_bench.run(work, concurrency=max(levels), seconds=seconds, profile_dir=profile_dir)
+        except (RuntimeError, subprocess.CalledProcessError, OSError) as exc:
+            sparql = {"error": str(exc)[-1500:]}
+        record["sparql_uncached"] = sparql
+        if "ratio" in sparql:
+            print(
+                f"[{n}]   /sparql uncached c={max(levels)}: {sparql['jalinan']['throughput_rps']:.0f} vs "
+                f"oxigraph {sparql['oxigraph']['throughput_rps']:.0f} req/s = {sparql['ratio']:.0%}",
+                flush=True,
+            )
     return record
 
 

@@ -130,7 +130,15 @@ def rows_of(body: bytes) -> int:
     return len(json.loads(body)["results"]["bindings"])
 
 
-def load(port: int, path: str, concurrency: int, duration: float, headers: dict[str, str]) -> dict[str, Any]:
+def load(
+    port: int,
+    path: str,
+    concurrency: int,
+    duration: float,
+    headers: dict[str, str],
+    *,
+    distinct: bool = False,
+) -> dict[str, Any]:
     """One load run in the load generator's own process."""
     command = [
         sys.executable,
@@ -147,6 +155,8 @@ def load(port: int, path: str, concurrency: int, duration: float, headers: dict[
     ]
     for key, value in headers.items():
         command += ["--header", f"{key}: {value}"]
+    if distinct:
+        command.append("--distinct")
     done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 180, check=True)
     return json.loads(done.stdout)
 

@@ -24,7 +24,13 @@ def _percentile(ordered: list[float], q: float) -> float:
 
 
 def run(
-    port: int, path: str, concurrency: int, duration: float, max_requests: int, headers: dict[str, str]
+    port: int,
+    path: str,
+    concurrency: int,
+    duration: float,
+    max_requests: int,
+    headers: dict[str, str],
+    distinct: bool = False,
 ) -> dict[str, object]:
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
     statuses: list[Counter[int]] = [Counter() for _ in range(concurrency)]
@@ -43,8 +49,11 @@ def run(
                     break
                 sent[0] += 1
             began = time.perf_counter()
+            # `distinct`: end the query text with a comment of its own (`%20%23` is " #"), so no
+            # two requests send the same text and no cache can answer one from another
+            target = f"{path}%20%23{i}-{len(latencies[i])}-{errors[i]}" if distinct else path
             try:
-                connection.request("GET", path, headers=headers)
+                connection.request("GET", target, headers=headers)
                 response = connection.getresponse()
                 response.read()
                 statuses[i][response.status] += 1
@@ -88,9 +97,17 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--header", action="append", default=[], help="Name: value")
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="a distinct query text per request (the path ends in the query)",
+    )
     args = parser.parse_args()
     headers = dict(h.split(": ", 1) for h in args.header)
-    print(json.dumps(run(args.port, args.path, args.concurrency, args.duration, args.max_requests, headers)))
+    result = run(
+        args.port, args.path, args.concurrency, args.duration, args.max_requests, headers, args.distinct
+    )
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

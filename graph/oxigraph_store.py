@@ -5,10 +5,12 @@ that ran the query, so every method here materialises or serialises before retur
 one process may open a store read-write, so opening failures are turned into errors that say so.
 """
 
+import asyncio
 import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import (
     NamedNode,
@@ -79,10 +81,12 @@ class OxigraphStore:
         sparql: str,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
     ) -> QuerySolutions | QueryBoolean | Iterable[Triple]:
         """pyoxigraph's own result, for a caller that streams it (the pool's workers cap rows and
-        bytes while reading). It must be consumed in this thread: pyoxigraph aborts otherwise."""
-        options: dict[str, object] = {}
+        bytes while reading). It must be consumed in this thread: pyoxigraph aborts otherwise.
+        Relative IRIs resolve against `base_iri` (None: they are a syntax error)."""
+        options: dict[str, object] = {"base_iri": base_iri}
         if default_graphs is None:
             options["use_default_graph_as_union"] = True
         else:
@@ -137,13 +141,25 @@ class OxigraphStore:
         timeout: float | None = None,
         trusted: bool = False,
         networked: bool = False,
+        base_iri: str | None = None,
     ) -> tuple[str, bytes]:
-        result = self.execute(sparql, default_graphs, named_graphs)
+        result = self.execute(sparql, default_graphs, named_graphs, base_iri)
         if isinstance(result, QueryBoolean):
             return "ASK", result.serialize(format=results_format)
         if isinstance(result, QuerySolutions):
             return "SELECT", result.serialize(format=results_format)
         return "GRAPH", result.serialize(format=graph_format)
+
+    async def query_serialized_async(
+        self,
+        sparql: str,
+        results_format: QueryResultsFormat,
+        graph_format: RdfFormat,
+        **options: Any,
+    ) -> tuple[str, bytes]:
+        """`query_serialized` for a caller on an event loop: in a thread, which it needs (the
+        query runs in this process, unbounded)."""
+        return await asyncio.to_thread(self.query_serialized, sparql, results_format, graph_format, **options)
 
     def graph_names(self) -> list[str]:
         return sorted(graph.value for graph in self._store.named_graphs())
@@ -173,14 +189,15 @@ class OxigraphStore:
         if self.read_only:
             raise StoreError(f"the store at {self.path} is open read-only")
 
-    def update(self, sparql_update: str) -> None:
+    def update(self, sparql_update: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL Update on the process's offline thread (`sandbox.offline_update`): this
         process keeps its network, but `LOAD <…>` or `SERVICE <…>` in an update must not reach
         anything, so the kernel refuses that thread any socket. Such an update fails with
-        `OutboundRefused`, whatever the address and whether anything listens there."""
+        `OutboundRefused`, whatever the address and whether anything listens there. Relative IRIs
+        resolve against `base_iri` (the endpoint's own URL for the SPARQL Protocol)."""
         self._writable()
         try:
-            offline_update(self._store, sparql_update)
+            offline_update(self._store, sparql_update, base_iri=base_iri)
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
         except (ValueError, TypeError) as exc:

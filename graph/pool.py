@@ -13,16 +13,19 @@ first read after an ingest or update sees the new one.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import itertools
 import multiprocessing
 import os
+import pickle
 import queue
 import shutil
+import struct
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -77,6 +80,7 @@ class _Job:
     graph_media_type: str = ""
     max_rows: int | None = None  # "rows": keep at most this many SELECT rows
     max_bytes: int | None = None  # "bytes": abandon a serialisation that grows past this
+    base_iri: str | None = None  # resolves the query's relative IRIs (the endpoint's URL)
 
 
 def _rows(opened: OxigraphStore, job: _Job) -> QueryResult:
@@ -95,7 +99,7 @@ def _rows(opened: OxigraphStore, job: _Job) -> QueryResult:
 
 def _serialized(opened: OxigraphStore, job: _Job) -> tuple[str, bytes]:
     """Like `OxigraphStore.query_serialized`, but into a buffer capped at `job.max_bytes`."""
-    result = opened.execute(job.sparql, job.default_graphs, job.named_graphs)
+    result = opened.execute(job.sparql, job.default_graphs, job.named_graphs, job.base_iri)
     buffer = _CappedBuffer(job.max_bytes)
     if isinstance(result, QueryBoolean):
         form = "ASK"
@@ -146,6 +150,49 @@ def _worker_main(conn: Connection, networked: bool = False) -> None:
             else:
                 answer = ("error", f"{type(exc).__name__}: {exc}")
         conn.send(answer)
+
+
+def _answer(status: str, payload: object) -> object:
+    """A worker's reply as a result, or as the error it reports."""
+    if status == "query_error":
+        raise QueryError(payload)
+    if status == "too_large":
+        raise ResultTooLarge(payload)
+    if status == "error":
+        raise StoreError(payload)
+    if status == "outbound":
+        raise OutboundRefused("the query asked for remote data that this server does not fetch")
+    if status == "sandbox":
+        raise SandboxUnavailable(payload)
+    return payload
+
+
+# Replies up to this size are read on the event loop once the first byte is there (the worker is
+# writing them at memory speed); larger ones are read in a thread, so the loop never waits long.
+_READ_ON_LOOP = 256 * 1024
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError("the query worker closed its pipe")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+async def _receive(fd: int) -> tuple[str, object]:
+    """One message from a worker's pipe, in `multiprocessing.connection`'s framing (a 4-byte
+    big-endian length, or -1 and an 8-byte one, then the pickle), as `Connection.recv` reads it."""
+    (size,) = struct.unpack("!i", _read_exactly(fd, 4))
+    if size == -1:
+        (size,) = struct.unpack("!Q", _read_exactly(fd, 8))
+    data = (
+        _read_exactly(fd, size) if size <= _READ_ON_LOOP else await asyncio.to_thread(_read_exactly, fd, size)
+    )
+    return pickle.loads(data)
 
 
 class _Worker:
@@ -219,6 +266,8 @@ class PooledStore:
         self._snapshot = ""
         self._size = workers + reserved + networked
         self._networked = networked
+        self._general = workers
+        self._turns: asyncio.Semaphore | None = None  # queries awaiting a worker on the event loop
         self._all: list[_Worker] = []
         self._free: queue.Queue[_Worker] = queue.Queue()  # the general lane
         self._free_reserved: queue.Queue[_Worker] = queue.Queue()  # trusted queries only
@@ -306,17 +355,7 @@ class PooledStore:
         finally:
             if worker is not None:
                 self._lane[id(worker)].put(worker)
-        if status == "query_error":
-            raise QueryError(payload)
-        if status == "too_large":
-            raise ResultTooLarge(payload)
-        if status == "error":
-            raise StoreError(payload)
-        if status == "outbound":
-            raise OutboundRefused("the query asked for remote data that this server does not fetch")
-        if status == "sandbox":
-            raise SandboxUnavailable(payload)
-        return payload
+        return _answer(status, payload)
 
     def _replace(self, dead: _Worker) -> None:
         """Start a replacement in the background, so the timed-out request answers at once."""
@@ -369,6 +408,7 @@ class PooledStore:
         timeout: float | None = None,
         trusted: bool = False,
         networked: bool = False,
+        base_iri: str | None = None,
     ) -> tuple[str, bytes]:
         """Run a query in a worker and serialise it there; `ResultTooLarge` past `max_result_bytes`.
 
@@ -384,11 +424,144 @@ class PooledStore:
                 results_format.media_type,
                 graph_format.media_type,
                 max_bytes=self.max_result_bytes,
+                base_iri=base_iri,
             ),
             timeout,
             trusted,
             networked,
         )
+
+    # -- the same from an event loop, without a thread ------------------------------------
+    async def query_serialized_async(
+        self,
+        sparql: str,
+        results_format: QueryResultsFormat,
+        graph_format: RdfFormat,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
+        trusted: bool = False,
+        networked: bool = False,
+        base_iri: str | None = None,
+    ) -> tuple[str, bytes]:
+        """`query_serialized` for a caller on an event loop.
+
+        When a worker is free and the checkpoint is current (the common case), the job is sent
+        and its answer awaited on the loop itself: no thread, so no thread hand-offs per query
+        (on a busy machine each costs a wait for a CPU). Otherwise (every worker busy, a write
+        to checkpoint first) it runs `query_serialized` in a thread, waiting in line as ever.
+        """
+        job_for = lambda snap: _Job(  # noqa: E731
+            snap,
+            "bytes",
+            sparql,
+            default_graphs,
+            named_graphs,
+            results_format.media_type,
+            graph_format.media_type,
+            max_bytes=self.max_result_bytes,
+            base_iri=base_iri,
+        )
+        if networked:  # the few workers kept for allowlisted SERVICE calls: their own line, in a thread
+            return await asyncio.to_thread(self._run, job_for, timeout, trusted, True)  # type: ignore[return-value]
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
+        deadline = time.monotonic() + limit
+        async with self._loop_turn(deadline, limit):
+            return await self._query_on_loop(job_for, timeout, trusted, deadline, limit)
+
+    @contextlib.asynccontextmanager
+    async def _loop_turn(self, deadline: float, limit: float) -> AsyncIterator[None]:
+        """Wait on the loop, not in a thread, for a turn among as many queries as there are
+        general workers: within it a worker is free, unless trusted queries hold some. The same
+        waiting line (`max_waiting`, then `StoreBusy`) and time limit apply as in `_take`."""
+        if self._turns is None:
+            self._turns = asyncio.Semaphore(self._general)
+        if self._turns.locked():
+            with self._lock:
+                if self._waiting >= self._max_waiting:
+                    raise StoreBusy(
+                        f"all {self._size} query workers are busy and {self._waiting} queries wait"
+                    )
+                self._waiting += 1
+            try:
+                await asyncio.wait_for(self._turns.acquire(), max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                raise QueryTimeout(f"no query worker became free within {limit:g} s") from None
+            finally:
+                with self._lock:
+                    self._waiting -= 1
+        else:
+            await self._turns.acquire()
+        try:
+            yield
+        finally:
+            self._turns.release()
+
+    async def _query_on_loop(
+        self,
+        job_for: Callable[[str], _Job],
+        timeout: float | None,
+        trusted: bool,
+        deadline: float,
+        limit: float,
+    ) -> tuple[str, bytes]:
+        worker = self._take_free(trusted)
+        checkpointed = self._snapshot_generation  # read before the path: both are set together,
+        snapshot = self._snapshot  # the path first, so this path is at least that generation's
+        if worker is not None and checkpointed != self._generation:
+            self._lane[id(worker)].put(worker)  # a write to checkpoint first: the thread path does it
+            worker = None
+        remaining = max(0.0, deadline - time.monotonic())
+        if worker is None:
+            return await asyncio.to_thread(self._run, job_for, remaining, trusted)  # type: ignore[return-value]
+        return await self._run_on_loop(worker, job_for(snapshot), remaining, limit)  # type: ignore[return-value]
+
+    def _take_free(self, trusted: bool) -> _Worker | None:
+        """A worker free right now (for a trusted query, from either lane), or None."""
+        with self._lock:
+            if self._closed:
+                raise StoreError("the store is closed")
+        lanes = (self._free, self._free_reserved) if trusted else (self._free,)
+        for lane in lanes:
+            with contextlib.suppress(queue.Empty):
+                return lane.get_nowait()
+        return None
+
+    async def _run_on_loop(self, worker: _Worker, job: _Job, remaining: float, limit: float) -> object:
+        loop = asyncio.get_running_loop()
+        fd = worker.conn.fileno()
+        ready: asyncio.Future[None] = loop.create_future()
+        keep: _Worker | None = worker
+        try:
+            worker.snapshot = job.snapshot
+            worker.conn.send(job)  # a few hundred bytes into an empty pipe: does not block
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await asyncio.wait_for(ready, remaining)
+            finally:
+                loop.remove_reader(fd)
+                os.set_blocking(fd, True)  # uvloop made it non-blocking; the thread path needs it blocking
+            status, payload = await _receive(fd)
+        except TimeoutError:
+            worker.process.kill()
+            self._replace(worker)
+            keep = None
+            raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped") from None
+        except (EOFError, OSError) as exc:
+            worker.kill()
+            self._replace(worker)
+            keep = None
+            raise StoreError(f"a query worker failed: {exc}") from exc
+        except BaseException:  # cancelled mid-job: its answer must not reach the next job
+            worker.process.kill()
+            self._replace(worker)
+            keep = None
+            raise
+        finally:
+            if keep is not None:
+                self._lane[id(keep)].put(keep)
+        return _answer(status, payload)
 
     def graph_names(self) -> list[str]:
         return self._store.graph_names()
@@ -406,10 +579,10 @@ class PooledStore:
     def _wrote(self) -> None:
         self._generation += 1
 
-    def update(self, sparql_update: str) -> None:
+    def update(self, sparql_update: str, *, base_iri: str | None = None) -> None:
         with self._write_lock:
             try:
-                self._store.update(sparql_update)
+                self._store.update(sparql_update, base_iri=base_iri)
             finally:
                 self._wrote()
 

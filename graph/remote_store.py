@@ -21,6 +21,7 @@ What the server does differently is handled here, once:
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import threading
@@ -307,13 +308,27 @@ class RemoteStore:
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
         trusted: bool = False,
+        base_iri: str | None = None,
     ) -> tuple[str, bytes]:
-        result = self.execute(sparql, default_graphs, named_graphs, timeout, trusted)
+        """Relative IRIs resolve against `base_iri`, which the protocol cannot send: a `BASE`
+        line goes before the text (a `BASE` of the query's own still wins; the server's error
+        messages then count one line more)."""
+        result = self.execute(_with_base(sparql, base_iri), default_graphs, named_graphs, timeout, trusted)
         if isinstance(result, QueryBoolean):
             return "ASK", result.serialize(format=results_format)
         if isinstance(result, QuerySolutions):
             return "SELECT", result.serialize(format=results_format)
         return "GRAPH", serialize(result, format=graph_format)
+
+    async def query_serialized_async(
+        self,
+        sparql: str,
+        results_format: QueryResultsFormat,
+        graph_format: RdfFormat,
+        **options: object,
+    ) -> tuple[str, bytes]:
+        """`query_serialized` for a caller on an event loop (in a thread: httpx waits here)."""
+        return await asyncio.to_thread(self.query_serialized, sparql, results_format, graph_format, **options)  # type: ignore[arg-type]
 
     def graph_names(self) -> list[str]:
         result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -349,11 +364,12 @@ class RemoteStore:
         if self.read_only:
             raise StoreError(f"the store at {self.location} is open read-only")
 
-    def update(self, sparql_update: str) -> None:
-        """A client's update (ingest writes through `replace_graphs`)."""
+    def update(self, sparql_update: str, *, base_iri: str | None = None) -> None:
+        """A client's update (ingest writes through `replace_graphs`); relative IRIs resolve
+        against `base_iri` (a `BASE` line before the text, as for queries)."""
         self._writable()
         refuse_outbound(sparql_update)
-        self._post(self._update_url, {"update": sparql_update}, "*/*", None)
+        self._post(self._update_url, {"update": _with_base(sparql_update, base_iri)}, "*/*", None)
         self._new_version()
 
     def _update_quietly(self, sparql_update: str) -> None:
@@ -450,6 +466,10 @@ _SKIPPED = re.compile(
     r"|#[^\n]*"
 )
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def _with_base(text: str, base_iri: str | None) -> str:
+    return text if base_iri is None else f"BASE {NamedNode(base_iri)}\n{text}"
 
 
 def query_form(sparql: str) -> str:

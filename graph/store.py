@@ -53,16 +53,35 @@ class GraphStore(Protocol):
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
         trusted: bool = False,
+        base_iri: str | None = None,
     ) -> tuple[str, bytes]:
         """Run a query and serialise its result in the same thread.
+
+        Relative IRIs in the query resolve against `base_iri` (None: they are an error).
 
         Returns the query form ("SELECT", "ASK" or "GRAPH") and the bytes, in
         `results_format` for SELECT/ASK and `graph_format` for CONSTRUCT/DESCRIBE.
         """
         ...
 
-    def update(self, sparql_update: str) -> None:
-        """Run a SPARQL 1.1 Update in one transaction."""
+    async def query_serialized_async(
+        self,
+        sparql: str,
+        results_format: QueryResultsFormat,
+        graph_format: RdfFormat,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        timeout: float | None = None,
+        trusted: bool = False,
+        base_iri: str | None = None,
+    ) -> tuple[str, bytes]:
+        """`query_serialized` for a caller on an event loop, which it never blocks: the HTTP
+        front end awaits its SPARQL answers this way."""
+        ...
+
+    def update(self, sparql_update: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 Update in one transaction, relative IRIs resolved against `base_iri`."""
         ...
 
     def replace_graphs(

@@ -1,6 +1,7 @@
 """SPARQL 1.1 Protocol at /sparql, /query and /update, against a real server and real clients."""
 
 import json
+import threading
 
 import httpx
 import pytest
@@ -221,6 +222,38 @@ def test_non_utf8_form_body_is_400(http: httpx.Client) -> None:
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("media", ["application/sparql-query", "application/x-www-form-urlencoded"])
+def test_a_body_in_another_charset_than_utf8_is_400(http: httpx.Client, media: str) -> None:
+    body = ASK_MOSTI if media.endswith("query") else f"query={ASK_MOSTI}"
+    response = http.post(
+        "/sparql", content=body.encode("utf-16"), headers={"Content-Type": f"{media}; charset=UTF-16"}
+    )
+    assert response.status_code == 400 and "UTF-8" in response.json()["detail"]
+
+
+def test_relative_iris_in_a_query_resolve_against_the_endpoint(
+    http: httpx.Client, api_server: ApiServer
+) -> None:
+    response = http.get("/sparql", params={"query": "SELECT ?x WHERE { BIND(<people/x> AS ?x) }"})
+    assert response.status_code == 200
+    assert response.json()["results"]["bindings"][0]["x"]["value"] == api_server.url("/people/x")
+
+
+def test_relative_iris_in_an_update_resolve_against_the_endpoint(
+    http: httpx.Client, api_server: ApiServer
+) -> None:
+    graph = "https://example.org/protocol-relative-base"
+    auth = {"Authorization": f"Bearer {api_server.write_token}", "Content-Type": "application/sparql-update"}
+    update = f"INSERT DATA {{ GRAPH <{graph}> {{ <s> <p> <o> }} }}"
+    assert http.post("/update", content=update, headers=auth).status_code == 204
+    try:
+        query = f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        bindings = http.get("/sparql", params={"query": query}).json()["results"]["bindings"]
+        assert [b["s"]["value"] for b in bindings] == [api_server.url("/s")]
+    finally:
+        http.post("/update", content=f"DROP SILENT GRAPH <{graph}>", headers=auth)
+
+
 def test_wrong_media_type_is_415(http: httpx.Client) -> None:
     response = http.post("/sparql", content=ASK_MOSTI, headers={"Content-Type": "text/plain"})
     assert response.status_code == 415
@@ -266,3 +299,29 @@ def test_cors_preflight_allows_authorised_posts(http: httpx.Client) -> None:
 def test_json_results_parse(http: httpx.Client) -> None:
     response = http.get("/query", params={"query": MINISTRY_LABELS})
     assert json.loads(response.content)["head"]["vars"] == ["m"]
+
+
+def test_thirty_two_clients_at_once_all_get_their_own_answers(api_server: ApiServer) -> None:
+    """Queries await their worker on the event loop; a worker's pipe shared with the thread
+    path must stay usable by both (uvloop had left it non-blocking: 503 `Resource temporarily
+    unavailable` under load)."""
+    answers: list[tuple[int, int]] = []
+
+    def client(n: int) -> None:
+        with httpx.Client(base_url=api_server.base_url, timeout=60) as http:
+            for k in range(6):
+                query = f"SELECT ?n WHERE {{ BIND({n * 100 + k} AS ?n) }}"
+                response = http.get("/sparql", params={"query": query})
+                value = (
+                    int(response.json()["results"]["bindings"][0]["n"]["value"])
+                    if response.status_code == 200
+                    else -1
+                )
+                answers.append((response.status_code, value - (n * 100 + k)))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(32)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert answers == [(200, 0)] * (32 * 6)

@@ -97,12 +97,26 @@ def test_http_figures_compare_jalinan_with_oxigraph_serve(bench_run: tuple[dict,
     assert 0 < http["peak_rss"]["jalinan-uncached"] < 8 * 1024**3
 
 
+def test_sparql_uncached_compares_distinct_texts_with_oxigraph_serve(bench_run: tuple[dict, Path]) -> None:
+    results, _ = bench_run
+    sparql = results["sizes"][0]["sparql_uncached"]
+    assert "error" not in sparql, sparql.get("error")
+    assert sparql["rows_jalinan"] == sparql["rows_oxigraph"] > 0
+    for server in ("jalinan", "oxigraph"):
+        run = sparql[server]
+        assert run["requests"] > 0 and run["statuses"].get("200", 0) == run["requests"], (server, run)
+    assert math.isclose(
+        sparql["ratio"], sparql["jalinan"]["throughput_rps"] / sparql["oxigraph"]["throughput_rps"]
+    )
+
+
 def test_results_md_states_every_target_with_a_verdict(bench_run: tuple[dict, Path]) -> None:
     results, out = bench_run
     text = (out / "RESULTS.md").read_text()
     assert "## Targets" in text and "machine:" in text and "date:" in text
-    # ingest, re-ingest, query p95, HTTP engine vs engine, with the cache, with 304s, memory
-    assert len(results["targets"]) == 7
+    # ingest, re-ingest, query p95, HTTP engine vs engine, with the cache, with 304s, /sparql
+    # uncached, memory
+    assert len(results["targets"]) == 8
     for row in results["targets"]:
         assert row["measured"] and ("PASS" in text or "FAIL" in text)
     assert (out / "latency-vs-size.png").stat().st_size > 1000

@@ -45,7 +45,9 @@ CASES: list[tuple[str, str, str, dict, set[int]]] = [
     ("latin-1 sent as utf-8", "POST", "/sparql", {"content": 'ASK { ?s ?p "café" }'.encode("latin-1"),
                                                  "headers": {"Content-Type": SPARQL_QUERY}}, {400}),
     ("unknown charset", "POST", "/sparql", {"content": b"ASK {}",
-                                           "headers": {"Content-Type": f"{SPARQL_QUERY}; charset=klingon"}}, {415}),  # noqa: E501
+                                           "headers": {"Content-Type": f"{SPARQL_QUERY}; charset=klingon"}}, {400}),  # noqa: E501
+    ("a charset other than utf-8", "POST", "/sparql", {"content": "ASK {}".encode("utf-16"),
+                                           "headers": {"Content-Type": f"{SPARQL_QUERY}; charset=utf-16"}}, {400}),  # noqa: E501
     ("huge body", "POST", "/sparql", {"content": b"ASK {}" + b" " * (2 * 1024 * 1024),
                                      "headers": {"Content-Type": SPARQL_QUERY}}, {413}),
     ("huge query", "POST", "/sparql", {"data": {"query": "ASK {}" + " " * 70_000}}, {413}),

@@ -227,7 +227,7 @@ def entries_from_records(files_read: Iterable[FactsFile], leave_out: set[str] = 
 def entries_from_store(store: GraphStore) -> list[Entry]:
     """Entries for the people, organisations, countries and places in the store."""
     query = (files("jalinan.ingest.lookups") / "gazetteer.rq").read_text(encoding="utf-8")
-    result = store.query(query)
+    result = store.query(query, trusted=True)
     assert isinstance(result, SelectResult)
     entries: dict[str, Entry] = {}
     for row in result.rows:

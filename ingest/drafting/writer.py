@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from jalinan.ingest.drafting.draft import Draft
 from jalinan.ingest.drafting.gazetteer import Entry, Gazetteer, Mention, fold
@@ -69,6 +70,16 @@ class _Ids:
         return candidate
 
 
+@dataclass(frozen=True)
+class Proposed:
+    """One record the writer proposed: its id, what it is, its quotes, its line in the YAML."""
+
+    id: str
+    what: str
+    quotes: list[str]
+    line: int
+
+
 class DraftWriter:
     def __init__(self, draft: Draft, gazetteer: Gazetteer, *, url: str | None = None):
         self.draft = draft
@@ -79,6 +90,7 @@ class DraftWriter:
         self.candidate_ids: dict[str, str] = {}
         self.used: set[str] = set()
         self.lines: list[str] = []
+        self.proposals: list[Proposed] = []  # what was written, for a page that shows it
 
     # --- names ---------------------------------------------------------------------------
     def ref(self, item: Mention | Candidate) -> str:
@@ -198,6 +210,8 @@ class DraftWriter:
     def candidate(self, key: str, candidate: Candidate) -> None:
         quote = self.draft.names.candidate_quotes[key].text
         self.emit(f"- id: {self.candidate_ids[key]}")
+        self.proposals.append(Proposed(self.candidate_ids[key], f"new {candidate.kind}", [quote],
+                                       len(self.lines)))
         self.emit(f"  type: {candidate.kind}")
         self.emit(f"  label: {_q(candidate.name)}")
         if candidate.acronyms:
@@ -250,6 +264,7 @@ class DraftWriter:
         label = f"{kind_label} ({names})" if names else kind_label
         self.emit("")
         self.emit(f"- id: {agreement_id}")
+        self.proposals.append(Proposed(agreement_id, proposal.kind, proposal.quotes(), len(self.lines)))
         self.emit(f"  type: {proposal.kind}")
         self.emit(f"  label: {_q(label)}")
         self.emit(f"  quote: {_q(proposal.quote)}")
@@ -307,6 +322,7 @@ class DraftWriter:
         )
         self.emit("")
         self.emit(f"- id: {visit_id}")
+        self.proposals.append(Proposed(visit_id, visit.kind, [visit.quote], len(self.lines)))
         self.emit(f"  type: {visit.kind}")
         self.emit(f"  label: {_q(label[0].upper() + label[1:])}")
         self.emit(f"  quote: {_q(visit.quote)}")
