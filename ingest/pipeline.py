@@ -45,6 +45,7 @@ from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.entailments import Rules, moved_sources_digest, rules_from_ontology, sources_digest
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.inferred_graph import inferred_changes
+from jalinan.ingest.list_order import LIST_ORDER_GRAPH, positions_from_graphs, rank_lists
 from jalinan.ingest.records import (
     FactsFile,
     read_article_file,
@@ -60,6 +61,7 @@ from jalinan.ingest.yaml_source import load_yaml
 from jalinan.queries.catalogue import load_query
 
 ENTITIES_FILE = "entities.yaml"
+RANKED = LIST_ORDER_GRAPH + "/agreements"  # present once ingest has ranked the lists
 # Ties across articles (inferences resting on quotes from several articles); optional.
 TIES_FILE = "ties.yaml"
 # Background facts, each resting on a public source instead of an article quote; optional.
@@ -112,7 +114,8 @@ def read_facts(facts_dir: Path, extra: Sequence[Path] = ()) -> list[FactsFile]:
     replaced = {path.name for path in extra}
     replaced_ids = {article_id for path in extra if (article_id := _article_id_of(path))}
     curated = [
-        p for p in sorted((facts_dir / ARTICLES_FOLDER).glob("*.yaml"))
+        p
+        for p in sorted((facts_dir / ARTICLES_FOLDER).glob("*.yaml"))
         if p.name not in replaced and not any(p.stem.endswith(f"_{i}") or p.stem == i for i in replaced_ids)
     ]
     return _read([entities, *shared, *curated, *extra], entities)
@@ -529,7 +532,8 @@ def write_corpus(
     # after writes outside ingest (`verified`) the stored one is not trusted, and it is derived whole
     inferred_digest = sources_digest(digests)
     inferred_current = only_changed and not verified and before.get(INFERRED_GRAPH) == inferred_digest
-    if not changed and not stale and not verified and has_statistics(store) and inferred_current:
+    ranked = RANKED in existing
+    if not changed and not stale and not verified and has_statistics(store) and inferred_current and ranked:
         if before_commit is not None:
             before_commit()
         return WriteReport(written=[], unchanged=len(corpus.graphs), dropped=[])
@@ -548,6 +552,8 @@ def write_corpus(
         *_state_triples({**digests, INFERRED_GRAPH: inferred_digest}),
         *corpus_statistics(corpus.graphs),
     ]
+    # the lists' order, ranked over the whole corpus, in the same transaction as the data
+    updates.update(positions_from_graphs(corpus.graphs))
     # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
     store.replace_graphs(updates, remove=remove, add=add, before_commit=before_commit)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
@@ -763,4 +769,5 @@ def _ingest_articles(
                 *inferred_added,
             ],
         )
+        rank_lists(store)
     return corpus, WriteReport(written=changed, unchanged=len(graphs) - len(changed), dropped=[])

@@ -130,6 +130,7 @@ NOT_FACTS = {
     "http://www.w3.org/2004/02/skos/core#altLabel",
     JL + "acronym",
     JL + "matchKey",
+    JL + "listPosition",  # a node's place in a list, ranked at ingest (ingest/list_order.py)
 }
 
 
