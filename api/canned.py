@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
-from jalinan.api import openapi, pages, paging, querying
+from jalinan.api import openapi, pages, paging, querying, reading
 from jalinan.api.caching import NOT_MODIFIED, cached, query_identity
 from jalinan.api.dependencies import CatalogueDep, SettingsDep, StoreDep
 from jalinan.api.errors import not_acceptable, not_found, unprocessable
@@ -71,10 +71,8 @@ def lookup(catalogue: dict[str, CannedQuery], name: str) -> CannedQuery:
     return query
 
 
-def bind_request(query: CannedQuery, pairs: list[tuple[str, str]], page: Page | None = None) -> str:
-    """The query text with the request's parameters bound; 422 naming any bad parameter.
-
-    `page`: which page of a list query (None: the first, at its default size)."""
+def request_values(query: CannedQuery, pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """The request's values of the query's own parameters; 422 naming an unknown or repeated one."""
     known = {p.name for p in query.parameters}
     values: dict[str, str] = {}
     for key, value in pairs:
@@ -86,6 +84,14 @@ def bind_request(query: CannedQuery, pairs: list[tuple[str, str]], page: Page | 
         if key in values:
             raise unprocessable(f"`{key}` is given more than once", parameter=key)
         values[key] = value
+    return values
+
+
+def bind_request(query: CannedQuery, pairs: list[tuple[str, str]], page: Page | None = None) -> str:
+    """The query text with the request's parameters bound; 422 naming any bad parameter.
+
+    `page`: which page of a list query (None: the first, at its default size)."""
+    values = request_values(query, pairs)
     try:
         return query.bind_parameters(values, page)
     except ParameterError as exc:
@@ -134,15 +140,17 @@ async def run_query(
     query = lookup(catalogue, name)
     pairs = parse_qsl(request.url.query, keep_blank_values=True)
     page = paging.requested_page(query, pairs)
-    sparql = bind_request(query, pairs, page)
     timeout = request_timeout([v for k, v in pairs if k == "_timeout"], settings, canned=True)
-    note_query(request, "canned", sparql, name)
     choice = negotiate(
         request.headers.get("accept"), request.query_params.get("_format"), parameter="_format"
     )
     results_format = choice.results or (
         DEFAULT_RESULTS_FORMAT if choice.html or choice.graph is None else None
     )
+    if query.is_pipeline:
+        return await _run_pipeline(request, store, query, pairs, page, timeout, results_format)
+    sparql = bind_request(query, pairs, page)
+    note_query(request, "canned", sparql, name)
 
     async def produce() -> Response:
         # A page is read as JSON, whose subjects are counted for the next link, then given in
@@ -187,3 +195,38 @@ async def run_query(
         *query_identity(sparql, results_format, choice.graph),
     )
     return await cached(request, identity, produce, sparql=sparql)
+
+
+async def _run_pipeline(
+    request: Request,
+    store: StoreDep,
+    query: CannedQuery,
+    pairs: list[tuple[str, str]],
+    page: Page,
+    timeout: float | None,
+    results_format: QueryResultsFormat | None,
+) -> Response:
+    """A list query (a pipeline): the runner's rows, in the format negotiated, with a next link."""
+    values = request_values(query, pairs)
+    if results_format is None:
+        raise not_acceptable("this query answers SPARQL results: JSON, XML, CSV or TSV", parameter="_format")
+    # the identity of the answer: the query, its parameters as given and the page
+    identity_text = json.dumps([query.name, sorted(values.items()), page.number, page.size])
+    note_query(request, "canned", identity_text, query.name)
+
+    async def produce() -> Response:
+        answer = await run_in_threadpool(querying.reading, store, query, values, page, timeout=timeout)
+        headers = {"Vary": "Accept"}
+        if answer.has_next:
+            headers["Link"] = paging.link_header(paging.next_href(request.url.path, pairs, page))
+        body = reading.serialize(answer, results_format)
+        return Response(body, media_type=media_type(results_format), headers=headers)
+
+    # as the single-file route: the answer's `Link` repeats the path and the parameters as given
+    identity = (
+        "canned",
+        request.url.path,
+        json.dumps(pairs),
+        *query_identity(identity_text, results_format, None),
+    )
+    return await cached(request, identity, produce)

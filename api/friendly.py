@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 
 from jalinan.api import paging, querying
 from jalinan.api.caching import NOT_MODIFIED, cached
-from jalinan.api.canned import bind_request, lookup
+from jalinan.api.canned import bind_request, lookup, request_values
 from jalinan.api.dependencies import CatalogueDep, StoreDep
 from jalinan.api.errors import unprocessable
 from jalinan.api.limits import TRUNCATED_HEADER
@@ -75,6 +75,24 @@ def fold(result: SelectResult, key: str) -> list[dict[str, Any]]:
     return list(items.values())
 
 
+def refuse_unknown_or_repeated(request: Request, accepted: tuple[str, ...]) -> None:
+    """422 naming the first parameter this route does not take, or takes once but got twice.
+
+    FastAPI ignores unknown query parameters and keeps the last of repeated ones, so without
+    this `/agreements?partyy=Mosti` answered every agreement as if unfiltered."""
+    known = (*accepted, *paging.PAGE_PARAMETERS)
+    seen: set[str] = set()
+    for key, _ in request.query_params.multi_items():
+        if key not in known:
+            raise unprocessable(
+                f"unknown parameter `{key}` for {request.url.path}; it takes {', '.join(known)}",
+                parameter=key,
+            )
+        if key in seen:
+            raise unprocessable(f"`{key}` is given more than once", parameter=key)
+        seen.add(key)
+
+
 def _page_pairs(request: Request) -> list[tuple[str, str]]:
     """The request's page parameters (`_size`, `_page`), as given."""
     return [(k, v) for k, v in request.query_params.multi_items() if k in paging.PAGE_PARAMETERS]
@@ -87,31 +105,47 @@ async def _answer(
     name: str,
     params: dict[str, str | None],
     key: str,
+    accepted: tuple[str, ...],
 ) -> Response:
+    refuse_unknown_or_repeated(request, accepted)
     given = {k: v for k, v in params.items() if v is not None}
     query = lookup(catalogue, name)
     page_pairs = _page_pairs(request)
     page = paging.requested_page(query, page_pairs)
-    sparql = bind_request(query, list(given.items()), page)
-    note_query(request, "canned", sparql, name)
     settings: Settings = request.app.state.settings
     base = settings.base_url  # configured, never the Host header
     asked = list(given.items()) + page_pairs
     link = f"{base}/queries/{name}" + (f"?{urlencode(asked)}" if asked else "")
     # the next page of this route keeps its own parameter names (`from`, not `from_`)
     route_pairs = [(k, v) for k, v in request.query_params.multi_items()]
+    sparql: str | None = None
+    if query.is_pipeline:
+        values = request_values(query, list(given.items()))
+        note_query(
+            request, "canned", json.dumps([name, sorted(values.items()), page.number, page.size]), name
+        )
+    else:
+        sparql = bind_request(query, list(given.items()), page)
+        note_query(request, "canned", sparql, name)
 
     async def produce() -> Response:
-        # rows, not items, are capped in the worker; fold, then cap the items at the same number
-        result, more = await run_in_threadpool(querying.rows, store, sparql, max_rows=settings.max_rows * 20)
-        items = fold(result, key)
         headers = {}
+        following = None
+        if sparql is None:  # a list pipeline: the runner says whether a next page exists
+            answer = await run_in_threadpool(querying.reading, store, query, values, page)
+            result, more, has_next = SelectResult(answer.variables, answer.rows), False, answer.has_next
+        else:
+            # rows, not items, are capped in the worker; fold, then cap the items at the same number
+            result, more = await run_in_threadpool(
+                querying.rows, store, sparql, max_rows=settings.max_rows * 20
+            )
+            counted = paging.subjects_in_rows(result, query.paging.counts) if query.paging else 0
+            has_next = not more and paging.is_full(query, page, counted)
+        items = fold(result, key)
         if more or len(items) > settings.max_rows:
             items = items[: settings.max_rows]
             headers[TRUNCATED_HEADER] = str(settings.max_rows)
-        following = None
-        counted = paging.subjects_in_rows(result, query.paging.counts) if query.paging else 0
-        if not more and paging.is_full(query, page, counted):
+        if has_next:
             following = base + paging.next_href(request.url.path, route_pairs, page)
             headers["Link"] = paging.link_header(following)
         return JSONResponse(
@@ -150,6 +184,8 @@ async def agreements(
     to: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2025-12"])] = None,
 ) -> dict[str, Any]:
     filters = {"party": party, "topic": topic, "status": status, "visit": visit}
+    accepted = (*filters, "from", "to")
+    refuse_unknown_or_repeated(request, accepted)
     chosen = [name for name, value in filters.items() if value is not None]
     if from_ is not None or to is not None:
         chosen.append("between")
@@ -159,13 +195,19 @@ async def agreements(
             parameter=chosen[1],
         )
     if not chosen:
-        return await _answer(request, store, catalogue, "agreements", {}, "agreement")
+        return await _answer(request, store, catalogue, "agreements", {}, "agreement", accepted)
     if chosen[0] == "between":
         return await _answer(
-            request, store, catalogue, "agreements-between", {"from": from_, "to": to}, "agreement"
+            request, store, catalogue, "agreements-between", {"from": from_, "to": to}, "agreement", accepted
         )
     return await _answer(
-        request, store, catalogue, f"agreements-by-{chosen[0]}", {chosen[0]: filters[chosen[0]]}, "agreement"
+        request,
+        store,
+        catalogue,
+        f"agreements-by-{chosen[0]}",
+        {chosen[0]: filters[chosen[0]]},
+        "agreement",
+        accepted,
     )
 
 
@@ -180,7 +222,13 @@ async def visits(
     country: Annotated[str | None, Query(description="the host country", examples=["Malaysia"])] = None,
 ) -> dict[str, Any]:
     return await _answer(
-        request, store, catalogue, "visits", {"visitor": visitor, "country": country}, "visit"
+        request,
+        store,
+        catalogue,
+        "visits",
+        {"visitor": visitor, "country": country},
+        "visit",
+        ("visitor", "country"),
     )
 
 
@@ -193,7 +241,7 @@ async def people(
         str | None, Query(description="one person's id, name or alias", examples=["Gobind"])
     ] = None,
 ) -> dict[str, Any]:
-    return await _answer(request, store, catalogue, "people", {"person": person}, "person")
+    return await _answer(request, store, catalogue, "people", {"person": person}, "person", ("person",))
 
 
 @router.get(
@@ -211,7 +259,13 @@ async def organisations(
     ] = None,
 ) -> dict[str, Any]:
     return await _answer(
-        request, store, catalogue, "organisations", {"country": country, "kind": kind}, "organisation"
+        request,
+        store,
+        catalogue,
+        "organisations",
+        {"country": country, "kind": kind},
+        "organisation",
+        ("country", "kind"),
     )
 
 
@@ -224,4 +278,4 @@ async def search(
     catalogue: CatalogueDep,
     q: Annotated[str, Query(description="part of a name", examples=["ministry"])],
 ) -> dict[str, Any]:
-    return await _answer(request, store, catalogue, "search", {"q": q}, "entity")
+    return await _answer(request, store, catalogue, "search", {"q": q}, "entity", ("q",))

@@ -4,7 +4,7 @@ Requests are parsed here by hand, not by FastAPI's form parsing, because the pro
 that generic parsing hides: a repeated `query` is an error, `default-graph-uri` and
 `named-graph-uri` repeat, a body must decode in its declared charset, and the media type decides
 what the body is. The default graph is the union of all graphs unless `default-graph-uri` says
-otherwise.
+otherwise; `inferred=false` leaves out the graph of entailments ingest materialises.
 """
 
 from collections.abc import Callable
@@ -39,6 +39,7 @@ from jalinan.api.service_guard import needs_network
 from jalinan.api.settings import Settings
 from jalinan.api.update_dataset import DatasetConflict, with_dataset
 from jalinan.graph import GraphStore
+from jalinan.graph.namespaces import INFERRED_GRAPH
 
 router = APIRouter(tags=["SPARQL Protocol"])
 T = TypeVar("T")
@@ -60,6 +61,7 @@ class ProtocolRequest:
     using_named_graphs: list[str] = field(default_factory=list)
     format: str | None = None
     timeout: list[str] = field(default_factory=list)
+    inferred: bool = True
 
 
 def _decode(data: bytes, charset: str, what: str) -> str:
@@ -102,6 +104,16 @@ def _iris(pairs: list[tuple[str, str]], name: str) -> list[str]:
         except ValueError as exc:
             raise bad_request(f"`{name}` {iri!r} is not an IRI", parameter=name) from exc
     return iris
+
+
+def _inferred(pairs: list[tuple[str, str]]) -> bool:
+    """`inferred=false` asks for the asserted triples only (default `true`)."""
+    value = _single(pairs, "inferred")
+    if value is None or value.strip().lower() == "true":
+        return True
+    if value.strip().lower() == "false":
+        return False
+    raise bad_request(f"`inferred` must be true or false, not {value!r}", parameter="inferred")
 
 
 def _content_type(request: Request) -> tuple[str, str]:
@@ -157,6 +169,7 @@ async def parse_request(request: Request) -> ProtocolRequest:
         using_named_graphs=_iris(pairs, "using-named-graph-uri"),
         format=_first(pairs, "format") or _first(pairs, "_format"),
         timeout=[value for key, value in pairs if key in TIMEOUT_PARAMETERS],
+        inferred=_inferred(pairs),
     )
 
 
@@ -196,6 +209,11 @@ async def answer_query(
     base = endpoint_iri(settings, endpoint)
     query = parsed.query
     networked = needs_network(query, settings.service_allow)
+    default_graphs, named_graphs = parsed.default_graphs or None, parsed.named_graphs or None
+    if not parsed.inferred:  # the same dataset, less the inferred graph
+        names = await run_in_threadpool(querying.graph_names, store)
+        default_graphs = [g for g in (default_graphs or names) if g != INFERRED_GRAPH]
+        named_graphs = [g for g in (named_graphs or names) if g != INFERRED_GRAPH]
 
     async def produce() -> Response:
         form, data = await querying.serialized_async(
@@ -203,8 +221,8 @@ async def answer_query(
             query,
             choice.results or DEFAULT_RESULTS_FORMAT,
             choice.graph or DEFAULT_GRAPH_FORMAT,
-            default_graphs=parsed.default_graphs or None,
-            named_graphs=parsed.named_graphs or None,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
             timeout=timeout,
             networked=networked,
             base_iri=base,
@@ -222,7 +240,7 @@ async def answer_query(
             content_type = media_type(choice.results)
         return Response(data, media_type=content_type, headers={"Vary": "Accept"})
 
-    identity = query_identity(query, choice.results, choice.graph, parsed.default_graphs, parsed.named_graphs)
+    identity = query_identity(query, choice.results, choice.graph, default_graphs or [], named_graphs or [])
     return await cached(request, identity, produce, sparql=query, coalesce=False)
 
 
@@ -263,7 +281,9 @@ def _describe_service(
 
 SPARQL_DOC = """SPARQL 1.1 Protocol endpoint. GET or POST (form-encoded, `application/sparql-query`,
 or, with the write token, `application/sparql-update`). The default graph is the **union of all
-graphs**; `default-graph-uri` / `named-graph-uri` (repeatable) narrow the dataset. Results by
+graphs**, the entailments ingest materialises included (superclasses, inverses, transitive
+chains, reused vocabularies); `inferred=false` leaves those out, for the asserted triples only.
+`default-graph-uri` / `named-graph-uri` (repeatable) narrow the dataset. Results by
 content negotiation or `format=` (`json`, `xml`, `csv`, `tsv`, `ttl`, `nt`, `rdfxml`, `jsonld`,
 `trig`, `nquads`). A GET without `query` returns the service description.
 `timeout=` (seconds) lowers the server's query time limit for this request; a query stopped at

@@ -12,7 +12,7 @@ limit, or a result past the size limit, is a 503; a full waiting line is a 429 w
 server's own canned queries, which may use the workers reserved for them.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple
@@ -24,7 +24,9 @@ from jalinan.api.errors import (
     not_found,
     service_unavailable,
     too_many_requests,
+    unprocessable,
 )
+from jalinan.api.reading import Reading, read
 from jalinan.api.settings import RETRY_AFTER_S
 from jalinan.graph import ExistingGraphError, GraphStore, MissingGraphError, QueryError, StoreError
 from jalinan.graph.outside_writes import mark_written_outside_ingest
@@ -32,6 +34,7 @@ from jalinan.graph.pool import PooledStore, QueryOutOfMemory, QueryTimeout, Resu
 from jalinan.graph.results import GraphResult, SelectResult
 from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable
 from jalinan.graph.writer import WriteOutOfMemory, WriteTimeout
+from jalinan.queries.catalogue import CannedQuery, Page, ParameterError
 
 OUTBOUND_REFUSED = (
     "the {what} asks for data from another server (SERVICE or LOAD), and this server fetches none; "
@@ -171,6 +174,23 @@ def triples(store: GraphStore, sparql: str, *, timeout: float | None = None) -> 
         raise _refusal(exc) from exc
     assert isinstance(result, GraphResult)
     return result.triples
+
+
+def reading(
+    store: GraphStore,
+    query: CannedQuery,
+    values: Mapping[str, str | None],
+    page: Page,
+    *,
+    timeout: float | None = None,
+) -> Reading:
+    """Run a list pipeline (`reading.read`); 422 naming a bad parameter, store errors as above."""
+    try:
+        return read(store, query, values, page, timeout=timeout)
+    except ParameterError as exc:
+        raise unprocessable(exc.message, parameter=exc.parameter) from exc
+    except StoreError as exc:
+        raise _refusal(exc) from exc
 
 
 def _written_outside_ingest(store: GraphStore) -> None:

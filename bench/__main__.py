@@ -123,7 +123,7 @@ def run_size(args: argparse.Namespace, n: int, quick: bool) -> dict[str, Any]:
 
     reps = args.reps or (15 if quick else 30)
     budget = args.budget if args.budget is not None else (1.0 if quick else 3.0)
-    cases = query_bench.cases(corpus.samples)
+    cases = query_bench.cases(corpus.samples, store)
     query_bench.run_oxigraph(store, cases, reps=reps, budget_s=budget, timeout_s=args.query_timeout)
     if args.no_rdflib:
         record["rdflib"] = {"skipped": "--no-rdflib"}

@@ -32,7 +32,7 @@ from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, RdfForm
 
 from bench.generate import Samples
 from jalinan.graph import open_store
-from jalinan.queries.catalogue import CannedQuery, load_catalogue
+from jalinan.queries.catalogue import CannedQuery, Page, load_catalogue
 
 # Per query: the request parameters a user would send (others are left out, i.e. unbound).
 OVERRIDES: dict[str, dict[str, str]] = {
@@ -92,19 +92,53 @@ def bind(query: CannedQuery, params: dict[str, str]) -> str:
 class Case:
     name: str
     params: dict[str, str]
-    sparql: str
+    sparql: str  # for a pipeline: its last step (the detail query), bound for the first page
     form: str = ""
+    # a list pipeline (`queries/<name>/`): every SPARQL text the runner sent for the first page
+    # (look-up, page, detail), run in turn by the raw engines; the product runs the runner itself
+    steps: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     latency: dict[str, dict[str, float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
-def cases(samples: Samples) -> list[Case]:
+class _Recording:
+    """A store that keeps the SPARQL the runner sends it (to replay a pipeline elsewhere)."""
+
+    def __init__(self, inner: Any):
+        self.inner = inner
+        self.sent: list[str] = []
+
+    def query(self, sparql: str, **options: Any) -> Any:
+        self.sent.append(sparql)
+        return self.inner.query(sparql, **options)
+
+
+def _first_page(store: Any, query: CannedQuery, params: dict[str, str]) -> Any:
+    from jalinan.api.reading import read
+
+    assert query.paging is not None
+    return read(store, query, params, Page(1, query.paging.size))
+
+
+def cases(samples: Samples, store_path: Path | None = None) -> list[Case]:
+    """Every canned query with the bench's parameters; a pipeline's steps are recorded by running
+    it once on the store at `store_path` (without a store, pipelines are left out)."""
     catalogue = load_catalogue()
     out = []
-    for name, query in sorted(catalogue.items()):
-        params = parameters_for(query, samples)
-        out.append(Case(name, params, bind(query, params)))
+    opened = open_store(store_path, read_only=True) if store_path is not None else None
+    try:
+        for name, query in sorted(catalogue.items()):
+            params = parameters_for(query, samples)
+            if not query.is_pipeline:
+                out.append(Case(name, params, bind(query, params)))
+            elif opened is not None:
+                recording = _Recording(opened)
+                _first_page(recording, query, params)
+                out.append(Case(name, params, recording.sent[-1], steps=recording.sent))
+    finally:
+        if opened is not None:
+            opened.close()
     return out
 
 
@@ -141,19 +175,27 @@ def _summary(samples: list[float]) -> dict[str, float]:
 
 def _engine_runner(
     engine: str, store_path: Path
-) -> tuple[Callable[[str], tuple[str, bytes]], Callable[[], None]]:
-    """A function running bound SPARQL on one engine, and how to close it."""
+) -> tuple[Callable[[dict[str, Any]], tuple[str, bytes]], Callable[[], None]]:
+    """A function running one case (bound SPARQL, or a pipeline) on one engine, and how to close it."""
     if engine == "product":
         store = open_store(store_path, read_only=True)
+        catalogue = load_catalogue()
 
-        def product(sparql: str) -> tuple[str, bytes]:
-            return store.query_serialized(sparql, QueryResultsFormat.JSON, RdfFormat.N_TRIPLES)
+        def product(item: dict[str, Any]) -> tuple[str, bytes]:
+            if item["steps"]:  # the runner, as the API runs it
+                from jalinan.api.reading import serialize
+
+                reading = _first_page(store, catalogue[item["name"]], item["params"])
+                return "SELECT", serialize(reading, QueryResultsFormat.JSON)
+            return store.query_serialized(item["sparql"], QueryResultsFormat.JSON, RdfFormat.N_TRIPLES)
 
         return product, store.close
     raw = Store.read_only(str(store_path))
 
-    def direct(sparql: str) -> tuple[str, bytes]:
-        result = raw.query(sparql, use_default_graph_as_union=True)
+    def direct(item: dict[str, Any]) -> tuple[str, bytes]:
+        for step in item["steps"][:-1]:  # a pipeline's earlier steps, read in full
+            list(raw.query(step, use_default_graph_as_union=True))  # type: ignore[call-overload]
+        result = raw.query(item["sparql"], use_default_graph_as_union=True)
         if isinstance(result, QuerySolutions):
             return "SELECT", result.serialize(format=QueryResultsFormat.JSON)
         if isinstance(result, QueryBoolean):
@@ -176,7 +218,7 @@ def run_oxigraph(
     for engine in ("product", "pyoxigraph"):
         pending = list(all_cases)
         while pending:
-            spec = json.dumps([c.sparql for c in pending])
+            spec = json.dumps([_item(c) for c in pending])
             command = [
                 sys.executable,
                 "-m",
@@ -223,6 +265,10 @@ def run_oxigraph(
                 worker.wait(timeout=30)
 
 
+def _item(case: Case) -> dict[str, Any]:
+    return {"name": case.name, "params": case.params, "sparql": case.sparql, "steps": case.steps}
+
+
 def _pump(worker: "subprocess.Popen[str]", lines: "queue.Queue[str | None]") -> None:
     assert worker.stdout is not None
     for line in worker.stdout:
@@ -233,15 +279,16 @@ def _pump(worker: "subprocess.Popen[str]", lines: "queue.Queue[str | None]") -> 
 
 def _batch_worker(engine: str, store_path: str, spec_json: str, reps: int, budget_s: float) -> None:
     run, close = _engine_runner(engine, Path(store_path))
-    for sparql in json.loads(spec_json):
-        form, rows, samples = _measure(lambda sparql=sparql: run(sparql), reps, budget_s)
+    for item in json.loads(spec_json):
+        form, rows, samples = _measure(lambda item=item: run(item), reps, budget_s)
         print(json.dumps({"form": form, "rows": rows, "samples": samples}), flush=True)
     close()
 
 
 def _oxigraph_worker(engine: str, store_path: str, sparql: str, reps: int, budget_s: float) -> None:
     run, close = _engine_runner(engine, Path(store_path))
-    form, rows, samples = _measure(lambda: run(sparql), reps, budget_s)
+    item = {"name": "", "params": {}, "sparql": sparql, "steps": []}
+    form, rows, samples = _measure(lambda: run(item), reps, budget_s)
     close()
     print(json.dumps({"form": form, "rows": rows, "samples": samples}), flush=True)
 
@@ -250,7 +297,7 @@ def run_rdflib(
     nquads: Path, all_cases: list[Case], *, reps: int, budget_s: float, timeout_s: float
 ) -> dict[str, Any]:
     """rdflib in a worker process; queries it did not finish in time are marked so."""
-    spec = [{"name": c.name, "sparql": c.sparql} for c in all_cases]
+    spec = [{"name": c.name, "sparql": c.sparql, "steps": c.steps} for c in all_cases]
     command = [
         sys.executable,
         "-m",
@@ -303,7 +350,9 @@ def _rdflib_worker(nquads: str, spec_json: str, reps: int, budget_s: float) -> N
     )
     for item in json.loads(spec_json):
 
-        def run(sparql: str = item["sparql"]) -> tuple[str, bytes]:
+        def run(sparql: str = item["sparql"], steps: list[str] = item["steps"]) -> tuple[str, bytes]:
+            for step in steps[:-1]:  # a pipeline's earlier steps, read in full
+                list(dataset.query(step))
             result = dataset.query(sparql)
             if result.type == "SELECT":
                 return "SELECT", result.serialize(format="json")

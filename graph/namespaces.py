@@ -20,6 +20,10 @@ BACKGROUND_GRAPH = "https://w3id.org/jalinan/graph/background"
 DATES_GRAPH = "https://w3id.org/jalinan/graph/dates"
 # Match keys of the ontology's SKOS concepts (labels and aliases, lower-cased), for lookups.
 CONCEPT_KEYS_GRAPH = "https://w3id.org/jalinan/graph/concept-keys"
+# What the ontology entails from every other graph (hierarchies, inverses, transitive chains),
+# materialised by ingest (`ingest/entailments.py`); only what no other graph asserts, so the
+# union default graph returns each triple once. Leave it out to read only what was asserted.
+INFERRED_GRAPH = "https://w3id.org/jalinan/graph/inferred"
 # Ingest's bookkeeping: the digest of each graph's content as last written (not facts).
 INGEST_STATE_GRAPH = "https://w3id.org/jalinan/graph/ingest-state"
 INGEST_DIGEST = "https://w3id.org/jalinan/ingest#digest"

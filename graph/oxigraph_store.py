@@ -140,6 +140,7 @@ class OxigraphStore:
         named_graphs: Sequence[str] | None = None,
         timeout: float | None = None,
         trusted: bool = False,
+        networked: bool = False,
         base_iri: str | None = None,
     ) -> tuple[str, bytes]:
         result = self.execute(sparql, default_graphs, named_graphs, base_iri)

@@ -29,6 +29,7 @@ from jalinan.graph.namespaces import (
     ENTITIES_GRAPH,
     GENID,
     ID,
+    INFERRED_GRAPH,
     INGEST_DIGEST,
     INGEST_STATE_GRAPH,
     JL,
@@ -41,7 +42,10 @@ from jalinan.graph.namespaces import (
 )
 from jalinan.graph.outside_writes import clear_outside_writes, written_outside_ingest
 from jalinan.ingest.articles import ArticleTexts
+from jalinan.ingest.entailments import Rules, moved_sources_digest, rules_from_ontology, sources_digest
 from jalinan.ingest.errors import FactError, FactsInvalid
+from jalinan.ingest.inferred_graph import inferred_changes
+from jalinan.ingest.list_order import LIST_ORDER_GRAPH, positions_from_graphs, rank_lists
 from jalinan.ingest.records import (
     FactsFile,
     read_article_file,
@@ -57,6 +61,7 @@ from jalinan.ingest.yaml_source import load_yaml
 from jalinan.queries.catalogue import load_query
 
 ENTITIES_FILE = "entities.yaml"
+RANKED = LIST_ORDER_GRAPH + "/agreements"  # present once ingest has ranked the lists
 # Ties across articles (inferences resting on quotes from several articles); optional.
 TIES_FILE = "ties.yaml"
 # Background facts, each resting on a public source instead of an article quote; optional.
@@ -109,7 +114,8 @@ def read_facts(facts_dir: Path, extra: Sequence[Path] = ()) -> list[FactsFile]:
     replaced = {path.name for path in extra}
     replaced_ids = {article_id for path in extra if (article_id := _article_id_of(path))}
     curated = [
-        p for p in sorted((facts_dir / ARTICLES_FOLDER).glob("*.yaml"))
+        p
+        for p in sorted((facts_dir / ARTICLES_FOLDER).glob("*.yaml"))
         if p.name not in replaced and not any(p.stem.endswith(f"_{i}") or p.stem == i for i in replaced_ids)
     ]
     return _read([entities, *shared, *curated, *extra], entities)
@@ -325,7 +331,7 @@ def start_corpus_shape_check(
     corpus: Corpus, names: list[str], prepared: PreparedCheck | None = None
 ) -> CorpusShapeCheck:
     """Start `check_corpus_shapes`'s check without waiting for it (unless `prepared` runs it)."""
-    not_facts = {ONTOLOGY_GRAPH, CONCEPT_KEYS_GRAPH}
+    not_facts = {ONTOLOGY_GRAPH, CONCEPT_KEYS_GRAPH, INFERRED_GRAPH}
     wanted = {n for n in names if n not in not_facts}
     if not wanted:
         return CorpusShapeCheck(None)
@@ -340,7 +346,9 @@ def start_corpus_shape_check(
 
 
 def _add_typing_graphs(corpus: Corpus, wanted: set[str], not_facts: set[str]) -> None:
-    """Add to `wanted` every graph that types a node the wanted graphs mention."""
+    """Add to `wanted` every graph that types a node the wanted graphs mention, and so on for
+    the graphs added (an article's claim about a shared entity pulls in the entities graph,
+    whose quotes come from every article: those articles type their own nodes)."""
     type_iri = RDF + "type"
     mention_predicates = {JL + "claimSubject", PROV + "wasQuotedFrom"}
     typed_in: dict[str, set[str]] = {}
@@ -350,10 +358,14 @@ def _add_typing_graphs(corpus: Corpus, wanted: set[str], not_facts: set[str]) ->
         for t in triples:
             if t.predicate.value == type_iri:
                 typed_in.setdefault(t.subject.value, set()).add(name)
-    for name in list(wanted):
-        for t in corpus.graphs.get(name, []):
+    todo = list(wanted)
+    while todo:
+        for t in corpus.graphs.get(todo.pop(), []):
             if t.predicate.value in mention_predicates:
-                wanted |= typed_in.get(t.object.value, set())
+                for graph in typed_in.get(t.object.value, ()):
+                    if graph not in wanted:
+                        wanted.add(graph)
+                        todo.append(graph)
 
 
 def graph_digest(triples: list[Triple]) -> str:
@@ -364,6 +376,52 @@ def graph_digest(triples: list[Triple]) -> str:
     """
     lines = sorted(map(str, triples))
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def corpus_digests(graphs: Mapping[str, list[Triple]]) -> dict[str, str]:
+    """Each graph's digest."""
+    return {name: graph_digest(triples) for name, triples in graphs.items()}
+
+
+# Above this many changed graphs a full ingest derives the inferred graph whole rather than
+# moving it by what changed (one lookup per changed triple and its premises).
+INCREMENTAL_INFERENCE_LIMIT = 200
+
+
+def _inferred_update(
+    store: GraphStore,
+    corpus: Corpus,
+    before: Mapping[str, str],
+    replaced: list[str],
+    *,
+    only_changed: bool,
+) -> tuple[list[Triple] | None, list[Quad], list[Quad]]:
+    """How a full ingest brings the inferred graph up to date: (the whole graph, or None when
+    it is moved instead, the quads to remove, the quads to add).
+
+    It is moved by what changed when the store's inferred graph was derived from the graphs
+    its digests describe (its digest says so), the ontology is unchanged and few graphs
+    changed; otherwise it is derived whole from the corpus.
+    """
+    rules = rules_from_ontology(corpus.graphs[ONTOLOGY_GRAPH])
+    sources = {n: d for n, d in before.items() if n not in (INFERRED_GRAPH, INGEST_STATE_GRAPH)}
+    movable = (
+        only_changed
+        and before.get(INFERRED_GRAPH) == sources_digest(sources)
+        and ONTOLOGY_GRAPH not in replaced
+        and len(replaced) <= INCREMENTAL_INFERENCE_LIMIT
+    )
+    if not movable:
+        return rules.materialise(corpus.graphs.values()), [], []
+    old = [q.triple for name in replaced for q in store.quads(name)]
+    new = [t for name in replaced for t in corpus.graphs.get(name, [])]
+    removed, added = inferred_changes(store, rules, replaced, old, new)
+    graph = NamedNode(INFERRED_GRAPH)
+    return (
+        None,
+        [Quad(t.subject, t.predicate, t.object, graph) for t in removed],
+        [Quad(t.subject, t.predicate, t.object, graph) for t in added],
+    )
 
 
 def stored_digests(store: GraphStore, graphs: Iterable[str] | None = None) -> dict[str, str]:
@@ -463,24 +521,41 @@ def write_corpus(
         before = stored_digests(store)
     existing = set(store.graph_names())
     if digests is None:
-        digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+        digests = corpus_digests(corpus.graphs)
     changed = [
         name
         for name in corpus.graphs
         if not only_changed or before.get(name) != digests[name] or name not in existing
     ]
     stale = [name for name in existing if name.startswith(ARTICLE) and name not in corpus.graphs]
-    if not changed and not stale and not verified and has_statistics(store):
+    # the inferred graph is derived from all the others: its digest is theirs (see entailments);
+    # after writes outside ingest (`verified`) the stored one is not trusted, and it is derived whole
+    inferred_digest = sources_digest(digests)
+    inferred_current = only_changed and not verified and before.get(INFERRED_GRAPH) == inferred_digest
+    ranked = RANKED in existing
+    if not changed and not stale and not verified and has_statistics(store) and inferred_current and ranked:
         if before_commit is not None:
             before_commit()
         return WriteReport(written=[], unchanged=len(corpus.graphs), dropped=[])
     updates: dict[str, list[Triple]] = {name: corpus.graphs[name] for name in changed}
     for name in stale:
         updates[name] = []
+    remove: list[Quad] = []
+    add: list[Quad] = []
+    if not inferred_current:
+        replaced = changed + stale
+        whole, remove, add = _inferred_update(store, corpus, before, replaced, only_changed=only_changed)
+        if whole is not None:
+            updates[INFERRED_GRAPH] = whole
     # the digests, and the counts of what the store holds once written
-    updates[INGEST_STATE_GRAPH] = [*_state_triples(dict(digests)), *corpus_statistics(corpus.graphs)]
+    updates[INGEST_STATE_GRAPH] = [
+        *_state_triples({**digests, INFERRED_GRAPH: inferred_digest}),
+        *corpus_statistics(corpus.graphs),
+    ]
+    # the lists' order, ranked over the whole corpus, in the same transaction as the data
+    updates.update(positions_from_graphs(corpus.graphs))
     # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
-    store.replace_graphs(updates, before_commit=before_commit)
+    store.replace_graphs(updates, remove=remove, add=add, before_commit=before_commit)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
 
 
@@ -500,18 +575,18 @@ def ingest(
     before = {} if outside else stored_digests(store)
     digests: dict[str, str] | None = None
     if outside:
-        digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+        digests = corpus_digests(corpus.graphs)
         before = verified_digests(store, corpus.graphs, digests)
     if before:
         if digests is None:
-            digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+            digests = corpus_digests(corpus.graphs)
         changed = [name for name in corpus.graphs if before.get(name) != digests[name]]
     else:
         changed = list(corpus.graphs)
     check = start_corpus_shape_check(corpus, changed)
     try:
         if digests is None:
-            digests = {name: graph_digest(triples) for name, triples in corpus.graphs.items()}
+            digests = corpus_digests(corpus.graphs)
         report = write_corpus(
             store,
             corpus,
@@ -540,6 +615,38 @@ def _new_dates(store: GraphStore, dates: list[Triple]) -> list[Triple]:
     assert isinstance(result, SelectResult)
     known = {Triple(row["date"], row["p"], row["o"]) for row in result.rows}
     return sorted(set(dates) - known, key=str)
+
+
+def _inferred_quads(
+    store: GraphStore,
+    rules: Rules,
+    stored: Mapping[str, list[Triple]],
+    replaced: Mapping[str, list[Triple]],
+    new_dates: list[Triple],
+    moved: tuple[dict[str, str], dict[str, str]],
+) -> tuple[list[Quad], list[Quad]]:
+    """The quads to remove from and add to the store so that the inferred graph, and its
+    digest, follow the replacement of `stored` by `replaced` (and the new dates); `moved` is
+    the changed graphs' digests before and after.
+
+    A store whose inferred graph has no digest was written before the graph existed (or by
+    hand): its inferred graph is left for the next full ingest to derive whole.
+    """
+    digest = stored_digests(store, [INFERRED_GRAPH]).get(INFERRED_GRAPH)
+    if digest is None:
+        return [], []
+    before = [t for triples in stored.values() for t in triples]
+    after = [*(t for triples in replaced.values() for t in triples), *new_dates]
+    removed, added = inferred_changes(store, rules, replaced, before, after)
+    graph, state = NamedNode(INFERRED_GRAPH), NamedNode(INGEST_STATE_GRAPH)
+    old_state = _state_triples({INFERRED_GRAPH: digest})
+    new_state = _state_triples({INFERRED_GRAPH: moved_sources_digest(digest, *moved)})
+    return (
+        [*(Quad(t.subject, t.predicate, t.object, graph) for t in removed)]
+        + [Quad(t.subject, t.predicate, t.object, state) for t in old_state],
+        [*(Quad(t.subject, t.predicate, t.object, graph) for t in added)]
+        + [Quad(t.subject, t.predicate, t.object, state) for t in new_state],
+    )
 
 
 def _mentioned_ids(facts_file: FactsFile) -> set[str]:
@@ -645,13 +752,22 @@ def _ingest_articles(
         # the counts move with the data, in the same transaction
         stored = {name: [quad.triple for quad in store.quads(name)] for name in replaced}
         counts_removed, counts_added = statistics_changes(store, stored, replaced)
+        rules = rules_from_ontology(ontology_triples(ontology_source()))
+        moved = ({n: before[n] for n in changed if n in before}, {n: digests[n] for n in changed})
+        inferred_removed, inferred_added = _inferred_quads(store, rules, stored, replaced, new_dates, moved)
         store.replace_graphs(
             replaced,
-            remove=[*(Quad(t.subject, t.predicate, t.object, state) for t in stale), *counts_removed],
+            remove=[
+                *(Quad(t.subject, t.predicate, t.object, state) for t in stale),
+                *counts_removed,
+                *inferred_removed,
+            ],
             add=[
                 *(Quad(t.subject, t.predicate, t.object, state) for t in fresh),
                 *(Quad(t.subject, t.predicate, t.object, dates) for t in new_dates),
                 *counts_added,
+                *inferred_added,
             ],
         )
+        rank_lists(store)
     return corpus, WriteReport(written=changed, unchanged=len(graphs) - len(changed), dropped=[])

@@ -13,7 +13,17 @@ from jalinan.ingest.yaml_source import LocatedDict, LocatedList, load_yaml
 
 # Keys of a record that are not ontology properties.
 RECORD_KEYS = {
-    "id", "about", "type", "label", "labels", "aliases", "acronyms", "quote", "article", "claims", "review",
+    "id",
+    "about",
+    "type",
+    "label",
+    "labels",
+    "aliases",
+    "acronyms",
+    "quote",
+    "article",
+    "claims",
+    "review",
 }
 CLAIM_KEYS = {"quote", "article", "quotes", "inferred", "review"}
 # `review:` marks a proposal of `jalinan draft` that a curator has not checked yet: reported as a
@@ -227,8 +237,10 @@ class _Reader:
                 labels = {}
             english = sorted(k for k in labels if k.lower() == "en" or k.lower().startswith("en-"))
             if english:
-                # One English name per node: pages and titles show it, and the canned list
-                # queries count a page's agreements by it (see queries/agreements-by-party.rq).
+                # One English name per node: a page's title and a list's `label` column show
+                # one. (Pipelines count a page by subject IRI whatever the labels; the lists
+                # still written as one file count (agreement, label) pairs, so for them a second
+                # English label would also shorten a page.)
                 self.error(
                     record.line_of("labels"),
                     "labels",

@@ -336,9 +336,7 @@ def partition_violations(
     read = predicates_read_by_shapes(_shapes())
     data = data_graph({name: graphs[name] for name in part.graphs}, ontology_ttl, read, part.imported)
     return [
-        line
-        for focus, line in _validate(data)
-        if isinstance(focus, RdfLiteral) or _key(focus) in part.home
+        line for focus, line in _validate(data) if isinstance(focus, RdfLiteral) or _key(focus) in part.home
     ]
 
 

@@ -153,6 +153,20 @@ def _entity_rows(name: str, text: str) -> list[Row]:
     return rows
 
 
+def name_rows(parameter: Parameter, text: str) -> list[Row]:
+    """The ways `text` may name the entity or concept `parameter` asks for, as rows
+    `(IRI, UNDEF)` and `(UNDEF, match key)` for the shared name look-up (`shared/names.rq`)."""
+    text = text.strip()
+    if len(text) > MAX_VALUE_LENGTH:
+        raise ParameterError(
+            parameter.name,
+            f"`{parameter.name}` is too long ({len(text)} characters; at most {MAX_VALUE_LENGTH})",
+        )
+    if parameter.type == "concept":
+        return _concept_rows(parameter.name, text, parameter.scheme or "")
+    return _entity_rows(parameter.name, text)
+
+
 def _iri(name: str, text: str) -> NamedNode:
     try:
         return NamedNode(text)
@@ -255,6 +269,13 @@ class CannedQuery:
     text: str
     path: Path
     paging: Paging | None = None
+    # A pipeline (a folder: `page.rq`, `detail.rq`): the page query picks `_size + 1` subjects
+    # in order, the detail query (`detail`) gives their rows; see `api/reading.py`.
+    detail: str | None = None
+
+    @property
+    def is_pipeline(self) -> bool:
+        return self.detail is not None
 
     def page_request(self, size: str | None = None, number: str | None = None) -> Page:
         """The page asked for by `_size` and `_page` (None: not given); `ParameterError` if bad.
@@ -437,11 +458,96 @@ def _page_clauses(text: str) -> list[re.Match[str]]:
     return found
 
 
+def values_block(variables: tuple[str, ...]) -> str:
+    """How a pipeline file opens the VALUES block of these variables (`VALUES ?a {`,
+    `VALUES (?a ?b) {`): written exactly so, once, so that it is found without a pattern."""
+    names = " ".join("?" + v for v in variables)
+    return f"VALUES {names if len(variables) == 1 else '(' + names + ')'} {{"
+
+
+def fill_values(text: str, variables: tuple[str, ...], data: Binding, path: Path | str = "") -> str:
+    """`text` with the data of its one `values_block(variables)` replaced by `data` (terms, or
+    rows of terms for several variables; None or empty: UNDEF). Found by exact text, once."""
+    opening = values_block(variables)
+    body = _header_length(text)  # a header may mention the block; only the query's counts
+    if text.count(opening, body) != 1:
+        raise CatalogueError(f"{path}: needs exactly one `{opening} … }}` block")
+    start = text.index(opening, body) + len(opening)
+    end = text.index("}", start)
+    return f"{text[:start]} {_values_data(variables, data)} {text[end:]}"
+
+
+def _header_length(text: str) -> int:
+    """Where the leading `#` comment lines (the header) end."""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if not line.startswith("#"):
+            break
+        offset += len(line)
+    return offset
+
+
+def load_pipeline(folder: Path) -> CannedQuery:
+    """A list query written as a pipeline: `page.rq` (header, parameters, page order) and
+    `detail.rq`. The page query has no LIMIT (the runner appends `LIMIT size+1 OFFSET n`), each
+    parameter is one `VALUES ?variable { … }` block in it (an example as written), and the
+    detail query holds one `VALUES` block of the page's subjects (the page's `counts`)."""
+    page_path, detail_path = folder / "page.rq", folder / "detail.rq"
+    text = page_path.read_text(encoding="utf-8")
+    header = parse_header(text, page_path)
+    page = header.get("page")
+    if not isinstance(page, dict) or not page.get("counts"):
+        raise CatalogueError(f"{page_path}: a pipeline's page query needs `page:` with `counts`")
+    if _page_clauses(text) or re.search(r"\bLIMIT\b", text.split("\nSELECT", 1)[-1]):
+        raise CatalogueError(f"{page_path}: no LIMIT: the runner appends the page's")
+    counts = tuple(page["counts"]) if isinstance(page["counts"], list) else (str(page["counts"]),)
+    parameters = []
+    for name, spec in (header.get("parameters") or {}).items():
+        spec = spec or {}
+        variable = str(spec.get("variable") or name)
+        kind = spec.get("type", "text")
+        if kind not in PARAMETER_TYPES:
+            raise CatalogueError(f"{page_path}: parameter {name!r} has unknown type {kind!r}")
+        fill_values(text, (variable,), None, page_path)  # the block is there, once
+        parameters.append(
+            Parameter(
+                name=name,
+                type=kind,
+                variables=[variable],
+                required=bool(spec.get("required", False)),
+                description=str(spec.get("description", "")).strip(),
+                example=None if spec.get("example") is None else str(spec["example"]),
+                choices=[str(c) for c in spec.get("choices", [])],
+                scheme=spec.get("scheme"),
+                bound=str(spec.get("bound", "start")),
+            )
+        )
+    detail = detail_path.read_text(encoding="utf-8")
+    fill_values(detail, counts, None, detail_path)
+    return CannedQuery(
+        name=folder.name,
+        title=str(header["title"]).strip(),
+        description=str(header.get("description", "")).strip(),
+        parameters=parameters,
+        text=text,
+        path=page_path,
+        paging=Paging(
+            counts=counts,
+            size=int(page.get("size", 25)),
+            max_size=int(page.get("max", 500)),
+            order=str(page.get("order", "")).strip(),
+        ),
+        detail=detail,
+    )
+
+
 def load_catalogue(directory: Path = QUERIES_DIR) -> dict[str, CannedQuery]:
-    """Every canned query of a folder, by name (the file's stem)."""
+    """Every canned query of a folder, by name: each `<name>.rq`, and each pipeline folder
+    `<name>/` holding a `page.rq`."""
     catalogue = {}
-    for path in sorted(directory.glob("*.rq")):
-        if not _NAME.match(path.stem):
+    for path in sorted([*directory.glob("*.rq"), *(p.parent for p in directory.glob("*/page.rq"))]):
+        name = path.stem if path.suffix == ".rq" else path.name
+        if not _NAME.match(name):
             raise CatalogueError(f"{path}: query names are lower-case words joined by hyphens")
-        catalogue[path.stem] = load_query(path)
-    return catalogue
+        catalogue[name] = load_query(path) if path.suffix == ".rq" else load_pipeline(path)
+    return dict(sorted(catalogue.items()))

@@ -22,6 +22,8 @@ PAGED = sorted(name for name, query in CATALOGUE.items() if query.paging is not 
 # (pages of a CONSTRUCT, `describe`, are followed in test_api_linked_data.py, as RDF)
 SELECT_PAGED = [name for name in PAGED if "CONSTRUCT" not in CATALOGUE[name].text]
 UNPAGED = sorted(name for name, query in CATALOGUE.items() if query.paging is None)
+# list queries written as one file with its first page's LIMIT/OFFSET (not yet pipelines)
+ONE_FILE_PAGED = [name for name in PAGED if not CATALOGUE[name].is_pipeline]
 
 
 # Parameters that give several pages of 1 in the curated facts (the examples may give one row).
@@ -169,7 +171,7 @@ def test_the_query_list_documents_paging(http: httpx.Client) -> None:
 
 
 # -- the catalogue ---------------------------------------------------------------------------
-@pytest.mark.parametrize("name", PAGED)
+@pytest.mark.parametrize("name", ONE_FILE_PAGED)
 def test_the_file_as_written_is_the_first_page(name: str) -> None:
     """What any SPARQL client runs from the file is what the API answers by default."""
     query = CATALOGUE[name]
@@ -181,13 +183,13 @@ def test_the_file_as_written_is_the_first_page(name: str) -> None:
 
 
 def test_page_numbers_become_limit_and_offset() -> None:
-    query = CATALOGUE["agreements"]
+    query = CATALOGUE["visits"]
     text = query.bind_parameters({}, query.page_request("7", "3"))
     assert "LIMIT 7 OFFSET 14" in text and "LIMIT 25 OFFSET 0" not in text
 
 
 def test_all_rows_removes_the_page_clause() -> None:
-    text = CATALOGUE["agreements"].bind_parameters({}, ALL_ROWS)
+    text = CATALOGUE["visits"].bind_parameters({}, ALL_ROWS)
     assert "OFFSET" not in text
 
 

@@ -1,0 +1,171 @@
+"""The one read path for list queries: run a pipeline, get rows and whether a next page exists.
+
+A list query is a folder of plain SPARQL files (`queries/<name>/page.rq`, `detail.rq`; see
+`queries/README.md`), each runnable as-is in any SPARQL client. `read` runs it in three steps:
+
+1. every parameter that names an entity or a concept is looked up with the one shared query
+   `queries/shared/names.rq` (label, alias, acronym, id or IRI → IRIs of the kind asked for);
+   a name that stands for nothing is reported in `Reading.unmatched`, so a view can answer
+   "not found" (with suggestions, issue 15) rather than an empty list;
+2. the page query, its parameters' `VALUES` blocks filled with pyoxigraph terms and
+   `LIMIT size+1 OFFSET (page-1)*size` appended, gives the page's subjects in its stated order;
+   the one past `size` only says that a next page exists;
+3. the detail query, its `VALUES` block filled with those subjects, gives their rows, which are
+   returned in the page's order (each subject's rows in the detail query's order).
+
+Views (canned JSON/CSV/TSV/XML/HTML, friendly JSON, and the pages to come) call `read` and
+choose the format at the end. It takes any `GraphStore` (time limit and trusted lane included),
+so it works unchanged over a remote SPARQL backend. Call it from a worker thread
+(`run_in_threadpool`): it blocks on the store.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, QuerySolutions, parse_query_results
+
+from jalinan.graph import GraphStore, SelectResult
+from jalinan.graph.namespaces import CONCEPT, ID
+from jalinan.graph.results import Term
+from jalinan.queries.catalogue import (
+    Binding,
+    CannedQuery,
+    Page,
+    Parameter,
+    ParameterError,
+    fill_values,
+    name_rows,
+)
+
+NAMES_QUERY = Path(str(files("jalinan.queries"))) / "shared" / "names.rq"
+_NAMES_TEXT = NAMES_QUERY.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One page of a list: its rows (in order), and what the runner learnt on the way."""
+
+    variables: list[str]
+    rows: list[dict[str, Term]]
+    subjects: list[tuple[Term, ...]] = field(default_factory=list)  # the page's, in order
+    has_next: bool = False
+    unmatched: dict[str, str] = field(default_factory=dict)  # parameter → the text that named nothing
+
+
+def look_up(
+    store: GraphStore, parameter: Parameter, text: str, *, timeout: float | None = None
+) -> list[NamedNode]:
+    """The IRIs a name stands for, of the kind `parameter` asks for (an entity under `/id/`, a
+    concept of its scheme); `ParameterError` if the text cannot be a name at all."""
+    rows = name_rows(parameter, text)
+    sparql = fill_values(_NAMES_TEXT, ("iri", "key"), rows, NAMES_QUERY)
+    result = store.query(sparql, timeout=timeout, trusted=True)
+    assert isinstance(result, SelectResult)
+    prefix = f"{CONCEPT}{parameter.scheme}/" if parameter.type == "concept" else ID
+    found = [row["iri"] for row in result.rows if row["iri"].value.startswith(prefix)]
+    return [term for term in found if isinstance(term, NamedNode)]
+
+
+def read(
+    store: GraphStore,
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    page: Page,
+    *,
+    timeout: float | None = None,
+) -> Reading:
+    """Run the pipeline `query` for the user's parameter values (by name) and `page`.
+
+    `ParameterError` names a missing or malformed parameter; store errors propagate.
+    """
+    assert query.detail is not None and query.paging is not None, f"{query.path} is not a pipeline"
+    page_text = query.text
+    unmatched: dict[str, str] = {}
+    for parameter in query.parameters:
+        text = raw.get(parameter.name)
+        variables = (parameter.variables[0],)
+        if text is None or not text.strip():
+            if parameter.required:
+                raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")
+            page_text = fill_values(page_text, variables, None, query.path)
+            continue
+        data: Binding
+        if parameter.type in ("entity", "concept"):
+            data = list(look_up(store, parameter, text, timeout=timeout))
+            if not data:
+                unmatched[parameter.name] = text
+        else:
+            data = parameter.binding(text)[variables[0]]
+        page_text = fill_values(page_text, variables, data, query.path)
+    detail_variables = query.paging.counts
+    if unmatched:  # a name that stands for nothing: no page (an empty VALUES would mean "anything")
+        return Reading(_projection(query.detail), [], unmatched=unmatched)
+    if page.size is not None:
+        page_text += f"\nLIMIT {int(page.size) + 1} OFFSET {int(page.offset)}\n"
+    picked = store.query(page_text, timeout=timeout, trusted=True)
+    assert isinstance(picked, SelectResult)
+    subjects = list(dict.fromkeys(tuple(row.get(v) for v in detail_variables) for row in picked.rows))
+    has_next = page.size is not None and len(subjects) > page.size
+    if page.size is not None:
+        subjects = subjects[: page.size]
+    if not subjects:
+        return Reading(_projection(query.detail), [])
+    data_rows = (
+        [tuple(subject) for subject in subjects] if len(detail_variables) > 1 else [s[0] for s in subjects]
+    )
+    detail_text = fill_values(query.detail, detail_variables, data_rows, query.path)  # type: ignore[arg-type]
+    detail = store.query(detail_text, timeout=timeout, trusted=True)
+    assert isinstance(detail, SelectResult)
+    # rows in the page's order, by the subject variables the detail query returns
+    shown = [i for i, v in enumerate(detail_variables) if v in detail.variables]
+    place: dict[tuple[Term | None, ...], int] = {}
+    for index, subject in enumerate(subjects):
+        place.setdefault(tuple(subject[i] for i in shown), index)
+    detail_variables = tuple(detail_variables[i] for i in shown)
+    rows = sorted(
+        detail.rows, key=lambda row: place.get(tuple(row.get(v) for v in detail_variables), len(place))
+    )
+    return Reading(detail.variables, rows, subjects=subjects, has_next=has_next)
+
+
+def _projection(text: str) -> list[str]:
+    """The variables a query's SELECT names (for an empty answer's header)."""
+    line = next(line for line in text.splitlines() if line.startswith("SELECT"))
+    return [word[1:] for word in line.split() if word.startswith("?")]
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, BlankNode):
+        return {"type": "bnode", "value": term.value}
+    assert isinstance(term, Literal), f"no SPARQL JSON for {term!r}"
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != _XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def serialize(reading: Reading, results_format: QueryResultsFormat) -> bytes:
+    """The page's rows as SPARQL results: JSON written here (W3C SPARQL 1.1 Query Results JSON),
+    any other format by pyoxigraph from that JSON, so every format holds the same rows."""
+    document = {
+        "head": {"vars": reading.variables},
+        "results": {
+            "bindings": [{name: _json_term(term) for name, term in row.items()} for row in reading.rows]
+        },
+    }
+    data = json.dumps(document, ensure_ascii=False).encode()
+    if results_format == QueryResultsFormat.JSON:
+        return data
+    solutions = parse_query_results(data, QueryResultsFormat.JSON)
+    assert isinstance(solutions, QuerySolutions)
+    return solutions.serialize(format=results_format)
