@@ -184,13 +184,29 @@ def reading(
     *,
     timeout: float | None = None,
 ) -> Reading:
-    """Run a list pipeline (`reading.read`); 422 naming a bad parameter, store errors as above."""
+    """Run a list pipeline (`reading.read`); 422 naming a bad parameter, 404 naming a parameter
+    whose text names nothing (with the closest known names), store errors as above."""
     try:
-        return read(store, query, values, page, timeout=timeout)
+        answer = read(store, query, values, page, timeout=timeout)
     except ParameterError as exc:
         raise unprocessable(exc.message, parameter=exc.parameter) from exc
     except StoreError as exc:
         raise _refusal(exc) from exc
+    if answer.unmatched:
+        name, text = next(iter(answer.unmatched.items()))
+        raise not_found(_unknown_name(store, query, name, text), parameter=name)
+    return answer
+
+
+def _unknown_name(store: GraphStore, query: CannedQuery, name: str, text: str) -> str:
+    """What a 404 says of a name that stands for nothing, with the closest known names (an empty
+    answer would read as "no agreements", which is not what the data says)."""
+    from jalinan.api.explorer.error_pages import close_matches, entity_names
+
+    kind = next((p.type for p in query.parameters if p.name == name), "")
+    closest = [m["label"] for m in close_matches(text, entity_names(store))] if kind == "entity" else []
+    detail = f"`{name}`: nothing in the graph is named {text!r}"
+    return detail + (f"; the closest names: {', '.join(closest)}" if closest else "")
 
 
 def _written_outside_ingest(store: GraphStore) -> None:

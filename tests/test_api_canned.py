@@ -63,8 +63,17 @@ def test_agreements_by_party_lists_exactly_that_partys_agreements(
     assert column(bindings(http, "agreements-by-party", party=party), "agreement") == expected
 
 
-def test_agreements_by_party_of_an_unknown_name_is_empty(http: httpx.Client) -> None:
-    assert bindings(http, "agreements-by-party", party="Ministry of Magic") == []
+def test_agreements_by_party_of_an_unknown_name_is_404_naming_it_with_close_names(http: httpx.Client) -> None:
+    response = http.get("/queries/agreements-by-party", params={"party": "Ministry of Digitl"})
+    assert response.status_code == 404
+    problem = response.json()
+    assert problem["parameter"] == "party" and "Ministry of Digitl" in problem["detail"]
+    assert "Ministry of Digital" in problem["detail"]  # the closest known name is offered
+
+
+def test_friendly_agreements_of_an_unknown_party_is_404_naming_it(http: httpx.Client) -> None:
+    response = http.get("/agreements", params={"party": "Ministry of Magic"})
+    assert response.status_code == 404 and response.json()["parameter"] == "party"
 
 
 def test_agreements_by_status_signed_includes_exchanged_documents(http: httpx.Client) -> None:
@@ -268,7 +277,8 @@ PARAMETERS = [
 
 @pytest.mark.parametrize(("name", "parameter"), PARAMETERS)
 def test_injection_attempts_get_422_or_nothing(http: httpx.Client, name: str, parameter: str) -> None:
-    """Never a 500, never other data: a required parameter finds nothing, an optional one narrows."""
+    """Never a 500, never other data: a required parameter finds nothing (or names nothing: 404),
+    an optional one narrows."""
     query = load_catalogue()[name]
     others = {p.name: p.example for p in query.parameters if p.required and p.name != parameter}
     required = next(p.required for p in query.parameters if p.name == parameter)
@@ -278,10 +288,11 @@ def test_injection_attempts_get_422_or_nothing(http: httpx.Client, name: str, pa
         wide = http.get(f"/queries/{name}", params=others, headers=headers).json()["results"]["bindings"]
     for value in INJECTIONS:
         response = http.get(f"/queries/{name}", params={**others, parameter: value}, headers=headers)
-        assert response.status_code in (200, 422), (value, response.status_code, response.text[:200])
-        if response.status_code == 422:
+        assert response.status_code in (200, 404, 422), (value, response.status_code, response.text[:200])
+        if response.status_code in (404, 422):
             assert response.json()["parameter"] == parameter
-        elif response.headers["content-type"].startswith("application/n-triples"):
+            continue
+        if response.headers["content-type"].startswith("application/n-triples"):
             assert response.content.strip() == b"", value
         elif required:
             assert response.json()["results"]["bindings"] == [], value
