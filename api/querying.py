@@ -12,6 +12,7 @@ limit, or a result past the size limit, is a 503; a full waiting line is a 429 w
 server's own canned queries, which may use the workers reserved for them.
 """
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -26,6 +27,7 @@ from jalinan.api.errors import (
     too_many_requests,
     unprocessable,
 )
+from jalinan.api.name_suggestions import close_matches, entity_names
 from jalinan.api.reading import Reading, read
 from jalinan.api.settings import RETRY_AFTER_S
 from jalinan.graph import ExistingGraphError, GraphStore, MissingGraphError, QueryError, StoreError
@@ -201,10 +203,11 @@ def reading(
 def _unknown_name(store: GraphStore, query: CannedQuery, name: str, text: str) -> str:
     """What a 404 says of a name that stands for nothing, with the closest known names (an empty
     answer would read as "no agreements", which is not what the data says)."""
-    from jalinan.api.explorer.error_pages import close_matches, entity_names
-
     kind = next((p.type for p in query.parameters if p.name == name), "")
-    closest = [m["label"] for m in close_matches(text, entity_names(store))] if kind == "entity" else []
+    closest: list[str] = []
+    if kind == "entity":
+        with contextlib.suppress(StoreError):  # the 404 still names the parameter and the text
+            closest = [m["label"] for m in close_matches(text, entity_names(store))]
     detail = f"`{name}`: nothing in the graph is named {text!r}"
     return detail + (f"; the closest names: {', '.join(closest)}" if closest else "")
 

@@ -261,8 +261,8 @@ class OxigraphStore:
             return
         parts = [f"DROP SILENT GRAPH {NamedNode(name)}" for name in materialised]
         if removed:
-            parts.append(f"DELETE DATA {{\n{_quad_block(removed)}\n}}")
-        body = _quad_block(
+            parts.append(f"DELETE DATA {{\n{quad_block(removed)}\n}}")
+        body = quad_block(
             [
                 *(
                     Quad(t.subject, t.predicate, t.object, NamedNode(name))
@@ -358,6 +358,6 @@ class OxigraphStore:
         self.close()
 
 
-def _quad_block(quads: Iterable[Quad]) -> str:
+def quad_block(quads: Iterable[Quad]) -> str:
     """Quads as the body of `INSERT DATA`/`DELETE DATA`, from their escaped `str()` terms."""
     return "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads)

@@ -49,6 +49,7 @@ from pyoxigraph import (
 
 from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.namespaces import JL
+from jalinan.graph.oxigraph_store import quad_block
 from jalinan.graph.pool import QueryTimeout, ResultTooLarge
 from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
 from jalinan.graph.sandbox import OutboundRefused
@@ -331,27 +332,31 @@ class RemoteStore:
         return await asyncio.to_thread(self.query_serialized, sparql, results_format, graph_format, **options)  # type: ignore[arg-type]
 
     def graph_names(self) -> list[str]:
-        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", trusted=True)
         assert isinstance(result, SelectResult)
         return sorted(n for n in (row["g"].value for row in result.rows) if _ours(n) and n != VERSION_GRAPH)
 
     def quad_count(self) -> int:
-        total = 0
-        for name in self.graph_names():
-            result = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {NamedNode(name)} {{ ?s ?p ?o }} }}")
-            assert isinstance(result, SelectResult)
-            total += int(result.rows[0]["n"].value)
-        return total
+        """Counted by the server in one query (not one per graph)."""
+        result = self.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS_FILTER} }}", trusted=True
+        )
+        assert isinstance(result, SelectResult)
+        return int(result.rows[0]["n"].value)
 
     def quads(self, graph: str | None = None) -> Iterable[Quad]:
-        names = [graph] if graph is not None else self.graph_names()
-        out: list[Quad] = []
-        for name in names:
-            node = NamedNode(name)
-            result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")
+        if graph is not None:
+            node = NamedNode(graph)
+            result = self.query(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}", trusted=True
+            )
             assert isinstance(result, GraphResult)
-            out.extend(Quad(t.subject, t.predicate, t.object, node) for t in result.triples)
-        return out
+            return [Quad(t.subject, t.predicate, t.object, node) for t in result.triples]
+        every = self.query(
+            f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS_FILTER} }}", trusted=True
+        )
+        assert isinstance(every, SelectResult)
+        return [Quad(row["s"], row["p"], row["o"], row["g"]) for row in every.rows]  # type: ignore[arg-type]
 
     def dump(self, rdf_format: RdfFormat, *, graph: str | None = None) -> bytes:
         quads = list(self.quads(graph))
@@ -405,9 +410,9 @@ class RemoteStore:
         for name, triples in materialised.items():
             self._put_graph(name, triples)
         for batch in _batches(removed):
-            self._update_quietly(f"DELETE DATA {{\n{_quad_block(batch)}\n}}")
+            self._update_quietly(f"DELETE DATA {{\n{quad_block(batch)}\n}}")
         for batch in _batches(added):
-            self._update_quietly(f"INSERT DATA {{\n{_quad_block(batch)}\n}}")
+            self._update_quietly(f"INSERT DATA {{\n{quad_block(batch)}\n}}")
         self._new_version()
 
     def _put_graph(self, name: str, triples: list[Triple]) -> None:
@@ -429,12 +434,12 @@ class RemoteStore:
             return
         self._update_quietly(f"DROP SILENT GRAPH {node}")
         for batch in _batches([Quad(t.subject, t.predicate, t.object, node) for t in triples]):
-            self._update_quietly(f"INSERT DATA {{\n{_quad_block(batch)}\n}}")
+            self._update_quietly(f"INSERT DATA {{\n{quad_block(batch)}\n}}")
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
         self._writable()
         for batch in _batches([q for q in quads if not isinstance(q.graph_name, DefaultGraph)]):
-            self._update_quietly(f"INSERT DATA {{\n{_quad_block(batch)}\n}}")
+            self._update_quietly(f"INSERT DATA {{\n{quad_block(batch)}\n}}")
         self._new_version()
 
     def remove_graphs(self, names: Iterable[str]) -> None:
@@ -498,6 +503,14 @@ def refuse_outbound(text: str) -> None:
         )
 
 
+# Jalinan's graphs in a query: not the server's own, not the version marker
+_OURS_FILTER = (
+    "FILTER ("
+    + " && ".join(f'!STRSTARTS(STR(?g), "{prefix}")' for prefix in SERVER_GRAPH_PREFIXES)
+    + f" && ?g != <{VERSION_GRAPH}>)"
+)
+
+
 def _ours(graph: str) -> bool:
     return not graph.startswith(SERVER_GRAPH_PREFIXES)
 
@@ -505,8 +518,3 @@ def _ours(graph: str) -> bool:
 def _batches(items: list, size: int = BATCH) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _quad_block(quads: Iterable[Quad]) -> str:
-    """Quads as the body of INSERT DATA / DELETE DATA, from their escaped `str()` terms."""
-    return "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads)

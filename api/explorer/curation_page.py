@@ -18,7 +18,7 @@ import hmac
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from jalinan.api.dependencies import SettingsDep, StoreDep
@@ -149,9 +149,23 @@ def _form_page(request: Request, form: dict[str, Any], refused: _Refused | None 
     )
 
 
-EMPTY_FORM = {"text": "", "date": "", "publisher": "", "url": "", "token": ""}
-TokenField = Annotated[str, Form()]
-TextField = Annotated[str, Form()]
+EMPTY_FORM = {"text": "", "date": "", "publisher": "", "url": "", "token": "", "name": ""}
+Field = Annotated[str, Form()]
+
+
+def curation_fields(
+    token: Field = "",
+    text: Field = "",
+    date: Field = "",
+    publisher: Field = "",
+    url: Field = "",
+    name: Field = "",
+) -> dict[str, str]:
+    """The curation form's text fields, as one mapping (both routes read the same form)."""
+    return {"token": token, "text": text, "date": date, "publisher": publisher, "url": url, "name": name}
+
+
+FormDep = Annotated[dict[str, str], Depends(curation_fields)]
 
 
 @router.get("/curation")
@@ -164,14 +178,9 @@ async def curation_draft(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    token: TokenField = "",
-    text: TextField = "",
-    date: TextField = "",
-    publisher: TextField = "",
-    url: TextField = "",
+    form: FormDep,
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    form = {"token": token, "text": text, "date": date, "publisher": publisher, "url": url}
     try:
         article, name, draft, writer, yaml_text = await _draft(request, store, settings, form, file)
     except _Refused as refused:
@@ -188,7 +197,7 @@ async def curation_draft(
         "curation.html",
         {
             "form": {**form, "text": article, "token": ""},
-            "token": token,  # kept in the download form only, as the curator typed it
+            "token": form["token"],  # kept in the download form only, as the curator typed it
             "name": name,
             "article": _marked_text(article, draft, writer),
             "yaml": _yaml_lines(yaml_text, writer),
@@ -204,14 +213,8 @@ async def curation_download(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    token: TokenField = "",
-    text: TextField = "",
-    date: TextField = "",
-    publisher: TextField = "",
-    url: TextField = "",
-    name: TextField = "",
+    form: FormDep,
 ) -> Response:
-    form = {"token": token, "text": text, "date": date, "publisher": publisher, "url": url, "name": name}
     try:
         _, name, _, _, yaml_text = await _draft(request, store, settings, form, None)
     except _Refused as refused:
