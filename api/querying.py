@@ -14,6 +14,7 @@ server's own canned queries, which may use the workers reserved for them.
 
 import contextlib
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Triple
@@ -28,7 +29,8 @@ from jalinan.api.errors import (
     unprocessable,
 )
 from jalinan.api.name_suggestions import close_matches, entity_names
-from jalinan.api.reading import Reading, read
+from jalinan.api.reading import FacetValue, Reading, read
+from jalinan.api.reading import facet_counts as read_facets
 from jalinan.api.settings import RETRY_AFTER_S
 from jalinan.graph import ExistingGraphError, GraphStore, MissingGraphError, QueryError, StoreError
 from jalinan.graph.outside_writes import mark_written_outside_ingest
@@ -198,6 +200,23 @@ def reading(
         name, text = next(iter(answer.unmatched.items()))
         raise not_found(_unknown_name(store, query, name, text), parameter=name)
     return answer
+
+
+def facet_counts(
+    store: GraphStore,
+    query: CannedQuery,
+    facets_path: Path,
+    values: Mapping[str, str | None],
+    *,
+    timeout: float | None = None,
+) -> dict[str, list[FacetValue]]:
+    """A list's facet counts under the same filters (`reading.facet_counts`); errors as `reading`."""
+    try:
+        return read_facets(store, query, facets_path, values, timeout=timeout)
+    except ParameterError as exc:
+        raise unprocessable(exc.message, parameter=exc.parameter) from exc
+    except StoreError as exc:
+        raise _refusal(exc) from exc
 
 
 def _unknown_name(store: GraphStore, query: CannedQuery, name: str, text: str) -> str:

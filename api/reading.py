@@ -69,6 +69,75 @@ def look_up(
     return [term for term in found if isinstance(term, NamedNode)]
 
 
+def bind_parameters(
+    store: GraphStore,
+    query: CannedQuery,
+    text: str,
+    raw: Mapping[str, str | None],
+    path: Path | str,
+    *,
+    timeout: float | None = None,
+) -> tuple[str, dict[str, str]]:
+    """`text` (the page query of `query`, or a query holding the same `VALUES` blocks, such as
+    its facet counts) with each of `query`'s parameters bound from the user's `raw` values, and
+    the parameters whose text named nothing. `ParameterError` names a missing or malformed one."""
+    unmatched: dict[str, str] = {}
+    for parameter in query.parameters:
+        given = raw.get(parameter.name)
+        variables = (parameter.variables[0],)
+        if given is None or not given.strip():
+            if parameter.required:
+                raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")
+            text = fill_values(text, variables, None, path)
+            continue
+        data: Binding
+        if parameter.type in ("entity", "concept"):
+            data = list(look_up(store, parameter, given, timeout=timeout))
+            if not data:
+                unmatched[parameter.name] = given
+        else:
+            data = parameter.binding(given)[variables[0]]
+        text = fill_values(text, variables, data, path)
+    return text, unmatched
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value of a facet, and how many of the list's subjects (filters applied) have it."""
+
+    value: Term
+    label: str | None
+    count: int
+
+
+def facet_counts(
+    store: GraphStore,
+    query: CannedQuery,
+    facets_path: Path,
+    raw: Mapping[str, str | None],
+    *,
+    timeout: float | None = None,
+) -> dict[str, list[FacetValue]]:
+    """The facet counts of the list `query` under the user's filters `raw`: the plain query at
+    `facets_path` (rows `?facet ?value ?label ?count`, holding the same `VALUES` blocks as the
+    list's page query), its blocks bound exactly as `read` binds the page's. Facets in the order
+    the query gives them (most frequent value first); none when a filter named nothing."""
+    text, unmatched = bind_parameters(
+        store, query, facets_path.read_text(encoding="utf-8"), raw, facets_path, timeout=timeout
+    )
+    if unmatched:
+        return {}
+    result = store.query(text, timeout=timeout, trusted=True)
+    assert isinstance(result, SelectResult)
+    facets: dict[str, list[FacetValue]] = {}
+    for row in result.rows:
+        label = row.get("label")
+        facets.setdefault(row["facet"].value, []).append(
+            FacetValue(row["value"], label.value if label is not None else None, int(row["count"].value))
+        )
+    return facets
+
+
 def read(
     store: GraphStore,
     query: CannedQuery,
@@ -82,24 +151,7 @@ def read(
     `ParameterError` names a missing or malformed parameter; store errors propagate.
     """
     assert query.detail is not None and query.paging is not None, f"{query.path} is not a pipeline"
-    page_text = query.text
-    unmatched: dict[str, str] = {}
-    for parameter in query.parameters:
-        text = raw.get(parameter.name)
-        variables = (parameter.variables[0],)
-        if text is None or not text.strip():
-            if parameter.required:
-                raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")
-            page_text = fill_values(page_text, variables, None, query.path)
-            continue
-        data: Binding
-        if parameter.type in ("entity", "concept"):
-            data = list(look_up(store, parameter, text, timeout=timeout))
-            if not data:
-                unmatched[parameter.name] = text
-        else:
-            data = parameter.binding(text)[variables[0]]
-        page_text = fill_values(page_text, variables, data, query.path)
+    page_text, unmatched = bind_parameters(store, query, query.text, raw, query.path, timeout=timeout)
     detail_variables = query.paging.counts
     if unmatched:  # a name that stands for nothing: no page (an empty VALUES would mean "anything")
         return Reading(_projection(query.detail), [], unmatched=unmatched)

@@ -22,6 +22,7 @@ Parameter types (the `type` of a header parameter) and what the user's text beco
   `xsd:dateTime` of that period.
 - `text`: free text, searched case-insensitively; its match key as a plain literal.
 - `kind`: one of `choices` (class local names), in any case; the `jl:` class IRI.
+- `year`: `YYYY`, bound as an `xsd:integer` (compare it with `YEAR(?dateTime)`).
 
 Paging. A list query declares `page:` in its header: `counts`, the variable (or list of
 variables) whose distinct values a page counts; `size`, the default; `max`; `order`, in words.
@@ -53,11 +54,12 @@ Row = tuple[Term | None, ...]
 Binding = list[Term] | list[Row] | None
 QUERIES_DIR = Path(str(files("jalinan.queries")))
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-PARAMETER_TYPES = ("entity", "concept", "date", "text", "kind")
+PARAMETER_TYPES = ("entity", "concept", "date", "text", "kind", "year")
 MAX_VALUE_LENGTH = 200
 _ENTITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9-]*)*$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_YEAR = re.compile(r"^\d{4}$")
 # Any VALUES block: `VALUES ?x { … }` or `VALUES (?x ?y) { … }`; data never holds braces.
 _ANY_VALUES_BLOCK = re.compile(r"(VALUES\s*(\?\w+|\(\s*(?:\?\w+\s*)+\))\s*)\{[^{}]*\}")
 # The page clause of a paged query: the only `LIMIT n OFFSET m` in its text.
@@ -127,6 +129,10 @@ class Parameter:
                     self.name, f"`{self.name}` must be one of: {', '.join(self.choices)} (not {text!r})"
                 )
             return {block: [NamedNode(JL + by_key[text.casefold()])]}
+        if self.type == "year":
+            if not _YEAR.match(text):
+                raise ParameterError(self.name, f"`{self.name}` must be a year: YYYY (not {text!r})")
+            return {block: [Literal(text, datatype=NamedNode(XSD + "integer"))]}
         key = match_key(text)
         if not key:
             raise ParameterError(self.name, f"`{self.name}` must not be empty")

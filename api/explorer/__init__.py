@@ -15,6 +15,7 @@ from jalinan.api.explorer import (
     docs,
     error_pages,
     home,
+    lists,
     ontology_page,
     sparql_editor,
 )
@@ -22,6 +23,7 @@ from jalinan.api.explorer import (
 # Page routers go before the data routers: a page route matches only a browser's request.
 PAGE_ROUTERS = [
     home.router,
+    lists.router,
     sparql_editor.router,
     ontology_page.router,
     article_page.router,

@@ -1,0 +1,327 @@
+"""Lists with facets for browsers: `/agreements`, `/visits`, `/organisations`, `/people`.
+
+The same URLs answer programs with friendly JSON (`friendly.py`); a browser gets a page here
+(`routing.page_router`). Each page is one list pipeline (`queries/<name>/`) read through the
+one read path (`querying.reading`), so its rows are exactly those of its downloads:
+`/queries/<name>?<the same filters and page>&_format=csv` (or `json`), which run the same
+pipeline with the same values. Beside the list, the facet counts (`queries/facets/<name>.rq`,
+plain SPARQL holding the list's `VALUES` blocks, bound the same way): each value links to the
+list narrowed by it; every filter is a query parameter, so any view is a bookmarkable URL and
+works without JavaScript. Pages are cached with the data version like every read answer.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from jalinan.api import paging, querying
+from jalinan.api.caching import cached
+from jalinan.api.canned import lookup, request_values
+from jalinan.api.dependencies import CatalogueDep, StoreDep
+from jalinan.api.explorer.routing import page_router
+from jalinan.api.explorer.templating import period, render
+from jalinan.api.pages import local_href, short
+from jalinan.api.reading import FacetValue
+from jalinan.graph.namespaces import CONCEPT, ID, JL
+from jalinan.graph.results import Term
+from jalinan.queries.catalogue import PAGE_PARAMETER, QUERIES_DIR, SIZE_PARAMETER, CannedQuery, Parameter
+
+router = page_router()
+FACETS_DIR = QUERIES_DIR / "facets"
+SHOWN_VALUES = 8  # values of a facet shown at once; the rest behind "more"
+MORE_VALUES = 60  # at most this many more (a party facet at 10,000 articles has hundreds)
+# Parameters a page URL may carry besides the list's own: the page asks for HTML this way.
+PAGE_FORMAT_PARAMETERS = ("format", "_format")
+
+Cell = dict[str, Any]  # {"text": str, "href": str | None, "list": [Cell]} for one table cell
+Rows = list[dict[str, Term]]
+
+
+def _text(row: dict[str, Term], key: str) -> str:
+    term = row.get(key)
+    return term.value if term is not None else ""
+
+
+def _link(row: dict[str, Term], key: str, label_key: str) -> Cell:
+    """A cell naming the thing in `row[key]` by its label, linked to its page."""
+    term = row.get(key)
+    if term is None:
+        return {"text": ""}
+    label = _text(row, label_key) or short(term.value)
+    return {"text": label, "href": local_href(term.value)}
+
+
+def humanise(local_name: str) -> str:
+    """`MemorandumOfUnderstanding` → "Memorandum of understanding"; `in-force` → "In force"."""
+    words: list[str] = []
+    for char in local_name.replace("-", " "):
+        if char.isupper() and words and words[-1] and words[-1][-1] != " ":
+            words.append(" ")
+        words.append(char)
+    text = "".join(words).strip().lower()
+    return text[:1].upper() + text[1:]
+
+
+def _kind(row: dict[str, Term]) -> Cell:
+    return {"text": humanise(short(_text(row, "type")))} if row.get("type") else {"text": ""}
+
+
+def _distinct(rows: Rows, make: Callable[[dict[str, Term]], Cell]) -> Cell:
+    """Every distinct value of a column over one subject's rows, as a list cell."""
+    cells: list[Cell] = []
+    for row in rows:
+        cell = make(row)
+        if cell["text"] and cell not in cells:
+            cells.append(cell)
+    return {"list": cells}
+
+
+def _sources(rows: Rows) -> Cell:
+    articles = {_text(row, "source") for row in rows if row.get("source") is not None}
+    return {"text": str(len(articles))}
+
+
+def _date(rows: Rows, key: str = "date") -> Cell:
+    return {"text": period(_text(rows[0], key))} if rows[0].get(key) is not None else {"text": "not reported"}
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    cell: Callable[[Rows], Cell]
+
+
+@dataclass(frozen=True)
+class ListView:
+    """One list page: which pipeline, what its rows are about, its columns and facets."""
+
+    path: str
+    query: str  # the pipeline's name (`queries/<query>/`)
+    key: str  # the subject variable
+    title: str
+    intro: str
+    columns: list[Column]
+    facets: list[tuple[str, str]] = field(default_factory=list)  # (parameter, heading)
+
+    @property
+    def facets_path(self) -> Path | None:
+        path = FACETS_DIR / f"{self.query}.rq"
+        return path if self.facets and path.exists() else None
+
+
+def _first(key: str, label: str) -> Callable[[Rows], Cell]:
+    return lambda rows: _link(rows[0], key, label)
+
+
+VIEWS = [
+    ListView(
+        "/agreements",
+        "agreements",
+        "agreement",
+        "Agreements",
+        "Memoranda of understanding, letters of intent, joint statements and other agreements "
+        "between Malaysian and Chinese bodies, newest first. Each links to its page with the "
+        "quotes that report it.",
+        [
+            Column("Agreement", _first("agreement", "label")),
+            Column("Kind", lambda rows: _kind(rows[0])),
+            Column("Status", lambda rows: {"text": humanise(_text(rows[0], "status"))}),
+            Column("Date", _date),
+            Column("Articles", _sources),
+        ],
+        [
+            ("topic", "Topic"),
+            ("year", "Year"),
+            ("status", "Status"),
+            ("kind", "Kind"),
+            ("side", "Side"),
+            ("party", "Party"),
+        ],
+    ),
+    ListView(
+        "/visits",
+        "visits",
+        "visit",
+        "Visits",
+        "State, official and working visits between Malaysia and China: who travelled, who hosted, and when.",
+        [
+            Column("Visit", _first("visit", "label")),
+            Column("Visitor", lambda rows: _distinct(rows, lambda r: _link(r, "visitor", "visitorLabel"))),
+            Column(
+                "Host country",
+                lambda rows: _distinct(rows, lambda r: _link(r, "hostCountry", "hostCountryLabel")),
+            ),
+            Column("Date", lambda rows: _date(rows, "startDate" if rows[0].get("startDate") else "date")),
+            Column("Status", lambda rows: {"text": humanise(short(_text(rows[0], "status")))}),
+        ],
+        [("visitor", "Visitor"), ("country", "Host country"), ("year", "Year")],
+    ),
+    ListView(
+        "/organisations",
+        "organisations",
+        "organisation",
+        "Organisations",
+        "Ministries, agencies, companies, universities and other bodies named in the articles, by name.",
+        [
+            Column("Organisation", _first("organisation", "label")),
+            Column("Kind", lambda rows: _kind(rows[0])),
+            Column("Country", _first("country", "countryLabel")),
+            Column("Sector", lambda rows: _distinct(rows, lambda r: _link(r, "sector", "sectorLabel"))),
+        ],
+        [("country", "Country"), ("kind", "Kind"), ("sector", "Sector")],
+    ),
+    ListView(
+        "/people",
+        "people",
+        "person",
+        "People",
+        "Ministers, officials and others named in the articles, by name: the posts they held, "
+        "and what they signed, exchanged, witnessed or visited.",
+        [
+            Column("Person", _first("person", "name")),
+            Column(
+                "Facts",
+                lambda rows: _distinct(
+                    rows,
+                    lambda r: {
+                        "text": _text(r, "objectLabel") or short(_text(r, "object")),
+                        "href": local_href(_text(r, "object")) if r.get("object") else None,
+                        "note": _text(r, "relation"),
+                    },
+                ),
+            ),
+        ],
+    ),
+]
+
+
+def facet_text(parameter: Parameter, value: Term) -> str:
+    """What a facet value is as the parameter's text: an entity's id, a concept's name, a
+    class's local name, a year's digits (each read back as the same value)."""
+    text = value.value
+    if parameter.type == "entity" and text.startswith(ID):
+        return text.removeprefix(ID)
+    if parameter.type == "concept" and text.startswith(f"{CONCEPT}{parameter.scheme}/"):
+        return text.removeprefix(f"{CONCEPT}{parameter.scheme}/")
+    if parameter.type == "kind" and text.startswith(JL):
+        return text.removeprefix(JL)
+    return text
+
+
+def _href(path: str, pairs: list[tuple[str, str]]) -> str:
+    return path + (f"?{urlencode(pairs)}" if pairs else "")
+
+
+def _facets(
+    view: ListView,
+    query: CannedQuery,
+    values: dict[str, str],
+    counts: dict[str, list[FacetValue]],
+    page_pairs: list[tuple[str, str]],
+) -> list[dict[str, Any]]:
+    """Each facet: its values with counts and the link that narrows the list by each, and the
+    chosen value with the link that removes it. Choosing a value goes back to the first page."""
+    size = [(k, v) for k, v in page_pairs if k == SIZE_PARAMETER]
+    parameters = {p.name: p for p in query.parameters}
+    shown = []
+    for name, heading in view.facets:
+        parameter = parameters[name]
+        others = [(k, v) for k, v in values.items() if k != name]
+        entries = []
+        for item in counts.get(name, []):
+            text = facet_text(parameter, item.value)
+            label = item.label or (humanise(text) if parameter.type == "kind" else text)
+            entries.append(
+                {
+                    "label": label,
+                    "count": item.count,
+                    "href": _href(view.path, [*others, (name, text), *size]),
+                    "chosen": values.get(name) == text,
+                }
+            )
+        chosen = values.get(name)
+        chosen_label = next((e["label"] for e in entries if e["chosen"]), chosen)
+        shown.append(
+            {
+                "name": name,
+                "heading": heading,
+                "values": entries[:SHOWN_VALUES],
+                "more": entries[SHOWN_VALUES : SHOWN_VALUES + MORE_VALUES],
+                "hidden": max(0, len(entries) - SHOWN_VALUES - MORE_VALUES),
+                "chosen": chosen,
+                "chosen_label": chosen_label,
+                "remove": _href(view.path, [*others, *size]),
+                "type": parameter.type,
+                "description": parameter.description,
+                "others": others,
+            }
+        )
+    return shown
+
+
+def _items(view: ListView, rows: Rows) -> list[list[Cell]]:
+    grouped: dict[str, Rows] = {}
+    for row in rows:
+        if row.get(view.key) is not None:
+            grouped.setdefault(row[view.key].value, []).append(row)
+    return [[column.cell(subject_rows) for column in view.columns] for subject_rows in grouped.values()]
+
+
+def _page_route(view: ListView) -> None:
+    @router.get(view.path, name=f"list_page_{view.query}")
+    async def list_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
+        query = lookup(catalogue, view.query)
+        pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in PAGE_FORMAT_PARAMETERS]
+        page = paging.requested_page(query, pairs)
+        values = {k: v for k, v in request_values(query, pairs).items() if v.strip()}
+        page_pairs = [(k, v) for k, v in pairs if k in paging.PAGE_PARAMETERS]
+        filters = [(k, values[k]) for k in (p.name for p in query.parameters) if k in values]
+
+        async def produce() -> Response:
+            answer = await run_in_threadpool(querying.reading, store, query, values, page)
+            counts: dict[str, list[FacetValue]] = {}
+            if view.facets_path is not None:
+                counts = await run_in_threadpool(
+                    querying.facet_counts, store, query, view.facets_path, values
+                )
+            size = [(k, v) for k, v in page_pairs if k == SIZE_PARAMETER]
+            here = [*filters, *size]
+            number = page.number
+            twin = [*filters, *size, *([(PAGE_PARAMETER, str(number))] if number > 1 else [])]
+            context = {
+                "view": view,
+                "query": query,
+                "filters": [
+                    {"name": k, "value": v, "remove": _href(view.path, [p for p in here if p[0] != k])}
+                    for k, v in filters
+                ],
+                "facets": _facets(view, query, values, counts, page_pairs),
+                "items": _items(view, answer.rows),
+                "page": number,
+                "size": page.size,
+                "first": page.offset + 1,
+                "previous": _href(view.path, [*here, (PAGE_PARAMETER, str(number - 1))])
+                if number > 1
+                else None,
+                "next": _href(view.path, [*here, (PAGE_PARAMETER, str(number + 1))])
+                if answer.has_next
+                else None,
+                "csv": _href(f"/queries/{view.query}", [*twin, ("_format", "csv")]),
+                "json": _href(f"/queries/{view.query}", [*twin, ("_format", "json")]),
+                "sparql": f"/queries/{view.query}",
+                "clear": view.path,
+            }
+            return render(request, "list.html", context)
+
+        identity = ("page", "list", view.path, json.dumps([sorted(values.items()), page.number, page.size]))
+        return await cached(request, identity, produce)
+
+
+for _view in VIEWS:
+    _page_route(_view)
