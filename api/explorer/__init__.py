@@ -17,6 +17,7 @@ from jalinan.api.explorer import (
     home,
     lists,
     ontology_page,
+    query_pages,
     sparql_editor,
 )
 
@@ -24,6 +25,7 @@ from jalinan.api.explorer import (
 PAGE_ROUTERS = [
     home.router,
     lists.router,
+    query_pages.router,
     sparql_editor.router,
     ontology_page.router,
     article_page.router,

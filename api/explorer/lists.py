@@ -172,7 +172,6 @@ VIEWS = [
             Column("Organisation", _first("organisation", "label")),
             Column("Kind", lambda rows: _kind(rows[0])),
             Column("Country", _first("country", "countryLabel")),
-            Column("Sector", lambda rows: _distinct(rows, lambda r: _link(r, "sector", "sectorLabel"))),
         ],
         [("country", "Country"), ("kind", "Kind"), ("sector", "Sector")],
     ),
@@ -236,6 +235,8 @@ def _facets(
         entries = []
         for item in counts.get(name, []):
             text = facet_text(parameter, item.value)
+            if parameter.choices and text not in parameter.choices:
+                continue  # a class the filter does not take (it would answer 422)
             label = item.label or (humanise(text) if parameter.type == "kind" else text)
             entries.append(
                 {
