@@ -205,7 +205,9 @@ def test_a_canned_query_page_has_a_labelled_field_per_parameter(http: httpx.Clie
 def test_a_canned_query_form_answers_a_table_linked_by_label_with_downloads(http: httpx.Client) -> None:
     page = _page(http, "/queries/agreements-by-party", party="Mosti")
     assert "mou-mosti-sti-people-exchange" in _listed(page)
-    assert _ids_in_csv(http, page.links["CSV"], "agreement") == _ids_in_json(http, page.links["JSON"], "agreement")
+    assert _ids_in_csv(http, page.links["CSV"], "agreement") == _ids_in_json(
+        http, page.links["JSON"], "agreement"
+    )
     assert "mou-mosti-sti-people-exchange" in _ids_in_csv(http, page.links["CSV"], "agreement")
     opened = page.links["open it in the SPARQL editor"]
     assert opened.startswith("/sparql?") and "format=html" in opened
@@ -224,6 +226,8 @@ def test_programs_still_get_sparql_results_from_canned_queries(http: httpx.Clien
 
 
 def test_descriptions_render_markdown_but_never_raw_html() -> None:
-    html = markdown("Agreements on a *topic*: `digital-economy`. <script>alert(1)</script> [x](javascript:alert(1))")
+    html = markdown(
+        "Agreements on a *topic*: `digital-economy`. <script>alert(1)</script> [x](javascript:alert(1))"
+    )
     assert "<em>topic</em>" in html and "<code>digital-economy</code>" in html
     assert "<script>" not in html and 'href="javascript' not in html
