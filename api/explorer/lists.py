@@ -10,6 +10,7 @@ list narrowed by it; every filter is a query parameter, so any view is a bookmar
 works without JavaScript. Pages are cached with the data version like every read answer.
 """
 
+import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,15 +23,23 @@ from fastapi.concurrency import run_in_threadpool
 
 from jalinan.api import paging, querying
 from jalinan.api.caching import cached
-from jalinan.api.canned import lookup, request_values
-from jalinan.api.dependencies import CatalogueDep, StoreDep
+from jalinan.api.canned import bind_request, lookup, request_values
+from jalinan.api.dependencies import CatalogueDep, SettingsDep, StoreDep
 from jalinan.api.explorer.routing import page_router
 from jalinan.api.explorer.templating import period, render
 from jalinan.api.pages import local_href, short
 from jalinan.api.reading import FacetValue
+from jalinan.graph import GraphStore
 from jalinan.graph.namespaces import CONCEPT, ID, JL
-from jalinan.graph.results import Term
-from jalinan.queries.catalogue import PAGE_PARAMETER, QUERIES_DIR, SIZE_PARAMETER, CannedQuery, Parameter
+from jalinan.graph.results import SelectResult, Term
+from jalinan.queries.catalogue import (
+    PAGE_PARAMETER,
+    QUERIES_DIR,
+    SIZE_PARAMETER,
+    CannedQuery,
+    Page,
+    Parameter,
+)
 
 router = page_router()
 FACETS_DIR = QUERIES_DIR / "facets"
@@ -230,7 +239,9 @@ def _facets(
     parameters = {p.name: p for p in query.parameters}
     shown = []
     for name, heading in view.facets:
-        parameter = parameters[name]
+        parameter = parameters.get(name)
+        if parameter is None:  # not (yet) a parameter of the list's query
+            continue
         others = [(k, v) for k, v in values.items() if k != name]
         entries = []
         for item in counts.get(name, []):
@@ -266,6 +277,21 @@ def _facets(
     return shown
 
 
+def read_page(
+    store: GraphStore, query: CannedQuery, values: dict[str, str], page: Page, max_rows: int
+) -> tuple[SelectResult, bool, bool]:
+    """One page of a list query, as `/queries/{name}` reads it (so its downloads hold the same
+    rows): a pipeline through the runner, a single file bound as the canned route binds it.
+    Returns the rows, whether a next page exists, and whether rows past `max_rows` were cut
+    (a single file answering everything at once). Call from a worker thread."""
+    if query.is_pipeline:
+        answer = querying.reading(store, query, values, page)
+        return SelectResult(answer.variables, answer.rows), answer.has_next, False
+    rows, more = querying.rows(store, bind_request(query, list(values.items()), page), max_rows=max_rows)
+    counted = paging.subjects_in_rows(rows, query.paging.counts) if query.paging else 0
+    return rows, not more and paging.is_full(query, page, counted), more
+
+
 def _items(view: ListView, rows: Rows) -> list[list[Cell]]:
     grouped: dict[str, Rows] = {}
     for row in rows:
@@ -276,7 +302,9 @@ def _items(view: ListView, rows: Rows) -> list[list[Cell]]:
 
 def _page_route(view: ListView) -> None:
     @router.get(view.path, name=f"list_page_{view.query}")
-    async def list_page(request: Request, store: StoreDep, catalogue: CatalogueDep) -> Response:
+    async def list_page(
+        request: Request, store: StoreDep, catalogue: CatalogueDep, settings: SettingsDep
+    ) -> Response:
         query = lookup(catalogue, view.query)
         pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in PAGE_FORMAT_PARAMETERS]
         page = paging.requested_page(query, pairs)
@@ -285,11 +313,14 @@ def _page_route(view: ListView) -> None:
         filters = [(k, values[k]) for k in (p.name for p in query.parameters) if k in values]
 
         async def produce() -> Response:
-            answer = await run_in_threadpool(querying.reading, store, query, values, page)
-            counts: dict[str, list[FacetValue]] = {}
-            if view.facets_path is not None:
-                counts = await run_in_threadpool(
-                    querying.facet_counts, store, query, view.facets_path, values
+            # the page and its facet counts are independent: read both at once (two workers)
+            reading = run_in_threadpool(read_page, store, query, values, page, settings.max_rows)
+            if view.facets_path is None or not query.is_pipeline:  # facets bind as the pipeline binds
+                (rows, has_next, _), counts = await reading, {}
+            else:
+                (rows, has_next, _), counts = await asyncio.gather(
+                    reading,
+                    run_in_threadpool(querying.facet_counts, store, query, view.facets_path, values),
                 )
             size = [(k, v) for k, v in page_pairs if k == SIZE_PARAMETER]
             here = [*filters, *size]
@@ -303,16 +334,14 @@ def _page_route(view: ListView) -> None:
                     for k, v in filters
                 ],
                 "facets": _facets(view, query, values, counts, page_pairs),
-                "items": _items(view, answer.rows),
+                "items": _items(view, rows.rows),
                 "page": number,
                 "size": page.size,
                 "first": page.offset + 1,
                 "previous": _href(view.path, [*here, (PAGE_PARAMETER, str(number - 1))])
                 if number > 1
                 else None,
-                "next": _href(view.path, [*here, (PAGE_PARAMETER, str(number + 1))])
-                if answer.has_next
-                else None,
+                "next": _href(view.path, [*here, (PAGE_PARAMETER, str(number + 1))]) if has_next else None,
                 "csv": _href(f"/queries/{view.query}", [*twin, ("_format", "csv")]),
                 "json": _href(f"/queries/{view.query}", [*twin, ("_format", "json")]),
                 "sparql": f"/queries/{view.query}",

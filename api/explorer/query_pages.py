@@ -21,11 +21,11 @@ from fastapi.concurrency import run_in_threadpool
 from markdown_it import MarkdownIt
 from pyoxigraph import NamedNode
 
-from jalinan.api import paging, querying
+from jalinan.api import paging
 from jalinan.api.caching import cached
-from jalinan.api.canned import bind_request, lookup, request_values
+from jalinan.api.canned import lookup, request_values
 from jalinan.api.dependencies import CatalogueDep, SettingsDep, StoreDep
-from jalinan.api.explorer.lists import PAGE_FORMAT_PARAMETERS, humanise
+from jalinan.api.explorer.lists import PAGE_FORMAT_PARAMETERS, humanise, read_page
 from jalinan.api.explorer.routing import page_router
 from jalinan.api.explorer.templating import render
 from jalinan.api.pages import local_href, short
@@ -132,16 +132,10 @@ async def query_form(
         has_next = more = False
         graph = bool(_GRAPH_FORM.search(query.text))
         if not missing and not graph:
-            if query.is_pipeline:
-                answer = await run_in_threadpool(querying.reading, store, query, given, page)
-                result, has_next = table(SelectResult(answer.variables, answer.rows)), answer.has_next
-            else:
-                sparql = bind_request(query, list(given.items()), page)
-                rows, more = await run_in_threadpool(querying.rows, store, sparql, max_rows=settings.max_rows)
-                result = table(rows) if isinstance(rows, SelectResult) else None
-                if query.paging is not None and not more:
-                    counted = paging.subjects_in_rows(rows, query.paging.counts)
-                    has_next = paging.is_full(query, page, counted)
+            rows, has_next, more = await run_in_threadpool(
+                read_page, store, query, given, page, settings.max_rows
+            )
+            result = table(rows)
         texts = (
             [("page query", query.text), ("detail query", query.detail)]
             if query.detail
