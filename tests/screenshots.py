@@ -23,6 +23,13 @@ PAGES = {
     "article": "/id/article/05363b917c408ffc",
     "ontology": "/ontology",
     "not-found": "/id/mostii",
+    "agreements": "/agreements",
+    "agreements-filtered": "/agreements?topic=digital-economy&year=2025",
+    "visits": "/visits",
+    "organisations": "/organisations",
+    "people": "/people",
+    "queries": "/queries",
+    "query-form": "/queries/agreements-by-party?party=Mosti",
     "docs": "/docs",
     "redoc": "/redoc",
 }

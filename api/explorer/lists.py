@@ -249,6 +249,7 @@ def _facets(
             if parameter.choices and text not in parameter.choices:
                 continue  # a class the filter does not take (it would answer 422)
             label = item.label or (humanise(text) if parameter.type == "kind" else text)
+            label = label[:1].upper() + label[1:]  # concept labels are lower case ("digital economy")
             entries.append(
                 {
                     "label": label,
@@ -326,14 +327,20 @@ def _page_route(view: ListView) -> None:
             here = [*filters, *size]
             number = page.number
             twin = [*filters, *size, *([(PAGE_PARAMETER, str(number))] if number > 1 else [])]
+            facets = _facets(view, query, values, counts, page_pairs)
+            chosen = {facet["name"]: facet["chosen_label"] for facet in facets if facet["chosen"]}
             context = {
                 "view": view,
                 "query": query,
                 "filters": [
-                    {"name": k, "value": v, "remove": _href(view.path, [p for p in here if p[0] != k])}
+                    {
+                        "name": k,
+                        "value": chosen.get(k) or v,
+                        "remove": _href(view.path, [p for p in here if p[0] != k]),
+                    }
                     for k, v in filters
                 ],
-                "facets": _facets(view, query, values, counts, page_pairs),
+                "facets": facets,
                 "items": _items(view, rows.rows),
                 "page": number,
                 "size": page.size,
