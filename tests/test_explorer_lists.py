@@ -231,3 +231,10 @@ def test_descriptions_render_markdown_but_never_raw_html() -> None:
     )
     assert "<em>topic</em>" in html and "<code>digital-economy</code>" in html
     assert "<script>" not in html and 'href="javascript' not in html
+
+
+def test_a_date_known_only_as_a_bound_reads_with_its_word() -> None:
+    from jalinan.api.explorer.templating import period
+
+    assert period("by 2025-04-17") == "by 17 April 2025"
+    assert period("from 2024") == "from 2024"

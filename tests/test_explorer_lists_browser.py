@@ -81,7 +81,7 @@ def test_a_canned_query_form_answers_a_table_that_leads_to_an_entity_page(
 def test_a_facet_can_be_chosen_by_name_with_the_keyboard(browser: object, api_server: ApiServer) -> None:
     with offline_page(browser) as (page, log):
         page.goto(api_server.url("/agreements"))  # type: ignore[attr-defined]
-        field = page.get_by_label("Party by name")  # type: ignore[attr-defined]
+        field = page.get_by_label("Find a party by name")  # type: ignore[attr-defined]
         field.focus()
         page.keyboard.type("Mosti")  # type: ignore[attr-defined]
         page.keyboard.press("Enter")  # type: ignore[attr-defined]

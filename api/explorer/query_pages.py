@@ -29,7 +29,7 @@ from jalinan.api.explorer.lists import PAGE_FORMAT_PARAMETERS, humanise, read_pa
 from jalinan.api.explorer.routing import page_router
 from jalinan.api.explorer.templating import render
 from jalinan.api.pages import local_href, short
-from jalinan.graph.namespaces import ARTICLE
+from jalinan.graph.namespaces import ARTICLE, JL
 from jalinan.graph.results import SelectResult, Term
 from jalinan.queries.catalogue import PAGE_PARAMETER, CannedQuery
 
@@ -104,11 +104,13 @@ def table(result: SelectResult) -> dict[str, Any]:
                 label = _label_of(row, variable, first)
                 if term.value.startswith(ARTICLE):
                     label = label or f"article {short(term.value)}"
+                if label is None and term.value.startswith(JL):  # a class or property: its name, readable
+                    label = humanise(short(term.value))
                 cells.append({"text": label or short(term.value), "href": local_href(term.value)})
             else:
                 cells.append({"text": term.value})
         rows.append(cells)
-    return {"variables": [humanise(v) if v != v.lower() else v for v in shown], "rows": rows}
+    return {"variables": [humanise(v) for v in shown], "rows": rows}
 
 
 @router.get("/queries/{name}")

@@ -63,7 +63,11 @@ def render(
 
 def period(label: str) -> str:
     """A date node's label (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) as a reader writes it: "16 April
-    2025", "April 2025", "2025"; anything else unchanged."""
+    2025", "April 2025", "2025" (a bound keeps its word: "by 16 April 2025"); anything else
+    unchanged."""
+    for bound in ("by ", "from "):
+        if label.startswith(bound):
+            return bound + period(label.removeprefix(bound))
     parts = label.split("-")
     try:
         if len(parts) == 3:
