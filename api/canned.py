@@ -12,10 +12,10 @@ from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
-from jalinan.api import openapi, pages, paging, querying, reading
+from jalinan.api import openapi, paging, querying, reading
 from jalinan.api.caching import NOT_MODIFIED, cached, query_identity
 from jalinan.api.dependencies import CatalogueDep, SettingsDep, StoreDep
 from jalinan.api.errors import not_acceptable, not_found, unprocessable
@@ -98,26 +98,19 @@ def bind_request(query: CannedQuery, pairs: list[tuple[str, str]], page: Page | 
         raise unprocessable(exc.message, parameter=exc.parameter) from exc
 
 
-@router.get("", summary="List the canned queries", description="JSON, or an HTML page for browsers.")
+@router.get("", summary="List the canned queries", description="JSON (browsers get an HTML page).")
 def list_queries(request: Request, catalogue: CatalogueDep, settings: SettingsDep) -> Response:
     base = settings.base_url  # configured, never the Host header
     items = [describe(q, base) for q in catalogue.values() if not q.name.startswith("stats-")]
-    # JSON (the list itself, not SPARQL results; `application/json` maps to the JSON entry) or HTML
-    choice = negotiate(
+    # JSON (the list itself, not SPARQL results; `application/json` maps to the JSON entry);
+    # browsers get the explorer's page (`explorer/query_pages.py`) before this route
+    negotiate(
         request.headers.get("accept"),
         request.query_params.get("_format"),
         results=[DEFAULT_RESULTS_FORMAT],
         graphs=[],
         parameter="_format",
     )
-    if choice.html:
-        return HTMLResponse(
-            pages.query_list(items),
-            headers={
-                "Link": '</queries?_format=json>; rel="alternate"; type="application/json"',
-                "Vary": "Accept",
-            },
-        )
     return JSONResponse({"queries": items}, headers={"Vary": "Accept"})
 
 

@@ -1,4 +1,4 @@
-"""Small HTML pages for browsers: the canned-query list and entity pages.
+"""Small HTML pages for browsers: entity pages.
 
 Plain string templates with `html.escape` on every value (Jinja2 is not a runtime dependency).
 Entity IRIs are rewritten to this server's `/id/…` paths so a reader can follow links. Only
@@ -61,33 +61,6 @@ def short(iri: str) -> str:
         if sep in iri:
             iri = iri.rsplit(sep, 1)[-1]
     return iri
-
-
-def query_list(items: list[dict[str, object]]) -> str:
-    rows = []
-    for item in items:
-        params = ", ".join(
-            f"<code>{escape(str(p['name']))}</code>{'' if p['required'] else ' (optional)'}"
-            for p in item["parameters"]  # type: ignore[union-attr]
-        )
-        example = str(item["example"])
-        csv = example + ("&" if "?" in example else "?") + "_format=csv"
-        rows.append(
-            f'<tr><td><a href="{escape(example)}">{escape(str(item["name"]))}</a></td>'
-            f"<td>{escape(str(item['title']))}"
-            f'<div class="muted">{escape(str(item["description"]))}</div></td>'
-            f'<td>{params}</td><td><a href="{escape(csv)}">CSV</a></td></tr>'
-        )
-    body = (
-        "<h1>Canned queries</h1><p>Each is a SPARQL file that runs as-is in any client; here its "
-        "parameters are bound safely. Answers are SPARQL JSON by default, "
-        "or CSV with <code>_format=csv</code>. "
-        'The same list as JSON: <a href="/queries?_format=json">/queries?_format=json</a>.</p>'
-        "<table><tr><th>Query</th><th>What it answers</th><th>Parameters</th><th></th></tr>"
-        + "".join(rows)
-        + "</table>"
-    )
-    return page("Canned queries", body, [("/queries?_format=json", "application/json")])
 
 
 def _value_html(row: dict, value_key: str, label_key: str) -> str:

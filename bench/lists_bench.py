@@ -1,0 +1,136 @@
+"""The explorer's lists at scale: one page and its facet counts, as the list pages read them.
+
+For each list (`agreements`, `organisations`, `visits` when it is a pipeline) and a few filter
+combinations a reader clicks, times the page (`reading.read`, 25 subjects) and the facet counts
+(`reading.facet_counts`, `queries/facets/<name>.rq`) on an existing store, in-process, one
+warm-up then `--reps` runs; prints the median and worst of each, side by side.
+
+    .venv/bin/python -m bench.lists_bench --store bench/out/n10000/store   # a store `python -m bench` built
+    .venv/bin/python -m bench.lists_bench --articles 1000                   # generate and ingest first
+
+Figures go to stdout (and `--json`); the section in bench/RESULTS.md is written by hand from
+a run, with its date and the load on the machine.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from jalinan.api.reading import facet_counts, read
+from jalinan.graph import open_store
+from jalinan.queries.catalogue import Page, load_catalogue
+
+FACETS = Path(__file__).resolve().parents[1] / "queries" / "facets"
+CASES = {
+    "agreements": [
+        {},
+        {"topic": "digital-economy"},
+        {"year": "2024"},
+        {"topic": "digital-economy", "year": "2024"},
+        {"status": "signed"},
+        {"side": "china"},
+        {"kind": "MemorandumOfUnderstanding", "side": "china"},
+    ],
+    "organisations": [{}, {"kind": "Company"}, {"sector": "data-centres"}],
+    "visits": [{}, {"year": "2024"}],
+}
+
+
+def _time(run: object, reps: int) -> list[float]:
+    run()  # type: ignore[operator]
+    samples = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        run()  # type: ignore[operator]
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def measure(store_path: Path, reps: int) -> list[dict[str, object]]:
+    catalogue = load_catalogue()
+    results = []
+    with open_store(store_path) as store:
+        for name, cases in CASES.items():
+            query = catalogue.get(name)
+            if query is None or not query.is_pipeline:
+                print(f"{name}: not a pipeline here, skipped", file=sys.stderr)
+                continue
+            known = {p.name for p in query.parameters}
+            for values in cases:
+                if not set(values) <= known:
+                    continue
+                page = _time(lambda q=query, v=values: read(store, q, v, Page(1, 25)), reps)
+                facets_path = FACETS / f"{name}.rq"
+                facets = (
+                    _time(lambda q=query, v=values, f=facets_path: facet_counts(store, q, f, v), reps)
+                    if facets_path.exists()
+                    else []
+                )
+                row = {
+                    "list": name,
+                    "filters": values,
+                    "page_ms_median": statistics.median(page),
+                    "page_ms_max": max(page),
+                    "facets_ms_median": statistics.median(facets) if facets else None,
+                    "facets_ms_max": max(facets) if facets else None,
+                }
+                results.append(row)
+                print(
+                    f"{name:14} {json.dumps(values):55} page {row['page_ms_median']:8.1f} ms "
+                    f"(max {row['page_ms_max']:8.1f})  facets "
+                    + (
+                        f"{row['facets_ms_median']:8.1f} ms (max {row['facets_ms_max']:8.1f})"
+                        if facets
+                        else "-"
+                    ),
+                    flush=True,
+                )
+    return results
+
+
+def build(articles: int, work: Path) -> Path:
+    from bench.generate import generate
+
+    generate(work, articles, 1)
+    store = work / "store"
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "jalinan"),
+            "ingest",
+            "--facts",
+            str(work / "facts"),
+            "--articles",
+            str(work / "articles"),
+            "--store",
+            str(store),
+        ],
+        check=True,
+    )
+    return store
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--store", type=Path, help="an ingested store (else --articles builds one)")
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--work", type=Path, default=Path("bench/out/lists"))
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    store = args.store or build(args.articles, args.work / f"n{args.articles}")
+    print(f"store {store}; load average {os.getloadavg()[0]:.1f}", flush=True)
+    results = measure(store, args.reps)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
