@@ -162,6 +162,7 @@ def _repeatable(response: Response, body: bytes) -> bool:
     return (
         response.status_code == 200
         and TRUNCATED_HEADER.lower() not in response.headers
+        and "no-store" not in response.headers.get("cache-control", "")  # a page that knows it is partial
         and not any(marker in body for marker in _BLANK_NODE_MARKERS)
     )
 

@@ -25,6 +25,7 @@ from jalinan.api import paging, querying
 from jalinan.api.caching import cached
 from jalinan.api.canned import bind_request, lookup, request_values
 from jalinan.api.dependencies import CatalogueDep, SettingsDep, StoreDep
+from jalinan.api.errors import ApiError
 from jalinan.api.explorer.routing import page_router
 from jalinan.api.explorer.templating import period, render
 from jalinan.api.pages import local_href, short
@@ -315,14 +316,27 @@ def _page_route(view: ListView) -> None:
 
         async def produce() -> Response:
             # the page and its facet counts are independent: read both at once (two workers)
+            facets_failed: str | None = None
             reading = run_in_threadpool(read_page, store, query, values, page, settings.max_rows)
             if view.facets_path is None or not query.is_pipeline:  # facets bind as the pipeline binds
                 (rows, has_next, _), counts = await reading, {}
             else:
-                (rows, has_next, _), counts = await asyncio.gather(
+                read_out, counted = await asyncio.gather(
                     reading,
                     run_in_threadpool(querying.facet_counts, store, query, view.facets_path, values),
+                    return_exceptions=True,
                 )
+                if isinstance(read_out, BaseException):
+                    raise read_out
+                rows, has_next, _ = read_out
+                # counts that could not be read in time (a long list on a busy server) leave the
+                # list itself readable, saying so; any other failure is the page's
+                if isinstance(counted, ApiError) and counted.status == 503:
+                    counts, facets_failed = {}, counted.detail
+                elif isinstance(counted, BaseException):
+                    raise counted
+                else:
+                    counts = counted
             size = [(k, v) for k, v in page_pairs if k == SIZE_PARAMETER]
             here = [*filters, *size]
             number = page.number
@@ -341,6 +355,7 @@ def _page_route(view: ListView) -> None:
                     for k, v in filters
                 ],
                 "facets": facets,
+                "facets_failed": facets_failed,
                 "items": _items(view, rows.rows),
                 "page": number,
                 "size": page.size,
@@ -354,7 +369,13 @@ def _page_route(view: ListView) -> None:
                 "sparql": f"/queries/{view.query}",
                 "clear": view.path,
             }
-            return render(request, "list.html", context)
+            # a page without its counts is not kept: the next request tries them again
+            return render(
+                request,
+                "list.html",
+                context,
+                headers={"Cache-Control": "no-store"} if facets_failed else None,
+            )
 
         identity = ("page", "list", view.path, json.dumps([sorted(values.items()), page.number, page.size]))
         return await cached(request, identity, produce)
