@@ -238,3 +238,30 @@ def test_a_date_known_only_as_a_bound_reads_with_its_word() -> None:
 
     assert period("by 2025-04-17") == "by 17 April 2025"
     assert period("from 2024") == "from 2024"
+
+
+def test_facet_counts_are_read_once_per_filter_set_and_data_version() -> None:
+    from pathlib import Path
+
+    from jalinan.api.explorer.lists import FacetMemo
+    from jalinan.queries.catalogue import load_catalogue
+
+    class Store:
+        version: str | None = "v1"
+        reads = 0
+
+        def query(self, sparql: str, **options: object) -> object:
+            from jalinan.graph.results import SelectResult
+
+            Store.reads += 1
+            return SelectResult(["facet", "value", "label", "count"], [])
+
+    memo, store = FacetMemo(size=2), Store()
+    query = load_catalogue()["agreements"]
+    path = Path(query.path).parents[1] / "facets" / "agreements.rq"
+    memo.counts(store, query, path, {"kind": "Protocol"})  # type: ignore[arg-type]
+    memo.counts(store, query, path, {"kind": "Protocol"})  # type: ignore[arg-type]
+    assert Store.reads == 1
+    store.version = "v2"  # a write: counted again
+    memo.counts(store, query, path, {"kind": "Protocol"})  # type: ignore[arg-type]
+    assert Store.reads == 2 and len(memo.entries) == 1

@@ -12,6 +12,8 @@ works without JavaScript. Pages are cached with the data version like every read
 
 import asyncio
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -294,6 +296,40 @@ def read_page(
     return rows, not more and paging.is_full(query, page, counted), more
 
 
+class FacetMemo:
+    """Facet counts by (data version, list, filters): every page of one filtered list shares
+    them, so paging on costs only the page (counting a long list takes seconds at 10,000
+    articles, `bench/RESULTS.md`). Kept for one data version, at most `size` filter sets."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[str, str, str], dict[str, list[FacetValue]]] = OrderedDict()
+        self.lock = threading.Lock()  # worker threads read and fill it
+
+    def counts(
+        self, store: GraphStore, query: CannedQuery, path: Path, values: dict[str, str]
+    ) -> dict[str, list[FacetValue]]:
+        """The counts (from the memo, or read now; call from a worker thread)."""
+        version = store.version
+        key = (version or "", query.name, json.dumps(sorted(values.items())))
+        with self.lock:
+            if version is not None and key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        counts = querying.facet_counts(store, query, path, values)
+        with self.lock:
+            if version is not None and store.version == version:
+                for old in [k for k in self.entries if k[0] != version]:  # older versions': never asked again
+                    del self.entries[old]
+                self.entries[key] = counts
+                while len(self.entries) > self.size:
+                    self.entries.popitem(last=False)
+        return counts
+
+
+FACET_MEMO = FacetMemo()
+
+
 def _items(view: ListView, rows: Rows) -> list[list[Cell]]:
     grouped: dict[str, Rows] = {}
     for row in rows:
@@ -323,7 +359,7 @@ def _page_route(view: ListView) -> None:
             else:
                 read_out, counted = await asyncio.gather(
                     reading,
-                    run_in_threadpool(querying.facet_counts, store, query, view.facets_path, values),
+                    run_in_threadpool(FACET_MEMO.counts, store, query, view.facets_path, values),
                     return_exceptions=True,
                 )
                 if isinstance(read_out, BaseException):
