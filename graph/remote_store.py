@@ -326,6 +326,8 @@ class RemoteStore:
         sparql: str,
         results_format: QueryResultsFormat,
         graph_format: RdfFormat,
+        *,
+        client: str | None = None,  # who asks: only a pool's fair line uses it
         **options: object,
     ) -> tuple[str, bytes]:
         """`query_serialized` for a caller on an event loop (in a thread: httpx waits here)."""
