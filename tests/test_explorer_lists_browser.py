@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import RequestLog, chromium_path, launched_browser, offline_page
+from tests.browser import chromium_path, launched_browser, offline_page
 from tests.conftest import ApiServer
+from tests.test_explorer_browser import PHONE, _stayed_local
 
-PHONE = {"viewport": {"width": 375, "height": 740}}
 ID = "https://w3id.org/jalinan/id/"
 
 
@@ -19,11 +19,6 @@ def browser() -> Iterator[object]:
     chromium_path()
     with launched_browser() as browser:
         yield browser
-
-
-def _stayed_local(log: RequestLog) -> None:
-    assert log.urls, "the page made no request at all: nothing was checked"
-    assert not log.outside_requests, f"requests left 127.0.0.1: {log.outside_requests}"
 
 
 def _listed(page: object) -> list[str]:
