@@ -15,17 +15,27 @@ A list query is a folder of plain SPARQL files (`queries/<name>/page.rq`, `detai
 
 Views (canned JSON/CSV/TSV/XML/HTML, friendly JSON, and the pages to come) call `read` and
 choose the format at the end. It takes any `GraphStore` (time limit and trusted lane included),
-so it works unchanged over a remote SPARQL backend. Call it from a worker thread
-(`run_in_threadpool`): it blocks on the store.
+so it works unchanged over a remote SPARQL backend. The HTTP views await `read_async`, which
+awaits each query on the event loop (`query_serialized_async`: no thread per request); `read`
+blocks on the store, for a worker thread, a test or the bench. Both drive the same steps.
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from typing import TypeVar
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, QuerySolutions, parse_query_results
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    parse_query_results,
+)
 
 from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.namespaces import CONCEPT, ID
@@ -55,32 +65,35 @@ class Reading:
     unmatched: dict[str, str] = field(default_factory=dict)  # parameter → the text that named nothing
 
 
-def look_up(
-    store: GraphStore, parameter: Parameter, text: str, *, timeout: float | None = None
-) -> list[NamedNode]:
-    """The IRIs a name stands for, of the kind `parameter` asks for (an entity under `/id/`, a
-    concept of its scheme); `ParameterError` if the text cannot be a name at all."""
-    rows = name_rows(parameter, text)
-    sparql = fill_values(_NAMES_TEXT, ("iri", "key"), rows, NAMES_QUERY)
-    result = store.query(sparql, timeout=timeout, trusted=True)
-    assert isinstance(result, SelectResult)
+def _names_query(parameter: Parameter, text: str) -> str:
+    return fill_values(_NAMES_TEXT, ("iri", "key"), name_rows(parameter, text), NAMES_QUERY)
+
+
+def _named(parameter: Parameter, result: SelectResult) -> list[NamedNode]:
+    """The look-up's IRIs of the kind `parameter` asks for (an entity under `/id/`, a concept of
+    its scheme)."""
     prefix = f"{CONCEPT}{parameter.scheme}/" if parameter.type == "concept" else ID
     found = [row["iri"] for row in result.rows if row["iri"].value.startswith(prefix)]
     return [term for term in found if isinstance(term, NamedNode)]
 
 
-def bind_parameters(
-    store: GraphStore,
-    query: CannedQuery,
-    text: str,
-    raw: Mapping[str, str | None],
-    path: Path | str,
-    *,
-    timeout: float | None = None,
-) -> tuple[str, dict[str, str]]:
+def look_up(
+    store: GraphStore, parameter: Parameter, text: str, *, timeout: float | None = None
+) -> list[NamedNode]:
+    """The IRIs a name stands for, of the kind `parameter` asks for; `ParameterError` if the
+    text cannot be a name at all."""
+    result = store.query(_names_query(parameter, text), timeout=timeout, trusted=True)
+    assert isinstance(result, SelectResult)
+    return _named(parameter, result)
+
+
+def _bind(
+    query: CannedQuery, text: str, raw: Mapping[str, str | None], path: Path | str
+) -> Generator[str, SelectResult, tuple[str, dict[str, str]]]:
     """`text` (the page query of `query`, or a query holding the same `VALUES` blocks, such as
-    its facet counts) with each of `query`'s parameters bound from the user's `raw` values, and
-    the parameters whose text named nothing. `ParameterError` names a missing or malformed one."""
+    its facet counts) with each of `query`'s parameters bound from the user's `raw` values (a
+    name looked up by the query it yields), and the parameters whose text named nothing.
+    `ParameterError` names a missing or malformed parameter."""
     unmatched: dict[str, str] = {}
     for parameter in query.parameters:
         given = raw.get(parameter.name)
@@ -92,7 +105,7 @@ def bind_parameters(
             continue
         data: Binding
         if parameter.type in ("entity", "concept"):
-            data = list(look_up(store, parameter, given, timeout=timeout))
+            data = list(_named(parameter, (yield _names_query(parameter, given))))
             if not data:
                 unmatched[parameter.name] = given
         else:
@@ -110,6 +123,22 @@ class FacetValue:
     count: int
 
 
+def _facet_steps(
+    query: CannedQuery, facets_path: Path, raw: Mapping[str, str | None]
+) -> Generator[str, SelectResult, dict[str, list[FacetValue]]]:
+    text, unmatched = yield from _bind(query, facets_path.read_text(encoding="utf-8"), raw, facets_path)
+    if unmatched:
+        return {}
+    result = yield text
+    facets: dict[str, list[FacetValue]] = {}
+    for row in result.rows:
+        label = row.get("label")
+        facets.setdefault(row["facet"].value, []).append(
+            FacetValue(row["value"], label.value if label is not None else None, int(row["count"].value))
+        )
+    return facets
+
+
 def facet_counts(
     store: GraphStore,
     query: CannedQuery,
@@ -121,44 +150,45 @@ def facet_counts(
     """The facet counts of the list `query` under the user's filters `raw`: the plain query at
     `facets_path` (rows `?facet ?value ?label ?count`, holding the same `VALUES` blocks as the
     list's page query), its blocks bound exactly as `read` binds the page's. Facets in the order
-    the query gives them (most frequent value first); none when a filter named nothing."""
-    text, unmatched = bind_parameters(
-        store, query, facets_path.read_text(encoding="utf-8"), raw, facets_path, timeout=timeout
-    )
-    if unmatched:
-        return {}
-    result = store.query(text, timeout=timeout, trusted=True)
-    assert isinstance(result, SelectResult)
-    facets: dict[str, list[FacetValue]] = {}
-    for row in result.rows:
-        label = row.get("label")
-        facets.setdefault(row["facet"].value, []).append(
-            FacetValue(row["value"], label.value if label is not None else None, int(row["count"].value))
-        )
-    return facets
+    the query gives them (most frequent value first); none when a filter named nothing. Blocks
+    on the store (a worker thread)."""
+    return _run(store, _facet_steps(query, facets_path, raw), timeout)
 
 
-def read(
-    store: GraphStore,
-    query: CannedQuery,
-    raw: Mapping[str, str | None],
-    page: Page,
-    *,
-    timeout: float | None = None,
-) -> Reading:
-    """Run the pipeline `query` for the user's parameter values (by name) and `page`.
+_Done = TypeVar("_Done")
 
-    `ParameterError` names a missing or malformed parameter; store errors propagate.
+
+def _run(store: GraphStore, steps: Generator[str, SelectResult, _Done], timeout: float | None) -> _Done:
+    """Drive `steps` to their end, blocking on the store for each query they ask for."""
+    try:
+        sparql = next(steps)
+        while True:
+            result = store.query(sparql, timeout=timeout, trusted=True)
+            assert isinstance(result, SelectResult)
+            sparql = steps.send(result)
+    except StopIteration as done:
+        return done.value
+
+
+# One step of the runner: the SPARQL to run next; the runner sends back its rows.
+Steps = Generator[str, SelectResult, Reading]
+
+
+def _steps(query: CannedQuery, raw: Mapping[str, str | None], page: Page) -> Steps:
+    """The pipeline `query` for the user's parameter values (by name) and `page`, as the SPARQL
+    texts it runs, one after another (each from the rows of the last): `read` and `read_async`
+    drive it, one blocking on the store, the other awaiting it.
+
+    `ParameterError` names a missing or malformed parameter.
     """
     assert query.detail is not None and query.paging is not None, f"{query.path} is not a pipeline"
-    page_text, unmatched = bind_parameters(store, query, query.text, raw, query.path, timeout=timeout)
+    page_text, unmatched = yield from _bind(query, query.text, raw, query.path)
     detail_variables = query.paging.counts
     if unmatched:  # a name that stands for nothing: no page (an empty VALUES would mean "anything")
         return Reading(_projection(query.detail), [], unmatched=unmatched)
     if page.size is not None:
         page_text += f"\nLIMIT {int(page.size) + 1} OFFSET {int(page.offset)}\n"
-    picked = store.query(page_text, timeout=timeout, trusted=True)
-    assert isinstance(picked, SelectResult)
+    picked = yield page_text
     subjects = list(dict.fromkeys(tuple(row.get(v) for v in detail_variables) for row in picked.rows))
     has_next = page.size is not None and len(subjects) > page.size
     if page.size is not None:
@@ -169,8 +199,7 @@ def read(
         [tuple(subject) for subject in subjects] if len(detail_variables) > 1 else [s[0] for s in subjects]
     )
     detail_text = fill_values(query.detail, detail_variables, data_rows, query.path)  # type: ignore[arg-type]
-    detail = store.query(detail_text, timeout=timeout, trusted=True)
-    assert isinstance(detail, SelectResult)
+    detail = yield detail_text
     # rows in the page's order, by the subject variables the detail query returns
     shown = [i for i, v in enumerate(detail_variables) if v in detail.variables]
     place: dict[tuple[Term | None, ...], int] = {}
@@ -181,6 +210,61 @@ def read(
         detail.rows, key=lambda row: place.get(tuple(row.get(v) for v in detail_variables), len(place))
     )
     return Reading(detail.variables, rows, subjects=subjects, has_next=has_next)
+
+
+def read(
+    store: GraphStore,
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    page: Page,
+    *,
+    timeout: float | None = None,
+) -> Reading:
+    """Run the pipeline `query` for the user's parameter values (by name) and `page`, blocking
+    on the store (a worker thread, a test, the bench).
+
+    `ParameterError` names a missing or malformed parameter; store errors propagate.
+    """
+    return _run(store, _steps(query, raw, page), timeout)
+
+
+async def read_async(
+    store: GraphStore,
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    page: Page,
+    *,
+    timeout: float | None = None,
+) -> Reading:
+    """`read` for a caller on the event loop: each query is awaited with the store's
+    `query_serialized_async` (the pool its worker's pipe, with no thread per request), its
+    SPARQL JSON read back into terms here."""
+    steps = _steps(query, raw, page)
+    try:
+        sparql = next(steps)
+        while True:
+            _, data = await store.query_serialized_async(
+                sparql, QueryResultsFormat.JSON, RdfFormat.N_TRIPLES, timeout=timeout, trusted=True
+            )
+            sparql = steps.send(_select(data))
+    except StopIteration as done:
+        return done.value
+
+
+def _select(data: bytes) -> SelectResult:
+    """SPARQL JSON results as rows of terms (read in this thread, from bytes)."""
+    solutions = parse_query_results(data, QueryResultsFormat.JSON)
+    assert isinstance(solutions, QuerySolutions), "a list's queries are SELECT queries"
+    names = [variable.value for variable in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name in names:
+            term = solution[name]
+            if term is not None:
+                row[name] = term
+        rows.append(row)
+    return SelectResult(names, rows)
 
 
 def _projection(text: str) -> list[str]:
