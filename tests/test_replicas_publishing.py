@@ -110,7 +110,7 @@ def _exclusive_free(path: Path) -> bool:
 def test_publishing_refuses_a_store_folder_or_the_store_itself(tmp_path: Path) -> None:
     with open_store(tmp_path / "store") as store:
         store.add_quads([_label("one")])
-        with pytest.raises(StoreError, match="into itself|Oxigraph store"):
+        with pytest.raises(StoreError, match="is an Oxigraph store"):
             publish(store, tmp_path / "store")
         (tmp_path / "file").write_text("x")
         with pytest.raises(StoreError, match="is a file"):
