@@ -1,21 +1,32 @@
-"""Two read replicas on loopback, a bounded load against both, and a snapshot published during it:
-no request fails, and every answer comes from exactly one snapshot (its data version header and
-ETag name the snapshot whose content it holds), the same on both replicas."""
+"""Read replicas deployed as documented (docs/deploy.md): two replicas on loopback serving one
+folder of published snapshots, with the same public address.
+
+Under a bounded load against both, a snapshot published during it: no request fails, and every
+answer comes from exactly one snapshot (its data version header and ETag name the snapshot whose
+content it holds), the same on both replicas. The documented nginx and HAProxy configurations
+are valid, and HAProxy built from the documented one spreads requests over both replicas.
+"""
 
 import itertools
+import os
+import re
+import shutil
 import subprocess
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 from pyoxigraph import Store
 
 from jalinan.api.caching import VERSION_HEADER
 from jalinan.graph.snapshots import read_pointer, snapshot_dir
-from tests.conftest import JALINAN, ApiServer, build_store, run_server
+from tests.conftest import JALINAN, ApiServer, build_store, free_port, run_server
+from tests.support import ROOT, problem_detail
 
 MARKER_GRAPH = "urn:jalinan-test:published-during-load"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -76,20 +87,34 @@ def _run(command: list[str]) -> str:
     return result.stdout
 
 
-def test_two_replicas_switch_under_load_without_a_failed_or_mixed_answer(tmp_path: Path) -> None:
-    store = build_store(tmp_path / "store")
-    folder = tmp_path / "published"
+@dataclass(frozen=True)
+class Deployment:
+    store: Path  # the writer's
+    folder: Path  # the published snapshots
+    replicas: list[ApiServer]
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    directory = tmp_path_factory.mktemp("replicas")
+    store = build_store(directory / "store")
+    folder = directory / "published"
     _run([str(JALINAN), "publish", str(folder), "--store", str(store)])
-    first = read_pointer(folder).version
     # behind one load balancer, replicas share its public address (their absolute links name it)
     options = ("--read-only", "--poll-interval", "0.2", "--query-workers", "1", "--public-url", PUBLIC_URL)
     with (
-        run_server(folder, tmp_path / "a.log", *options, write_token=None) as a,
-        run_server(folder, tmp_path / "b.log", *options, write_token=None) as b,
+        run_server(folder, directory / "a.log", *options, write_token=None) as a,
+        run_server(folder, directory / "b.log", *options, write_token=None) as b,
     ):
-        began = time.monotonic()
-        answers, errors, second = _load_while_publishing([a, b], store, folder)
-        elapsed = time.monotonic() - began
+        yield Deployment(store, folder, [a, b])
+
+
+def test_two_replicas_switch_under_load_without_a_failed_or_mixed_answer(deployment: Deployment) -> None:
+    store, folder = deployment.store, deployment.folder
+    first = read_pointer(folder).version
+    began = time.monotonic()
+    answers, errors, second = _load_while_publishing(deployment.replicas, store, folder)
+    elapsed = time.monotonic() - began
     by_version = {v: sum(1 for a in answers if a.version == v) for v in (first, second)}
     print(f"{len(answers)} answers in {elapsed:.1f} s; {by_version[first]} from the first snapshot, "
           f"{by_version[second]} from the second")  # fmt: skip
@@ -179,3 +204,78 @@ def _load_while_publishing(
         for thread in threads:
             thread.join()
     return answers, errors, second
+
+
+# -- the load balancer ------------------------------------------------------------------------
+CONFIGS = ROOT / "docs" / "replicas"
+
+
+def _balancer(name: str) -> str:
+    """The balancer's binary; skip (fail under CI=true) where it is not installed."""
+    found = shutil.which(name) or (f"/usr/sbin/{name}" if os.path.exists(f"/usr/sbin/{name}") else None)
+    if found is None:
+        message = f"{name} is not installed: apt-get install {name} (`make balancers` does, as root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message} (CI=true: the deployment's configuration must be checked)")
+        pytest.skip(message)
+    return found
+
+
+def test_the_documented_haproxy_configuration_is_valid() -> None:
+    checked = subprocess.run(
+        [_balancer("haproxy"), "-c", "-f", str(CONFIGS / "haproxy.cfg")], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr + checked.stdout
+    assert "WARNING" not in checked.stderr + checked.stdout
+
+
+def test_the_documented_nginx_configuration_is_valid() -> None:
+    checked = subprocess.run(
+        [_balancer("nginx"), "-t", "-c", str(CONFIGS / "nginx.conf")], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "syntax is ok" in checked.stderr
+
+
+def test_haproxy_as_documented_spreads_requests_over_replicas_that_agree(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    port = free_port()
+    config = (CONFIGS / "haproxy.cfg").read_text()
+    config = config.replace("bind :80", f"bind 127.0.0.1:{port}")
+    for number, replica in enumerate(deployment.replicas, start=1):
+        address = replica.base_url.removeprefix("http://")
+        config, replaced = re.subn(rf"(server replica{number}) \S+", rf"\1 {address}", config)
+        assert replaced == 1
+    (tmp_path / "haproxy.cfg").write_text(config)
+    with (tmp_path / "haproxy.log").open("wb") as log:
+        balancer = subprocess.Popen(
+            [_balancer("haproxy"), "-db", "-f", str(tmp_path / "haproxy.cfg")], stdout=log, stderr=log
+        )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            _wait_for(client, balancer)
+            answers = [client.get("/agreements", params={"party": "Mosti"}) for _ in range(20)]
+            refused = client.post("/update", data={"update": "CLEAR ALL"})
+    finally:
+        balancer.terminate()
+        balancer.wait(timeout=10)
+    assert all(answer.status_code == 200 for answer in answers)
+    assert {answer.headers["x-jalinan-replica"] for answer in answers} == {"replica1", "replica2"}
+    assert len({answer.headers["etag"] for answer in answers}) == 1  # one snapshot, one tag, any replica
+    assert len({answer.content for answer in answers}) == 1
+    assert "read replica" in problem_detail(refused, 403)
+
+
+def _wait_for(client: httpx.Client, balancer: subprocess.Popen[bytes]) -> None:
+    """Until both replicas pass HAProxy's health check (it starts them as up; give it a moment)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        assert balancer.poll() is None, "haproxy exited"
+        try:
+            if client.get("/sparql").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail("haproxy did not answer within 20 s")
