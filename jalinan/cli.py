@@ -150,6 +150,19 @@ def _publish(store: object, folder: Path, keep: int) -> None:
     )
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    """Delete old snapshots no replica reads (a copy of the folder on a replica's own host)."""
+    from jalinan.graph.publish import prune
+    from jalinan.graph.snapshots import is_published_folder
+
+    folder = Path(args.folder)
+    if not is_published_folder(folder):
+        raise SystemExit(f"jalinan prune: {folder} is not a folder of published snapshots (no current.json)")
+    removed = prune(folder, keep=args.keep)
+    print(f"pruned {len(removed)} snapshots from {folder}" + (f": {', '.join(removed)}" if removed else ""))
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     """Publish the store as a new snapshot for read replicas (it must not be open elsewhere)."""
     path = resolve_store_path(args.store)
@@ -411,6 +424,11 @@ def build_parser() -> argparse.ArgumentParser:
     with_store(p)
     with_keep(p)
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("prune", help="delete old published snapshots that no replica reads")
+    p.add_argument("folder", help="the folder of published snapshots")
+    with_keep(p)
+    p.set_defaults(func=cmd_prune)
 
     p = sub.add_parser("stats", help="counts by class and by article")
     with_store(p)

@@ -150,3 +150,21 @@ def test_jalinan_publish_names_a_missing_store(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "no store at" in result.stderr and str(tmp_path / "nothing") in result.stderr
+
+
+def test_jalinan_prune_spares_what_a_replica_leases(tmp_path: Path) -> None:
+    folder = tmp_path / "published"
+    first = _write_and_publish(tmp_path / "store", folder, "one", keep=5)
+    second = _write_and_publish(tmp_path / "store", folder, "two", keep=5)
+    newest = _write_and_publish(tmp_path / "store", folder, "three", keep=5)
+    lease = Lease.take(second)
+    try:
+        result = subprocess.run(
+            [str(JALINAN), "prune", str(folder), "--keep", "1"], capture_output=True, text=True, timeout=60
+        )
+    finally:
+        assert lease is not None
+        lease.release()
+    assert result.returncode == 0, result.stderr
+    assert f"pruned 1 snapshots from {folder}: {first.version}" in result.stdout
+    assert [p.name for p in published_snapshots(folder)] == [second.version, newest.version]
