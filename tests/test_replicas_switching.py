@@ -207,3 +207,25 @@ def test_serve_read_only_refuses_a_store_and_a_write_token(writer: Writer) -> No
     not_read_only = _serve("--store", str(writer.folder))
     assert not_read_only.returncode == 3 and "--read-only" in not_read_only.stderr
     assert [p.name for p in published_snapshots(writer.folder)]  # nothing was touched
+
+
+def test_a_read_replica_of_a_remote_backend_serves_reads_and_refuses_writes(tmp_path: Path) -> None:
+    from jalinan.graph import open_store as open_any
+    from tests.backends import oxigraph_server
+    from tests.conftest import run_server
+
+    with oxigraph_server(tmp_path) as backend:
+        with backend.environment():
+            remote = open_any(backend.location)
+            remote.replace_graphs({"urn:test:graph": [_label("one").triple]})
+            remote.close()
+        with run_server(
+            backend.location, tmp_path / "replica.log", "--read-only", write_token=None, extra_env=backend.env
+        ) as replica:
+            read = httpx.get(replica.url("/sparql"), params={"query": LABELS}, headers={"Accept": "text/csv"})
+            assert read.status_code == 200 and read.text.split() == ["label", "one"]
+            refused = httpx.post(replica.url("/update"), data={"update": "CLEAR ALL"})
+            assert "read replica" in problem_detail(refused, 403)
+            refused = httpx.delete(replica.url("/store"), params={"graph": "urn:test:graph"})
+            assert "read replica" in problem_detail(refused, 405)
+            assert httpx.get(replica.url("/sparql"), params={"query": LABELS}).status_code == 200
