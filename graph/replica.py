@@ -163,12 +163,18 @@ class ReplicaStore(PooledStore):
 
     # -- watching for a newer snapshot -----------------------------------------------------
     def _watch(self) -> None:
+        said = ""
         while not self._stop.wait(self.poll_interval):
             try:
-                self.check()
-            except Exception as exc:  # keep serving the snapshot we have, and say why
+                if self.check():
+                    taken = f"jalinan: replica: now serving snapshot {self.version}"
+                    print(taken, file=sys.stderr, flush=True)
+                said = ""
+            except Exception as exc:  # keep serving the snapshot we have, and say why (once)
                 message = f"jalinan: replica: cannot take the newest snapshot: {exc}"
-                print(message, file=sys.stderr, flush=True)
+                if message != said:
+                    print(message, file=sys.stderr, flush=True)
+                said = message
 
     def check(self) -> bool:
         """Take the newest published snapshot if it is not the one served; whether it switched.
