@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import resource
 import sys
+from typing import Any
 
 import uvicorn
 
@@ -56,6 +57,19 @@ def _run_uvicorn(app: object, settings: Settings) -> None:
     )
 
 
+def _read_options(settings: Settings) -> dict[str, Any]:
+    """The query workers' options, the same for a writer's pool and a read replica."""
+    return {
+        "workers": settings.query_workers,
+        "max_waiting": settings.max_waiting,
+        "timeout": settings.query_timeout,
+        "max_rows": settings.max_rows * 20,
+        "max_result_bytes": settings.max_result_bytes,
+        "worker_memory": settings.worker_memory,
+        "networked": 1 if settings.service_allow else 0,  # the federation lane
+    }
+
+
 def serve(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_args(args)
@@ -99,15 +113,9 @@ def serve(args: argparse.Namespace) -> int:
             )
         pooled = PooledStore(
             store,
-            workers=settings.query_workers,
-            max_waiting=settings.max_waiting,
-            timeout=settings.query_timeout,
-            max_rows=settings.max_rows * 20,
-            max_result_bytes=settings.max_result_bytes,
-            worker_memory=settings.worker_memory,
+            **_read_options(settings),
             write_timeout=settings.write_timeout,
             write_memory=settings.write_memory,
-            networked=1 if settings.service_allow else 0,  # the federation lane
         )
     except Exception as exc:  # a store that opens but cannot be read or checkpointed
         store.close()
@@ -190,17 +198,7 @@ def _serve_read_only(settings: Settings) -> int:
     except SandboxUnavailable as exc:
         return _fail(f"cannot cut SPARQL evaluation off from the network, so it will not serve: {exc}")
     try:
-        replica = ReplicaStore(
-            path,
-            workers=settings.query_workers,
-            max_waiting=settings.max_waiting,
-            timeout=settings.query_timeout,
-            max_rows=settings.max_rows * 20,
-            max_result_bytes=settings.max_result_bytes,
-            worker_memory=settings.worker_memory,
-            networked=1 if settings.service_allow else 0,
-            poll_interval=settings.poll_interval,
-        )
+        replica = ReplicaStore(path, poll_interval=settings.poll_interval, **_read_options(settings))
     except StoreError as exc:
         return _fail(f"cannot serve the snapshots in {path}: {exc}")
     try:

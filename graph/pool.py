@@ -329,6 +329,19 @@ class _Worker:
             self.kill()
 
 
+# The read side's options and their defaults, for a pool without its own (`ReplicaStore`).
+READ_DEFAULTS: dict[str, object] = {
+    "workers": 4,
+    "reserved": 1,
+    "max_waiting": 64,
+    "timeout": DEFAULT_TIMEOUT_S,
+    "max_rows": None,
+    "max_result_bytes": None,
+    "worker_memory": DEFAULT_WORKER_MEMORY,
+    "networked": 0,
+}
+
+
 class PooledStore:
     """A `GraphStore` whose reads run in killable worker processes over checkpoints.
 
@@ -906,15 +919,21 @@ class PooledStore:
     def writer_pid(self) -> int | None:
         return self._writer.pid
 
-    def close(self) -> None:
-        """Stop every worker and release the store; a second call does nothing."""
+    def _stop_workers(self) -> bool:
+        """Mark the pool closed and stop every worker; False if it was closed already."""
         with self._lock:
             if self._closed:
-                return
+                return False
             self._closed = True
             workers = list(self._all)
         for worker in workers:
             worker.stop()
+        return True
+
+    def close(self) -> None:
+        """Stop every worker and release the store; a second call does nothing."""
+        if not self._stop_workers():
+            return
         with self._write_lock:
             self._writer.close()
         shutil.rmtree(self._snapshots, ignore_errors=True)

@@ -29,12 +29,13 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, parse
 
 from jalinan.graph.errors import StoreError
 from jalinan.graph.oxigraph_store import open_store
-from jalinan.graph.pool import DEFAULT_TIMEOUT_S, DEFAULT_WORKER_MEMORY, PooledStore
+from jalinan.graph.pool import READ_DEFAULTS, PooledStore
 from jalinan.graph.results import SelectResult
 from jalinan.graph.snapshots import POINTER, Lease, Snapshot, SnapshotMissing, read_pointer
 
@@ -48,20 +49,9 @@ class ReadOnlyReplica(StoreError):
 class ReplicaStore(PooledStore):
     """`GraphStore` over the newest published snapshot in `folder` (see the module docstring)."""
 
-    def __init__(
-        self,
-        folder: str | Path,
-        *,
-        workers: int = 4,
-        reserved: int = 1,
-        max_waiting: int = 64,
-        timeout: float = DEFAULT_TIMEOUT_S,
-        max_rows: int | None = None,
-        max_result_bytes: int | None = None,
-        worker_memory: int | None = DEFAULT_WORKER_MEMORY,
-        networked: int = 0,
-        poll_interval: float = DEFAULT_POLL_S,
-    ):
+    def __init__(self, folder: str | Path, *, poll_interval: float = DEFAULT_POLL_S, **reads: Any):
+        """`reads`: the read side's options, as `PooledStore` takes them (`workers`, `reserved`,
+        `max_waiting`, `timeout`, `max_rows`, `max_result_bytes`, `worker_memory`, `networked`)."""
         self.folder = Path(folder)
         self.path = self.folder
         self.read_only = True
@@ -80,16 +70,7 @@ class ReplicaStore(PooledStore):
         self._snapshot = str(first.store_path)
         self._generation = self._snapshot_generation = 0  # the pool's checkpoint logic: always current
         try:
-            self._start_workers(
-                workers=workers,
-                reserved=reserved,
-                max_waiting=max_waiting,
-                timeout=timeout,
-                max_rows=max_rows,
-                max_result_bytes=max_result_bytes,
-                worker_memory=worker_memory,
-                networked=networked,
-            )
+            self._start_workers(**{**READ_DEFAULTS, **reads})
         except BaseException:
             lease.release()
             raise
@@ -253,14 +234,9 @@ class ReplicaStore(PooledStore):
 
     def close(self) -> None:
         """Stop the watcher and every worker, and release every lease; a second call does nothing."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            workers = list(self._all)
         self._stop.set()
-        for worker in workers:
-            worker.stop()
+        if not self._stop_workers():
+            return
         with self._snapshot_lock:
             leases = list(self._leases.values())
             self._leases.clear()
