@@ -101,7 +101,7 @@ class _CappedBuffer(io.RawIOBase):
 @dataclass(frozen=True)
 class _Job:
     snapshot: str
-    kind: str  # "rows", "bytes", "dump" or "graph_names"
+    kind: str  # "rows", "bytes", "dump", "graph_names" or "quad_count"
     sparql: str
     default_graphs: Sequence[str] | None
     named_graphs: Sequence[str] | None
@@ -179,6 +179,7 @@ _WORK: dict[str, Callable[[OxigraphStore, _Job], object]] = {
     "bytes": _serialized,
     "dump": _dumped,
     "graph_names": _graph_names,
+    "quad_count": lambda opened, job: opened.quad_count(),
 }
 
 

@@ -86,12 +86,9 @@ def publish(store: OxigraphStore, folder: str | os.PathLike[str], *, keep: int =
         try:
             staging.mkdir()
             store.backup(staging / STORE)
-            snapshot = Snapshot(
-                version,
-                snapshot_dir(folder, version),
-                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                store.quad_count(),  # this process holds the only read-write handle: nothing wrote since
-            )
+            # no quad count: counting takes 2 s at 2.7 million quads, the checkpoint 0.03 s
+            published = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            snapshot = Snapshot(version, snapshot_dir(folder, version), published)
             write_atomically(staging / METADATA, json.dumps(snapshot.to_json(), indent=2) + "\n")
             os.rename(staging, snapshot.directory)
         except BaseException:

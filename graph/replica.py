@@ -35,7 +35,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, parse
 
 from jalinan.graph.errors import StoreError
 from jalinan.graph.oxigraph_store import open_store
-from jalinan.graph.pool import READ_DEFAULTS, PooledStore
+from jalinan.graph.pool import READ_DEFAULTS, PooledStore, _Job
 from jalinan.graph.results import SelectResult
 from jalinan.graph.snapshots import POINTER, Lease, Snapshot, SnapshotMissing, read_pointer
 
@@ -194,7 +194,9 @@ class ReplicaStore(PooledStore):
 
     # -- reads the pool sends to its writer elsewhere ----------------------------------------
     def quad_count(self) -> int:
-        return self.snapshot.quads
+        count = self._run(lambda snap: _Job(snap, "quad_count", "", None, None), None, True)
+        assert isinstance(count, int)
+        return count
 
     def quads(self, graph: str | None = None) -> Iterable[Quad]:
         if graph is None:

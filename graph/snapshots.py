@@ -4,7 +4,7 @@ Read replicas (`jalinan serve --read-only`) serve copies of the embedded store t
 publishes (`graph/publish.py`). The folder is the only thing they share:
 
     DIR/current.json                     the pointer: the newest snapshot's version and place
-    DIR/snapshots/VERSION/snapshot.json  what the snapshot is (version, time, quad count)
+    DIR/snapshots/VERSION/snapshot.json  what the snapshot is (its version, when it was published)
     DIR/snapshots/VERSION/store/         the store itself (a RocksDB checkpoint), never written
 
 A snapshot appears whole (it is built under another name and renamed into place), and the
@@ -51,7 +51,6 @@ class Snapshot:
     version: str
     directory: Path  # DIR/snapshots/VERSION
     published: str  # ISO 8601, UTC
-    quads: int
 
     @property
     def store_path(self) -> Path:
@@ -62,7 +61,7 @@ class Snapshot:
         return self.directory / METADATA
 
     def to_json(self) -> dict[str, object]:
-        return {"version": self.version, "published": self.published, "quads": self.quads}
+        return {"version": self.version, "published": self.published}
 
 
 def new_version(now: dt.datetime | None = None) -> str:
@@ -94,7 +93,7 @@ def read_snapshot(directory: Path) -> Snapshot:
         raise SnapshotMissing(f"{directory / METADATA} cannot be read: {exc}") from None
     if not (directory / STORE / "CURRENT").is_file():
         raise SnapshotMissing(f"{directory} holds no store ({STORE}/CURRENT is missing)")
-    return Snapshot(str(data["version"]), directory, str(data["published"]), int(data["quads"]))
+    return Snapshot(str(data["version"]), directory, str(data["published"]))
 
 
 def read_pointer(folder: Path) -> Snapshot:

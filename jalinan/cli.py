@@ -145,7 +145,7 @@ def _publish(store: object, folder: Path, keep: int) -> None:
 
     snapshot = publish(store, folder, keep=keep)  # type: ignore[arg-type]
     print(
-        f"published snapshot {snapshot.version} ({snapshot.quads} quads) into {folder}; "
+        f"published snapshot {snapshot.version} into {folder}; "
         f"replicas serving {folder} take it within their poll interval"
     )
 

@@ -38,7 +38,6 @@ def _write_and_publish(store_path: Path, folder: Path, text: str, keep: int = 2)
 def test_a_publish_makes_a_versioned_snapshot_and_points_at_it(tmp_path: Path) -> None:
     snapshot = _write_and_publish(tmp_path / "store", tmp_path / "published", "one")
     assert is_version(snapshot.version)
-    assert snapshot.quads == 1
     pointer = json.loads((tmp_path / "published" / "current.json").read_text())
     assert pointer["version"] == snapshot.version
     assert read_pointer(tmp_path / "published") == snapshot
@@ -137,7 +136,8 @@ def test_jalinan_ingest_publish_and_jalinan_publish_make_snapshots(tmp_path: Pat
     )
     assert again.returncode == 0, again.stderr
     second = read_pointer(folder)
-    assert second.version != first.version and second.quads == first.quads
+    assert second.version != first.version
+    assert len(Store.read_only(str(second.store_path))) == len(Store.read_only(str(store))) > 0
     assert [p.name for p in published_snapshots(folder)] == [second.version]
 
 
