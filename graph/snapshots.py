@@ -176,14 +176,16 @@ def exclusive(path: Path):  # type: ignore[no-untyped-def]
     """Yield True while holding an exclusive lock on `path` (no reader holds a lease), else
     yield False at once."""
     try:
-        descriptor = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
+        # opened for writing: over NFS, Linux emulates flock with byte-range locks, and an
+        # exclusive one needs a descriptor open for writing
+        descriptor = os.open(path, os.O_RDWR)
+    except OSError:  # gone, or not ours to write: either way not ours to delete
         yield False
         return
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        except OSError:  # held by a reader (or locks refused): it may be read, so keep it
             yield False
             return
         yield True
