@@ -36,7 +36,6 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, parse
 from jalinan.graph.errors import StoreError
 from jalinan.graph.oxigraph_store import open_store
 from jalinan.graph.pool import READ_DEFAULTS, PooledStore, _Job
-from jalinan.graph.results import SelectResult
 from jalinan.graph.snapshots import POINTER, Lease, Snapshot, SnapshotMissing, read_pointer
 
 DEFAULT_POLL_S = 1.0
@@ -199,13 +198,12 @@ class ReplicaStore(PooledStore):
         return count
 
     def quads(self, graph: str | None = None) -> Iterable[Quad]:
+        """Read by a worker and serialised (never cut short: past the byte cap, `ResultTooLarge`)."""
         if graph is None:
             return list(parse(self.dump(RdfFormat.N_QUADS), format=RdfFormat.N_QUADS))
-        values = f"VALUES ?g {{ {NamedNode(graph)} }}"  # a term's escaped str(), never raw text
-        result = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} {values}")
-        assert isinstance(result, SelectResult)
         name = NamedNode(graph)
-        return [Quad(row["s"], row["p"], row["o"], name) for row in result.rows]  # type: ignore[arg-type]
+        triples = parse(self.dump(RdfFormat.N_TRIPLES, graph=graph), format=RdfFormat.N_TRIPLES)
+        return [Quad(t.subject, t.predicate, t.object, name) for t in triples]
 
     # -- writes: none ------------------------------------------------------------------------
     def _refuse(self) -> StoreError:

@@ -72,6 +72,8 @@ def test_a_replica_switches_to_a_newly_published_snapshot(writer: Writer, replic
     assert replica.version == second.version != first
     assert _labels(replica) == ["one", "two"]
     assert replica.quad_count() == 2
+    assert sorted(q.object.value for q in replica.quads("urn:test:graph")) == ["one", "two"]
+    assert len(list(replica.quads())) == 2
 
 
 def test_a_request_running_at_a_switch_reads_its_snapshot_to_the_end(
