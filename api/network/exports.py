@@ -66,7 +66,8 @@ def export(document: dict[str, Any], name: str) -> bytes:
     if name == "edges.csv":
         fields = sorted({f for *_, data in graph.edges(data=True) for f in data} - {"id"}, key=_order(EDGE_FIELDS))
         rows = [
-            [data["id"], u, v, *(data.get(f, "") for f in fields)] for u, v, data in graph.edges(data=True)
+            [data["id"], u, v, *(data.get(f, "") for f in fields)]
+            for u, v, data in sorted(graph.edges(data=True), key=lambda e: int(e[2]["id"][1:]))
         ]
         return _csv(["id", "from", "to", *fields], rows)
     raise KeyError(name)
