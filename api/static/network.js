@@ -43,7 +43,7 @@
       if (overview) {  // two columns: Malaysian bodies left, Chinese right, busiest on top
         var column = n.side === "malaysia" ? 0 : 1;
         var row = column === 0 ? left++ : right++;
-        element.position = { x: column * 520, y: row * 46 };
+        element.position = { x: column * 380, y: row * 44 };
       }
       elements.push(element);
     });
