@@ -25,7 +25,9 @@ def _network(http: httpx.Client, path: str = "/id/mosti/network", **params: str)
     return response.json()
 
 
-def test_mosti_network_lists_nodes_with_iri_label_kind_country_and_edges_between_them(http: httpx.Client) -> None:
+def test_mosti_network_lists_nodes_with_iri_label_kind_country_and_edges_between_them(
+    http: httpx.Client,
+) -> None:
     doc = _network(http)
     ids = {node["id"] for node in doc["nodes"]}
     assert doc["centre"]["id"] == "mosti" and "mosti" in ids
@@ -74,13 +76,34 @@ def test_kinds_of_tie_filter(http: httpx.Client) -> None:
     assert doc["filters"]["ties"] == ["witnessed", "visited"]
 
 
+def _ask(http: httpx.Client, sparql: str) -> bool:
+    response = http.post(
+        "/sparql", data={"query": sparql}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["boolean"]
+
+
 def test_year_topic_and_status_narrow_the_ties_through_agreements_and_visits(http: httpx.Client) -> None:
     every = _network(http, "/id/anwar-ibrahim/network", hops="2", limit="500")
-    vias = {edge["via"] for edge in every["edges"] if edge["via"]}
-    for params in ({"year": "1900"}, {"topic": "artificial-intelligence"}, {"status": "signed"}):
-        narrowed = _network(http, "/id/anwar-ibrahim/network", hops="2", limit="500", **params)
-        narrowed_vias = {e["via"] for e in narrowed["edges"] if e["tie"] not in ("post", "sub-organisation", "member")}
-        assert narrowed_vias < vias, params
+    checks = {
+        "topic": ("artificial-intelligence", "jl:hasTopic/skos:broader* <{c}topic/artificial-intelligence>"),
+        "status": ("signed", "jl:hasStatus <{c}agreement-status/signed>"),
+        "year": ("2025", "jl:date/jl:earliestDateTime ?start FILTER (YEAR(?start) = 2025)"),
+    }
+    prefixes = (
+        "PREFIX jl: <https://w3id.org/jalinan/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
+    )
+    for name, (value, pattern) in checks.items():
+        narrowed = _network(http, "/id/anwar-ibrahim/network", hops="2", limit="500", **{name: value})
+        assert 0 < narrowed["showing"]["totalEdges"] < every["showing"]["totalEdges"], name
+        through = {
+            e["via"] for e in narrowed["edges"] if e["tie"] not in ("post", "sub-organisation", "member")
+        }
+        assert through, name
+        for via in through:
+            condition = pattern.format(c="https://w3id.org/jalinan/concept/")
+            assert _ask(http, f"{prefixes} ASK {{ <{via}> {condition} }}"), (name, via)
     none_in_1900 = _network(http, "/id/anwar-ibrahim/network", year="1900")
     assert {edge["tie"] for edge in none_in_1900["edges"]} <= {"post", "sub-organisation", "member"}
 
@@ -97,7 +120,9 @@ def test_year_topic_and_status_narrow_the_ties_through_agreements_and_visits(htt
         ({"_format": "pdf"}, "_format", 400),
     ],
 )
-def test_a_bad_parameter_is_refused_naming_it(http: httpx.Client, params: dict, parameter: str, status: int) -> None:
+def test_a_bad_parameter_is_refused_naming_it(
+    http: httpx.Client, params: dict, parameter: str, status: int
+) -> None:
     response = http.get("/id/mosti/network", params=params)
     problem_detail(response, status)
     assert response.json()["parameter"] == parameter
@@ -117,16 +142,22 @@ def _same_graph(loaded: nx.Graph, doc: dict) -> None:
     for edge in doc["edges"]:
         assert by_id[edge["id"]]["tie"] == edge["tie"]
         assert by_id[edge["id"]]["source"] == (edge["source"] or "")
-        assert by_id[edge["id"]].get("via", "") == (edge["via"] if isinstance(edge["via"], str) else " ".join(edge["via"] or []))
+        assert by_id[edge["id"]].get("via", "") == (
+            edge["via"] if isinstance(edge["via"], str) else " ".join(edge["via"] or [])
+        )
 
 
 @pytest.mark.parametrize("path", ["/id/anwar-ibrahim/network?hops=2", "/network"])
-def test_graphml_and_gexf_load_in_networkx_with_the_json_nodes_and_edges(http: httpx.Client, path: str) -> None:
+def test_graphml_and_gexf_load_in_networkx_with_the_json_nodes_and_edges(
+    http: httpx.Client, path: str
+) -> None:
     doc = http.get(path, headers={"Accept": "application/json"}).json()
     assert doc["edges"]
     joiner = "&" if "?" in path else "?"
     graphml = http.get(f"{path}{joiner}_format=graphml")
-    assert graphml.status_code == 200 and graphml.headers["content-type"].startswith("application/graphml+xml")
+    assert graphml.status_code == 200 and graphml.headers["content-type"].startswith(
+        "application/graphml+xml"
+    )
     _same_graph(nx.read_graphml(io.BytesIO(graphml.content), force_multigraph=True), doc)
     gexf = http.get(f"{path}{joiner}_format=gexf")
     assert gexf.status_code == 200 and "attachment" in gexf.headers["content-disposition"]
@@ -143,7 +174,9 @@ def test_csv_node_and_edge_lists_hold_the_json_rows(http: httpx.Client) -> None:
     ]
 
 
-def test_the_whole_picture_ties_malaysian_to_chinese_bodies_weighted_by_agreements(http: httpx.Client) -> None:
+def test_the_whole_picture_ties_malaysian_to_chinese_bodies_weighted_by_agreements(
+    http: httpx.Client,
+) -> None:
     doc = _network(http, "/network")
     side = {node["id"]: node["country"] for node in doc["nodes"]}
     assert doc["edges"]
@@ -178,6 +211,13 @@ def test_overview_page_is_linked_from_the_navigation(http: httpx.Client) -> None
 
 def test_network_queries_run_as_written_in_a_sparql_client(http: httpx.Client) -> None:
     for path in sorted(QUERIES.glob("*.rq")):
-        response = http.post("/sparql", data={"query": path.read_text()}, headers={"Accept": "application/sparql-results+json"})
+        response = http.post(
+            "/sparql", data={"query": path.read_text()}, headers={"Accept": "application/sparql-results+json"}
+        )
         assert response.status_code == 200, (path.name, response.text)
         assert "results" in response.json(), path.name
+
+
+def test_an_entity_page_links_to_its_network(http: httpx.Client) -> None:
+    page = http.get("/id/mosti", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and 'href="/id/mosti/network"' in page.text

@@ -48,8 +48,8 @@ def test_unchecking_a_kind_of_tie_hides_those_edges_only(browser: object, api_se
     with offline_page(browser) as (page, log):
         page.goto(api_server.url("/id/anwar-ibrahim/network"))  # type: ignore[attr-defined]
         _drawn(page)
-        visible = "kind => window.jalinanNetwork.edges(`[tie = \"${kind}\"]`).filter(e => e.visible()).length"
-        others = "kind => window.jalinanNetwork.edges(`[tie != \"${kind}\"]`).filter(e => e.visible()).length"
+        visible = 'kind => window.jalinanNetwork.edges(`[tie = "${kind}"]`).filter(e => e.visible()).length'
+        others = 'kind => window.jalinanNetwork.edges(`[tie != "${kind}"]`).filter(e => e.visible()).length'
         before = page.evaluate(visible, "witnessed")  # type: ignore[attr-defined]
         rest = page.evaluate(others, "witnessed")  # type: ignore[attr-defined]
         assert before > 0 and rest > 0
@@ -80,7 +80,9 @@ def test_clicking_a_node_opens_its_page(browser: object, api_server: ApiServer) 
     _stayed_local(log)
 
 
-def test_overview_draws_every_body_and_opens_a_body_network(browser: object, api_server: ApiServer, http: httpx.Client) -> None:
+def test_overview_draws_every_body_and_opens_a_body_network(
+    browser: object, api_server: ApiServer, http: httpx.Client
+) -> None:
     doc = http.get("/network").json()
     with offline_page(browser) as (page, log):
         page.goto(api_server.url("/network"))  # type: ignore[attr-defined]

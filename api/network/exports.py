@@ -9,6 +9,7 @@ an empty string. The CSV lists are written from the same graph, one row per node
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
@@ -64,7 +65,9 @@ def export(document: dict[str, Any], name: str) -> bytes:
         rows = [[node, *(data.get(f, "") for f in fields)] for node, data in graph.nodes(data=True)]
         return _csv(["id", *fields], rows)
     if name == "edges.csv":
-        fields = sorted({f for *_, data in graph.edges(data=True) for f in data} - {"id"}, key=_order(EDGE_FIELDS))
+        fields = sorted(
+            {f for *_, data in graph.edges(data=True) for f in data} - {"id"}, key=_order(EDGE_FIELDS)
+        )
         rows = [
             [data["id"], u, v, *(data.get(f, "") for f in fields)]
             for u, v, data in sorted(graph.edges(data=True), key=lambda e: int(e[2]["id"][1:]))
@@ -73,5 +76,5 @@ def export(document: dict[str, Any], name: str) -> bytes:
     raise KeyError(name)
 
 
-def _order(fields: tuple[str, ...]):  # noqa: ANN202 (a sort key)
+def _order(fields: tuple[str, ...]) -> Callable[[str], tuple[int, str]]:
     return lambda f: (fields.index(f) if f in fields else len(fields), f)

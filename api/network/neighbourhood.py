@@ -154,7 +154,9 @@ def _collect(rows: Iterable[dict], edges: dict[tuple[str, str, str, str], Edge])
     return others
 
 
-def _most_connected(centre: str, degree: dict[str, int], adjacent: dict[str, set[str]], limit: int) -> set[str]:
+def _most_connected(
+    centre: str, degree: dict[str, int], adjacent: dict[str, set[str]], limit: int
+) -> set[str]:
     """Up to `limit` nodes, the centre first, then always the most connected node next to those
     kept, so that a cut neighbourhood stays in one piece."""
     kept = {centre}
@@ -204,7 +206,9 @@ def _sources(store: GraphStore, edges: Iterable[Edge], timeout: float | None) ->
     if not pairs:
         return
     rows = [(NamedNode(s), NamedNode(o)) for s, o in pairs]
-    result = _select(store, fill_values(query_text("sources"), ("subject", "object"), rows, "sources.rq"), timeout)
+    result = _select(
+        store, fill_values(query_text("sources"), ("subject", "object"), rows, "sources.rq"), timeout
+    )
     found: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in result.rows:
         found[(row["subject"].value, row["object"].value)].add(row["source"].value)
@@ -223,7 +227,12 @@ def most_specific(types: str) -> tuple[str, str]:
     below = {name: {iri.removeprefix(JL) for iri in descendants(f"jl:{name}")} - {name} for name in names}
     specific = [name for name in names if not any(other in below[name] for other in names)]
     kind = sorted(specific)[0]
-    for group, top in (("person", "Person"), ("post", "Post"), ("country", "Country"), ("organisation", "Organization")):
+    for group, top in (
+        ("person", "Person"),
+        ("post", "Post"),
+        ("country", "Country"),
+        ("organisation", "Organization"),
+    ):
         if kind == top or kind in {iri.removeprefix(JL) for iri in descendants(f"jl:{top}")}:
             return kind, group
     return kind, "other"
@@ -283,7 +292,15 @@ def neighbourhood(
         kind, group = most_specific(about["types"])
         country = about["country"] or (iri if group == "country" else None)
         nodes.append(
-            Node(iri, about["label"] or iri.rsplit("/", 1)[-1], kind, group, country, degree[iri], hop_of.get(iri, 0))
+            Node(
+                iri,
+                about["label"] or iri.rsplit("/", 1)[-1],
+                kind,
+                group,
+                country,
+                degree[iri],
+                hop_of.get(iri, 0),
+            )
         )
     nodes.sort(key=lambda n: (n.hop, -n.degree, n.label.casefold(), n.iri))
     labels = {iri: d["label"] for iri, d in described.items() if d["label"]}

@@ -48,7 +48,11 @@ class Overview:
 
 
 def overview(
-    store: GraphStore, *, year: int | None = None, topics: tuple[NamedNode, ...] = (), timeout: float | None = None
+    store: GraphStore,
+    *,
+    year: int | None = None,
+    topics: tuple[NamedNode, ...] = (),
+    timeout: float | None = None,
 ) -> Overview:
     text = query_text("overview")
     given_year = [Literal(str(year), datatype=XSD_INTEGER)] if year is not None else None

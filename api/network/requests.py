@@ -43,7 +43,9 @@ def year_of(params: QueryParams) -> int | None:
     return int(text)
 
 
-def _concepts(store: GraphStore, name: str, text: str | None, schemes: tuple[str, ...]) -> tuple[NamedNode, ...]:
+def _concepts(
+    store: GraphStore, name: str, text: str | None, schemes: tuple[str, ...]
+) -> tuple[NamedNode, ...]:
     if text is None:
         return ()
     found: list[NamedNode] = []
@@ -79,11 +81,15 @@ def network_request(store: GraphStore, params: QueryParams) -> NetworkRequest:
         raise bad_request(f"`hops` must be 1 or 2 (not {hops_text!r})", parameter="hops")
     limit_text = _one(params, "limit") or str(DEFAULT_LIMIT)
     if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT:
-        raise bad_request(f"`limit` (nodes shown) must be a whole number from 1 to {MAX_LIMIT}", parameter="limit")
+        raise bad_request(
+            f"`limit` (nodes shown) must be a whole number from 1 to {MAX_LIMIT}", parameter="limit"
+        )
     kinds = [k.strip() for value in params.getlist("ties") for k in value.split(",") if k.strip()]
     unknown = [k for k in kinds if k not in TIES]
     if unknown:
-        raise bad_request(f"`ties`: unknown kind {unknown[0]!r}; kinds are: {', '.join(TIES)}", parameter="ties")
+        raise bad_request(
+            f"`ties`: unknown kind {unknown[0]!r}; kinds are: {', '.join(TIES)}", parameter="ties"
+        )
     filters = Filters(
         year=year_of(params),
         topics=topics_of(store, params),

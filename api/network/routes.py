@@ -31,7 +31,9 @@ def entity_network(store: GraphStore, request: Request, entity_path: str) -> dic
     if not ID_PATH.match(entity_path):
         raise not_found(f"no entity /id/{entity_path}")
     asked = network_request(store, request.query_params)
-    found = neighbourhood(store, NamedNode(ID + entity_path), hops=asked.hops, filters=asked.filters, limit=asked.limit)
+    found = neighbourhood(
+        store, NamedNode(ID + entity_path), hops=asked.hops, filters=asked.filters, limit=asked.limit
+    )
     if found is None:
         raise not_found(f"no entity {ID}{entity_path}")
     return network_document(found, request.url.path, list(request.query_params.multi_items()))

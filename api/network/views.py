@@ -25,7 +25,7 @@ def _node(node: Node, labels: dict[str, str]) -> dict[str, Any]:
         "kind": node.kind,
         "group": node.group,
         "country": node.country,
-        "countryLabel": labels.get(node.country or "", None),
+        "countryLabel": labels.get(node.country or ""),
         "ties": node.degree,
         "hop": node.hop,
         "href": local_href(node.iri),
@@ -112,7 +112,11 @@ def overview_document(view: Overview, path: str, query: list[tuple[str, str]]) -
                 "tie": "agreements",
                 "weight": len(agreements),
                 "topics": [
-                    {"topic": topic or None, "label": view.labels.get(topic, "no topic given"), "agreements": n}
+                    {
+                        "topic": topic or None,
+                        "label": view.labels.get(topic, "no topic given"),
+                        "agreements": n,
+                    }
                     for topic, n in topics
                 ],
                 "via": agreements,
