@@ -68,8 +68,8 @@
         { selector: "node", style: {
           "shape": function (n) { return SHAPES[n.data("group")] || "hexagon"; },
           "background-color": "data(colour)", "width": "data(size)", "height": "data(size)",
-          "label": "data(label)", "font-size": 10, "color": "#1a202c", "text-wrap": "ellipsis",
-          "text-max-width": overview ? 240 : 130, "text-valign": "bottom", "text-margin-y": 3,
+          "label": "data(label)", "font-size": overview ? 11 : 12, "color": "#1a202c", "text-wrap": "ellipsis",
+          "text-max-width": overview ? 240 : 160, "text-valign": "bottom", "text-margin-y": 3,
           "text-background-color": "#ffffff", "text-background-opacity": 0.8,
           "text-background-padding": 1, "border-width": 1, "border-color": "#ffffff"
         } },
@@ -84,8 +84,11 @@
       ],
       layout: overview
         ? { name: "preset", fit: true, padding: 30 }
-        : { name: "cose", animate: false, randomize: false, padding: 30, nodeRepulsion: 9000,
-            idealEdgeLength: 90, componentSpacing: 60, nodeDimensionsIncludeLabels: true }
+        : { name: "cose", animate: false, randomize: false, padding: 20, nodeRepulsion: 40000,
+            nodeOverlap: 40, idealEdgeLength: 110, edgeElasticity: 60, gravity: 0.6, numIter: 1500,
+            componentSpacing: 60, nodeDimensionsIncludeLabels: true,
+            // the container's shape, so that a wide screen is used and the labels stay legible
+            boundingBox: { x1: 0, y1: 0, w: holder.clientWidth, h: holder.clientHeight } }
     });
     if (overview) {  // labels beside the columns, not under the nodes
       cy.nodes().forEach(function (n) {
