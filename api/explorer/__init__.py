@@ -15,6 +15,7 @@ from jalinan.api.explorer import (
     docs,
     error_pages,
     home,
+    network_page,
     ontology_page,
     sparql_editor,
 )
@@ -26,6 +27,7 @@ PAGE_ROUTERS = [
     ontology_page.router,
     article_page.router,
     curation_page.router,
+    network_page.router,
 ]
 
 
