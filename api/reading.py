@@ -27,6 +27,7 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, QuerySolutions, parse_query_results
 
+from jalinan.api import search_terms
 from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.namespaces import CONCEPT, ID
 from jalinan.graph.results import Term
@@ -69,6 +70,40 @@ def look_up(
     return [term for term in found if isinstance(term, NamedNode)]
 
 
+def fill_parameters(
+    store: GraphStore,
+    text: str,
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    *,
+    timeout: float | None = None,
+) -> tuple[str, dict[str, str]]:
+    """`text` (the page query, or another query holding the same `VALUES` blocks, such as the
+    search's facets) with the blocks of `query`'s parameters filled from the user's values, and
+    the parameters whose text named nothing. `ParameterError` names a missing or bad one."""
+    unmatched: dict[str, str] = {}
+    for parameter in query.parameters:
+        value = raw.get(parameter.name)
+        variables = tuple(parameter.variables)
+        if value is None or not value.strip():
+            if parameter.required:
+                raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")
+            text = fill_values(text, variables, None, query.path)
+            continue
+        data: Binding
+        if parameter.type in ("entity", "concept"):
+            data = list(look_up(store, parameter, value, timeout=timeout))
+            if not data:
+                unmatched[parameter.name] = value
+        elif parameter.type == "search":  # checked as written, then with the store's close words
+            parameter.binding(value)
+            data = search_terms.rows(store, parameter.name, value, timeout=timeout)
+        else:
+            data = parameter.binding(value)[parameter.block]
+        text = fill_values(text, variables, data, query.path)
+    return text, unmatched
+
+
 def read(
     store: GraphStore,
     query: CannedQuery,
@@ -82,24 +117,7 @@ def read(
     `ParameterError` names a missing or malformed parameter; store errors propagate.
     """
     assert query.detail is not None and query.paging is not None, f"{query.path} is not a pipeline"
-    page_text = query.text
-    unmatched: dict[str, str] = {}
-    for parameter in query.parameters:
-        text = raw.get(parameter.name)
-        variables = (parameter.variables[0],)
-        if text is None or not text.strip():
-            if parameter.required:
-                raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")
-            page_text = fill_values(page_text, variables, None, query.path)
-            continue
-        data: Binding
-        if parameter.type in ("entity", "concept"):
-            data = list(look_up(store, parameter, text, timeout=timeout))
-            if not data:
-                unmatched[parameter.name] = text
-        else:
-            data = parameter.binding(text)[variables[0]]
-        page_text = fill_values(page_text, variables, data, query.path)
+    page_text, unmatched = fill_parameters(store, query.text, query, raw, timeout=timeout)
     detail_variables = query.paging.counts
     if unmatched:  # a name that stands for nothing: no page (an empty VALUES would mean "anything")
         return Reading(_projection(query.detail), [], unmatched=unmatched)

@@ -20,7 +20,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from jalinan.graph import GraphStore, SelectResult
-from jalinan.graph.keys import match_key
+from jalinan.graph.keys import match_key, search_tokens
 from jalinan.graph.namespaces import (
     ARTICLE,
     BACKGROUND_GRAPH,
@@ -252,7 +252,8 @@ def ontology_triples(ontology_ttl: Path) -> list[Triple]:
 
 
 def concept_keys(ontology: list[Triple]) -> list[Triple]:
-    """`jl:matchKey` for every SKOS concept: its labels, aliases and name, for lookups by name."""
+    """`jl:matchKey` for every SKOS concept: its labels, aliases and name, for lookups by name;
+    `jl:searchToken` for each of their words, for search."""
     concepts = {
         t.subject
         for t in ontology
@@ -264,10 +265,15 @@ def concept_keys(ontology: list[Triple]) -> list[Triple]:
     for t in ontology:
         if t.subject in concepts and t.predicate.value in names and isinstance(t.object, Literal):
             keys.add(Triple(t.subject, predicate, Literal(match_key(t.object.value))))
+    tokens = NamedNode(JL + "searchToken")
+    for t in ontology:
+        if t.subject in concepts and t.predicate.value in names and isinstance(t.object, Literal):
+            keys.update(Triple(t.subject, tokens, Literal(token)) for token in search_tokens(t.object.value))
     for concept in concepts:
         name = concept.value.rsplit("/", 1)[-1]
         keys.add(Triple(concept, predicate, Literal(match_key(name))))
         keys.add(Triple(concept, predicate, Literal(match_key(name.replace("-", " ")))))
+        keys.update(Triple(concept, tokens, Literal(token)) for token in search_tokens(name))
     return sorted(keys, key=str)
 
 

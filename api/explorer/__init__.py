@@ -16,6 +16,7 @@ from jalinan.api.explorer import (
     error_pages,
     home,
     ontology_page,
+    search_page,
     sparql_editor,
 )
 
@@ -26,6 +27,7 @@ PAGE_ROUTERS = [
     ontology_page.router,
     article_page.router,
     curation_page.router,
+    search_page.router,
 ]
 
 
