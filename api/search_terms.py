@@ -53,9 +53,7 @@ class Vocabulary:
                 found.setdefault(other, PREFIX)
         edits = allowed_edits(word)
         if edits:
-            near = process.extract(
-                word, self.words, scorer=OSA.distance, score_cutoff=edits, limit=MAX_TYPOS
-            )
+            near = process.extract(word, self.words, scorer=OSA.distance, score_cutoff=edits, limit=MAX_TYPOS)
             for other, _, _ in near:
                 found.setdefault(other, TYPO)
         return list(found.items())
@@ -86,4 +84,3 @@ def rows(store: GraphStore, parameter: str, text: str, *, timeout: float | None 
     """The search block's rows for `text`: every candidate of every word (`ParameterError`
     naming `parameter` if the text holds no word)."""
     return search_rows(parameter, text, vocabulary(store, timeout=timeout).candidates)
-

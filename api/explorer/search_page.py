@@ -202,5 +202,13 @@ async def search_page(request: Request, store: StoreDep, catalogue: CatalogueDep
         context["kinds"] = KINDS
         return render(request, "search.html", context)
 
-    identity = ("page", "search", q, chosen["kind"] or "", chosen["country"] or "", str(page.number), str(page.size))
+    identity = (
+        "page",
+        "search",
+        q,
+        chosen["kind"] or "",
+        chosen["country"] or "",
+        str(page.number),
+        str(page.size),
+    )
     return await cached(request, identity, produce)
