@@ -303,7 +303,8 @@ class Translator:
             names.append(acronym)
         for name in names:
             self.add(graph, Triple(subject, jl("matchKey"), Literal(match_key(name))))
-        self.search_tokens(graph, subject, names)
+        if not background:  # search finds what articles state (as it did before it had words)
+            self.search_tokens(graph, subject, names)
 
     def search_tokens(self, graph: str, subject: NamedNode, names: list[str]) -> None:
         """`jl:searchToken` for each word of the names (`graph.keys.search_tokens`): what

@@ -23,6 +23,9 @@ PAGES = {
     "article": "/id/article/05363b917c408ffc",
     "ontology": "/ontology",
     "not-found": "/id/mostii",
+    "search": "/search?q=Mosti",
+    "search-words": "/search?q=data+center",
+    "search-nothing": "/search?q=Ministry+of+Science+Technology+Innovation+Berhad",
     "docs": "/docs",
     "redoc": "/redoc",
 }
