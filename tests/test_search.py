@@ -9,42 +9,20 @@ facts as articles are added.
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import yaml
 
 from jalinan.api.search_terms import PREFIX, TYPO, Vocabulary, allowed_edits
 from jalinan.graph.keys import fold, search_tokens
 from jalinan.queries.catalogue import ParameterError, load_catalogue, search_words
+from tests.support import curated_nodes
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-FACTS = Path(__file__).resolve().parents[1] / "ingest" / "facts"
 JL = "https://w3id.org/jalinan/ontology#"
 
 
-def _nodes() -> list[dict[str, Any]]:
-    """Every entity the curated facts define (shared ones and those of article files)."""
-    found = []
-
-    def walk(value: object) -> None:
-        if isinstance(value, dict):
-            if "id" in value and "label" in value and "type" in value:
-                found.append(value)
-            for inner in value.values():
-                walk(inner)
-        elif isinstance(value, list):
-            for inner in value:
-                walk(inner)
-
-    for path in sorted(FACTS.rglob("*.yaml")):
-        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
-    return found
-
-
-NODES = _nodes()
+NODES = curated_nodes()
 NAMED = [
     (node["id"], language, name)
     for node in NODES

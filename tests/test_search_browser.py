@@ -7,15 +7,13 @@ while the entity pages are rebuilt.
 """
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.browser import RequestLog, chromium_path, launched_browser, offline_page
 from tests.conftest import ApiServer
+from tests.support import curated_nodes
 
-FACTS = Path(__file__).resolve().parents[1] / "ingest" / "facts"
 PHONE = {"viewport": {"width": 375, "height": 740}}
 
 
@@ -32,28 +30,8 @@ def _stayed_local(log: RequestLog) -> None:
 
 
 def _defined(entity_id: str) -> dict:
-    """An entity as the curated facts define it (its label, and the quote that introduces it)."""
-    for path in sorted(FACTS.rglob("*.yaml")):
-        text = path.read_text(encoding="utf-8")
-        if f"id: {entity_id}\n" not in text:
-            continue
-        found: list[dict] = []
-
-        def walk(value: object) -> None:
-            if isinstance(value, dict):
-                if value.get("id") == entity_id and "label" in value:
-                    found.append(value)
-                for inner in value.values():
-                    walk(inner)
-            elif isinstance(value, list):
-                for inner in value:
-                    walk(inner)
-
-        data = yaml.safe_load(text)
-        walk(data)
-        if found:  # an entity of an article file is quoted from that article
-            return {"article": (data.get("article") or {}).get("id"), **found[0]}
-    raise AssertionError(f"{entity_id} is not in the curated facts")
+    """An entity as the curated facts define it (its label, its quote and article)."""
+    return next(node for node in curated_nodes() if node["id"] == entity_id)
 
 
 def test_search_mosti_then_its_ministry_its_mou_and_the_article_with_the_quote(
@@ -87,8 +65,9 @@ def test_home_page_by_keyboard_reaches_the_search_box_and_entry_links_and_enter_
             page.keyboard.press("Tab")  # type: ignore[attr-defined]
             focused = page.evaluate(  # type: ignore[attr-defined]
                 """() => { const e = document.activeElement;
+                const section = e.closest('section');
                 return {id: e.id, tag: e.tagName, href: e.getAttribute('href') || '',
-                        text: e.textContent.trim(), section: e.closest('section')?.getAttribute('aria-labelledby') || ''}; }"""
+                        section: section ? section.getAttribute('aria-labelledby') || '' : ''}; }"""
             )
             reached.append(focused)
             if focused["section"] == "latest-heading" and focused["href"].startswith("/id/"):
