@@ -84,7 +84,8 @@ def fill_parameters(
     unmatched: dict[str, str] = {}
     for parameter in query.parameters:
         value = raw.get(parameter.name)
-        variables = tuple(parameter.variables)
+        block = parameter.block
+        variables = block if isinstance(block, tuple) else (block,)
         if value is None or not value.strip():
             if parameter.required:
                 raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")
@@ -96,7 +97,8 @@ def fill_parameters(
             if not data:
                 unmatched[parameter.name] = value
         elif parameter.type == "search":  # checked as written, then with the store's close words
-            parameter.binding(value)
+            whole = parameter.binding(value)[parameter.variables[-1]]
+            text = fill_values(text, (parameter.variables[-1],), whole, query.path)
             data = search_terms.rows(store, parameter.name, value, timeout=timeout)
         else:
             data = parameter.binding(value)[parameter.block]

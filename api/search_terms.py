@@ -66,7 +66,7 @@ _vocabularies: dict[str, Vocabulary] = {}  # data version -> its words
 def vocabulary(store: GraphStore, *, timeout: float | None = None) -> Vocabulary:
     """The store's search words, read once per data version (every version, on a store that
     has none, e.g. a remote one)."""
-    version = store.version
+    version = getattr(store, "version", None)  # (a wrapper may not tell)
     with _lock:
         if version is not None and version in _vocabularies:
             return _vocabularies[version]

@@ -1,6 +1,7 @@
 """Search at scale: `/search`'s reading (`reading.read` of `queries/search/`: page and detail,
 the typed words' candidates from the cached vocabulary) and the facet counts, in-process on
-the product's store layer, at N synthetic articles (`bench/generate.py`).
+the product's store layer (the worker pool `jalinan serve` uses), at N synthetic articles
+(`bench/generate.py`).
 
     .venv/bin/python -m bench.search_bench --articles 10000 [--work bench/out/search-10000]
 
@@ -26,6 +27,7 @@ from jalinan.api import search_terms
 from jalinan.api.explorer.search_page import FACETS_QUERY
 from jalinan.api.reading import fill_parameters, read
 from jalinan.graph import open_store
+from jalinan.graph.pool import PooledStore
 from jalinan.queries.catalogue import load_catalogue
 
 
@@ -80,7 +82,15 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=20)
     args = parser.parse_args()
     work = args.work or Path("bench/out") / f"search-{args.articles}"
-    store = open_store(corpus_store(work, args.articles), read_only=True)
+    # as `jalinan serve` reads it: the worker pool, whose data version keeps the vocabulary
+    store = PooledStore(open_store(corpus_store(work, args.articles)), workers=2, reserved=1, timeout=60)
+    try:
+        return report(store, work, args)
+    finally:
+        store.close()
+
+
+def report(store: PooledStore, work: Path, args: argparse.Namespace) -> int:
     query = load_catalogue()["search"]
     page = query.page_request()
     start = time.perf_counter()

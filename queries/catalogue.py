@@ -22,9 +22,11 @@ Parameter types (the `type` of a header parameter) and what the user's text beco
   `xsd:dateTime` of that period.
 - `text`: free text, searched case-insensitively; its match key as a plain literal.
 - `kind`: one of `choices` (class local names), in any case; the `jl:` class IRI.
-- `search`: words of a name; one row `(position token positions cost whole)` per candidate
-  word (`search_rows`): here each word of the text itself (cost 0); the API adds words of the
-  store that start with it or are a typo away (`api/search_terms.py`).
+- `search`: words of a name; `variables: [position, token, positions, cost, whole]`: one row
+  `(position token positions cost)` per candidate word (`search_rows`), here each word of the
+  text itself (cost 0; the API adds words of the store that start with it or are a typo away,
+  `api/search_terms.py`), and a block `VALUES ?whole { … }` of its own holding the whole
+  text's match key (to put names equal to the text first).
 
 Paging. A list query declares `page:` in its header: `counts`, the variable (or list of
 variables) whose distinct values a page counts; `size`, the default; `max`; `order`, in words.
@@ -131,7 +133,8 @@ class Parameter:
                 )
             return {block: [NamedNode(JL + by_key[text.casefold()])]}
         if self.type == "search":
-            return {block: search_rows(self.name, text, lambda word: [(word, 0)])}
+            rows = search_rows(self.name, text, lambda word: [(word, 0)])
+            return {block: rows, self.variables[-1]: [Literal(match_key(text))]}
         key = match_key(text)
         if not key:
             raise ParameterError(self.name, f"`{self.name}` must not be empty")
@@ -139,7 +142,11 @@ class Parameter:
 
     @property
     def block(self) -> str | tuple[str, ...]:
-        """The variable (or variables, for a multi-variable block) this parameter fills."""
+        """The variable (or variables, for a multi-variable block) this parameter fills (a
+        `search` parameter: the words' block; its last variable is a block of its own, the
+        whole text's match key)."""
+        if self.type == "search":
+            return tuple(self.variables[:-1])
         return self.variables[0] if len(self.variables) == 1 else tuple(self.variables)
 
 
@@ -159,17 +166,16 @@ def search_words(text: str) -> list[str]:
 def search_rows(name: str, text: str, candidates: Callable[[str], list[tuple[str, int]]]) -> list[Row]:
     """The `search` block's rows: for each word of the text (its position, from 1), each
     candidate word of the names and its cost (0 the word itself, more for a prefix or typo),
-    with the number of words and the whole text's match key on every row (so that the query
-    can ask for entities holding all words, and first those named exactly by the text)."""
+    with the number of words on every row (so that the query can ask for entities holding
+    every word)."""
     words = search_words(text)
     if not words:
         raise ParameterError(name, f"`{name}` holds no word to search for")
-    whole = Literal(match_key(text))
     count = _integer(len(words))
     rows: list[Row] = []
     for position, word in enumerate(words, start=1):
         for token, cost in candidates(word):
-            rows.append((_integer(position), Literal(token), count, _integer(cost), whole))
+            rows.append((_integer(position), Literal(token), count, _integer(cost)))
     return rows
 
 
@@ -547,7 +553,9 @@ def load_pipeline(folder: Path) -> CannedQuery:
         kind = spec.get("type", "text")
         if kind not in PARAMETER_TYPES:
             raise CatalogueError(f"{page_path}: parameter {name!r} has unknown type {kind!r}")
-        fill_values(text, tuple(variables), None, page_path)  # the block is there, once
+        blocks = [tuple(variables[:-1]), (variables[-1],)] if kind == "search" else [tuple(variables)]
+        for block in blocks:
+            fill_values(text, block, None, page_path)  # the block is there, once
         parameters.append(
             Parameter(
                 name=name,

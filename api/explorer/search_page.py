@@ -26,7 +26,7 @@ from jalinan.api.explorer.templating import render
 from jalinan.api.name_suggestions import close_matches, entity_names
 from jalinan.api.pages import local_href
 from jalinan.api.reading import fill_parameters
-from jalinan.graph import GraphStore, SelectResult
+from jalinan.graph import GraphStore
 from jalinan.graph.namespaces import CONCEPT, JL
 from jalinan.graph.results import Term
 from jalinan.queries.catalogue import CannedQuery, Page, ParameterError
@@ -88,6 +88,10 @@ def href_of(iri: str) -> str | None:
     return local_href(iri)
 
 
+# Where a concept's link leads, said in its context line (it leads to a list, not a page).
+LEADS_TO = {"Topic": "its agreements", "Sector": "its companies"}
+
+
 def type_label(iri: str | None, kind: str) -> str:
     """The class as a reader says it ("Ministry", "Memorandum of understanding")."""
     term = documentation().term("jl:" + iri.removeprefix(JL)) if iri and iri.startswith(JL) else None
@@ -110,7 +114,8 @@ def grouped(rows: list[dict[str, Term]]) -> list[Group]:
                 label=label[:1].upper() + label[1:] if iri.startswith(CONCEPT) else label,
                 href=href_of(iri),
                 kind=kind,
-                context=[type_label(_value(row, "type"), kind)],
+                context=[type_label(_value(row, "type"), kind)]
+                + ([f"leads to {LEADS_TO[kind]}"] if kind in LEADS_TO else []),
                 exact=_value(row, "exact") == "true",
             )
             entries[iri] = (kind, result, set())
@@ -129,29 +134,31 @@ def grouped(rows: list[dict[str, Term]]) -> list[Group]:
 def facet_counts(
     store: GraphStore, query: CannedQuery, values: dict[str, str | None]
 ) -> dict[str, list[dict[str, Any]]]:
-    """Per facet (kind, country), each value found among all the results with its count."""
+    """Per facet (kind, country), each value found among all the results with how many
+    distinct entities have it; kinds in the kinds' order, countries most first."""
     sparql, _ = fill_parameters(store, FACETS_QUERY.read_text(encoding="utf-8"), query, values)
     result, _ = querying.rows(store, sparql)
-    assert isinstance(result, SelectResult)
-    facets: dict[str, list[dict[str, Any]]] = {"kind": [], "country": []}
-    order = list(KINDS)
+    kinds: dict[str, set[str]] = {}
+    countries: dict[str, set[str]] = {}
+    country_labels: dict[str, str] = {}
     for row in result.rows:
-        facet, value = row["facet"].value, row["value"].value
-        if facet == "kind":
-            name = value.removeprefix(JL)
-            facets["kind"].append(
-                {"value": name, "label": KINDS.get(name, (name,))[0], "count": int(row["count"].value)}
-            )
-        else:
-            facets["country"].append(
-                {
-                    "value": value.rsplit("/", 1)[-1],
-                    "label": _value(row, "valueLabel") or value.rsplit("/", 1)[-1],
-                    "count": int(row["count"].value),
-                }
-            )
-    facets["kind"].sort(key=lambda item: order.index(item["value"]) if item["value"] in order else 99)
-    return facets
+        entity = row["entity"].value
+        kinds.setdefault(row["itsKind"].value.removeprefix(JL), set()).add(entity)
+        country = _value(row, "itsCountry")
+        if country:
+            countries.setdefault(country, set()).add(entity)
+            country_labels.setdefault(country, _value(row, "itsCountryLabel") or country.rsplit("/", 1)[-1])
+    order = list(KINDS)
+    return {
+        "kind": [
+            {"value": name, "label": KINDS.get(name, (name,))[0], "count": len(kinds[name])}
+            for name in sorted(kinds, key=lambda name: order.index(name) if name in order else len(order))
+        ],
+        "country": [
+            {"value": iri.rsplit("/", 1)[-1], "label": country_labels[iri], "count": len(countries[iri])}
+            for iri in sorted(countries, key=lambda iri: (-len(countries[iri]), country_labels[iri]))
+        ],
+    }
 
 
 def link(q: str, chosen: dict[str, str | None], **changes: str | None) -> str:
