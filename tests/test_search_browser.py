@@ -1,32 +1,15 @@
 """Search in a real browser (Playwright driving Debian's chromium, `tests/browser.py`): the
 journey from a typed acronym to the quote behind an agreement, the home page by keyboard
-alone, and the search page on a phone. Every request must stay on 127.0.0.1.
+alone, facets without JavaScript (the search page on a phone: `test_explorer_browser`).
+Every request must stay on 127.0.0.1.
 
 Links are followed by their visible labels (the names in the curated facts), so the tests hold
 while the entity pages are rebuilt.
 """
 
-from collections.abc import Iterator
-
-import pytest
-
-from tests.browser import RequestLog, chromium_path, launched_browser, offline_page
+from tests.browser import assert_stayed_local, browser_fixture, offline_page  # noqa: F401 (the `browser` fixture)
 from tests.conftest import ApiServer
 from tests.support import curated_nodes
-
-PHONE = {"viewport": {"width": 375, "height": 740}}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    chromium_path()
-    with launched_browser() as browser:
-        yield browser
-
-
-def _stayed_local(log: RequestLog) -> None:
-    assert log.urls, "the page made no request at all: nothing was checked"
-    assert not log.outside_requests, f"requests left 127.0.0.1: {log.outside_requests}"
 
 
 def _defined(entity_id: str) -> dict:
@@ -52,7 +35,7 @@ def test_search_mosti_then_its_ministry_its_mou_and_the_article_with_the_quote(
         page.wait_for_url(f"**/id/article/{mou['article']}")  # type: ignore[attr-defined]
         quote = " ".join(mou["quote"].split())
         page.get_by_text(quote[:80]).first.wait_for()  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_home_page_by_keyboard_reaches_the_search_box_and_entry_links_and_enter_follows(
@@ -78,7 +61,7 @@ def test_home_page_by_keyboard_reaches_the_search_box_and_entry_links_and_enter_
         assert entry["section"] == "latest-heading", f"Tab never reached the latest agreements: {reached}"
         page.keyboard.press("Enter")  # type: ignore[attr-defined]
         page.wait_for_url("**" + entry["href"])  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_the_home_search_box_submits_by_keyboard(browser: object, api_server: ApiServer) -> None:
@@ -92,7 +75,7 @@ def test_the_home_search_box_submits_by_keyboard(browser: object, api_server: Ap
         page.keyboard.press("Enter")  # type: ignore[attr-defined]
         page.wait_for_url("**/search?q=science+ministry")  # type: ignore[attr-defined]
         assert page.get_by_role("link", name=_defined("mosti")["label"], exact=True).count() >= 1  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_facets_narrow_the_results_without_javascript(browser: object, api_server: ApiServer) -> None:
@@ -103,13 +86,4 @@ def test_facets_narrow_the_results_without_javascript(browser: object, api_serve
         page.wait_for_url("**kind=Organization")  # type: ignore[attr-defined]
         assert page.get_by_role("heading", name="Agreements").count() == 0  # type: ignore[attr-defined]
         assert page.get_by_role("heading", name="Organisations").count() == 1  # type: ignore[attr-defined]
-    _stayed_local(log)
-
-
-@pytest.mark.parametrize("path", ["/search?q=Mosti", "/search?q=data+center", "/search?q=zzqqxx"])
-def test_the_search_page_fits_a_phone(browser: object, api_server: ApiServer, path: str) -> None:
-    with offline_page(browser, **PHONE) as (page, log):
-        page.goto(api_server.url(path), wait_until="networkidle")  # type: ignore[attr-defined]
-        width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
-        assert width <= 375, f"the page is {width} px wide on a 375 px screen"
-    _stayed_local(log)
+    assert_stayed_local(log)
