@@ -25,6 +25,7 @@ from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import (
     BlankNode,
@@ -36,6 +37,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
+from jalinan.api import search_terms
 from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.namespaces import CONCEPT, ID
 from jalinan.graph.results import Term
@@ -47,6 +49,7 @@ from jalinan.queries.catalogue import (
     ParameterError,
     fill_values,
     name_rows,
+    search_rows,
 )
 
 NAMES_QUERY = Path(str(files("jalinan.queries"))) / "shared" / "names.rq"
@@ -88,9 +91,68 @@ def look_up(
 
 # One step of the runner: the SPARQL to run next; the runner sends back its rows.
 Steps = Generator[str, SelectResult, Reading]
+Filling = Generator[str, SelectResult, tuple[str, dict[str, str]]]
 
 
-def _steps(query: CannedQuery, raw: Mapping[str, str | None], page: Page) -> Steps:
+def _filled(text: str, query: CannedQuery, raw: Mapping[str, str | None], version: str | None) -> Filling:
+    """`text` (the page query, or another query holding the same `VALUES` blocks, such as the
+    search's facets) with the blocks of `query`'s parameters filled from the user's values, and
+    the parameters whose text named nothing; yields the look-ups it needs run (names, the
+    search vocabulary when not yet read at this data `version`). `ParameterError` names a
+    missing or bad parameter."""
+    unmatched: dict[str, str] = {}
+    for parameter in query.parameters:
+        value = raw.get(parameter.name)
+        block = parameter.block
+        variables = block if isinstance(block, tuple) else (block,)
+        if value is None or not value.strip():
+            if parameter.required:
+                raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")
+            text = fill_values(text, variables, None, query.path)
+            continue
+        data: Binding
+        if parameter.type in ("entity", "concept"):
+            data = list(_named(parameter, (yield _names_query(parameter, value))))
+            if not data:
+                unmatched[parameter.name] = value
+        elif parameter.type == "search":  # checked as written, then with the store's close words
+            whole = parameter.binding(value)[parameter.variables[-1]]
+            text = fill_values(text, (parameter.variables[-1],), whole, query.path)
+            words = search_terms.known(version)
+            if words is None:
+                words = search_terms.remember(version, (yield search_terms.WORDS_TEXT))
+            data = search_rows(parameter.name, value, words.candidates)
+        else:
+            data = parameter.binding(value)[parameter.block]
+        text = fill_values(text, variables, data, query.path)
+    return text, unmatched
+
+
+def fill_parameters(
+    store: GraphStore,
+    text: str,
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    *,
+    timeout: float | None = None,
+) -> tuple[str, dict[str, str]]:
+    """`_filled`, its look-ups run on `store`, blocking (a worker thread)."""
+    return _drive(_filled(text, query, raw, store.version), store, timeout)
+
+
+def _drive(steps: Generator[str, SelectResult, Any], store: GraphStore, timeout: float | None) -> Any:
+    """Run each SPARQL text `steps` yields on `store`, blocking, and send back its rows."""
+    try:
+        sparql = next(steps)
+        while True:
+            result = store.query(sparql, timeout=timeout, trusted=True)
+            assert isinstance(result, SelectResult)
+            sparql = steps.send(result)
+    except StopIteration as done:
+        return done.value
+
+
+def _steps(query: CannedQuery, raw: Mapping[str, str | None], page: Page, version: str | None) -> Steps:
     """The pipeline `query` for the user's parameter values (by name) and `page`, as the SPARQL
     texts it runs, one after another (each from the rows of the last): `read` and `read_async`
     drive it, one blocking on the store, the other awaiting it.
@@ -98,25 +160,7 @@ def _steps(query: CannedQuery, raw: Mapping[str, str | None], page: Page) -> Ste
     `ParameterError` names a missing or malformed parameter.
     """
     assert query.detail is not None and query.paging is not None, f"{query.path} is not a pipeline"
-    page_text = query.text
-    unmatched: dict[str, str] = {}
-    for parameter in query.parameters:
-        text = raw.get(parameter.name)
-        variables = (parameter.variables[0],)
-        if text is None or not text.strip():
-            if parameter.required:
-                raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")
-            page_text = fill_values(page_text, variables, None, query.path)
-            continue
-        data: Binding
-        if parameter.type in ("entity", "concept"):
-            names = _names_query(parameter, text)
-            data = list(_named(parameter, (yield names)))
-            if not data:
-                unmatched[parameter.name] = text
-        else:
-            data = parameter.binding(text)[variables[0]]
-        page_text = fill_values(page_text, variables, data, query.path)
+    page_text, unmatched = yield from _filled(query.text, query, raw, version)
     detail_variables = query.paging.counts
     if unmatched:  # a name that stands for nothing: no page (an empty VALUES would mean "anything")
         return Reading(_projection(query.detail), [], unmatched=unmatched)
@@ -159,15 +203,7 @@ def read(
 
     `ParameterError` names a missing or malformed parameter; store errors propagate.
     """
-    steps = _steps(query, raw, page)
-    try:
-        sparql = next(steps)
-        while True:
-            result = store.query(sparql, timeout=timeout, trusted=True)
-            assert isinstance(result, SelectResult)
-            sparql = steps.send(result)
-    except StopIteration as done:
-        return done.value
+    return _drive(_steps(query, raw, page, store.version), store, timeout)  # type: ignore[no-any-return]
 
 
 async def read_async(
@@ -181,7 +217,7 @@ async def read_async(
     """`read` for a caller on the event loop: each query is awaited with the store's
     `query_serialized_async` (the pool its worker's pipe, with no thread per request), its
     SPARQL JSON read back into terms here."""
-    steps = _steps(query, raw, page)
+    steps = _steps(query, raw, page, store.version)
     try:
         sparql = next(steps)
         while True:

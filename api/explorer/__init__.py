@@ -17,6 +17,7 @@ from jalinan.api.explorer import (
     home,
     network_page,
     ontology_page,
+    search_page,
     sparql_editor,
 )
 
@@ -28,6 +29,7 @@ PAGE_ROUTERS = [
     article_page.router,
     curation_page.router,
     network_page.router,
+    search_page.router,
 ]
 
 
