@@ -169,6 +169,10 @@ class RecordingStore:
         self.inner = inner
         self.sent: list[str] = []
 
+    @property
+    def version(self) -> str | None:
+        return self.inner.version
+
     def query(self, sparql: str, **options: object) -> object:
         self.sent.append(sparql)
         return self.inner.query(sparql, **options)  # type: ignore[arg-type]
