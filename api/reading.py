@@ -25,7 +25,7 @@ from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 from pyoxigraph import (
     BlankNode,
@@ -37,6 +37,7 @@ from pyoxigraph import (
     parse_query_results,
 )
 
+from jalinan.api import search_terms
 from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.namespaces import CONCEPT, ID
 from jalinan.graph.results import Term
@@ -48,6 +49,7 @@ from jalinan.queries.catalogue import (
     ParameterError,
     fill_values,
     name_rows,
+    search_rows,
 )
 
 NAMES_QUERY = Path(str(files("jalinan.queries"))) / "shared" / "names.rq"
@@ -87,31 +89,67 @@ def look_up(
     return _named(parameter, result)
 
 
-def _bind(
-    query: CannedQuery, text: str, raw: Mapping[str, str | None], path: Path | str
-) -> Generator[str, SelectResult, tuple[str, dict[str, str]]]:
-    """`text` (the page query of `query`, or a query holding the same `VALUES` blocks, such as
-    its facet counts) with each of `query`'s parameters bound from the user's `raw` values (a
-    name looked up by the query it yields), and the parameters whose text named nothing.
-    `ParameterError` names a missing or malformed parameter."""
+# One step of the runner: the SPARQL to run next; the runner sends back its rows.
+Steps = Generator[str, SelectResult, Reading]
+Filling = Generator[str, SelectResult, tuple[str, dict[str, str]]]
+
+
+def _filled(text: str, query: CannedQuery, raw: Mapping[str, str | None], version: str | None) -> Filling:
+    """`text` (the page query, or another query holding the same `VALUES` blocks, such as the
+    search's facets) with the blocks of `query`'s parameters filled from the user's values, and
+    the parameters whose text named nothing; yields the look-ups it needs run (names, the
+    search vocabulary when not yet read at this data `version`). `ParameterError` names a
+    missing or bad parameter."""
     unmatched: dict[str, str] = {}
     for parameter in query.parameters:
-        given = raw.get(parameter.name)
-        variables = (parameter.variables[0],)
-        if given is None or not given.strip():
+        value = raw.get(parameter.name)
+        block = parameter.block
+        variables = block if isinstance(block, tuple) else (block,)
+        if value is None or not value.strip():
             if parameter.required:
                 raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")
-            text = fill_values(text, variables, None, path)
+            text = fill_values(text, variables, None, query.path)
             continue
         data: Binding
         if parameter.type in ("entity", "concept"):
-            data = list(_named(parameter, (yield _names_query(parameter, given))))
+            data = list(_named(parameter, (yield _names_query(parameter, value))))
             if not data:
-                unmatched[parameter.name] = given
+                unmatched[parameter.name] = value
+        elif parameter.type == "search":  # checked as written, then with the store's close words
+            whole = parameter.binding(value)[parameter.variables[-1]]
+            text = fill_values(text, (parameter.variables[-1],), whole, query.path)
+            words = search_terms.known(version)
+            if words is None:
+                words = search_terms.remember(version, (yield search_terms.WORDS_TEXT))
+            data = search_rows(parameter.name, value, words.candidates)
         else:
-            data = parameter.binding(given)[variables[0]]
-        text = fill_values(text, variables, data, path)
+            data = parameter.binding(value)[parameter.block]
+        text = fill_values(text, variables, data, query.path)
     return text, unmatched
+
+
+def fill_parameters(
+    store: GraphStore,
+    text: str,
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    *,
+    timeout: float | None = None,
+) -> tuple[str, dict[str, str]]:
+    """`_filled`, its look-ups run on `store`, blocking (a worker thread)."""
+    return _drive(_filled(text, query, raw, store.version), store, timeout)
+
+
+def _drive(steps: Generator[str, SelectResult, Any], store: GraphStore, timeout: float | None) -> Any:
+    """Run each SPARQL text `steps` yields on `store`, blocking, and send back its rows."""
+    try:
+        sparql = next(steps)
+        while True:
+            result = store.query(sparql, timeout=timeout, trusted=True)
+            assert isinstance(result, SelectResult)
+            sparql = steps.send(result)
+    except StopIteration as done:
+        return done.value
 
 
 @dataclass(frozen=True)
@@ -124,9 +162,9 @@ class FacetValue:
 
 
 def _facet_steps(
-    query: CannedQuery, facets_path: Path, raw: Mapping[str, str | None]
+    query: CannedQuery, facets_path: Path, raw: Mapping[str, str | None], version: str | None
 ) -> Generator[str, SelectResult, dict[str, list[FacetValue]]]:
-    text, unmatched = yield from _bind(query, facets_path.read_text(encoding="utf-8"), raw, facets_path)
+    text, unmatched = yield from _filled(facets_path.read_text(encoding="utf-8"), query, raw, version)
     if unmatched:
         return {}
     result = yield text
@@ -149,32 +187,13 @@ def facet_counts(
 ) -> dict[str, list[FacetValue]]:
     """The facet counts of the list `query` under the user's filters `raw`: the plain query at
     `facets_path` (rows `?facet ?value ?label ?count`, holding the same `VALUES` blocks as the
-    list's page query), its blocks bound exactly as `read` binds the page's. Facets in the order
-    the query gives them (most frequent value first); none when a filter named nothing. Blocks
-    on the store (a worker thread)."""
-    return _run(store, _facet_steps(query, facets_path, raw), timeout)
+    list's page query), its blocks filled exactly as `read` fills the page's. Facets in the
+    order the query gives them (most frequent value first); none when a filter named nothing.
+    Blocks on the store (a worker thread)."""
+    return _drive(_facet_steps(query, facets_path, raw, store.version), store, timeout)  # type: ignore[no-any-return]
 
 
-_Done = TypeVar("_Done")
-
-
-def _run(store: GraphStore, steps: Generator[str, SelectResult, _Done], timeout: float | None) -> _Done:
-    """Drive `steps` to their end, blocking on the store for each query they ask for."""
-    try:
-        sparql = next(steps)
-        while True:
-            result = store.query(sparql, timeout=timeout, trusted=True)
-            assert isinstance(result, SelectResult)
-            sparql = steps.send(result)
-    except StopIteration as done:
-        return done.value
-
-
-# One step of the runner: the SPARQL to run next; the runner sends back its rows.
-Steps = Generator[str, SelectResult, Reading]
-
-
-def _steps(query: CannedQuery, raw: Mapping[str, str | None], page: Page) -> Steps:
+def _steps(query: CannedQuery, raw: Mapping[str, str | None], page: Page, version: str | None) -> Steps:
     """The pipeline `query` for the user's parameter values (by name) and `page`, as the SPARQL
     texts it runs, one after another (each from the rows of the last): `read` and `read_async`
     drive it, one blocking on the store, the other awaiting it.
@@ -182,7 +201,7 @@ def _steps(query: CannedQuery, raw: Mapping[str, str | None], page: Page) -> Ste
     `ParameterError` names a missing or malformed parameter.
     """
     assert query.detail is not None and query.paging is not None, f"{query.path} is not a pipeline"
-    page_text, unmatched = yield from _bind(query, query.text, raw, query.path)
+    page_text, unmatched = yield from _filled(query.text, query, raw, version)
     detail_variables = query.paging.counts
     if unmatched:  # a name that stands for nothing: no page (an empty VALUES would mean "anything")
         return Reading(_projection(query.detail), [], unmatched=unmatched)
@@ -225,7 +244,7 @@ def read(
 
     `ParameterError` names a missing or malformed parameter; store errors propagate.
     """
-    return _run(store, _steps(query, raw, page), timeout)
+    return _drive(_steps(query, raw, page, store.version), store, timeout)  # type: ignore[no-any-return]
 
 
 async def read_async(
@@ -239,7 +258,7 @@ async def read_async(
     """`read` for a caller on the event loop: each query is awaited with the store's
     `query_serialized_async` (the pool its worker's pipe, with no thread per request), its
     SPARQL JSON read back into terms here."""
-    steps = _steps(query, raw, page)
+    steps = _steps(query, raw, page, store.version)
     try:
         sparql = next(steps)
         while True:

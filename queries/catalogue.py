@@ -23,6 +23,11 @@ Parameter types (the `type` of a header parameter) and what the user's text beco
 - `text`: free text, searched case-insensitively; its match key as a plain literal.
 - `kind`: one of `choices` (class local names), in any case; the `jl:` class IRI.
 - `year`: `YYYY`, bound as an `xsd:integer` (compare it with `YEAR(?dateTime)`).
+- `search`: words of a name; `variables: [position, token, positions, cost, whole]`: one row
+  `(position token positions cost)` per candidate word (`search_rows`), here each word of the
+  text itself (cost 0; the API adds words of the store that start with it or are a typo away,
+  `api/search_terms.py`), and a block `VALUES ?whole { … }` of its own holding the whole
+  text's match key (to put names equal to the text first).
 
 Paging. A list is a pipeline (`load_pipeline`, run by `api/reading.py`). A single-file query
 that pages (an entity's statements) declares `page:` in its header: `counts`, the variable (or
@@ -36,7 +41,7 @@ VALUES blocks and the page clause by their exact text only.
 
 import calendar
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -45,7 +50,7 @@ from typing import Any
 import yaml
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from jalinan.graph.keys import match_key
+from jalinan.graph.keys import match_key, search_tokens
 from jalinan.graph.namespaces import CONCEPT, ID, JL, XSD
 
 Term = NamedNode | Literal | BlankNode
@@ -53,7 +58,7 @@ Row = tuple[Term | None, ...]
 Binding = list[Term] | list[Row] | None
 QUERIES_DIR = Path(str(files("jalinan.queries")))
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-PARAMETER_TYPES = ("entity", "concept", "date", "text", "kind", "year")
+PARAMETER_TYPES = ("entity", "concept", "date", "text", "kind", "year", "search")
 MAX_VALUE_LENGTH = 200
 _ENTITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9-]*)*$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -130,6 +135,9 @@ class Parameter:
             if not _YEAR.match(text):
                 raise ParameterError(self.name, f"`{self.name}` must be a year: YYYY (not {text!r})")
             return {block: [Literal(text, datatype=NamedNode(XSD + "integer"))]}
+        if self.type == "search":
+            rows = search_rows(self.name, text, lambda word: [(word, 0)])
+            return {block: rows, self.variables[-1]: [Literal(match_key(text))]}
         key = match_key(text)
         if not key:
             raise ParameterError(self.name, f"`{self.name}` must not be empty")
@@ -137,8 +145,45 @@ class Parameter:
 
     @property
     def block(self) -> str | tuple[str, ...]:
-        """The variable (or variables, for a multi-variable block) this parameter fills."""
+        """The variable (or variables, for a multi-variable block) this parameter fills (a
+        `search` parameter: the words' block; its last variable is a block of its own, the
+        whole text's match key)."""
+        if self.type == "search":
+            return tuple(self.variables[:-1])
         return self.variables[0] if len(self.variables) == 1 else tuple(self.variables)
+
+
+# Words a searcher adds that names seldom hold ("the ministry of science"): left out of the
+# words every result must hold, unless the text holds nothing else.
+SEARCH_STOP_WORDS = frozenset({"the", "of", "and", "for", "on", "in", "a", "an", "dan", "di", "ke"})
+MAX_SEARCH_WORDS = 8
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a searched text every result must hold (`search_tokens`, stop words out)."""
+    words = search_tokens(text)
+    kept = [word for word in words if word not in SEARCH_STOP_WORDS]
+    return (kept or words)[:MAX_SEARCH_WORDS]
+
+
+def search_rows(name: str, text: str, candidates: Callable[[str], list[tuple[str, int]]]) -> list[Row]:
+    """The `search` block's rows: for each word of the text (its position, from 1), each
+    candidate word of the names and its cost (0 the word itself, more for a prefix or typo),
+    with the number of words on every row (so that the query can ask for entities holding
+    every word)."""
+    words = search_words(text)
+    if not words:
+        raise ParameterError(name, f"`{name}` holds no word to search for")
+    count = _integer(len(words))
+    rows: list[Row] = []
+    for position, word in enumerate(words, start=1):
+        for token, cost in candidates(word):
+            rows.append((_integer(position), Literal(token), count, _integer(cost)))
+    return rows
+
+
+def _integer(value: int) -> Literal:
+    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
 
 
 def _entity_rows(name: str, text: str) -> list[Row]:
@@ -514,16 +559,18 @@ def load_pipeline(folder: Path) -> CannedQuery:
     parameters = []
     for name, spec in (header.get("parameters") or {}).items():
         spec = spec or {}
-        variable = str(spec.get("variable") or name)
+        variables = [str(v) for v in spec.get("variables") or [spec.get("variable") or name]]
         kind = spec.get("type", "text")
         if kind not in PARAMETER_TYPES:
             raise CatalogueError(f"{page_path}: parameter {name!r} has unknown type {kind!r}")
-        fill_values(text, (variable,), None, page_path)  # the block is there, once
+        blocks = [tuple(variables[:-1]), (variables[-1],)] if kind == "search" else [tuple(variables)]
+        for block in blocks:
+            fill_values(text, block, None, page_path)  # the block is there, once
         parameters.append(
             Parameter(
                 name=name,
                 type=kind,
-                variables=[variable],
+                variables=variables,
                 required=bool(spec.get("required", False)),
                 description=str(spec.get("description", "")).strip(),
                 example=None if spec.get("example") is None else str(spec["example"]),

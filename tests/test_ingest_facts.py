@@ -131,6 +131,7 @@ NOT_FACTS = {
     JL + "acronym",
     JL + "matchKey",
     JL + "listPosition",  # a node's place in a list, ranked at ingest (ingest/list_order.py)
+    JL + "searchToken",  # a word of a name, for search (graph/keys.py)
 }
 
 

@@ -24,6 +24,7 @@ EXAMPLES = {
     "agreements-by-topic": {"topic": "digital-economy"},
     "organisations": {"country": "China"},
     "people": {},
+    "search": {"q": "ministry"},
     "visits": {"country": "Malaysia"},
 }
 
@@ -168,6 +169,10 @@ class RecordingStore:
         self.inner = inner
         self.sent: list[str] = []
 
+    @property
+    def version(self) -> str | None:
+        return self.inner.version
+
     def query(self, sparql: str, **options: object) -> object:
         self.sent.append(sparql)
         return self.inner.query(sparql, **options)  # type: ignore[arg-type]
@@ -187,7 +192,13 @@ def rdflib_dataset(store: RecordingStore) -> rdflib.Dataset:  # as the bench loa
     return dataset
 
 
-@pytest.mark.parametrize("name", PIPELINES)
+# Pipelines whose page order is total, so that any engine picks the same subjects for a page.
+# (search orders by exactness and typos only: ties come in the engine's own order, as its
+# header says, since sorting thousands of matches by IRI or label cost 1-2 s at 10,000 articles.)
+TOTALLY_ORDERED = [name for name in PIPELINES if name != "search"]
+
+
+@pytest.mark.parametrize("name", TOTALLY_ORDERED)
 def test_each_file_of_a_pipeline_gives_the_same_rows_on_rdflib_as_through_the_api(
     store: RecordingStore, rdflib_dataset: rdflib.Dataset, http: httpx.Client, name: str
 ) -> None:

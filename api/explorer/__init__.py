@@ -16,8 +16,10 @@ from jalinan.api.explorer import (
     error_pages,
     home,
     lists,
+    network_page,
     ontology_page,
     query_pages,
+    search_page,
     sparql_editor,
 )
 
@@ -30,6 +32,8 @@ PAGE_ROUTERS = [
     ontology_page.router,
     article_page.router,
     curation_page.router,
+    network_page.router,
+    search_page.router,
 ]
 
 
