@@ -11,7 +11,8 @@ A list query is a folder of plain SPARQL files (`queries/<name>/page.rq`, `detai
    `LIMIT size+1 OFFSET (page-1)*size` appended, gives the page's subjects in its stated order;
    the one past `size` only says that a next page exists;
 3. the detail query, its `VALUES` block filled with those subjects, gives their rows, which are
-   returned in the page's order (each subject's rows in the detail query's order).
+   returned in the page's order (each subject's rows in the detail query's order); a
+   parameter's block, where the detail query holds one too, is filled as in the page query.
 
 Views (canned JSON/CSV/TSV/XML/HTML, friendly JSON, and the pages to come) call `read` and
 choose the format at the end. It takes any `GraphStore` (time limit and trusted lane included),
@@ -37,6 +38,7 @@ from jalinan.queries.catalogue import (
     Parameter,
     ParameterError,
     fill_values,
+    holds_values_block,
     name_rows,
 )
 
@@ -82,7 +84,7 @@ def read(
     `ParameterError` names a missing or malformed parameter; store errors propagate.
     """
     assert query.detail is not None and query.paging is not None, f"{query.path} is not a pipeline"
-    page_text = query.text
+    page_text, detail_text = query.text, query.detail
     unmatched: dict[str, str] = {}
     for parameter in query.parameters:
         text = raw.get(parameter.name)
@@ -91,6 +93,7 @@ def read(
             if parameter.required:
                 raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")
             page_text = fill_values(page_text, variables, None, query.path)
+            detail_text = _fill_if_present(detail_text, variables, None, query.path)
             continue
         data: Binding
         if parameter.type in ("entity", "concept"):
@@ -100,6 +103,7 @@ def read(
         else:
             data = parameter.binding(text)[variables[0]]
         page_text = fill_values(page_text, variables, data, query.path)
+        detail_text = _fill_if_present(detail_text, variables, data, query.path)
     detail_variables = query.paging.counts
     if unmatched:  # a name that stands for nothing: no page (an empty VALUES would mean "anything")
         return Reading(_projection(query.detail), [], unmatched=unmatched)
@@ -116,7 +120,7 @@ def read(
     data_rows = (
         [tuple(subject) for subject in subjects] if len(detail_variables) > 1 else [s[0] for s in subjects]
     )
-    detail_text = fill_values(query.detail, detail_variables, data_rows, query.path)  # type: ignore[arg-type]
+    detail_text = fill_values(detail_text, detail_variables, data_rows, query.path)  # type: ignore[arg-type]
     detail = store.query(detail_text, timeout=timeout, trusted=True)
     assert isinstance(detail, SelectResult)
     # rows in the page's order, by the subject variables the detail query returns
@@ -129,6 +133,14 @@ def read(
         detail.rows, key=lambda row: place.get(tuple(row.get(v) for v in detail_variables), len(place))
     )
     return Reading(detail.variables, rows, subjects=subjects, has_next=has_next)
+
+
+def _fill_if_present(text: str, variables: tuple[str, ...], data: Binding, path: Path) -> str:
+    """The detail query with a parameter's block filled, where it holds one (`direct` in
+    `agreements-by-party`: its rows, too, depend on the parameter); unchanged otherwise."""
+    if not holds_values_block(text, variables):
+        return text
+    return fill_values(text, variables, data, path)
 
 
 def _projection(text: str) -> list[str]:

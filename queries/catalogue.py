@@ -22,6 +22,8 @@ Parameter types (the `type` of a header parameter) and what the user's text beco
   `xsd:dateTime` of that period.
 - `text`: free text, searched case-insensitively; its match key as a plain literal.
 - `kind`: one of `choices` (class local names), in any case; the `jl:` class IRI.
+- `boolean`: `true` or `false`, in any case; an `xsd:boolean` literal (a query reads a value
+  not given through `COALESCE(?x, false)`: the runner leaves the block `UNDEF`).
 
 Paging. A list query declares `page:` in its header: `counts`, the variable (or list of
 variables) whose distinct values a page counts; `size`, the default; `max`; `order`, in words.
@@ -53,7 +55,7 @@ Row = tuple[Term | None, ...]
 Binding = list[Term] | list[Row] | None
 QUERIES_DIR = Path(str(files("jalinan.queries")))
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-PARAMETER_TYPES = ("entity", "concept", "date", "text", "kind")
+PARAMETER_TYPES = ("entity", "concept", "date", "text", "kind", "boolean")
 MAX_VALUE_LENGTH = 200
 _ENTITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9-]*)*$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -127,6 +129,10 @@ class Parameter:
                     self.name, f"`{self.name}` must be one of: {', '.join(self.choices)} (not {text!r})"
                 )
             return {block: [NamedNode(JL + by_key[text.casefold()])]}
+        if self.type == "boolean":
+            if text.casefold() not in ("true", "false"):
+                raise ParameterError(self.name, f"`{self.name}` must be true or false (not {text!r})")
+            return {block: [Literal(text.casefold() == "true")]}
         key = match_key(text)
         if not key:
             raise ParameterError(self.name, f"`{self.name}` must not be empty")
@@ -475,6 +481,11 @@ def fill_values(text: str, variables: tuple[str, ...], data: Binding, path: Path
     start = text.index(opening, body) + len(opening)
     end = text.index("}", start)
     return f"{text[:start]} {_values_data(variables, data)} {text[end:]}"
+
+
+def holds_values_block(text: str, variables: tuple[str, ...]) -> bool:
+    """Whether the query (below its header) opens a `values_block(variables)`."""
+    return values_block(variables) in text[_header_length(text) :]
 
 
 def _header_length(text: str) -> int:
