@@ -235,10 +235,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
     source = _existing_files("draft", [args.article])[0]
     output = Path(args.output) if args.output and args.output != "-" else None
     if output is not None and output.exists() and not args.force:
-        raise SystemExit(
-            f"jalinan draft: -o {output}: the file exists (it may hold reviewed work); "
-            "give --force to replace it"
-        )
+        raise SystemExit(f"jalinan draft: -o {output}: the file exists (it may hold reviewed work); "
+                         "give --force to replace it")
     try:
         text = source.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

@@ -220,7 +220,7 @@ def test_the_server_log_never_shows_the_password(backend: Backend, remote_server
     [
         "SELECT * WHERE { SERVICE <{url}> { ?s ?p ?o } }",
         "SELECT * WHERE { sErViCe <{url}> { ?s ?p ?o } }",
-        "SELECT * WHERE { SERVICE <\\u0068ttp://127.0.0.1:{port}/> { ?s ?p ?o } }",
+        'SELECT * WHERE { SERVICE <\\u0068ttp://127.0.0.1:{port}/> { ?s ?p ?o } }',
     ],
 )
 def test_a_client_query_never_makes_the_backend_fetch_anything(remote_server: ApiServer, query: str):
@@ -247,12 +247,11 @@ def test_a_client_query_never_makes_the_backend_fetch_anything(remote_server: Ap
         text = query.replace("{url}", f"http://127.0.0.1:{port}/").replace("{port}", str(port))
         response = httpx.post(remote_server.url("/sparql"), data={"query": text}, timeout=30)
         update = httpx.post(
-            remote_server.url("/update"),
-            data={"update": f"LOAD <http://127.0.0.1:{port}/data.ttl>"},
-            headers={"Authorization": f"Bearer {remote_server.write_token}"},
-            timeout=30,
+            remote_server.url("/update"), data={"update": f"LOAD <http://127.0.0.1:{port}/data.ttl>"},
+            headers={"Authorization": f"Bearer {remote_server.write_token}"}, timeout=30,
         )
     finally:
         listener.shutdown()
     assert response.status_code == 400 and update.status_code == 400
     assert seen == []
+
