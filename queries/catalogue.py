@@ -472,15 +472,25 @@ def values_block(variables: tuple[str, ...]) -> str:
 
 
 def fill_values(text: str, variables: tuple[str, ...], data: Binding, path: Path | str = "") -> str:
-    """`text` with the data of its one `values_block(variables)` replaced by `data` (terms, or
-    rows of terms for several variables; None or empty: UNDEF). Found by exact text, once."""
+    """`text` with the data of each of its `values_block(variables)` replaced by `data` (terms,
+    or rows of terms for several variables; None or empty: UNDEF). Found by exact text.
+
+    Usually written once; a query repeats the block in each branch of a `UNION` that needs the
+    value (the branches do not see each other's bindings, and Oxigraph starts a branch from a
+    `VALUES` block only inside it: `agreements-by-party`)."""
     opening = values_block(variables)
     body = _header_length(text)  # a header may mention the block; only the query's counts
-    if text.count(opening, body) != 1:
-        raise CatalogueError(f"{path}: needs exactly one `{opening} … }}` block")
-    start = text.index(opening, body) + len(opening)
-    end = text.index("}", start)
-    return f"{text[:start]} {_values_data(variables, data)} {text[end:]}"
+    if text.count(opening, body) < 1:
+        raise CatalogueError(f"{path}: needs a `{opening} … }}` block")
+    filled = _values_data(variables, data)
+    out, cursor = [text[:body]], body
+    while (found := text.find(opening, cursor)) != -1:
+        start = found + len(opening)
+        end = text.index("}", start)
+        out.append(f"{text[cursor:start]} {filled} ")
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
 
 
 def holds_values_block(text: str, variables: tuple[str, ...]) -> bool:
