@@ -17,7 +17,7 @@ ARTICLES_ARG := $(if $(wildcard $(ARTICLES)/*.txt),--articles $(ARTICLES),)
 # runs as root (here, CI); elsewhere those tests skip, saying how to install (under CI=true they fail).
 OWLAPI_JAR := /usr/share/java/owlapi-distribution.jar
 
-.PHONY: run test install system ontology ingest serve lint bench clean backends browser screenshots
+.PHONY: run test install system ontology ingest serve lint bench clean backends browser screenshots balancers
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ run: $(STAMP)
 	$(BIN)/jalinan stats --store $(STORE)
 	$(BIN)/jalinan serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: $(STAMP) system backends browser
+test: $(STAMP) system backends browser balancers
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -57,6 +57,18 @@ backends:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(VIRTUOSO_PACKAGE) >/dev/null || \
 		{ apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(VIRTUOSO_PACKAGE) >/dev/null; }; \
 	else echo "install $(VIRTUOSO_PACKAGE) (no apt here): the Virtuoso backend tests skip without it"; fi
+
+# The read-replica deployment's load balancers (docs/replicas/): the tests check both documented
+# configurations and run HAProxy in front of two replicas on loopback. Installed where missing and
+# apt can (root); elsewhere those tests skip and say how to install them (under CI=true they fail).
+BALANCER_PACKAGES := haproxy nginx
+balancers:
+	@if command -v haproxy >/dev/null && command -v nginx >/dev/null || \
+	    { [ -x /usr/sbin/haproxy ] && [ -x /usr/sbin/nginx ]; }; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BALANCER_PACKAGES) >/dev/null || \
+		{ apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BALANCER_PACKAGES) >/dev/null; }; \
+	else echo "install $(BALANCER_PACKAGES) (no apt here): the load-balancer tests skip without them"; fi
 
 # The browser tests drive Debian's chromium (Playwright cannot download its own here), with a
 # small Chinese font so pages and screenshots show the zh labels. Installed where missing and apt

@@ -14,17 +14,27 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
 from jalinan.api import canned, explorer, friendly, graph_store, linked_data, openapi, protocol
-from jalinan.api.caching import CACHE_HEADER, ResultCache
+from jalinan.api.caching import CACHE_HEADER, VERSION_HEADER, ResultCache
 from jalinan.api.connections import ChunkedBodies
 from jalinan.api.errors import error_responses, install_error_handlers
 from jalinan.api.head import HeadAsGet
 from jalinan.api.limits import BodyLimit
 from jalinan.api.logging import AccessLog
+from jalinan.api.network import routes as network_routes
+from jalinan.api.pinning import PinSnapshot
 from jalinan.api.settings import Settings
 from jalinan.graph import GraphStore, open_store
 from jalinan.queries.catalogue import load_catalogue
 
-ROUTERS = [protocol.router, graph_store.router, canned.router, friendly.router, linked_data.router]
+# network_routes before linked_data: `/id/{path}` would take `/id/mosti/network` for an id
+ROUTERS = [
+    protocol.router,
+    graph_store.router,
+    canned.router,
+    friendly.router,
+    network_routes.router,
+    linked_data.router,
+]
 
 DESCRIPTION = """A knowledge graph of Malaysia–China ties: agreements, ministries, companies,
 visits. Every fact is traced to a news article and a verbatim quote.
@@ -100,6 +110,7 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
         app.state.store = store
     # The last added is the outermost. CORS wraps every refusal (a 413 from BodyLimit too),
     # so a browser client can read why it was refused; HEAD runs as GET inside it.
+    app.add_middleware(PinSnapshot)  # innermost: one snapshot per request on a read replica
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(HeadAsGet)
     app.add_middleware(
@@ -115,6 +126,7 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
             "X-Jalinan-Truncated",
             "ETag",
             CACHE_HEADER,
+            VERSION_HEADER,
         ],
     )
     app.add_middleware(AccessLog)  # every request is logged, refusals included

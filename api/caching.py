@@ -11,6 +11,8 @@ do better than a generic SPARQL server.
   §13.1.2: a list, weak comparison) naming it answers a GET with 304 before any query runs,
   since the client can only hold it from a 200 at this version; `*` matches once there is an
   answer (not an error). A POST query gets 412, as the RFC says for methods other than GET.
+* `X-Jalinan-Data-Version`: the version itself, beside the ETag. On read replicas it names the
+  published snapshot the answer was read from, the same on every replica (`graph/replica.py`).
 * `Cache-Control: public, no-cache` (RFC 9111): anyone may store the answer, nobody may reuse
   it without revalidating, since a write can change it at any moment. `Vary: Accept` where the
   format is negotiated.
@@ -33,7 +35,7 @@ import hashlib
 import json
 import re
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +49,7 @@ from jalinan.api.volatile import is_volatile
 from jalinan.graph import GraphStore
 
 CACHE_HEADER = "X-Jalinan-Cache"  # hit (from the cache), miss (computed now), revalidated (304)
+VERSION_HEADER = "X-Jalinan-Data-Version"  # the data version the answer (and its ETag) was read at
 CACHE_CONTROL = "public, no-cache"
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not Modified: `If-None-Match` names the current ETag (no body)"}
@@ -89,24 +92,33 @@ class ResultCache:
         self.bytes = 0
         self.computing: dict[tuple[str, Identity], asyncio.Event] = {}
         self._version: str | None = None
+        self._retired: deque[str] = deque(maxlen=64)  # versions left behind, newest last
         self._entries: OrderedDict[Identity, tuple[CachedAnswer, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def _adopt(self, version: str) -> None:
-        """Versions only move forward: a new one makes every entry stale, so drop them all."""
+    def _adopt(self, version: str) -> bool:
+        """Versions only move forward: a new one makes every entry stale, so drop them all.
+        False for a version already left behind (a read replica's request pinned to the snapshot
+        before the newest): it neither reads the cache nor takes it back a version."""
         if version != self._version:
+            if version in self._retired:
+                return False
+            if self._version is not None:
+                self._retired.append(self._version)
             self._entries.clear()
             self.bytes = 0
             self._version = version
+        return True
 
     def get(self, version: str, identity: Identity) -> CachedAnswer | None:
         if not self.capacity:
             return None
         with self._lock:
-            self._adopt(version)
+            if not self._adopt(version):
+                return None
             found = self._entries.get(identity)
             if found is None:
                 return None
@@ -215,7 +227,12 @@ async def cached(
     running: asyncio.Event | None = None
     if version is not None:
         etag = entity_tag(version, identity)
-        validators = {"ETag": etag, "Cache-Control": CACHE_CONTROL, **({"Vary": vary} if vary else {})}
+        validators = {
+            "ETag": etag,
+            "Cache-Control": CACHE_CONTROL,
+            VERSION_HEADER: version,
+            **({"Vary": vary} if vary else {}),
+        }
         if none_match(header, etag):  # the client got this tag with a 200 at this version
             return _not_modified(request, validators)
         flight = (version, identity)

@@ -34,8 +34,17 @@ StoreDep = Annotated[GraphStore, Depends(get_store)]
 CatalogueDep = Annotated[dict[str, CannedQuery], Depends(get_catalogue)]
 
 
+READ_ONLY_REASON = (
+    "this server is a read replica (`jalinan serve --read-only`): it serves published snapshots "
+    "and writes nothing; send writes to the writer"
+)
+
+
 def check_write_access(request: Request, settings: Settings) -> None:
-    """Writes need the server's token: 403 when writes are off or the token is wrong, 401 without one."""
+    """Writes need the server's token: 403 when writes are off or the token is wrong, 401 without one;
+    403 on a read replica whatever the token (it has no store to write)."""
+    if settings.read_only:
+        raise forbidden(READ_ONLY_REASON)
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if not settings.write_token:

@@ -116,9 +116,9 @@ _PROBLEM_SCHEMA = {
 _ERROR_STATUSES = {
     400: "bad syntax, repeated or conflicting parameters, undecodable body, SERVICE not allowed",
     401: "a write without a bearer token",
-    403: "a write with a wrong token, or writes disabled",
+    403: "a write with a wrong token, writes disabled, or an update sent to a read replica",
     404: "unknown canned query, entity, graph or route; an update dropping or clearing a missing graph",
-    405: "method not allowed here",
+    405: "method not allowed here (a Graph Store write on a read replica)",
     406: "no acceptable format",
     409: "an update creates a graph that already exists (without SILENT)",
     412: "If-None-Match names the current answer of a POST query (a GET gets 304)",

@@ -132,7 +132,7 @@ async def _answer(
         headers = {}
         following = None
         if sparql is None:  # a list pipeline: the runner says whether a next page exists
-            answer = await run_in_threadpool(querying.reading, store, query, values, page)
+            answer = await querying.reading_async(store, query, values, page)
             result, more, has_next = SelectResult(answer.variables, answer.rows), False, answer.has_next
         else:
             # rows, not items, are capped in the worker; fold, then cap the items at the same number
@@ -280,12 +280,31 @@ async def organisations(
 
 
 @router.get(
-    "/search", summary="Find entities by name, alias or acronym", description="Example: `/search?q=ministry`."
+    "/search",
+    summary="Find entities by name, alias or acronym",
+    description="Every word of `q` must be in a name (label, alias, acronym or headline, in "
+    "English, Malay or Chinese), in any case, accents optional, small typos forgiven; exact names "
+    "first. Examples: `/search?q=ministry`, `/search?q=science ministry&kind=Organization`, "
+    "`/search?q=Mosty`. Each item names its `kind`, `country` and `parent` where it has them.",
 )
 async def search(
     request: Request,
     store: StoreDep,
     catalogue: CatalogueDep,
-    q: Annotated[str, Query(description="part of a name", examples=["ministry"])],
+    q: Annotated[str, Query(description="words of a name", examples=["ministry"])],
+    kind: Annotated[
+        str | None, Query(description="only entities of this kind (a class)", examples=["Organization"])
+    ] = None,
+    country: Annotated[
+        str | None, Query(description="only entities of this country", examples=["malaysia"])
+    ] = None,
 ) -> dict[str, Any]:
-    return await _answer(request, store, catalogue, "search", {"q": q}, "entity", ("q",))
+    return await _answer(
+        request,
+        store,
+        catalogue,
+        "search",
+        {"q": q, "kind": kind, "country": country},
+        "entity",
+        ("q", "kind", "country"),
+    )

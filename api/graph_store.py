@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from jalinan.api import openapi, querying
-from jalinan.api.dependencies import SettingsDep, StoreDep, check_write_access
+from jalinan.api.dependencies import READ_ONLY_REASON, SettingsDep, StoreDep, check_write_access
 from jalinan.api.errors import bad_request, forbidden, method_not_allowed, not_found, unsupported_media_type
 from jalinan.api.negotiation import DEFAULT_GRAPH_FORMAT, GRAPH_FORMATS, media_type, negotiate
 from jalinan.api.xml_guard import refuse_doctype
@@ -66,6 +66,8 @@ async def _body_triples(request: Request) -> list[Triple]:
 
 
 async def _writable_target(request: Request, store: StoreDep, settings: SettingsDep) -> tuple[str, bool]:
+    if settings.read_only:  # no graph may be written here: the method, not the client, is refused
+        raise method_not_allowed(request.method, ["GET", "HEAD"], READ_ONLY_REASON)
     check_write_access(request, settings)
     graph = _target(request)
     if graph is None:

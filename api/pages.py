@@ -117,6 +117,10 @@ def entity_page(
         }
     )
     title = (names or [short(iri)])[0]
+    network_html = ""  # the entity's network of ties (api/network/), when it is one of ours
+    if iri.startswith(ID):
+        network = f"{local_href(iri)}/network"
+        network_html = f'<p><a href="{escape(network)}">Network</a>: who it is tied to, drawn and listed</p>'
     sections = []
     for direction, heading in (("out", "Statements"), ("in", "Referred to by")):
         body_rows = []
@@ -153,7 +157,10 @@ def entity_page(
         f"<h1>{escape(title)}</h1>"
         f'<p class="muted"><code>{escape(iri)}</code>{" · " if types else ""}{escape(", ".join(types))}</p>'
         f'<p>As data: <a href="?_format=ttl">Turtle</a> · <a href="?_format=jsonld">JSON-LD</a> · '
-        f'<a href="{escape(evidence_href)}">evidence (JSON)</a></p>' + "".join(sections) + navigation
+        f'<a href="{escape(evidence_href)}">evidence (JSON)</a></p>'
+        + network_html
+        + "".join(sections)
+        + navigation
     )
     return page(title, body, [(evidence_href, "application/json"), ("?_format=ttl", "text/turtle")])
 

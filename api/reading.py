@@ -16,30 +16,43 @@ A list query is a folder of plain SPARQL files (`queries/<name>/page.rq`, `detai
 
 Views (canned JSON/CSV/TSV/XML/HTML, friendly JSON, and the pages to come) call `read` and
 choose the format at the end. It takes any `GraphStore` (time limit and trusted lane included),
-so it works unchanged over a remote SPARQL backend. Call it from a worker thread
-(`run_in_threadpool`): it blocks on the store.
+so it works unchanged over a remote SPARQL backend. The HTTP views await `read_async`, which
+awaits each query on the event loop (`query_serialized_async`: no thread per request); `read`
+blocks on the store, for a worker thread, a test or the bench. Both drive the same steps.
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, QuerySolutions, parse_query_results
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    parse_query_results,
+)
 
+from jalinan.api import search_terms
 from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.namespaces import CONCEPT, ID
 from jalinan.graph.results import Term
 from jalinan.queries.catalogue import (
     Binding,
     CannedQuery,
+    CatalogueError,
     Page,
     Parameter,
     ParameterError,
     fill_values,
     holds_values_block,
     name_rows,
+    search_rows,
 )
 
 NAMES_QUERY = Path(str(files("jalinan.queries"))) / "shared" / "names.rq"
@@ -57,60 +70,106 @@ class Reading:
     unmatched: dict[str, str] = field(default_factory=dict)  # parameter → the text that named nothing
 
 
-def look_up(
-    store: GraphStore, parameter: Parameter, text: str, *, timeout: float | None = None
-) -> list[NamedNode]:
-    """The IRIs a name stands for, of the kind `parameter` asks for (an entity under `/id/`, a
-    concept of its scheme); `ParameterError` if the text cannot be a name at all."""
-    rows = name_rows(parameter, text)
-    sparql = fill_values(_NAMES_TEXT, ("iri", "key"), rows, NAMES_QUERY)
-    result = store.query(sparql, timeout=timeout, trusted=True)
-    assert isinstance(result, SelectResult)
+def _names_query(parameter: Parameter, text: str) -> str:
+    return fill_values(_NAMES_TEXT, ("iri", "key"), name_rows(parameter, text), NAMES_QUERY)
+
+
+def _named(parameter: Parameter, result: SelectResult) -> list[NamedNode]:
+    """The look-up's IRIs of the kind `parameter` asks for (an entity under `/id/`, a concept of
+    its scheme)."""
     prefix = f"{CONCEPT}{parameter.scheme}/" if parameter.type == "concept" else ID
     found = [row["iri"] for row in result.rows if row["iri"].value.startswith(prefix)]
     return [term for term in found if isinstance(term, NamedNode)]
 
 
-def read(
-    store: GraphStore,
-    query: CannedQuery,
-    raw: Mapping[str, str | None],
-    page: Page,
-    *,
-    timeout: float | None = None,
-) -> Reading:
-    """Run the pipeline `query` for the user's parameter values (by name) and `page`.
+def look_up(
+    store: GraphStore, parameter: Parameter, text: str, *, timeout: float | None = None
+) -> list[NamedNode]:
+    """The IRIs a name stands for, of the kind `parameter` asks for; `ParameterError` if the
+    text cannot be a name at all."""
+    result = store.query(_names_query(parameter, text), timeout=timeout, trusted=True)
+    assert isinstance(result, SelectResult)
+    return _named(parameter, result)
 
-    `ParameterError` names a missing or malformed parameter; store errors propagate.
-    """
-    assert query.detail is not None and query.paging is not None, f"{query.path} is not a pipeline"
-    page_text, detail_text = query.text, query.detail
+
+# One step of the runner: the SPARQL to run next; the runner sends back its rows.
+Steps = Generator[str, SelectResult, Reading]
+Filling = Generator[str, SelectResult, tuple[str, dict[str, str]]]
+
+
+def _filled(text: str, query: CannedQuery, raw: Mapping[str, str | None], version: str | None) -> Filling:
+    """`text` (the page query, or another query holding the same `VALUES` blocks, such as the
+    search's facets) with the blocks of `query`'s parameters filled from the user's values, and
+    the parameters whose text named nothing; yields the look-ups it needs run (names, the
+    search vocabulary when not yet read at this data `version`). `ParameterError` names a
+    missing or bad parameter."""
     unmatched: dict[str, str] = {}
     for parameter in query.parameters:
-        text = raw.get(parameter.name)
-        variables = (parameter.variables[0],)
-        if text is None or not text.strip():
+        value = raw.get(parameter.name)
+        block = parameter.block
+        variables = block if isinstance(block, tuple) else (block,)
+        if value is None or not value.strip():
             if parameter.required:
                 raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")
-            page_text = fill_values(page_text, variables, None, query.path)
-            detail_text = _fill_if_present(detail_text, variables, None, query.path)
+            text = fill_values(text, variables, None, query.path)
             continue
         data: Binding
         if parameter.type in ("entity", "concept"):
-            data = list(look_up(store, parameter, text, timeout=timeout))
+            data = list(_named(parameter, (yield _names_query(parameter, value))))
             if not data:
-                unmatched[parameter.name] = text
+                unmatched[parameter.name] = value
+        elif parameter.type == "search":  # checked as written, then with the store's close words
+            whole = parameter.binding(value)[parameter.variables[-1]]
+            text = fill_values(text, (parameter.variables[-1],), whole, query.path)
+            words = search_terms.known(version)
+            if words is None:
+                words = search_terms.remember(version, (yield search_terms.WORDS_TEXT))
+            data = search_rows(parameter.name, value, words.candidates)
         else:
-            data = parameter.binding(text)[variables[0]]
-        page_text = fill_values(page_text, variables, data, query.path)
-        detail_text = _fill_if_present(detail_text, variables, data, query.path)
+            data = parameter.binding(value)[parameter.block]
+        text = fill_values(text, variables, data, query.path)
+    return text, unmatched
+
+
+def fill_parameters(
+    store: GraphStore,
+    text: str,
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    *,
+    timeout: float | None = None,
+) -> tuple[str, dict[str, str]]:
+    """`_filled`, its look-ups run on `store`, blocking (a worker thread)."""
+    return _drive(_filled(text, query, raw, store.version), store, timeout)
+
+
+def _drive(steps: Generator[str, SelectResult, Any], store: GraphStore, timeout: float | None) -> Any:
+    """Run each SPARQL text `steps` yields on `store`, blocking, and send back its rows."""
+    try:
+        sparql = next(steps)
+        while True:
+            result = store.query(sparql, timeout=timeout, trusted=True)
+            assert isinstance(result, SelectResult)
+            sparql = steps.send(result)
+    except StopIteration as done:
+        return done.value
+
+
+def _steps(query: CannedQuery, raw: Mapping[str, str | None], page: Page, version: str | None) -> Steps:
+    """The pipeline `query` for the user's parameter values (by name) and `page`, as the SPARQL
+    texts it runs, one after another (each from the rows of the last): `read` and `read_async`
+    drive it, one blocking on the store, the other awaiting it.
+
+    `ParameterError` names a missing or malformed parameter.
+    """
+    assert query.detail is not None and query.paging is not None, f"{query.path} is not a pipeline"
+    page_text, unmatched = yield from _filled(query.text, query, raw, version)
     detail_variables = query.paging.counts
     if unmatched:  # a name that stands for nothing: no page (an empty VALUES would mean "anything")
         return Reading(_projection(query.detail), [], unmatched=unmatched)
     if page.size is not None:
         page_text += f"\nLIMIT {int(page.size) + 1} OFFSET {int(page.offset)}\n"
-    picked = store.query(page_text, timeout=timeout, trusted=True)
-    assert isinstance(picked, SelectResult)
+    picked = yield page_text
     subjects = list(dict.fromkeys(tuple(row.get(v) for v in detail_variables) for row in picked.rows))
     has_next = page.size is not None and len(subjects) > page.size
     if page.size is not None:
@@ -120,9 +179,9 @@ def read(
     data_rows = (
         [tuple(subject) for subject in subjects] if len(detail_variables) > 1 else [s[0] for s in subjects]
     )
+    detail_text = _detail_parameters(query, raw)
     detail_text = fill_values(detail_text, detail_variables, data_rows, query.path)  # type: ignore[arg-type]
-    detail = store.query(detail_text, timeout=timeout, trusted=True)
-    assert isinstance(detail, SelectResult)
+    detail = yield detail_text
     # rows in the page's order, by the subject variables the detail query returns
     shown = [i for i, v in enumerate(detail_variables) if v in detail.variables]
     place: dict[tuple[Term | None, ...], int] = {}
@@ -135,12 +194,77 @@ def read(
     return Reading(detail.variables, rows, subjects=subjects, has_next=has_next)
 
 
-def _fill_if_present(text: str, variables: tuple[str, ...], data: Binding, path: Path) -> str:
-    """The detail query with a parameter's block filled, where it holds one (`direct` in
-    `agreements-by-party`: its rows, too, depend on the parameter); unchanged otherwise."""
-    if not holds_values_block(text, variables):
-        return text
-    return fill_values(text, variables, data, path)
+def _detail_parameters(query: CannedQuery, raw: Mapping[str, str | None]) -> str:
+    """The detail query with the block of each parameter it holds too filled (`direct` in
+    `agreements-by-party`: its rows, too, depend on it); only values that need no look-up."""
+    assert query.detail is not None
+    text = query.detail
+    for parameter in query.parameters:
+        block = parameter.block
+        variables = block if isinstance(block, tuple) else (block,)
+        if variables == query.paging.counts or not holds_values_block(text, variables):  # type: ignore[union-attr]
+            continue  # (the subjects' block, filled with the page's subjects)
+        if parameter.type in ("entity", "concept", "search"):
+            raise CatalogueError(f"{query.path}: a detail query may hold only a plain value's block")
+        value = raw.get(parameter.name)
+        data = None if value is None or not value.strip() else parameter.binding(value)[parameter.block]
+        text = fill_values(text, variables, data, query.path)
+    return text
+
+
+def read(
+    store: GraphStore,
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    page: Page,
+    *,
+    timeout: float | None = None,
+) -> Reading:
+    """Run the pipeline `query` for the user's parameter values (by name) and `page`, blocking
+    on the store (a worker thread, a test, the bench).
+
+    `ParameterError` names a missing or malformed parameter; store errors propagate.
+    """
+    return _drive(_steps(query, raw, page, store.version), store, timeout)  # type: ignore[no-any-return]
+
+
+async def read_async(
+    store: GraphStore,
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    page: Page,
+    *,
+    timeout: float | None = None,
+) -> Reading:
+    """`read` for a caller on the event loop: each query is awaited with the store's
+    `query_serialized_async` (the pool its worker's pipe, with no thread per request), its
+    SPARQL JSON read back into terms here."""
+    steps = _steps(query, raw, page, store.version)
+    try:
+        sparql = next(steps)
+        while True:
+            _, data = await store.query_serialized_async(
+                sparql, QueryResultsFormat.JSON, RdfFormat.N_TRIPLES, timeout=timeout, trusted=True
+            )
+            sparql = steps.send(_select(data))
+    except StopIteration as done:
+        return done.value
+
+
+def _select(data: bytes) -> SelectResult:
+    """SPARQL JSON results as rows of terms (read in this thread, from bytes)."""
+    solutions = parse_query_results(data, QueryResultsFormat.JSON)
+    assert isinstance(solutions, QuerySolutions), "a list's queries are SELECT queries"
+    names = [variable.value for variable in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name in names:
+            term = solution[name]
+            if term is not None:
+                row[name] = term
+        rows.append(row)
+    return SelectResult(names, rows)
 
 
 def _projection(text: str) -> list[str]:

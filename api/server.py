@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import resource
 import sys
+from typing import Any
 
 import uvicorn
 
@@ -20,7 +21,9 @@ from jalinan.api.settings import Settings
 from jalinan.graph import StoreError, StoreLockedError, open_store
 from jalinan.graph.pool import PooledStore
 from jalinan.graph.remote_store import is_remote
+from jalinan.graph.replica import ReplicaStore
 from jalinan.graph.sandbox import SandboxUnavailable, offline_thread
+from jalinan.graph.snapshots import POINTER, is_published_folder
 
 
 def _fail(message: str) -> int:
@@ -54,14 +57,31 @@ def _run_uvicorn(app: object, settings: Settings) -> None:
     )
 
 
+def _read_options(settings: Settings) -> dict[str, Any]:
+    """The query workers' options, the same for a writer's pool and a read replica."""
+    return {
+        "workers": settings.query_workers,
+        "max_waiting": settings.max_waiting,
+        "timeout": settings.query_timeout,
+        "max_rows": settings.max_rows * 20,
+        "max_result_bytes": settings.max_result_bytes,
+        "worker_memory": settings.worker_memory,
+        "networked": 1 if settings.service_allow else 0,  # the federation lane
+    }
+
+
 def serve(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_args(args)
     except ValueError as exc:
         return _fail(str(exc))
     path = settings.store_path
+    if settings.read_only:
+        return _serve_read_only(settings)
     if is_remote(path):
         return _serve_remote(settings)
+    if is_published_folder(path):
+        return _fail(f"{path} is a folder of published snapshots: serve it with --read-only")
     if not path.exists():
         return _fail(f"no store at {path}: run `jalinan ingest --store {path}` first")
     if not (path / "CURRENT").is_file():
@@ -93,15 +113,9 @@ def serve(args: argparse.Namespace) -> int:
             )
         pooled = PooledStore(
             store,
-            workers=settings.query_workers,
-            max_waiting=settings.max_waiting,
-            timeout=settings.query_timeout,
-            max_rows=settings.max_rows * 20,
-            max_result_bytes=settings.max_result_bytes,
-            worker_memory=settings.worker_memory,
+            **_read_options(settings),
             write_timeout=settings.write_timeout,
             write_memory=settings.write_memory,
-            networked=1 if settings.service_allow else 0,  # the federation lane
         )
     except Exception as exc:  # a store that opens but cannot be read or checkpointed
         store.close()
@@ -155,6 +169,51 @@ def _serve_remote(settings: Settings) -> int:
         )
     app = create_app(settings, store, close_store=True)
     access_log.configure()
-    print(f"Jalinan is serving {settings.store_path} at {settings.base_url}/sparql", flush=True)
+    replica = " (a read replica: writes refused)" if settings.read_only else ""
+    print(f"Jalinan is serving {settings.store_path} at {settings.base_url}/sparql{replica}", flush=True)
     _run_uvicorn(app, settings)
+    return 0
+
+
+def _serve_read_only(settings: Settings) -> int:
+    """A read replica: of a remote backend, or of the snapshots published into a folder. It takes
+    no write token (a token would promise writes it refuses)."""
+    path = settings.store_path
+    if settings.write_token:
+        return _fail("--read-only refuses every write: drop --write-token (and $JALINAN_WRITE_TOKEN)")
+    if is_remote(path):
+        return _serve_remote(settings)
+    if not is_published_folder(path):
+        hint = (
+            f"; {path} is a store: publish it (`jalinan publish DIR --store {path}`) and serve DIR"
+            if (path / "CURRENT").is_file()
+            else ""
+        )
+        return _fail(
+            f"--read-only serves a folder of published snapshots or a remote backend (sparql+http://…); "
+            f"{path} holds no {POINTER}{hint}"
+        )
+    try:
+        offline_thread().check()  # the workers install the same filter
+    except SandboxUnavailable as exc:
+        return _fail(f"cannot cut SPARQL evaluation off from the network, so it will not serve: {exc}")
+    try:
+        replica = ReplicaStore(path, poll_interval=settings.poll_interval, **_read_options(settings))
+    except StoreError as exc:
+        return _fail(f"cannot serve the snapshots in {path}: {exc}")
+    try:
+        app = create_app(settings, replica, close_store=True)
+        access_log.configure()
+        print(
+            f"Jalinan is serving a read replica at {settings.base_url}/\n"
+            f"  snapshots        {path} (snapshot {replica.version}; a newer one is taken within "
+            f"{settings.poll_interval:g} s of its publication)\n"
+            f"  writes           refused (403/405)\n"
+            f"  query limits     {settings.query_timeout:g} s, {settings.query_workers} workers "
+            "(+1 for canned queries)",
+            flush=True,
+        )
+        _run_uvicorn(app, settings)
+    finally:
+        replica.close()
     return 0

@@ -34,6 +34,7 @@ DEFAULT_WRITE_MEMORY = 4096 * MIB  # data (heap) the writer process may use
 DEFAULT_MAX_CONNECTIONS = 1000  # open connections; past it a new one is answered 503 and closed
 DEFAULT_HEADER_TIMEOUT_S = 10.0  # seconds for a request's headers to arrive
 DEFAULT_BODY_TIMEOUT_S = 60.0  # seconds more for its body
+DEFAULT_POLL_S = 1.0  # a read replica's look for a newer snapshot (graph/replica.py)
 DEFAULT_KEEP_ALIVE_S = 5  # seconds an idle kept-alive connection stays open
 DEFAULT_SEND_TIMEOUT_S = 30.0  # seconds a client may read nothing of a pending answer
 RETRY_AFTER_S = 2
@@ -72,10 +73,13 @@ class Settings:
     service_allow: tuple[str, ...] = field(default_factory=tuple)
     # where clients reach the server (behind a proxy, its public address), for absolute links
     public_url: str | None = None
+    # a read replica (`--read-only`): serves published snapshots or a remote backend, refuses writes
+    read_only: bool = False
+    poll_interval: float = DEFAULT_POLL_S  # seconds between looks for a newer published snapshot
 
     @property
     def writes_enabled(self) -> bool:
-        return bool(self.write_token)
+        return bool(self.write_token) and not self.read_only
 
     @property
     def base_url(self) -> str:
@@ -136,4 +140,6 @@ class Settings:
             send_timeout=float(number("send_timeout", DEFAULT_SEND_TIMEOUT_S)),
             service_allow=tuple(dict.fromkeys(allow)),
             public_url=cls.checked_public_url(public) if public else None,
+            read_only=bool(getattr(args, "read_only", False)),
+            poll_interval=float(number("poll_interval", DEFAULT_POLL_S)),
         )

@@ -102,7 +102,7 @@ class _CappedBuffer(io.RawIOBase):
 @dataclass(frozen=True)
 class _Job:
     snapshot: str
-    kind: str  # "rows", "bytes", "dump" or "graph_names"
+    kind: str  # "rows", "bytes", "dump", "graph_names" or "quad_count"
     sparql: str
     default_graphs: Sequence[str] | None
     named_graphs: Sequence[str] | None
@@ -180,6 +180,7 @@ _WORK: dict[str, Callable[[OxigraphStore, _Job], object]] = {
     "bytes": _serialized,
     "dump": _dumped,
     "graph_names": _graph_names,
+    "quad_count": lambda opened, job: opened.quad_count(),
 }
 
 
@@ -330,6 +331,19 @@ class _Worker:
             self.kill()
 
 
+# The read side's options and their defaults, for a pool without its own (`ReplicaStore`).
+READ_DEFAULTS: dict[str, object] = {
+    "workers": 4,
+    "reserved": 1,
+    "max_waiting": 64,
+    "timeout": DEFAULT_TIMEOUT_S,
+    "max_rows": None,
+    "max_result_bytes": None,
+    "worker_memory": DEFAULT_WORKER_MEMORY,
+    "networked": 0,
+}
+
+
 @dataclass
 class _Held:
     """A general-lane turn held by a query on the loop; `defer()` keeps it past the query,
@@ -382,15 +396,7 @@ class PooledStore:
         self.path = store.path
         self.read_only = store.read_only
         self.write_timeout = write_timeout
-        self.timeout = timeout
-        self.max_rows = max_rows
-        self.max_result_bytes = max_result_bytes
-        self.worker_memory = worker_memory
-        self._max_waiting = max_waiting
-        self._closed = False
-        self._lock = threading.Lock()
         self._write_lock = threading.Lock()  # one write at a time; held for the write's duration
-        self._snapshot_lock = threading.Lock()  # the current checkpoint and who holds which
         self._snapshots = Path(f"{store.path}.snapshots")
         shutil.rmtree(self._snapshots, ignore_errors=True)
         self._snapshots.mkdir(parents=True)
@@ -401,6 +407,44 @@ class PooledStore:
         self._generation = 0
         self._snapshot_generation = -1
         self._snapshot = ""
+        try:
+            self._start_workers(
+                workers=workers,
+                reserved=reserved,
+                max_waiting=max_waiting,
+                timeout=timeout,
+                max_rows=max_rows,
+                max_result_bytes=max_result_bytes,
+                worker_memory=worker_memory,
+                networked=networked,
+            )
+        except BaseException:
+            self._writer.close()
+            raise
+        with self._write_lock:
+            self._take_snapshot()  # so that a read never waits for a write, even the first
+
+    def _start_workers(
+        self,
+        *,
+        workers: int,
+        reserved: int,
+        max_waiting: int,
+        timeout: float,
+        max_rows: int | None,
+        max_result_bytes: int | None,
+        worker_memory: int | None,
+        networked: int,
+    ) -> None:
+        """The read side, shared with `ReplicaStore`: the lanes and their worker processes."""
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.max_result_bytes = max_result_bytes
+        self.worker_memory = worker_memory
+        self._max_waiting = max_waiting
+        self._closed = False
+        self._lock = threading.Lock()
+        self._snapshot_lock = threading.Lock()  # the current checkpoint and who holds which
         self._size = workers + reserved + networked
         self._networked = networked
         self.restarts = 0  # workers started again after a failed start (tests and logs read it)
@@ -423,14 +467,11 @@ class PooledStore:
         except BaseException:
             for worker, _lane in started:
                 worker.kill()
-            self._writer.close()
             raise
         for worker, lane in started:
             self._all.append(worker)
             self._lane[id(worker)] = lane
             lane.put(worker)
-        with self._write_lock:
-            self._take_snapshot()  # so that a read never waits for a write, even the first
 
     # -- versions and snapshots ----------------------------------------------------------
     @property
@@ -467,6 +508,15 @@ class PooledStore:
         if stale:
             self._release_idle()
         return worker.snapshot
+
+    def _assign_current(self, worker: _Worker) -> bool:
+        """Record the current checkpoint as held by `worker`, unless a write made it stale (then
+        False: `_snapshot_for`, on a thread, takes a new one)."""
+        with self._snapshot_lock:  # recorded as held before anything may delete it
+            if self._snapshot_generation != self._generation:
+                return False
+            worker.snapshot = self._snapshot
+            return True
 
     def _release_idle(self) -> None:
         """Make idle workers close checkpoints older than the current one, then delete those."""
@@ -756,14 +806,9 @@ class PooledStore:
         held: _Held | None = None,
     ) -> tuple[str, bytes]:
         worker = self._take_free(trusted)
-        if worker is not None:
-            with self._snapshot_lock:  # recorded as held before anything may delete it
-                current = self._snapshot_generation == self._generation
-                if current:
-                    worker.snapshot = self._snapshot
-            if not current:
-                self._give_back(worker)  # a write to checkpoint first: the thread path does it
-                worker = None
+        if worker is not None and not self._assign_current(worker):
+            self._give_back(worker)  # a write to checkpoint first: the thread path does it
+            worker = None
         remaining = max(0.0, deadline - time.monotonic())
         if worker is None:
             return await asyncio.to_thread(self._run, job_for, remaining, trusted)  # type: ignore[return-value]
@@ -906,15 +951,21 @@ class PooledStore:
     def writer_pid(self) -> int | None:
         return self._writer.pid
 
-    def close(self) -> None:
-        """Stop every worker and release the store; a second call does nothing."""
+    def _stop_workers(self) -> bool:
+        """Mark the pool closed and stop every worker; False if it was closed already."""
         with self._lock:
             if self._closed:
-                return
+                return False
             self._closed = True
             workers = list(self._all)
         for worker in workers:
             worker.stop()
+        return True
+
+    def close(self) -> None:
+        """Stop every worker and release the store; a second call does nothing."""
+        if not self._stop_workers():
+            return
         with self._write_lock:
             self._writer.close()
         shutil.rmtree(self._snapshots, ignore_errors=True)

@@ -27,7 +27,15 @@ QUOTE = NamedNode(JL + "quote")
 # Written by ingest beside every fact; the diff speaks of the facts and quotes they support.
 BOOKKEEPING = {
     JL + p
-    for p in ("claimSubject", "claimPredicate", "claimObject", "matchKey", "dateBasis", "inferenceNote")
+    for p in (
+        "claimSubject",
+        "claimPredicate",
+        "claimObject",
+        "matchKey",
+        "searchToken",
+        "dateBasis",
+        "inferenceNote",
+    )
 } | {"http://www.w3.org/ns/prov#wasQuotedFrom"}
 EVIDENCE = ID + "evidence/"
 

@@ -20,10 +20,11 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from jalinan.graph import GraphStore, SelectResult
-from jalinan.graph.keys import match_key
+from jalinan.graph.keys import match_key, search_tokens
 from jalinan.graph.namespaces import (
     ARTICLE,
     BACKGROUND_GRAPH,
+    CONCEPT,
     CONCEPT_KEYS_GRAPH,
     DATES_GRAPH,
     ENTITIES_GRAPH,
@@ -45,7 +46,7 @@ from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.entailments import Rules, moved_sources_digest, rules_from_ontology, sources_digest
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.inferred_graph import inferred_changes
-from jalinan.ingest.list_order import LIST_GRAPHS, positions_from_graphs, rank_lists
+from jalinan.ingest.list_order import LIST_GRAPHS, positions_from_graphs, rank_lists, stale_lists
 from jalinan.ingest.records import (
     FactsFile,
     read_article_file,
@@ -250,8 +251,14 @@ def ontology_triples(ontology_ttl: Path) -> list[Triple]:
         ]
 
 
+# The concepts search finds (topics, sectors); statuses, measures and date bases are not things
+# a reader looks for by name.
+SEARCHED_SCHEMES = (CONCEPT + "topic/", CONCEPT + "sector/")
+
+
 def concept_keys(ontology: list[Triple]) -> list[Triple]:
-    """`jl:matchKey` for every SKOS concept: its labels, aliases and name, for lookups by name."""
+    """`jl:matchKey` for every SKOS concept: its labels, aliases and name, for lookups by name;
+    `jl:searchToken` for each of their words, for search."""
     concepts = {
         t.subject
         for t in ontology
@@ -263,10 +270,17 @@ def concept_keys(ontology: list[Triple]) -> list[Triple]:
     for t in ontology:
         if t.subject in concepts and t.predicate.value in names and isinstance(t.object, Literal):
             keys.add(Triple(t.subject, predicate, Literal(match_key(t.object.value))))
+    tokens = NamedNode(JL + "searchToken")
+    searched = {c for c in concepts if c.value.startswith(SEARCHED_SCHEMES)}  # what search shows
+    for t in ontology:
+        if t.subject in searched and t.predicate.value in names and isinstance(t.object, Literal):
+            keys.update(Triple(t.subject, tokens, Literal(token)) for token in search_tokens(t.object.value))
     for concept in concepts:
         name = concept.value.rsplit("/", 1)[-1]
         keys.add(Triple(concept, predicate, Literal(match_key(name))))
         keys.add(Triple(concept, predicate, Literal(match_key(name.replace("-", " ")))))
+        if concept in searched:
+            keys.update(Triple(concept, tokens, Literal(token)) for token in search_tokens(name))
     return sorted(keys, key=str)
 
 
@@ -488,8 +502,7 @@ def verified_digests(
 
 
 def _store_path(store: GraphStore) -> Path | None:
-    path = getattr(store, "path", None)
-    return Path(path) if path is not None else None
+    return Path(store.path) if store.path is not None else None
 
 
 def _state_triples(digests: dict[str, str]) -> list[Triple]:
@@ -552,7 +565,9 @@ def write_corpus(
         *corpus_statistics(corpus.graphs),
     ]
     # the lists' order, ranked over the whole corpus, in the same transaction as the data
-    updates.update(positions_from_graphs(corpus.graphs))
+    ranked = positions_from_graphs(corpus.graphs)
+    updates.update(ranked)
+    updates.update({name: [] for name in stale_lists(existing, ranked)})
     # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
     store.replace_graphs(updates, remove=remove, add=add, before_commit=before_commit)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)

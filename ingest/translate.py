@@ -15,7 +15,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from jalinan.graph.keys import match_key
+from jalinan.graph.keys import match_key, search_tokens
 from jalinan.graph.namespaces import (
     BACKGROUND_GRAPH,
     CONCEPT,
@@ -269,6 +269,7 @@ class Translator:
         self.add(graph, Triple(iri, jl("sha256"), Literal(meta.sha256)))
         if meta.headline:
             self.add(graph, Triple(iri, jl("headline"), Literal(meta.headline)))
+            self.search_tokens(graph, iri, [meta.headline])
 
     def _node(self, node: NodeDef) -> None:
         class_iri = JL + node.type
@@ -302,6 +303,14 @@ class Translator:
             names.append(acronym)
         for name in names:
             self.add(graph, Triple(subject, jl("matchKey"), Literal(match_key(name))))
+        if not background:  # search finds what articles state (as it did before it had words)
+            self.search_tokens(graph, subject, names)
+
+    def search_tokens(self, graph: str, subject: NamedNode, names: list[str]) -> None:
+        """`jl:searchToken` for each word of the names (`graph.keys.search_tokens`): what
+        search looks words up by, beside the whole-name `jl:matchKey`."""
+        for token in dict.fromkeys(token for name in names for token in search_tokens(name)):
+            self.add(graph, Triple(subject, jl("searchToken"), Literal(token)))
 
     def _subject(self, claim: Claim, facts_file: FactsFile) -> tuple[NamedNode, set[str]] | None:
         if claim.subject == ARTICLE_SELF:

@@ -1,4 +1,4 @@
-"""The `jalinan` command: ingest, validate, stats, export, import, serve.
+"""The `jalinan` command: ingest, validate, publish, stats, export, import, serve.
 
 Each sub-command is a thin shell over `ingest`, `graph` and `api`; errors become one clear
 message on stderr and a non-zero exit status, never a traceback.
@@ -100,6 +100,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for file in args.files:
         if not Path(file).is_file():
             raise SystemExit(f"jalinan ingest: {file}: no such file")
+    if args.publish is not None:
+        _publishable(path, Path(args.publish))
     with open_store(path) as store:
         if written_outside_ingest(path):
             print(
@@ -112,11 +114,64 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             corpus, report = ingest_articles(store, [Path(f) for f in args.files], articles)
         else:
             corpus, report = ingest(store, _facts_dir(args.facts), articles)
+        print(
+            f"ingested {len(corpus.article_ids)} articles into {path}: {len(report.written)} graphs "
+            f"written, {report.unchanged} unchanged"
+            + (f", {len(report.dropped)} article graphs no longer curated dropped" if report.dropped else "")
+        )
+        if args.publish is not None:  # the same handle: nothing can write between ingest and publish
+            _publish(store, Path(args.publish), args.keep)
+    return 0
+
+
+def _publishable(store_path: Path, folder: Path) -> None:
+    """Refuse, before anything is written, a publish that cannot be done."""
+    from jalinan.graph.publish import check_folder
+    from jalinan.graph.remote_store import is_remote
+
+    if is_remote(store_path):
+        raise SystemExit(
+            "jalinan: --publish copies the embedded store; a remote backend's replicas read the "
+            "server itself (`jalinan serve --read-only --store sparql+http://…`)"
+        )
+    try:
+        check_folder(folder, store_path)
+    except StoreError as exc:
+        raise SystemExit(f"jalinan: {exc}") from None
+
+
+def _publish(store: object, folder: Path, keep: int) -> None:
+    from jalinan.graph.publish import publish
+
+    snapshot = publish(store, folder, keep=keep)  # type: ignore[arg-type]
     print(
-        f"ingested {len(corpus.article_ids)} articles into {path}: {len(report.written)} graphs "
-        f"written, {report.unchanged} unchanged"
-        + (f", {len(report.dropped)} article graphs no longer curated dropped" if report.dropped else "")
+        f"published snapshot {snapshot.version} into {folder}; "
+        f"replicas serving {folder} take it within their poll interval"
     )
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    """Delete old snapshots no replica reads (a copy of the folder on a replica's own host)."""
+    from jalinan.graph.publish import prune
+    from jalinan.graph.snapshots import is_published_folder
+
+    folder = Path(args.folder)
+    if not is_published_folder(folder):
+        raise SystemExit(f"jalinan prune: {folder} is not a folder of published snapshots (no current.json)")
+    removed = prune(folder, keep=args.keep)
+    print(f"pruned {len(removed)} snapshots from {folder}" + (f": {', '.join(removed)}" if removed else ""))
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publish the store as a new snapshot for read replicas (it must not be open elsewhere)."""
+    path = resolve_store_path(args.store)
+    folder = Path(args.folder)
+    _publishable(path, folder)
+    if not (path / "CURRENT").is_file():
+        raise SystemExit(f"jalinan publish: no store at {path}: run `jalinan ingest --store {path}` first")
+    with open_store(path) as store:  # read-write: the lock proves no other process writes it now
+        _publish(store, folder, args.keep)
     return 0
 
 
@@ -235,8 +290,10 @@ def cmd_draft(args: argparse.Namespace) -> int:
     source = _existing_files("draft", [args.article])[0]
     output = Path(args.output) if args.output and args.output != "-" else None
     if output is not None and output.exists() and not args.force:
-        raise SystemExit(f"jalinan draft: -o {output}: the file exists (it may hold reviewed work); "
-                         "give --force to replace it")
+        raise SystemExit(
+            f"jalinan draft: -o {output}: the file exists (it may hold reviewed work); "
+            "give --force to replace it"
+        )
     try:
         text = source.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -310,6 +367,15 @@ def build_parser() -> argparse.ArgumentParser:
             "verbatim (default: $JALINAN_ARTICLES; unchecked if unset)",
         )
 
+    def with_keep(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--keep",
+            type=_positive(int),
+            default=2,
+            help="snapshots kept besides those a replica still reads (default 2: the newest and the one "
+            "before)",
+        )
+
     p = sub.add_parser("validate", help="validate the curated facts; writes nothing")
     p.add_argument(
         "files",
@@ -342,7 +408,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     with_facts(p)
     with_store(p)
+    p.add_argument(
+        "--publish",
+        metavar="FOLDER",
+        help="after a successful ingest, publish the store into FOLDER for read replicas (see `publish`)",
+    )
+    with_keep(p)
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser(
+        "publish",
+        help="publish the store as an immutable snapshot for read replicas (`serve --read-only`)",
+    )
+    p.add_argument("folder", help="the folder of published snapshots that the replicas serve")
+    with_store(p)
+    with_keep(p)
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("prune", help="delete old published snapshots that no replica reads")
+    p.add_argument("folder", help="the folder of published snapshots")
+    with_keep(p)
+    p.set_defaults(func=cmd_prune)
 
     p = sub.add_parser("stats", help="counts by class and by article")
     with_store(p)
@@ -376,6 +462,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("JALINAN_WRITE_TOKEN"),
         help="enable writes (SPARQL Update, Graph Store PUT/POST/DELETE) for clients "
         "sending `Authorization: Bearer <token>` (default: $JALINAN_WRITE_TOKEN)",
+    )
+    p.add_argument(
+        "--read-only",
+        action="store_true",
+        help="a read replica: serve a folder of published snapshots (`jalinan publish`), switching "
+        "to each newer one, or a remote backend (sparql+http://…); every write is refused",
+    )
+    p.add_argument(
+        "--poll-interval",
+        type=_positive(float),
+        help="with --read-only: seconds between looks for a newer snapshot (default 1)",
     )
     limits = p.add_argument_group("limits (see README: Limits and timeouts)")
     limits.add_argument(

@@ -24,21 +24,25 @@ Parameter types (the `type` of a header parameter) and what the user's text beco
 - `kind`: one of `choices` (class local names), in any case; the `jl:` class IRI.
 - `boolean`: `true` or `false`, in any case; an `xsd:boolean` literal (a query reads a value
   not given through `COALESCE(?x, false)`: the runner leaves the block `UNDEF`).
+- `search`: words of a name; `variables: [position, token, positions, cost, whole]`: one row
+  `(position token positions cost)` per candidate word (`search_rows`), here each word of the
+  text itself (cost 0; the API adds words of the store that start with it or are a typo away,
+  `api/search_terms.py`), and a block `VALUES ?whole { … }` of its own holding the whole
+  text's match key (to put names equal to the text first).
 
-Paging. A list query declares `page:` in its header: `counts`, the variable (or list of
-variables) whose distinct values a page counts; `size`, the default; `max`; `order`, in words.
-It holds exactly one `LIMIT <size> OFFSET 0` clause, on the subquery that picks the page's
-subjects, so the file as written answers the first page. A page counts subjects (agreements,
-visits…, or facts where one subject may have thousands) with all their rows, never rows, so one
-subject's quotes are never split between pages. `_size` and `_page` are validated integers
-(`page_request`), and binding rewrites that clause's numbers from them; `ALL_ROWS` removes it,
-for internal users that need the whole answer. The page subquery must pick only subjects that
-have rows, or a page would look short and the API would not link to the next one.
+Paging. A list is a pipeline (`load_pipeline`, run by `api/reading.py`). A single-file query
+that pages (an entity's statements) declares `page:` in its header: `counts`, the variable (or
+list of variables) whose distinct values a page counts; `size`, the default; `max`; `order`, in
+words. It holds exactly one `LIMIT <size> OFFSET 0` clause, on the subquery that picks the
+page's subjects, so the file as written answers the first page; `_size` and `_page` are
+validated integers (`page_request`), and `bind_page` replaces that clause, found by its exact
+text, with theirs; `ALL_ROWS` removes it. Nothing is found in a query's text by a pattern:
+VALUES blocks and the page clause by their exact text only.
 """
 
 import calendar
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -47,7 +51,7 @@ from typing import Any
 import yaml
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from jalinan.graph.keys import match_key
+from jalinan.graph.keys import match_key, search_tokens
 from jalinan.graph.namespaces import CONCEPT, ID, JL, XSD
 
 Term = NamedNode | Literal | BlankNode
@@ -55,14 +59,12 @@ Row = tuple[Term | None, ...]
 Binding = list[Term] | list[Row] | None
 QUERIES_DIR = Path(str(files("jalinan.queries")))
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-PARAMETER_TYPES = ("entity", "concept", "date", "text", "kind", "boolean")
+PARAMETER_TYPES = ("entity", "concept", "date", "text", "kind", "search", "boolean")
 MAX_VALUE_LENGTH = 200
 _ENTITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9-]*)*$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-# Any VALUES block: `VALUES ?x { … }` or `VALUES (?x ?y) { … }`; data never holds braces.
-_ANY_VALUES_BLOCK = re.compile(r"(VALUES\s*(\?\w+|\(\s*(?:\?\w+\s*)+\))\s*)\{[^{}]*\}")
-# The page clause of a paged query: the only `LIMIT n OFFSET m` in its text.
+# A `LIMIT n OFFSET m` clause: only to check that a paged file holds exactly one, its first page.
 _PAGE_CLAUSE = re.compile(r"\bLIMIT\s+(\d+)\s+OFFSET\s+(\d+)\b")
 # System parameters (they start with `_`, so they never clash with a query's own).
 SIZE_PARAMETER = "_size"
@@ -133,6 +135,9 @@ class Parameter:
             if text.casefold() not in ("true", "false"):
                 raise ParameterError(self.name, f"`{self.name}` must be true or false (not {text!r})")
             return {block: [Literal(text.casefold() == "true")]}
+        if self.type == "search":
+            rows = search_rows(self.name, text, lambda word: [(word, 0)])
+            return {block: rows, self.variables[-1]: [Literal(match_key(text))]}
         key = match_key(text)
         if not key:
             raise ParameterError(self.name, f"`{self.name}` must not be empty")
@@ -140,8 +145,45 @@ class Parameter:
 
     @property
     def block(self) -> str | tuple[str, ...]:
-        """The variable (or variables, for a multi-variable block) this parameter fills."""
+        """The variable (or variables, for a multi-variable block) this parameter fills (a
+        `search` parameter: the words' block; its last variable is a block of its own, the
+        whole text's match key)."""
+        if self.type == "search":
+            return tuple(self.variables[:-1])
         return self.variables[0] if len(self.variables) == 1 else tuple(self.variables)
+
+
+# Words a searcher adds that names seldom hold ("the ministry of science"): left out of the
+# words every result must hold, unless the text holds nothing else.
+SEARCH_STOP_WORDS = frozenset({"the", "of", "and", "for", "on", "in", "a", "an", "dan", "di", "ke"})
+MAX_SEARCH_WORDS = 8
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a searched text every result must hold (`search_tokens`, stop words out)."""
+    words = search_tokens(text)
+    kept = [word for word in words if word not in SEARCH_STOP_WORDS]
+    return (kept or words)[:MAX_SEARCH_WORDS]
+
+
+def search_rows(name: str, text: str, candidates: Callable[[str], list[tuple[str, int]]]) -> list[Row]:
+    """The `search` block's rows: for each word of the text (its position, from 1), each
+    candidate word of the names and its cost (0 the word itself, more for a prefix or typo),
+    with the number of words on every row (so that the query can ask for entities holding
+    every word)."""
+    words = search_words(text)
+    if not words:
+        raise ParameterError(name, f"`{name}` holds no word to search for")
+    count = _integer(len(words))
+    rows: list[Row] = []
+    for position, word in enumerate(words, start=1):
+        for token, cost in candidates(word):
+            rows.append((_integer(position), Literal(token), count, _integer(cost)))
+    return rows
+
+
+def _integer(value: int) -> Literal:
+    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
 
 
 def _entity_rows(name: str, text: str) -> list[Row]:
@@ -302,39 +344,42 @@ class CannedQuery:
 
     def bind_page(self, text: str, page: Page | None) -> str:
         """`text` (this query, bound) with its page clause set for `page` (None: the first page
-        at the default size, i.e. the clause as written); `ALL_ROWS` removes the clause."""
+        at the default size, i.e. the clause as written); `ALL_ROWS` removes the clause. The
+        clause is found by its exact text, `LIMIT <size> OFFSET 0` (checked once at load)."""
         if self.paging is None or page is None:
             return text
-        clause = _page_clauses(text)[0]
+        clause = first_page_clause(self.paging.size)
+        start = text.index(clause, _header_length(text))
         replacement = "" if page.size is None else f"LIMIT {int(page.size)} OFFSET {int(page.offset)}"
-        return text[: clause.start()] + replacement + text[clause.end() :]
+        return text[:start] + replacement + text[start + len(clause) :]
 
     def bind(self, values: Mapping[str | tuple[str, ...], Binding]) -> str:
         """The query text with each named VALUES block's data replaced by `values[variable]`.
 
         Keys are a variable name (data: a list of terms) or a tuple of names for a block
         `VALUES (?a ?b)` (data: a list of rows, `None` for UNDEF). `None` (or an empty list)
-        leaves the variables unbound (`UNDEF`). All blocks are replaced in one pass over the
-        original text, so bound data is never searched again.
+        leaves the variables unbound (`UNDEF`). Each block is found by its exact opening
+        (`values_block`), every occurrence of it (a query may need the value in two branches of
+        a UNION, which cannot see each other's bindings), and all are replaced in one pass over
+        the original text, so bound data is never searched again.
         """
-        wanted = {_block_key(key): data for key, data in values.items()}
-        found: set[tuple[str, ...]] = set()
-
-        def replace(match: re.Match[str]) -> str:
-            variables = tuple(re.findall(r"\?(\w+)", match.group(2)))
-            # every block of these variables (a query may need the value in two branches of a
-            # UNION, which cannot see each other's bindings), still in one pass
-            if variables not in wanted:
-                return match.group(0)
-            found.add(variables)
-            return f"{match.group(1)}{{ {_values_data(variables, wanted[variables])} }}"
-
-        text = _ANY_VALUES_BLOCK.sub(replace, self.text)
-        missing = set(wanted) - found
-        if missing:
-            names = ", ".join(" ".join("?" + v for v in block) for block in sorted(missing))
-            raise CatalogueError(f"{self.path}: no `VALUES {names} {{ … }}` block to bind")
-        return text
+        body = _header_length(self.text)
+        spans: list[tuple[int, int, tuple[str, ...], Binding]] = []
+        for key, data in values.items():
+            variables = _block_key(key)
+            opening = values_block(variables)
+            start = self.text.find(opening, body)
+            if start < 0:
+                raise CatalogueError(f"{self.path}: no `{opening} … }}` block to bind")
+            while start >= 0:
+                end = self.text.index("}", start + len(opening))
+                spans.append((start + len(opening), end, variables, data))
+                start = self.text.find(opening, end)
+        parts, last = [], 0
+        for start, end, variables, data in sorted(spans, key=lambda span: span[0]):
+            parts += [self.text[last:start], f" {_values_data(variables, data)} "]
+            last = end
+        return "".join([*parts, self.text[last:]])
 
     def bind_parameters(self, raw: Mapping[str, str | None], page: Page | None = None) -> str:
         """Validate the user's values (by parameter name) and bind them; `ParameterError` if bad.
@@ -366,8 +411,7 @@ def _values_data(variables: tuple[str, ...], data: Binding) -> str:
 
 
 def _has_values_block(text: str, variables: list[str]) -> bool:
-    blocks = {tuple(re.findall(r"\?(\w+)", m.group(2))) for m in _ANY_VALUES_BLOCK.finditer(text)}
-    return tuple(variables) in blocks
+    return values_block(tuple(variables)) in text[_header_length(text) :]
 
 
 def parse_header(text: str, path: Path) -> dict[str, Any]:
@@ -444,7 +488,7 @@ def _paging(spec: object, text: str, path: Path) -> Paging | None:
         raise CatalogueError(f"{path}: `page:` size and max are integers") from exc
     if not 1 <= size <= max_size:
         raise CatalogueError(f"{path}: `page:` needs 1 ≤ size ≤ max")
-    if len(clauses) != 1 or clauses[0].groups() != (str(size), "0"):
+    if len(clauses) != 1 or clauses[0].group(0) != first_page_clause(size):
         raise CatalogueError(f"{path}: a paged query holds one `LIMIT {size} OFFSET 0` (its first page)")
     raw = spec["counts"]
     counts = tuple(str(v) for v in raw) if isinstance(raw, list) else (str(raw),)
@@ -462,6 +506,11 @@ def _page_clauses(text: str) -> list[re.Match[str]]:
         if not text[line_start : match.start()].lstrip().startswith("#"):
             found.append(match)
     return found
+
+
+def first_page_clause(size: int) -> str:
+    """How a paged single-file query writes its first page (found by this exact text)."""
+    return f"LIMIT {size} OFFSET 0"
 
 
 def values_block(variables: tuple[str, ...]) -> str:
@@ -525,16 +574,18 @@ def load_pipeline(folder: Path) -> CannedQuery:
     parameters = []
     for name, spec in (header.get("parameters") or {}).items():
         spec = spec or {}
-        variable = str(spec.get("variable") or name)
+        variables = [str(v) for v in spec.get("variables") or [spec.get("variable") or name]]
         kind = spec.get("type", "text")
         if kind not in PARAMETER_TYPES:
             raise CatalogueError(f"{page_path}: parameter {name!r} has unknown type {kind!r}")
-        fill_values(text, (variable,), None, page_path)  # the block is there, once
+        blocks = [tuple(variables[:-1]), (variables[-1],)] if kind == "search" else [tuple(variables)]
+        for block in blocks:
+            fill_values(text, block, None, page_path)  # the block is there, once
         parameters.append(
             Parameter(
                 name=name,
                 type=kind,
-                variables=[variable],
+                variables=variables,
                 required=bool(spec.get("required", False)),
                 description=str(spec.get("description", "")).strip(),
                 example=None if spec.get("example") is None else str(spec["example"]),

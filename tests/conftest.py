@@ -61,14 +61,15 @@ def run_server(
     *options: str,
     ready_timeout: float = 30,
     extra_env: dict[str, str] | None = None,
+    write_token: str | None = WRITE_TOKEN,
 ) -> Iterator[ApiServer]:
-    """`jalinan serve` on a free port with the write token and `options` (and `extra_env`, such
-    as a remote store's credentials), stopped after."""
+    """`jalinan serve` on a free port with the write token (unless None: a read replica takes
+    none) and `options` (and `extra_env`, such as a remote store's credentials), stopped after."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("JALINAN_WRITE_TOKEN", "JALINAN_SERVICE_ALLOW")}
     env.update(extra_env or {})
     command = [str(JALINAN), "serve", "--store", str(store_path), "--port", str(port)]
-    command += ["--write-token", WRITE_TOKEN, *options]
+    command += [*(["--write-token", write_token] if write_token else []), *options]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     base_url = f"http://127.0.0.1:{port}"
@@ -85,7 +86,7 @@ def run_server(
             if time.monotonic() > deadline:
                 pytest.fail(f"`jalinan serve` did not answer within {ready_timeout:g} s")
             time.sleep(0.1)
-        yield ApiServer(base_url, WRITE_TOKEN, log_path, process.pid)
+        yield ApiServer(base_url, write_token or "", log_path, process.pid)
     finally:
         process.terminate()
         try:

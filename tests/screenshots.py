@@ -23,11 +23,18 @@ PAGES = {
     "article": "/id/article/05363b917c408ffc",
     "ontology": "/ontology",
     "not-found": "/id/mostii",
+    "search": "/search?q=Mosti",
+    "search-words": "/search?q=data+center",
+    "search-nothing": "/search?q=Ministry+of+Science+Technology+Innovation+Berhad",
     "docs": "/docs",
     "redoc": "/redoc",
+    "network": "/id/mosti/network",
+    "network-two-hops": "/id/anwar-ibrahim/network?hops=2",
+    "network-overview": "/network",
 }
 # What shows that a page is drawn, for the pages a script draws after the load.
 READY = {"docs": ".swagger-ui .opblock", "redoc": ".api-content", "sparql": ".yasqe .CodeMirror"}
+READY.update({name: "#network-graph canvas" for name in ("network", "network-two-hops", "network-overview")})
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 
 

@@ -41,3 +41,27 @@ def problem_detail(response: httpx.Response, status: int) -> str:
     body = response.json()
     assert body["status"] == status and body["detail"]
     return body["detail"]
+
+
+def curated_nodes() -> list[dict]:
+    """Every entity the curated facts define (`ingest/facts/`: shared ones and those of article
+    files), as written, with `article` set to its file's article for those of article files."""
+    import yaml
+
+    facts = Path(__file__).resolve().parents[1] / "ingest" / "facts"
+    found: list[dict] = []
+
+    def walk(value: object, article: str | None) -> None:
+        if isinstance(value, dict):
+            if "id" in value and "label" in value and "type" in value:
+                found.append({"article": article, **value})
+            for inner in value.values():
+                walk(inner, article)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner, article)
+
+    for path in sorted(facts.rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        walk(data, ((data.get("article") or {}).get("id") if isinstance(data, dict) else None))
+    return found

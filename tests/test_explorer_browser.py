@@ -156,6 +156,9 @@ def test_the_home_page_is_usable_by_keyboard_alone(browser: object, api_server: 
         "/sparql",
         "/ontology",
         "/id/nothing-here",
+        "/search?q=Mosti",
+        "/search?q=data+center",
+        "/search?q=zzqqxx",
         "/sparql?format=html&query=SELECT%20*%20%7B%3Fs%20a%20%3Chttps%3A%2F%2Fw3id.org%2Fjalinan%2Fontology%23Ministry%3E%7D",
     ],
 )

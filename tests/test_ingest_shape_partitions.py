@@ -42,12 +42,12 @@ ID = "https://w3id.org/jalinan/id/"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 QUOTED_FROM = "http://www.w3.org/ns/prov#wasQuotedFrom"
 
+
 def leave_one_party(path: Path) -> None:
     """Break the test article's agreement: drop China as a party, leaving it one (a shape fault)."""
     text = path.read_text(encoding="utf-8")
     one_party = "hasParty: {malaysia: [ministry-of-testing]}"
     path.write_text(text.replace("hasParty: {malaysia: [ministry-of-testing], china: [china]}", one_party))
-
 
 
 def _t(subject: str, predicate: str, value: str | Literal) -> Triple:

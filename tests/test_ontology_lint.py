@@ -53,8 +53,9 @@ def test_rules_are_discovered() -> None:
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.stem)
 def test_rule_says_what_it_checks(rule: Path) -> None:
     header = rule.read_text(encoding="utf-8").splitlines()[0]
-    assert header.startswith("# ") and ("OOPS!" in header or "not an OOPS!" in header or
-                                        "pitfall" in header), f"{rule.name}: header comment"
+    assert header.startswith("# ") and (
+        "OOPS!" in header or "not an OOPS!" in header or "pitfall" in header
+    ), f"{rule.name}: header comment"
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -90,34 +91,54 @@ _LONELY = (
 
 PLANTED_FAULTS: list[tuple[str, Callable[[Graph], None], str]] = [
     ("p04-unconnected-term", _add(*_LONELY), "ontology#Lonely"),
-    ("p08-missing-label", _remove(jl.Agreement, RDFS.label, Literal("Agreement", lang="en")),
-     "ontology#Agreement"),
+    (
+        "p08-missing-label",
+        _remove(jl.Agreement, RDFS.label, Literal("Agreement", lang="en")),
+        "ontology#Agreement",
+    ),
     ("p08-missing-label", _add((jl.Visit, RDFS.label, Literal("Trip", lang="en"))), "ontology#Visit"),
     ("p08-missing-definition", _remove(jl.signatory, SKOS.definition, None), "ontology#signatory"),
     ("p11-missing-domain-or-range", _remove(jl.builder, RDFS.range, None), "ontology#builder"),
     ("p13-missing-inverse", _remove(jl.visitor, OWL.inverseOf, jl.madeVisit), "ontology#madeVisit"),
     ("p22-naming-convention", _add((jl.bad_class, RDF.type, OWL.Class)), "ontology#bad_class"),
     ("p22-naming-convention", _add((jl.HasThing, RDF.type, OWL.ObjectProperty)), "ontology#HasThing"),
-    ("p32-duplicate-class-label",
-     _add((jl.Summit, RDFS.label, Literal("meeting", lang="en"))), "ontology#Summit"),
+    (
+        "p32-duplicate-class-label",
+        _add((jl.Summit, RDFS.label, Literal("meeting", lang="en"))),
+        "ontology#Summit",
+    ),
     ("p34-untyped-class", _add((jl.Ministry, RDFS.subClassOf, jl.Department)), "ontology#Department"),
     ("p35-untyped-property", _add((jl.Ministry, jl.undeclared, Literal("x"))), "ontology#undeclared"),
     ("p38-missing-ontology-declaration", _remove(ONTOLOGY, RDF.type, OWL.Ontology), "owl#Ontology"),
     ("p41-missing-license", _remove(ONTOLOGY, DCTERMS.license, None), "no dcterms:license"),
-    ("owl2-datatype",
-     _add((ONTOLOGY, DCTERMS.modified, Literal("2026-11-21", datatype=XSD_DATE))), "XMLSchema#date"),
-    ("owl2-property-kind", _add((jl.hasParty, RDFS.subPropertyOf, DCTERMS.description)),
-     "ontology#hasParty"),
+    (
+        "owl2-datatype",
+        _add((ONTOLOGY, DCTERMS.modified, Literal("2026-11-21", datatype=XSD_DATE))),
+        "XMLSchema#date",
+    ),
+    ("owl2-property-kind", _add((jl.hasParty, RDFS.subPropertyOf, DCTERMS.description)), "ontology#hasParty"),
     ("is-defined-by", _remove(jl.Project, RDFS.isDefinedBy, None), "ontology#Project"),
-    ("skos-concept",
-     _remove(URIRef("https://w3id.org/jalinan/concept/topic/tourism"), SKOS.definition, None),
-     "tourism"),
-    ("skos-hierarchy",
-     _remove(URIRef("https://w3id.org/jalinan/concept/agreement-status/signed"), SKOS.narrower,
-             None), "exchanged"),
-    ("skos-duplicate-preflabel",
-     _add((URIRef("https://w3id.org/jalinan/concept/topic/trade"), SKOS.prefLabel,
-           Literal("Investment", lang="en"))), "investment@en"),
+    (
+        "skos-concept",
+        _remove(URIRef("https://w3id.org/jalinan/concept/topic/tourism"), SKOS.definition, None),
+        "tourism",
+    ),
+    (
+        "skos-hierarchy",
+        _remove(URIRef("https://w3id.org/jalinan/concept/agreement-status/signed"), SKOS.narrower, None),
+        "exchanged",
+    ),
+    (
+        "skos-duplicate-preflabel",
+        _add(
+            (
+                URIRef("https://w3id.org/jalinan/concept/topic/trade"),
+                SKOS.prefLabel,
+                Literal("Investment", lang="en"),
+            )
+        ),
+        "investment@en",
+    ),
 ]
 
 

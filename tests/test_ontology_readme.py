@@ -35,7 +35,8 @@ def test_competency_question_runs(store: pyoxigraph.Store, title: str, query: st
     "kind", [OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty]
 )
 def test_readme_tables_list_every_term(kind: URIRef) -> None:
-    terms = {str(t)[len(JL) :] for t in load_ontology_graph().subjects(RDF.type, kind)
-             if str(t).startswith(JL)}
+    terms = {
+        str(t)[len(JL) :] for t in load_ontology_graph().subjects(RDF.type, kind) if str(t).startswith(JL)
+    }
     missing = sorted(t for t in terms if f"| `{t}` |" not in TEXT)
     assert not missing, f"ontology/README.md tables lack: {missing}"

@@ -15,7 +15,9 @@ from jalinan.api.explorer import (
     docs,
     error_pages,
     home,
+    network_page,
     ontology_page,
+    search_page,
     sparql_editor,
 )
 
@@ -26,6 +28,8 @@ PAGE_ROUTERS = [
     ontology_page.router,
     article_page.router,
     curation_page.router,
+    network_page.router,
+    search_page.router,
 ]
 
 

@@ -210,8 +210,9 @@ class DraftWriter:
     def candidate(self, key: str, candidate: Candidate) -> None:
         quote = self.draft.names.candidate_quotes[key].text
         self.emit(f"- id: {self.candidate_ids[key]}")
-        self.proposals.append(Proposed(self.candidate_ids[key], f"new {candidate.kind}", [quote],
-                                       len(self.lines)))
+        self.proposals.append(
+            Proposed(self.candidate_ids[key], f"new {candidate.kind}", [quote], len(self.lines))
+        )
         self.emit(f"  type: {candidate.kind}")
         self.emit(f"  label: {_q(candidate.name)}")
         if candidate.acronyms:

@@ -1,0 +1,89 @@
+"""The words a search looks for: each word the user typed, the words of the names that start
+with it, and those a typo away (rapidfuzz), each with a cost that ranks the results.
+
+Ingest writes every name's words as `jl:searchToken` (`graph.keys.search_tokens`). The
+distinct words (a few thousand: the names share most of them) are read once per data version
+(`queries/search/words.rq`) and kept sorted, so a prefix is two bisections and a typo is one
+rapidfuzz scan of the words of a similar length. The candidates are bound into the search
+query's `VALUES` block as terms (`catalogue.search_rows`); the user's text never enters SPARQL.
+"""
+
+import bisect
+import threading
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from jalinan.graph import GraphStore, SelectResult
+
+WORDS_QUERY = Path(str(files("jalinan.queries"))) / "search" / "words.rq"
+EXACT, PREFIX, TYPO = 0, 1, 2  # costs: a word as typed, a word it starts, a word a typo away
+MAX_PREFIXED = 40  # words started by one typed word ("c" starts too many to mean anything)
+MAX_TYPOS = 10
+MIN_PREFIX = 3  # letters typed before a word counts as the start of longer words
+
+
+def allowed_edits(word: str) -> int:
+    """Typos forgiven in a word: none in 1-3 letters (an acronym such as "MOA" is not "MOF"
+    mistyped), one in 4-7 ("Mosty", "Huawie", "center"), two from 8."""
+    if len(word) <= 3 or not word.isascii():
+        return 0
+    return 1 if len(word) <= 7 else 2
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The distinct search words of a store, sorted."""
+
+    words: list[str]
+
+    def candidates(self, word: str) -> list[tuple[str, int]]:
+        """`word` itself (always, so that an unknown word finds nothing rather than anything),
+        the words it starts, and the words a typo away (Optimal String Alignment distance: a
+        swap of two letters counts one), each once at its lowest cost."""
+        found = {word: EXACT}
+        if len(word) >= MIN_PREFIX:
+            start = bisect.bisect_left(self.words, word)
+            end = bisect.bisect_left(self.words, word + "\U0010ffff")
+            for other in self.words[start : min(end, start + MAX_PREFIXED)]:
+                found.setdefault(other, PREFIX)
+        edits = allowed_edits(word)
+        if edits:
+            near = process.extract(word, self.words, scorer=OSA.distance, score_cutoff=edits, limit=MAX_TYPOS)
+            for other, _, _ in near:
+                found.setdefault(other, TYPO)
+        return list(found.items())
+
+
+WORDS_TEXT = WORDS_QUERY.read_text(encoding="utf-8")
+_lock = threading.Lock()
+_vocabularies: dict[str, Vocabulary] = {}  # data version -> its words
+
+
+def known(version: str | None) -> Vocabulary | None:
+    """The words already read at data `version` (None: not yet, or a store with no version)."""
+    with _lock:
+        return _vocabularies.get(version) if version is not None else None
+
+
+def remember(version: str | None, result: SelectResult) -> Vocabulary:
+    """The words of `WORDS_TEXT`'s answer, kept for `version` (only the newest is kept)."""
+    words = Vocabulary(sorted({row["token"].value for row in result.rows if "token" in row}))
+    if version is not None:
+        with _lock:
+            _vocabularies.clear()
+            _vocabularies[version] = words
+    return words
+
+
+def vocabulary(store: GraphStore, *, timeout: float | None = None) -> Vocabulary:
+    """The store's search words, read once per data version."""
+    words = known(store.version)
+    if words is None:
+        result = store.query(WORDS_TEXT, timeout=timeout, trusted=True)
+        assert isinstance(result, SelectResult)
+        words = remember(store.version, result)
+    return words
