@@ -160,7 +160,9 @@ async def _answer(
 @router.get(
     "/agreements",
     summary="Agreements, filtered by one of party, topic, status, visit or a date range",
-    description="Examples: `/agreements?party=Mosti`, `/agreements?topic=digital-economy`, "
+    description="Examples: `/agreements?party=Mosti` (the agreements that involve Mosti: as a party, "
+    "involved, or through its sub-organisations; a country through its government bodies; "
+    "`&direct=true`: only as a party), `/agreements?topic=digital-economy`, "
     "`/agreements?status=signed`, `/agreements?visit=visit-li-premier-malaysia`, "
     "`/agreements?from=2025-04&to=2025-04`. Without a filter: all agreements.",
 )
@@ -182,10 +184,21 @@ async def agreements(
         str | None, Query(alias="from", description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2025-04"])
     ] = None,
     to: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2025-12"])] = None,
+    direct: Annotated[
+        str | None,
+        Query(
+            description="with `party`: `true` for only the agreements it is itself a party to "
+            "(default `false`: also those it is involved in, and those of its sub-organisations "
+            "or, for a country, of its government bodies)",
+            examples=["true"],
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     filters = {"party": party, "topic": topic, "status": status, "visit": visit}
-    accepted = (*filters, "from", "to")
+    accepted = (*filters, "from", "to", "direct")
     refuse_unknown_or_repeated(request, accepted)
+    if direct is not None and party is None:
+        raise unprocessable("`direct` goes with `party` (the agreements of one party)", parameter="direct")
     chosen = [name for name, value in filters.items() if value is not None]
     if from_ is not None or to is not None:
         chosen.append("between")
@@ -200,14 +213,11 @@ async def agreements(
         return await _answer(
             request, store, catalogue, "agreements-between", {"from": from_, "to": to}, "agreement", accepted
         )
+    params = {chosen[0]: filters[chosen[0]]}
+    if chosen[0] == "party":
+        params["direct"] = direct
     return await _answer(
-        request,
-        store,
-        catalogue,
-        f"agreements-by-{chosen[0]}",
-        {chosen[0]: filters[chosen[0]]},
-        "agreement",
-        accepted,
+        request, store, catalogue, f"agreements-by-{chosen[0]}", params, "agreement", accepted
     )
 
 

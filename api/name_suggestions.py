@@ -1,7 +1,8 @@
 """Close names for a name that stands for nothing: "did you mean" on a page not found, and the
 closest names in the 404 of a query parameter that named nothing (`querying.reading`).
 
-Only the shared entities' English labels and ids are compared (the names a reader types), read
+Only the shared entities' English labels, aliases, acronyms and ids are compared (the names a
+reader types: "Communication Ministry" is closest to the alias "Communications Ministry"), read
 once per data version, and a name is compared only with names of the same first letter and a
 similar length.
 """
@@ -17,14 +18,22 @@ from jalinan.graph import GraphStore
 from jalinan.graph.namespaces import CONCEPT, ID
 from jalinan.graph.results import SelectResult
 
-# Every shared entity's English (or plain) labels: the ministries, agencies, companies, people,
+# Every shared entity's English (or plain) labels, aliases and acronyms, each with the label it
+# is shown by: the ministries, agencies, companies, people,
 # places… of the entities graph. (Every label under /id/, agreements and articles included, took
 # 3.5 s to read at 10,000 articles; these few hundred take milliseconds.)
 ENTITY_NAMES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?entity ?label
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX jl: <https://w3id.org/jalinan/ontology#>
+SELECT DISTINCT ?entity ?label ?name
 WHERE {
-  GRAPH <https://w3id.org/jalinan/graph/entities> { ?entity rdfs:label ?label }
+  GRAPH <https://w3id.org/jalinan/graph/entities> {
+    VALUES ?naming { rdfs:label skos:altLabel jl:acronym }
+    ?entity ?naming ?name ;
+      rdfs:label ?label .
+  }
   FILTER (STRSTARTS(STR(?entity), "https://w3id.org/jalinan/id/")
+          && (LANG(?name) = "" || LANGMATCHES(LANG(?name), "en"))
           && (LANG(?label) = "" || LANGMATCHES(LANG(?label), "en")))
 }
 """
@@ -57,7 +66,8 @@ def index_names(names: Iterable[tuple[str, str, str]]) -> Names:
 
 
 def entity_names(store: GraphStore) -> Names:
-    """Every entity's English labels and id, each shown by the label: kept per data version."""
+    """Every entity's English names (label, aliases, acronyms) and id, each shown by its label:
+    kept per data version."""
     version = store.version
     with _names_lock:
         if version is not None and version in _names:
@@ -67,7 +77,7 @@ def entity_names(store: GraphStore) -> Names:
     names = []
     for row in result.rows:
         iri, label = row["entity"].value, row["label"].value
-        names.append((label, label, local_href(iri)))
+        names.append((row["name"].value, label, local_href(iri)))
         names.append((iri.removeprefix(ID).replace("-", " "), label, local_href(iri)))
     index = index_names(names)
     if version is not None:

@@ -11,7 +11,8 @@ A list query is a folder of plain SPARQL files (`queries/<name>/page.rq`, `detai
    `LIMIT size+1 OFFSET (page-1)*size` appended, gives the page's subjects in its stated order;
    the one past `size` only says that a next page exists;
 3. the detail query, its `VALUES` block filled with those subjects, gives their rows, which are
-   returned in the page's order (each subject's rows in the detail query's order).
+   returned in the page's order (each subject's rows in the detail query's order); a
+   parameter's block, where the detail query holds one too, is filled as in the page query.
 
 Views (canned JSON/CSV/TSV/XML/HTML, friendly JSON, and the pages to come) call `read` and
 choose the format at the end. It takes any `GraphStore` (time limit and trusted lane included),
@@ -44,10 +45,12 @@ from jalinan.graph.results import Term
 from jalinan.queries.catalogue import (
     Binding,
     CannedQuery,
+    CatalogueError,
     Page,
     Parameter,
     ParameterError,
     fill_values,
+    holds_values_block,
     name_rows,
     search_rows,
 )
@@ -217,7 +220,8 @@ def _steps(query: CannedQuery, raw: Mapping[str, str | None], page: Page, versio
     data_rows = (
         [tuple(subject) for subject in subjects] if len(detail_variables) > 1 else [s[0] for s in subjects]
     )
-    detail_text = fill_values(query.detail, detail_variables, data_rows, query.path)  # type: ignore[arg-type]
+    detail_text = _detail_parameters(query, raw)
+    detail_text = fill_values(detail_text, detail_variables, data_rows, query.path)  # type: ignore[arg-type]
     detail = yield detail_text
     # rows in the page's order, by the subject variables the detail query returns
     shown = [i for i, v in enumerate(detail_variables) if v in detail.variables]
@@ -229,6 +233,24 @@ def _steps(query: CannedQuery, raw: Mapping[str, str | None], page: Page, versio
         detail.rows, key=lambda row: place.get(tuple(row.get(v) for v in detail_variables), len(place))
     )
     return Reading(detail.variables, rows, subjects=subjects, has_next=has_next)
+
+
+def _detail_parameters(query: CannedQuery, raw: Mapping[str, str | None]) -> str:
+    """The detail query with the block of each parameter it holds too filled (`direct` in
+    `agreements-by-party`: its rows, too, depend on it); only values that need no look-up."""
+    assert query.detail is not None
+    text = query.detail
+    for parameter in query.parameters:
+        block = parameter.block
+        variables = block if isinstance(block, tuple) else (block,)
+        if variables == query.paging.counts or not holds_values_block(text, variables):  # type: ignore[union-attr]
+            continue  # (the subjects' block, filled with the page's subjects)
+        if parameter.type in ("entity", "concept", "search"):
+            raise CatalogueError(f"{query.path}: a detail query may hold only a plain value's block")
+        value = raw.get(parameter.name)
+        data = None if value is None or not value.strip() else parameter.binding(value)[parameter.block]
+        text = fill_values(text, variables, data, query.path)
+    return text
 
 
 def read(

@@ -23,6 +23,8 @@ Parameter types (the `type` of a header parameter) and what the user's text beco
 - `text`: free text, searched case-insensitively; its match key as a plain literal.
 - `kind`: one of `choices` (class local names), in any case; the `jl:` class IRI.
 - `year`: `YYYY`, bound as an `xsd:integer` (compare it with `YEAR(?dateTime)`).
+- `boolean`: `true` or `false`, in any case; an `xsd:boolean` literal (a query reads a value
+  not given through `COALESCE(?x, false)`: the runner leaves the block `UNDEF`).
 - `search`: words of a name; `variables: [position, token, positions, cost, whole]`: one row
   `(position token positions cost)` per candidate word (`search_rows`), here each word of the
   text itself (cost 0; the API adds words of the store that start with it or are a typo away,
@@ -58,7 +60,7 @@ Row = tuple[Term | None, ...]
 Binding = list[Term] | list[Row] | None
 QUERIES_DIR = Path(str(files("jalinan.queries")))
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-PARAMETER_TYPES = ("entity", "concept", "date", "text", "kind", "year", "search")
+PARAMETER_TYPES = ("entity", "concept", "date", "text", "kind", "year", "search", "boolean")
 MAX_VALUE_LENGTH = 200
 _ENTITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9-]*)*$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -135,6 +137,10 @@ class Parameter:
             if not _YEAR.match(text):
                 raise ParameterError(self.name, f"`{self.name}` must be a year: YYYY (not {text!r})")
             return {block: [Literal(text, datatype=NamedNode(XSD + "integer"))]}
+        if self.type == "boolean":
+            if text.casefold() not in ("true", "false"):
+                raise ParameterError(self.name, f"`{self.name}` must be true or false (not {text!r})")
+            return {block: [Literal(text.casefold() == "true")]}
         if self.type == "search":
             rows = search_rows(self.name, text, lambda word: [(word, 0)])
             return {block: rows, self.variables[-1]: [Literal(match_key(text))]}
@@ -521,15 +527,30 @@ def values_block(variables: tuple[str, ...]) -> str:
 
 
 def fill_values(text: str, variables: tuple[str, ...], data: Binding, path: Path | str = "") -> str:
-    """`text` with the data of its one `values_block(variables)` replaced by `data` (terms, or
-    rows of terms for several variables; None or empty: UNDEF). Found by exact text, once."""
+    """`text` with the data of each of its `values_block(variables)` replaced by `data` (terms,
+    or rows of terms for several variables; None or empty: UNDEF). Found by exact text.
+
+    Usually written once; a query repeats the block in each branch of a `UNION` that needs the
+    value (the branches do not see each other's bindings, and Oxigraph starts a branch from a
+    `VALUES` block only inside it: `agreements-by-party`)."""
     opening = values_block(variables)
     body = _header_length(text)  # a header may mention the block; only the query's counts
-    if text.count(opening, body) != 1:
-        raise CatalogueError(f"{path}: needs exactly one `{opening} … }}` block")
-    start = text.index(opening, body) + len(opening)
-    end = text.index("}", start)
-    return f"{text[:start]} {_values_data(variables, data)} {text[end:]}"
+    if text.count(opening, body) < 1:
+        raise CatalogueError(f"{path}: needs a `{opening} … }}` block")
+    filled = _values_data(variables, data)
+    out, cursor = [text[:body]], body
+    while (found := text.find(opening, cursor)) != -1:
+        start = found + len(opening)
+        end = text.index("}", start)
+        out.append(f"{text[cursor:start]} {filled} ")
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def holds_values_block(text: str, variables: tuple[str, ...]) -> bool:
+    """Whether the query (below its header) opens a `values_block(variables)`."""
+    return values_block(variables) in text[_header_length(text) :]
 
 
 def _header_length(text: str) -> int:

@@ -57,10 +57,11 @@ def column(rows: list[dict], name: str) -> set[str]:
         ("mohe", {"mou-mohe-higher-education"}),
     ],
 )
-def test_agreements_by_party_lists_exactly_that_partys_agreements(
+def test_agreements_by_party_direct_lists_exactly_that_partys_own_agreements(
     http: httpx.Client, party: str, expected: set[str]
 ) -> None:
-    assert column(bindings(http, "agreements-by-party", party=party), "agreement") == expected
+    rows = bindings(http, "agreements-by-party", party=party, direct="true")
+    assert column(rows, "agreement") == expected
 
 
 def test_agreements_by_party_of_an_unknown_name_is_404_naming_it_with_close_names(http: httpx.Client) -> None:

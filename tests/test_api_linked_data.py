@@ -78,7 +78,7 @@ def test_ontology_as_rdfxml(http: httpx.Client) -> None:
 
 # -- friendly JSON ---------------------------------------------------------------------------
 def test_friendly_agreements_by_party(http: httpx.Client) -> None:
-    body = http.get("/agreements", params={"party": "Mosti"}).json()
+    body = http.get("/agreements", params={"party": "Mosti", "direct": "true"}).json()
     assert [item["id"] for item in body["items"]] == ["mou-mosti-sti-people-exchange"]
 
 

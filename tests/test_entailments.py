@@ -102,6 +102,14 @@ def test_inferred_triples_equal_owlrl_for_the_supported_rules():
     assert sorted(theirs - ours) == []
 
 
+# A chain link no curated article asserts (article 003 already reads MCMC as under the
+# Communications Ministry): Bank Negara Malaysia under the Finance Ministry, added in a test only.
+BANK_UNDER_FINANCE = (
+    "\n- about: bank-negara-malaysia\n"
+    '  quote: "The relevant authorities are the Communications Ministry, the Malaysian '
+    'Communications and Multimedia Commission, and Bank Negara Malaysia."\n'
+    "  subOrganizationOf: ministry-of-finance-malaysia\n"
+)
 MCMC_UNDER_MINISTRY = (
     "\n- about: mcmc\n"
     '  quote: "The relevant authorities are the Communications Ministry, the Malaysian '
@@ -144,7 +152,7 @@ def test_ingest_file_keeps_the_inferred_graph_as_a_full_ingest_writes_it(tmp_pat
         ingest(store, facts_copy)
         before = _inferred_state(store)
 
-        article.write_text(original + MCMC_UNDER_MINISTRY, encoding="utf-8")
+        article.write_text(original + BANK_UNDER_FINANCE, encoding="utf-8")
         ingest_articles(store, [article])
         with_link = _inferred_state(store)
         expected_with_link = _full_ingest_state(tmp_path, facts_copy, "full-with-link")
@@ -156,7 +164,8 @@ def test_ingest_file_keeps_the_inferred_graph_as_a_full_ingest_writes_it(tmp_pat
     assert with_link == expected_with_link
     assert without_link == before
     chain = (
-        "<https://w3id.org/jalinan/id/mcmc> <http://www.w3.org/ns/org#transitiveSubOrganizationOf> "
+        "<https://w3id.org/jalinan/id/bank-negara-malaysia> "
+        "<http://www.w3.org/ns/org#transitiveSubOrganizationOf> "
         "<https://w3id.org/jalinan/id/government-of-malaysia>"
     )
     assert chain in with_link[0] and chain not in before[0]
@@ -173,7 +182,7 @@ def test_a_full_ingest_of_an_edited_folder_moves_the_inferred_graph_to_what_a_fr
     with open_store(tmp_path / "again") as store:
         ingest(store, facts_copy)
         before = _inferred_state(store)
-        article.write_text(original + MCMC_UNDER_MINISTRY, encoding="utf-8")
+        article.write_text(original + BANK_UNDER_FINANCE, encoding="utf-8")
         ingest(store, facts_copy)
         with_link = _inferred_state(store)
         expected_with_link = _full_ingest_state(tmp_path, facts_copy, "fresh-with-link")

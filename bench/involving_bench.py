@@ -1,0 +1,119 @@
+"""What "involving" and the inferred graph cost the list pipelines, side by side on one store.
+
+    .venv/bin/python -m bench.involving_bench STORE [--runs 15]
+
+STORE is a store `jalinan ingest` wrote (for example `bench/out/n10000/store`); a copy without
+the inferred graph is made beside it once (`bench.inferred_cost.without_inferred`). Interleaved
+in one process, each through `api.reading.read` (look-up, page, detail), first page, 25 rows:
+
+- `agreements-by-party` as it was (party only, at `BEFORE`) and as it is (involving), for the
+  busiest agency, a national government, a country, and `direct=true`;
+- the `agreements` and `organisations` pipelines on STORE, on the copy, and with their class read
+  from the typing quote instead of `?x a ?type` (which meets every inferred superclass too).
+"""
+
+import argparse
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from bench.inferred_cost import without_inferred
+from jalinan.api.reading import read
+from jalinan.graph import open_store
+from jalinan.queries.catalogue import CannedQuery, Page, load_catalogue
+
+BEFORE = "06fa99f"  # agreements-by-party before "involving"
+PARTIES = [
+    {"party": "MDEA"},
+    {"party": "MDEA", "direct": "true"},
+    {"party": "government-of-malaysia"},
+    {"party": "Malaysia"},
+    {"party": "Malaysia", "direct": "true"},
+]
+# the class from the quote that gives it (one row per agreement), not from `?agreement a ?type`
+AGREEMENT_CLASS_NOW = "  ?agreement a ?type .\n"
+ORGANISATION_CLASS_NOW = "  ?organisation a ?type .\n  ?type rdfs:subClassOf* jl:Organization .\n"
+ORGANISATION_CLASS_FROM_QUOTE = (
+    "  ?typing jl:claimSubject ?organisation ; jl:claimPredicate rdf:type ; jl:claimObject ?type .\n"
+    "  ?type rdfs:subClassOf* jl:Organization .\n"
+)
+
+
+def _old_party_pipeline(query: CannedQuery) -> CannedQuery:
+    def at(name: str) -> str:
+        return subprocess.run(
+            ["git", "show", f"{BEFORE}:queries/agreements-by-party/{name}"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    return replace(query, text=at("page.rq"), detail=at("detail.rq"), parameters=query.parameters[:1])
+
+
+def _interleaved(cases: list[Callable[[], object]], runs: int) -> list[tuple[float, float, int]]:
+    """Each case once per round, `runs` rounds (the shared machine's load drifts), then
+    (p50 ms, p95 ms, rows) per case."""
+    samples: list[list[float]] = [[] for _ in cases]
+    rows = [0] * len(cases)
+    for _ in range(runs):
+        for index, run in enumerate(cases):
+            started = time.perf_counter()
+            reading = run()
+            samples[index].append(time.perf_counter() - started)
+            rows[index] = len(reading.rows)  # type: ignore[attr-defined]
+    out = []
+    for index, taken in enumerate(samples):
+        taken.sort()
+        out.append((statistics.median(taken) * 1000, taken[int(0.95 * (len(taken) - 1))] * 1000, rows[index]))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("store", type=Path)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args(argv)
+    copy = without_inferred(args.store)
+    catalogue = load_catalogue()
+    party_now = catalogue["agreements-by-party"]
+    party_before = _old_party_pipeline(party_now)
+    agreements = catalogue["agreements"]
+    assert agreements.detail is not None and AGREEMENT_CLASS_NOW in agreements.detail
+    agreements_fixed = replace(agreements, detail=agreements.detail.replace(AGREEMENT_CLASS_NOW, ""))
+    organisations = catalogue["organisations"]
+    organisations_fixed = replace(
+        organisations, text=organisations.text.replace(ORGANISATION_CLASS_NOW, ORGANISATION_CLASS_FROM_QUOTE)
+    )
+    page = Page(1, 25)
+    with open_store(args.store, read_only=True) as store, open_store(copy, read_only=True) as bare:
+        print("| pipeline | parameters | rows | p50 / p95 ms |")
+        print("|---|---|---:|---:|")
+        cases: list[tuple[str, object, CannedQuery, dict[str, str]]] = []
+        for values in PARTIES:
+            if "direct" not in values:
+                cases.append(("agreements-by-party, party only (before)", store, party_before, values))
+            cases.append(("agreements-by-party, involving (now)", store, party_now, values))
+        chinese_bodies = {"country": "China", "kind": "GovernmentBody"}
+        for name, query, fixed, values in (
+            ("agreements", agreements, agreements_fixed, {}),
+            ("organisations", organisations, organisations_fixed, chinese_bodies),
+        ):
+            cases.append((f"{name}, as written, without the inferred graph", bare, query, values))
+            cases.append((f"{name}, as written, with the inferred graph", store, query, values))
+            cases.append((f"{name}, class from the typing quote, with inferences", store, fixed, values))
+        runs = [
+            (lambda target=target, query=query, values=values: read(target, query, values, page))  # type: ignore[misc]
+            for _, target, query, values in cases
+        ]
+        for (label, _, _, values), (p50, p95, rows) in zip(cases, _interleaved(runs, args.runs), strict=True):
+            shown = ", ".join(f"{k}={v}" for k, v in values.items()) or "–"
+            print(f"| {label} | {shown} | {rows} | {p50:.1f} / {p95:.1f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
