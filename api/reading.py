@@ -76,10 +76,13 @@ def read(
     page: Page,
     *,
     timeout: float | None = None,
+    resolved: Mapping[str, list[NamedNode]] | None = None,
 ) -> Reading:
     """Run the pipeline `query` for the user's parameter values (by name) and `page`.
 
-    `ParameterError` names a missing or malformed parameter; store errors propagate.
+    `resolved`: parameters whose IRIs the caller already knows (an entity page knows its own
+    IRI, which may name a node without a match key, such as a date), bound as given with no
+    look-up. `ParameterError` names a missing or malformed parameter; store errors propagate.
     """
     assert query.detail is not None and query.paging is not None, f"{query.path} is not a pipeline"
     page_text = query.text
@@ -87,6 +90,9 @@ def read(
     for parameter in query.parameters:
         text = raw.get(parameter.name)
         variables = (parameter.variables[0],)
+        if resolved is not None and parameter.name in resolved:
+            page_text = fill_values(page_text, variables, list(resolved[parameter.name]), query.path)
+            continue
         if text is None or not text.strip():
             if parameter.required:
                 raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")

@@ -13,6 +13,7 @@ from jalinan.api.explorer import (
     assets,
     curation_page,
     docs,
+    entity_page,
     error_pages,
     home,
     ontology_page,
@@ -25,6 +26,7 @@ PAGE_ROUTERS = [
     sparql_editor.router,
     ontology_page.router,
     article_page.router,
+    entity_page.router,  # after the article page: /id/article/… is the article's
     curation_page.router,
 ]
 
