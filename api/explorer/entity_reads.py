@@ -154,5 +154,9 @@ def _iris(rows: PageRows) -> set[str]:
     return found
 
 
+COUNTS = frozenset({"party to", "party to, years"})  # summary fields every IRI has, even unknown ones
+
+
 def is_empty(rows: PageRows) -> bool:
-    return not rows.statements and not rows.summary
+    """Whether nothing is known of the entity: no statement, no name, no kind."""
+    return not rows.statements and all(row["field"].value in COUNTS for row in rows.summary)
