@@ -68,12 +68,22 @@ def summary(iri: str, rows: Iterable[dict[str, Any]], labels: Labels) -> dict[st
     countries = [entry.label for entry in fields.get("country", [])]
     if countries:
         line[0] += " of " + " and ".join(countries)
+    visitors = [entry.label for entry in fields.get("visitor", [])]
+    if visitors:
+        line[0] += " by " + " and ".join(visitors)
+    hosts = [entry.label for entry in fields.get("host country", [])]
+    if hosts:
+        line[0] += " to " + " and ".join(hosts)
     if count:
         span = ""
         if years:
             first, last = years[0]
             span = f", {first.label}" + (f"–{last.label}" if last.label != first.label else "")
         line.append(f"party to {count} agreement{'s' if count != 1 else ''}{span}")
+    for status in fields.get("status", [])[:1]:
+        line.append(status.label)
+    for date in fields.get("date", [])[:1]:
+        line.append(f"dated {date.label}")
     posts = fields.get("post", [])
     if posts:
         line.append("holds " + "; ".join(p[0].label if isinstance(p, tuple) else p.label for p in posts))
@@ -141,13 +151,12 @@ def agreement(groups: list[Section], kind_rows: list[dict[str, Any]], labels: La
         ("out-exchangedBy", "Exchanged by"),
         ("out-witness", "Witnessed by"),
     )
-    people = [
-        (
-            title,
-            [{"fact": fact, "posts": posts.get(fact.other.iri or "", [])} for fact in _section(groups, key)],
-        )
-        for key, title in named
-    ]
+    people = []
+    for key, title in named:
+        facts = _section(groups, key)
+        for fact in facts:  # a person's posts stand beside the name, as an agreement's date does
+            fact.qualifiers = posts.get(fact.other.iri or "", [])
+        people.append((title, facts))
     return {
         "sides": [(label, parties) for label, parties in sides.items() if parties],
         "people": [(title, entries) for title, entries in people if entries],

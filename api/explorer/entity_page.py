@@ -29,13 +29,14 @@ from jalinan.api.dependencies import CatalogueDep, StoreDep
 from jalinan.api.errors import not_found
 from jalinan.api.explorer import entity_layouts
 from jalinan.api.explorer.entity_reads import FOLDER, PageRows, is_empty, read_page
-from jalinan.api.explorer.entity_view import Labels, evidence_of, sections
+from jalinan.api.explorer.entity_view import Labels, by_evidence, evidence_of, sections
 from jalinan.api.explorer.routing import page_router
-from jalinan.api.explorer.templating import render
+from jalinan.api.explorer.templating import render, templates
 from jalinan.api.pages import evidence_query_href
 from jalinan.graph.namespaces import ID
 
 router = page_router()
+templates.env.filters["by_evidence"] = by_evidence
 _ID_PATH = re.compile(r"^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*$")
 PIPELINE = "entity-page"
 TEMPLATES = {"agreement": "entity_agreement.html", "visit": "entity_visit.html", None: "entity.html"}

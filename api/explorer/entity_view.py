@@ -293,3 +293,23 @@ def sections(
     for section in grouped.values():
         section.facts.sort(key=lambda fact: fact.other.label.lower())
     return sorted(grouped.values(), key=_order)
+
+
+def by_evidence(items: Iterable[Any]) -> list[dict[str, Any]]:
+    """Facts that rest on the same quotes, together: the quote is shown once under them (three
+    topics drawn from one sentence are one group, not three copies of the sentence). Items are
+    `Fact`s, or entries (dicts) with their own `evidence`, `notes` and `inferred`."""
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for item in items:
+        if isinstance(item, Fact):
+            evidence, notes, inferred = item.evidence, item.notes, item.inferred or item.entailed
+        else:
+            evidence, notes, inferred = item["evidence"], item["notes"], item["inferred"]
+        key: tuple[Any, ...] = (tuple(repr(e) for e in evidence), tuple(notes), inferred)
+        if not evidence and not notes:
+            key = ("alone", id(item))  # nothing to share: shown on its own
+        group = groups.setdefault(
+            key, {"items": [], "evidence": evidence, "notes": notes, "inferred": inferred}
+        )
+        group["items"].append(item)
+    return list(groups.values())
