@@ -232,3 +232,28 @@ def test_programs_still_get_rdf_at_the_same_url(http: httpx.Client) -> None:
 def test_pages_past_the_last_say_so(http: httpx.Client) -> None:
     response = http.get("/id/mosti", params={"_page": 50}, headers=BROWSER)
     assert response.status_code == 200 and "No more statements" in response.text
+
+
+def test_a_background_fact_is_shown_as_such_with_its_public_source(http: httpx.Client) -> None:
+    section = page(http, "/id/ministry-of-digital").by_id["out-predecessor"]
+    assert (
+        "/id/ministry-of-communications-and-digital",
+        "Ministry of Communications and Digital",
+    ) in section.links
+    assert "background" in text(section) and "no article states it" in text(section)
+    assert ("https://en.wikipedia.org/wiki/Ministry_of_Digital_(Malaysia)",
+            "Wikipedia: Ministry of Digital (Malaysia)") in section.links  # fmt: skip
+
+
+def test_the_evidence_query_says_each_facts_basis_and_reads_background_sources(http: httpx.Client) -> None:
+    def basis(entity: str) -> dict[str, set[str]]:
+        rows = http.get("/queries/evidence", params={"id": entity}).json()["results"]["bindings"]
+        found: dict[str, set[str]] = {}
+        for row in rows:
+            found.setdefault(row["predicate"]["value"].rsplit("#", 1)[-1], set()).add(row["basis"]["value"])
+        return found
+
+    digital = basis("ministry-of-digital")
+    assert digital["predecessor"] == {"background"} and digital["subOrganizationOf"] == {"inferred"}
+    assert digital["country"] == {"stated"}
+    assert basis("mou-malaysia-ndrc-digital-economy")["date"] == {"inferred"}
