@@ -86,7 +86,7 @@ def summary(iri: str, rows: Iterable[dict[str, Any]], labels: Labels) -> dict[st
         line.append(f"dated {date.label}")
     posts = fields.get("post", [])
     if posts:
-        line.append("holds " + "; ".join(p[0].label if isinstance(p, tuple) else p.label for p in posts))
+        line.append("; ".join(p[0].label if isinstance(p, tuple) else p.label for p in posts))
     return {
         "title": title,
         "names": [(label, names[code]) for code, label in LANGUAGES if code in names],

@@ -42,6 +42,7 @@ PIPELINE = "entity-page"
 TEMPLATES = {"agreement": "entity_agreement.html", "visit": "entity_visit.html", None: "entity.html"}
 READS = {  # section → (what it reads, its file)
     "summary": ("the summary", "summary.rq"),
+    "statements": ("the statements of this page", "page.rq"),
     "agreement": ("the parties by side and the posts of the people", "agreement.rq"),
     "visit": ("the agreements concluded and the people met", "visit.rq"),
 }

@@ -113,6 +113,10 @@ def read_page(store: GraphStore, pipeline: CannedQuery, iri: str, page: Page, la
     sparql = {"summary": bound("summary", "entity", entity)}
     summary = _rows(store, sparql["summary"])
     reading = read(store, pipeline, {}, page, resolved={"id": [entity]})
+    # (the page query as the page ran it, runnable in /sparql; its detail query is bound with the
+    # page's statements, too long for a link: `/queries/entity-page` answers both)
+    clause = f"LIMIT {int(page.size)} OFFSET {int(page.offset)}" if page.size is not None else ""
+    sparql["statements"] = f"{fill_values(pipeline.text, ('entity',), [entity])}\n{clause}\n"
     statements = [(s, p, o) for s, p, o, _ in reading.subjects]  # type: ignore[misc]
     details = list(reading.rows)
     rows = PageRows(summary=summary, statements=statements, details=details, has_next=reading.has_next)
