@@ -63,7 +63,6 @@ def summary(iri: str, rows: Iterable[dict[str, Any]], labels: Labels) -> dict[st
     title = names.get("en") or names.get("") or labels.name(iri)
     kinds = [entry.label for entry in fields.get("kind", [])]
     count = int(fields["party to"][0].label) if fields.get("party to") else 0
-    years = fields.get("party to, years", [])
     line = [_an(kinds[0]) if kinds else "An entity"]
     countries = [entry.label for entry in fields.get("country", [])]
     if countries:
@@ -75,11 +74,7 @@ def summary(iri: str, rows: Iterable[dict[str, Any]], labels: Labels) -> dict[st
     if hosts:
         line[0] += " to " + " and ".join(hosts)
     if count:
-        span = ""
-        if years:
-            first, last = years[0]
-            span = f", {first.label}" + (f"–{last.label}" if last.label != first.label else "")
-        line.append(f"party to {count} agreement{'s' if count != 1 else ''}{span}")
+        line.append(f"party to {count:,} agreement{'s' if count != 1 else ''}")
     for status in fields.get("status", [])[:1]:
         line.append(status.label)
     for date in fields.get("date", [])[:1]:

@@ -158,7 +158,7 @@ def _iris(rows: PageRows) -> set[str]:
     return found
 
 
-COUNTS = frozenset({"party to", "party to, years"})  # summary fields every IRI has, even unknown ones
+COUNTS = frozenset({"party to"})  # summary fields every IRI has, even an unknown one
 
 
 def is_empty(rows: PageRows) -> bool:
