@@ -18,7 +18,6 @@ from jalinan.api.pages import local_href, short
 from jalinan.graph.namespaces import CONCEPT, JL, RDF
 
 INFERRED_GRAPH = "https://w3id.org/jalinan/graph/inferred"
-TIES_GRAPH = "https://w3id.org/jalinan/graph/ties"
 BACKGROUND_GRAPH = "https://w3id.org/jalinan/graph/background"
 INFERRED_BASIS = "https://w3id.org/jalinan/concept/date-basis/inferred"
 PRECISION = {"unitDay": "day", "unitMonth": "month", "unitYear": "year"}
@@ -161,6 +160,7 @@ class Evidence:
     publisher: str | None = None
     published: str | None = None
     background: Node | None = None
+    inferred: bool = False  # this quote is one an inference rests on, not a statement of the fact
 
 
 @dataclass
@@ -220,8 +220,6 @@ def evidence_of(rows: Iterable[dict[str, Any]], labels: Labels) -> dict[tuple[st
         graph = row["graph"].value if row.get("graph") is not None else ""
         if graph == INFERRED_GRAPH:
             fact.entailed = True
-        if graph == TIES_GRAPH:
-            fact.inferred = True
         if graph == BACKGROUND_GRAPH:
             fact.background = True
         for end, found in (("subject", fact.subject_qualifiers), ("object", fact.object_qualifiers)):
@@ -233,14 +231,20 @@ def evidence_of(rows: Iterable[dict[str, Any]], labels: Labels) -> dict[tuple[st
         if row.get("objectPrecision") is not None:
             fact.precision = PRECISION.get(row["objectPrecision"].value.rsplit("#", 1)[-1])
         basis = row.get("basis") or row.get("dateBasis")
-        if basis is not None and basis.value == INFERRED_BASIS:
-            fact.inferred = True
+        inferred = basis is not None and basis.value == INFERRED_BASIS
         note = row.get("note")
-        if note is not None and note.value not in fact.notes:
+        if inferred and note is not None and note.value not in fact.notes:
             fact.notes.append(note.value)
         item = _evidence(row, labels)
-        if item is not None and item not in fact.evidence:
-            fact.evidence.append(item)
+        if item is not None:
+            item.inferred = inferred
+            if item not in fact.evidence:
+                fact.evidence.append(item)
+    for fact in facts.values():
+        # inferred when nothing states it: every quote is one an inference rests on (a fact that
+        # one article states and another lets be inferred is stated, with all its quotes)
+        if fact.evidence and all(item.inferred for item in fact.evidence):
+            fact.inferred = True
     return facts
 
 
