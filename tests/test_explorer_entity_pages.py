@@ -257,3 +257,10 @@ def test_the_evidence_query_says_each_facts_basis_and_reads_background_sources(h
     assert digital["predecessor"] == {"background"} and digital["subOrganizationOf"] == {"inferred"}
     assert digital["country"] == {"stated"}
     assert basis("mou-malaysia-ndrc-digital-economy")["date"] == {"inferred"}
+
+
+def test_the_summary_says_when_a_date_is_inferred(http: httpx.Client) -> None:
+    mou = page(http, "/id/mou-malaysia-ndrc-digital-economy")
+    assert "Date 16 April 2025 (inferred)" in text(mou.by_id["summary"])
+    statistic = text(page(http, "/id/stat-china-largest-trading-partner-consecutive-years").by_id["summary"])
+    assert "Start 2009 End" in statistic and "End 2023 (inferred)" in statistic  # "since 2009": stated

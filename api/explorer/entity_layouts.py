@@ -43,8 +43,12 @@ def _an(text: str) -> str:
     return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 
-def summary(iri: str, rows: Iterable[dict[str, Any]], labels: Labels) -> dict[str, Any]:
-    """The top of the page: names, kind, the infobox's fields and a one-line summary."""
+DATED = {"date": "out-date", "start": "out-startDate", "end": "out-endDate"}
+
+
+def summary(iri: str, rows: Iterable[dict[str, Any]], labels: Labels, groups: list[Section]) -> dict:
+    """The top of the page: names, kind, the infobox's fields and a one-line summary. A date the
+    facts below mark as inferred says so here too."""
     fields: dict[str, list[Any]] = {}
     names: dict[str, str] = {}
     for row in rows:
@@ -60,6 +64,11 @@ def summary(iri: str, rows: Iterable[dict[str, Any]], labels: Labels) -> dict[st
             entry = (entry, node(detail, labels))
         if entry not in fields.setdefault(name, []):
             fields[name].append(entry)
+    for name, key in DATED.items():
+        inferred = {fact.other.iri for fact in _section(groups, key) if fact.inferred}
+        for entry in fields.get(name, []):
+            if entry.iri in inferred:
+                entry.label += " (inferred)"
     title = names.get("en") or names.get("") or labels.name(iri)
     kinds = [entry.label for entry in fields.get("kind", [])]
     count = int(fields["party to"][0].label) if fields.get("party to") else 0

@@ -58,7 +58,7 @@ def context(iri: str, entity_path: str, rows: PageRows) -> dict[str, Any]:
     facts = evidence_of(rows.details, labels)
     entity_layouts.add_chains(facts, rows.chains, labels)
     groups = sections(iri, rows.statements, facts, labels)
-    summary = entity_layouts.summary(iri, rows.summary, labels)
+    summary = entity_layouts.summary(iri, rows.summary, labels, groups)
     layout = entity_layouts.layout(rows.summary)
     special: dict[str, Any] = {}
     if layout == "agreement":
