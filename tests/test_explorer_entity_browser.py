@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import RequestLog, chromium_path, launched_browser, offline_page
+from tests.browser import chromium_path, launched_browser, offline_page
 from tests.conftest import ApiServer
+from tests.test_explorer_browser import _stayed_local
 
 PHONE = {"viewport": {"width": 375, "height": 740}}
 MOU = "Mosti–China MoU on a science and technology people-to-people exchange programme"
@@ -19,11 +20,6 @@ def browser() -> Iterator[object]:
     chromium_path()
     with launched_browser() as browser:
         yield browser
-
-
-def _stayed_local(log: RequestLog) -> None:
-    assert log.urls, "the page made no request at all: nothing was checked"
-    assert not log.outside_requests, f"requests left 127.0.0.1: {log.outside_requests}"
 
 
 def test_ministry_to_its_mou_to_the_article_with_the_quote(browser: object, api_server: ApiServer) -> None:
