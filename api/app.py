@@ -20,11 +20,20 @@ from jalinan.api.errors import error_responses, install_error_handlers
 from jalinan.api.head import HeadAsGet
 from jalinan.api.limits import BodyLimit
 from jalinan.api.logging import AccessLog
+from jalinan.api.network import routes as network_routes
 from jalinan.api.settings import Settings
 from jalinan.graph import GraphStore, open_store
 from jalinan.queries.catalogue import load_catalogue
 
-ROUTERS = [protocol.router, graph_store.router, canned.router, friendly.router, linked_data.router]
+# network_routes before linked_data: `/id/{path}` would take `/id/mosti/network` for an id
+ROUTERS = [
+    protocol.router,
+    graph_store.router,
+    canned.router,
+    friendly.router,
+    network_routes.router,
+    linked_data.router,
+]
 
 DESCRIPTION = """A knowledge graph of Malaysia–China ties: agreements, ministries, companies,
 visits. Every fact is traced to a news article and a verbatim quote.

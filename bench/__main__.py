@@ -19,7 +19,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import http_bench, ingest_bench, profile, query_bench, report, sparql_bench
+from bench import http_bench, ingest_bench, network_bench, profile, query_bench, report, sparql_bench
 from bench.generate import generate
 
 BENCH = Path(__file__).resolve().parent
@@ -141,6 +141,8 @@ def run_size(args: argparse.Namespace, n: int, quick: bool) -> dict[str, Any]:
             timeout_s=args.rdflib_timeout or (120 if quick else 900),
         )
     record["queries"] = [vars(c) for c in cases]
+    record["network"] = network_bench.run(store, reps=args.reps or (5 if quick else 30))
+    print(f"[{n}] {network_bench.line(record['network'])}", flush=True)
     for c in cases:
         p = c.latency.get("product")
         if p is None or "pyoxigraph" not in c.latency:

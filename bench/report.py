@@ -119,6 +119,19 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     "pass": sparql["ratio"] >= SPARQL_RATIO_TARGET,
                 }
             )
+    for size in sizes:  # the network JSON of the most connected entity (issue 16)
+        network = size.get("network")
+        if network:
+            out.append(
+                {
+                    "target": f"network JSON (hops=1) of the most connected entity ≤ "
+                    f"{network['target_p95_ms']:.0f} ms p95",
+                    "measured": f"{network['entity'].rsplit('/', 1)[-1]} (party to {network['agreements']:,} "
+                    f"agreements, {network['total_edges']:,} ties): p95 {network['p95_ms']:.0f} ms",
+                    "at": f"{size['articles']:,} articles",
+                    "pass": bool(network["pass"]),
+                }
+            )
     peak = max((v for k, v in http.get("peak_rss", {}).items() if k.startswith("jalinan")), default=0)
     if peak:
         out.append(

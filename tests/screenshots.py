@@ -30,9 +30,13 @@ PAGES = {
     "not-found": "/id/mostii",
     "docs": "/docs",
     "redoc": "/redoc",
+    "network": "/id/mosti/network",
+    "network-two-hops": "/id/anwar-ibrahim/network?hops=2",
+    "network-overview": "/network",
 }
 # What shows that a page is drawn, for the pages a script draws after the load.
 READY = {"docs": ".swagger-ui .opblock", "redoc": ".api-content", "sparql": ".yasqe .CodeMirror"}
+READY.update({name: "#network-graph canvas" for name in ("network", "network-two-hops", "network-overview")})
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 
 

@@ -115,9 +115,19 @@ def test_results_md_states_every_target_with_a_verdict(bench_run: tuple[dict, Pa
     text = (out / "RESULTS.md").read_text()
     assert "## Targets" in text and "machine:" in text and "date:" in text
     # ingest, re-ingest, query p95, HTTP engine vs engine, with the cache, with 304s, /sparql
-    # uncached, memory
-    assert len(results["targets"]) == 8
+    # uncached, memory, the network JSON (issue 16)
+    assert len(results["targets"]) == 9
     for row in results["targets"]:
         assert row["measured"] and ("PASS" in text or "FAIL" in text)
     assert (out / "latency-vs-size.png").stat().st_size > 1000
     assert (out / "throughput-vs-concurrency.png").stat().st_size > 1000
+
+
+def test_network_json_of_the_most_connected_entity_is_measured(bench_run: tuple[dict, Path]) -> None:
+    results, out = bench_run
+    (size,) = results["sizes"]
+    network = size["network"]
+    assert network["entity"].startswith("https://w3id.org/jalinan/id/") and network["agreements"] > 0
+    assert 0 < network["p50_ms"] <= network["p95_ms"] and network["target_p95_ms"] == 200
+    assert network["nodes"] <= network["total_nodes"] and network["edges"] <= network["total_edges"]
+    assert "network JSON (hops=1) of the most connected entity" in (out / "RESULTS.md").read_text()

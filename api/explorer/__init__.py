@@ -16,6 +16,7 @@ from jalinan.api.explorer import (
     entity_page,
     error_pages,
     home,
+    network_page,
     ontology_page,
     sparql_editor,
 )
@@ -26,6 +27,7 @@ PAGE_ROUTERS = [
     sparql_editor.router,
     ontology_page.router,
     article_page.router,
+    network_page.router,  # before the entity page, which would take /id/mosti/network for an id
     entity_page.router,  # after the article page: /id/article/… is the article's
     curation_page.router,
 ]

@@ -20,6 +20,7 @@ NAVIGATION = [
     ("Visits", "/visits"),
     ("Organisations", "/organisations"),
     ("People", "/people"),
+    ("Network", "/network"),
     ("Queries", "/queries"),
     ("SPARQL", "/sparql"),
     ("Ontology", "/ontology"),

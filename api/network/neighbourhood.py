@@ -1,0 +1,317 @@
+"""An entity's ties one or two hops out, as nodes and edges any program (or page) can draw.
+
+The SPARQL lives in plain files (`queries/network/ties.rq`, `nodes.rq`, `sources.rq`), each
+runnable as written; here their `VALUES` blocks are filled with pyoxigraph terms (never pasted
+text) and run through the store (`graph/`), like every read. Steps:
+
+1. the ties of the centre (`ties.rq`, focus = the centre); for two hops, the ties of every
+   node found (focus = those nodes), in one more query;
+2. each edge is one (from, to, kind of tie, agreement or visit) with the articles that state it:
+   the article graph holding its fact, or for a fact of the shared-entities, ties or inferred
+   graph, the articles its evidence quotes (`sources.rq`);
+3. a large neighbourhood is cut to the most connected nodes (most ties), growing out from the
+   centre so that every node shown stays connected to it; `total_nodes` and `total_edges` say
+   what was cut ("showing N of M");
+4. labels, classes and countries of the nodes shown, and labels of the agreements and visits
+   the shown ties go through (`nodes.rq`).
+"""
+
+import heapq
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode
+
+from jalinan.graph import GraphStore, SelectResult
+from jalinan.graph.namespaces import ARTICLE, ID, JL
+from jalinan.queries.catalogue import fill_values
+
+QUERIES = Path(str(files("jalinan.queries"))) / "network"
+XSD_INTEGER = NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+# Kinds of tie, in the order a legend lists them, with what each means to a reader.
+TIES: dict[str, str] = {
+    "party": "party to the same agreement",
+    "signed": "signed, exchanged or represented a party to an agreement",
+    "witnessed": "witnessed an agreement",
+    "involved": "involved in an agreement, not as a party",
+    "visited": "visited a country",
+    "met": "met a visitor during a visit",
+    "post": "holds a post in",
+    "sub-organisation": "is a sub-organisation of",
+    "member": "is a member of",
+}
+# Node groups by class (most specific first), for styling: what a reader tells apart at a glance.
+GROUPS = ("person", "post", "country", "organisation", "other")
+MAX_EDGES = 600  # edges drawn at most; more is unreadable, and slow to lay out
+# Ties of one kind between the same two nodes drawn at most (a country and its busiest partner
+# share thousands of agreements at 10,000 articles); the others are counted in `total_edges`.
+PER_PAIR = 4
+
+
+@cache
+def query_text(name: str) -> str:
+    return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What narrows the ties through an agreement or a visit; `ties` keeps only these kinds."""
+
+    year: int | None = None
+    topics: tuple[NamedNode, ...] = ()
+    statuses: tuple[NamedNode, ...] = ()
+    ties: tuple[str, ...] = tuple(TIES)
+
+
+@dataclass
+class Node:
+    iri: str
+    label: str = ""
+    kind: str = ""  # the most specific jl: class (Ministry, Person, Country…)
+    group: str = "other"
+    country: str | None = None  # IRI
+    degree: int = 0  # ties in the whole neighbourhood (before the cut)
+    hop: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.iri.removeprefix(ID) if self.iri.startswith(ID) else self.iri
+
+
+@dataclass
+class Edge:
+    source: str  # from (IRI)
+    target: str  # to (IRI)
+    tie: str
+    via: str | None
+    articles: set[str] = field(default_factory=set)  # the articles stating it
+    pending: set[tuple[str, str]] = field(default_factory=set)  # facts whose evidence to look up
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.source, self.target, self.tie, self.via or "")
+
+
+@dataclass
+class Network:
+    centre: Node
+    hops: int
+    nodes: list[Node]
+    edges: list[Edge]
+    total_nodes: int
+    total_edges: int
+    labels: dict[str, str]  # IRI → label, for vias and countries
+    filters: Filters = field(default_factory=Filters)
+
+
+def _select(store: GraphStore, sparql: str, timeout: float | None) -> SelectResult:
+    """Run one of the server's own queries; a store error becomes the API's refusal (503, 429)."""
+    from jalinan.api import querying
+
+    result, _ = querying.rows(store, sparql, timeout=timeout)
+    return result
+
+
+def ties_text(focus: Sequence[NamedNode], filters: Filters) -> str:
+    """`ties.rq` with every block filled: the focus nodes, kinds of tie, year, topics, status."""
+    text = query_text("ties")
+    text = fill_values(text, ("focus",), list(focus), "ties.rq")
+    text = fill_values(text, ("tie",), [Literal(kind) for kind in filters.ties], "ties.rq")
+    year = [Literal(str(filters.year), datatype=XSD_INTEGER)] if filters.year is not None else None
+    text = fill_values(text, ("year",), year, "ties.rq")
+    text = fill_values(text, ("topic",), list(filters.topics) or None, "ties.rq")
+    return fill_values(text, ("status",), list(filters.statuses) or None, "ties.rq")
+
+
+def _collect(rows: Iterable[dict], edges: dict[tuple[str, str, str, str], Edge]) -> set[str]:
+    """Add the rows' ties to `edges`; the other ends found."""
+    others: set[str] = set()
+    for row in rows:
+        focus, other, tie = row["focus"].value, row["other"].value, row["tie"].value
+        direction = row["direction"].value
+        via = row["via"].value if row.get("via") is not None else None
+        if direction == "both":
+            source, target = sorted((focus, other))
+        elif direction == "out":
+            source, target = focus, other
+        else:
+            source, target = other, focus
+        others.add(other)
+        edge = Edge(source, target, tie, via)
+        edge = edges.setdefault(edge.key, edge)
+        graph = row["g"].value
+        if graph.startswith(ARTICLE):
+            edge.articles.add(graph)
+        elif tie == "post" and via is not None and via not in (source, target):
+            edge.pending.add((source, via))  # the post held
+        else:
+            edge.pending.add((source, target))
+    return others
+
+
+def _most_connected(
+    centre: str, degree: dict[str, int], adjacent: dict[str, set[str]], limit: int
+) -> set[str]:
+    """Up to `limit` nodes, the centre first, then always the most connected node next to those
+    kept, so that a cut neighbourhood stays in one piece."""
+    kept = {centre}
+    frontier: list[tuple[int, str]] = []
+    for node in adjacent[centre]:
+        heapq.heappush(frontier, (-degree[node], node))
+    while frontier and len(kept) < limit:
+        _, node = heapq.heappop(frontier)
+        if node in kept:
+            continue
+        kept.add(node)
+        for nxt in adjacent[node]:
+            if nxt not in kept:
+                heapq.heappush(frontier, (-degree[nxt], nxt))
+    return kept
+
+
+def _describe(store: GraphStore, iris: Iterable[str], timeout: float | None) -> dict[str, dict[str, str]]:
+    """Label, jl: class names and country of each IRI (`nodes.rq`)."""
+    terms = [NamedNode(iri) for iri in sorted(set(iris))]
+    if not terms:
+        return {}
+    result = _select(store, fill_values(query_text("nodes"), ("node",), terms, "nodes.rq"), timeout)
+    described = {}
+    for row in result.rows:
+        described[row["node"].value] = {
+            "label": row["label"].value if row.get("label") is not None else "",
+            "types": row["types"].value if row.get("types") is not None else "",
+            "country": row["country"].value if row.get("country") is not None else "",
+        }
+    return described
+
+
+def _labels(store: GraphStore, iris: Iterable[str], timeout: float | None) -> dict[str, str]:
+    """The English label of each IRI (`labels.rq`)."""
+    terms = [NamedNode(iri) for iri in sorted(set(iris))]
+    if not terms:
+        return {}
+    result = _select(store, fill_values(query_text("labels"), ("node",), terms, "labels.rq"), timeout)
+    return {row["node"].value: row["label"].value for row in result.rows}
+
+
+def _sources(store: GraphStore, edges: Iterable[Edge], timeout: float | None) -> None:
+    """Fill in the articles of edges whose facts sit outside the article graphs."""
+    pending = [edge for edge in edges if edge.pending and not edge.articles]
+    pairs = sorted({pair for edge in pending for pair in edge.pending})
+    if not pairs:
+        return
+    rows = [(NamedNode(s), NamedNode(o)) for s, o in pairs]
+    result = _select(
+        store, fill_values(query_text("sources"), ("subject", "object"), rows, "sources.rq"), timeout
+    )
+    found: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in result.rows:
+        found[(row["subject"].value, row["object"].value)].add(row["source"].value)
+    for edge in pending:
+        for pair in edge.pending:
+            edge.articles |= found.get(pair, set())
+
+
+def most_specific(types: str) -> tuple[str, str]:
+    """The most specific jl: class among `types` (names), and the node's group for styling."""
+    from jalinan.api.explorer.ontology_doc import descendants
+
+    names = [name for name in types.split() if name]
+    if not names:
+        return "", "other"
+    below = {name: {iri.removeprefix(JL) for iri in descendants(f"jl:{name}")} - {name} for name in names}
+    specific = [name for name in names if not any(other in below[name] for other in names)]
+    kind = sorted(specific)[0]
+    for group, top in (
+        ("person", "Person"),
+        ("post", "Post"),
+        ("country", "Country"),
+        ("organisation", "Organization"),
+    ):
+        if kind == top or kind in {iri.removeprefix(JL) for iri in descendants(f"jl:{top}")}:
+            return kind, group
+    return kind, "other"
+
+
+def neighbourhood(
+    store: GraphStore,
+    centre: NamedNode,
+    *,
+    hops: int = 1,
+    filters: Filters | None = None,
+    limit: int = 60,
+    timeout: float | None = None,
+) -> Network | None:
+    """The centre's network (None when the centre is no node of the graph)."""
+    filters = filters or Filters()
+    edges: dict[tuple[str, str, str, str], Edge] = {}
+    hop_of = {centre.value: 0}
+    frontier = [centre]
+    for hop in range(1, hops + 1):
+        if not frontier or not filters.ties:
+            break
+        found = _collect(_select(store, ties_text(frontier, filters), timeout).rows, edges)
+        frontier = [NamedNode(iri) for iri in sorted(found) if iri not in hop_of]
+        for node in frontier:
+            hop_of[node.value] = hop
+    adjacent: dict[str, set[str]] = defaultdict(set)
+    degree: dict[str, int] = defaultdict(int)
+    for edge in edges.values():
+        adjacent[edge.source].add(edge.target)
+        adjacent[edge.target].add(edge.source)
+        degree[edge.source] += 1
+        degree[edge.target] += 1
+    kept = _most_connected(centre.value, degree, adjacent, max(limit, 1))
+    among = sorted(
+        (edge for edge in edges.values() if edge.source in kept and edge.target in kept),
+        key=lambda e: (list(TIES).index(e.tie), -(degree[e.source] + degree[e.target]), e.key),
+    )
+    per_pair: dict[tuple[str, str, str], int] = defaultdict(int)
+    shown = []
+    for edge in among:
+        pair = (*sorted((edge.source, edge.target)), edge.tie)
+        per_pair[pair] += 1
+        if per_pair[pair] <= PER_PAIR and len(shown) < MAX_EDGES:
+            shown.append(edge)
+    _sources(store, shown, timeout)
+    vias = {edge.via for edge in shown if edge.via} - kept
+    described = _describe(store, kept, timeout)
+    about_centre = described[centre.value]
+    if not edges and not about_centre["types"] and not about_centre["label"]:
+        return None  # nothing states anything of it
+    countries = {d["country"] for d in described.values() if d["country"]}
+    described.update(_describe(store, countries - described.keys(), timeout))
+    nodes = []
+    for iri in kept:
+        about = described.get(iri, {"label": "", "types": "", "country": ""})
+        kind, group = most_specific(about["types"])
+        country = about["country"] or (iri if group == "country" else None)
+        nodes.append(
+            Node(
+                iri,
+                about["label"] or iri.rsplit("/", 1)[-1],
+                kind,
+                group,
+                country,
+                degree[iri],
+                hop_of.get(iri, 0),
+            )
+        )
+    nodes.sort(key=lambda n: (n.hop, -n.degree, n.label.casefold(), n.iri))
+    labels = {iri: d["label"] for iri, d in described.items() if d["label"]}
+    labels.update(_labels(store, vias, timeout))
+    return Network(
+        centre=next(n for n in nodes if n.iri == centre.value),
+        hops=hops,
+        nodes=nodes,
+        edges=shown,
+        total_nodes=len(hop_of),
+        total_edges=len(edges),
+        labels=labels,
+        filters=filters,
+    )
