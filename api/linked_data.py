@@ -1,11 +1,12 @@
 """Entity IRIs dereference (`https://w3id.org/jalinan/id/{id}` is served at `/id/{id}`).
 
-Browsers get an HTML page, RDF clients Turtle, JSON-LD, N-Triples or RDF/XML, by content
-negotiation. Both come from canned queries (`entity` for the page, `describe` for RDF), and
-both answer a page of the entity's statements (`_page`, `_size`, as the canned queries page):
+RDF clients get Turtle, JSON-LD, N-Triples or RDF/XML, by content negotiation, from the canned
+query `describe`; browsers get the explorer's page (`explorer/entity_page.py`, a route that
+matches only requests preferring HTML, registered before this one). Both answer a page of the
+entity's statements (`_page`, `_size`, as the canned queries page):
 a busy organisation is the party of thousands of agreements, and one answer holding them all
 took a second to compute and was too long to read. A full page links to the next one
-(`Link: <…>; rel="next"`, and a link on the HTML page). The path is checked against the id
+(`Link: <…>; rel="next"`). The path is checked against the id
 pattern before anything runs, so `..` or encoded slashes can never reach a file or a query:
 they are simply not found. Answers carry an `ETag` and are kept in the result cache until the
 next write (`caching.py`).
@@ -16,14 +17,12 @@ import re
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
 from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 
 from jalinan.api import pages, paging, querying
 from jalinan.api.caching import NOT_MODIFIED, cached
 from jalinan.api.dependencies import CatalogueDep, StoreDep
 from jalinan.api.errors import not_found
-from jalinan.api.limits import TRUNCATED_HEADER
 from jalinan.api.logging import note_query
 from jalinan.api.negotiation import DEFAULT_GRAPH_FORMAT, GRAPH_FORMATS, media_type, negotiate
 from jalinan.graph.namespaces import ID, JL, ONTOLOGY_GRAPH
@@ -55,7 +54,7 @@ def statements_in(triples: list[Triple], iri: str) -> int:
     "/id/{entity_path:path}",
     summary="Dereference an entity IRI",
     description="HTML for browsers; Turtle, JSON-LD, N-Triples or RDF/XML by Accept or `_format`. "
-    "A page of the entity's statements (25 on the HTML page, 50 as RDF unless `_size` says; `_page` "
+    "A page of the entity's statements (100 on the HTML page, 50 as RDF unless `_size` says; `_page` "
     'picks the page); a full page links to the next with `Link: <…>; rel="next"`. '
     "Example: `/id/mosti`.",
 )
@@ -77,7 +76,7 @@ async def entity(entity_path: str, request: Request, store: StoreDep, catalogue:
     )
     headers = {"Vary": "Accept", "Link": links}
     pairs = list(request.query_params.multi_items())
-    query = catalogue["entity"] if choice.html else catalogue["describe"]
+    query = catalogue["describe"]
     page = paging.requested_page(query, pairs)
     assert query.paging is not None, f"{query.path} answers pages"
 
@@ -89,24 +88,6 @@ async def entity(entity_path: str, request: Request, store: StoreDep, catalogue:
     # Only an empty first page says that the entity does not exist; a later one is past the end.
     first_page = page.number == 1
     sparql = _bound(query, iri, page)
-    if choice.html:
-        note_query(request, "canned", sparql, "entity")
-        max_rows = request.app.state.settings.max_rows
-
-        async def html() -> Response:
-            rows, more = await run_in_threadpool(querying.rows, store, sparql, max_rows=max_rows)
-            if not rows.rows and first_page:
-                raise not_found(f"no entity {iri}")
-            if more:
-                headers[TRUNCATED_HEADER] = str(max_rows)
-            full = paging.is_full(query, page, paging.subjects_in_rows(rows, query.paging.counts))
-            body = pages.entity_page(
-                iri, rows, evidence_href, number=page.number, next_href=link_next() if full else None
-            )
-            return HTMLResponse(body, headers=headers)
-
-        identity = ("entity", entity_path, "text/html", str(page.number), str(page.size), json.dumps(pairs))
-        return await cached(request, identity, html, sparql=sparql)
     rdf_format = choice.graph or DEFAULT_GRAPH_FORMAT
     note_query(request, "canned", sparql, "describe")
 

@@ -97,17 +97,28 @@ Steps = Generator[str, SelectResult, Reading]
 Filling = Generator[str, SelectResult, tuple[str, dict[str, str]]]
 
 
-def _filled(text: str, query: CannedQuery, raw: Mapping[str, str | None], version: str | None) -> Filling:
+def _filled(
+    text: str,
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    version: str | None,
+    resolved: Mapping[str, list[NamedNode]] | None = None,
+) -> Filling:
     """`text` (the page query, or another query holding the same `VALUES` blocks, such as the
     search's facets) with the blocks of `query`'s parameters filled from the user's values, and
     the parameters whose text named nothing; yields the look-ups it needs run (names, the
     search vocabulary when not yet read at this data `version`). `ParameterError` names a
-    missing or bad parameter."""
+    missing or bad parameter. `resolved`: parameters whose IRIs the caller already knows (an
+    entity page knows its own IRI, which may name a node without a match key, such as a date),
+    bound as given with no look-up."""
     unmatched: dict[str, str] = {}
     for parameter in query.parameters:
         value = raw.get(parameter.name)
         block = parameter.block
         variables = block if isinstance(block, tuple) else (block,)
+        if resolved is not None and parameter.name in resolved:
+            text = fill_values(text, variables, list(resolved[parameter.name]), query.path)
+            continue
         if value is None or not value.strip():
             if parameter.required:
                 raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")
@@ -196,15 +207,23 @@ def facet_counts(
     return _drive(_facet_steps(query, facets_path, raw, store.version), store, timeout)  # type: ignore[no-any-return]
 
 
-def _steps(query: CannedQuery, raw: Mapping[str, str | None], page: Page, version: str | None) -> Steps:
+def _steps(
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    page: Page,
+    version: str | None,
+    resolved: Mapping[str, list[NamedNode]] | None = None,
+) -> Steps:
     """The pipeline `query` for the user's parameter values (by name) and `page`, as the SPARQL
     texts it runs, one after another (each from the rows of the last): `read` and `read_async`
     drive it, one blocking on the store, the other awaiting it.
 
-    `ParameterError` names a missing or malformed parameter.
+    `resolved`: parameters whose IRIs the caller already knows (an entity page knows its own
+    IRI, which may name a node without a match key, such as a date), bound as given with no
+    look-up. `ParameterError` names a missing or malformed parameter.
     """
     assert query.detail is not None and query.paging is not None, f"{query.path} is not a pipeline"
-    page_text, unmatched = yield from _filled(query.text, query, raw, version)
+    page_text, unmatched = yield from _filled(query.text, query, raw, version, resolved)
     detail_variables = query.paging.counts
     if unmatched:  # a name that stands for nothing: no page (an empty VALUES would mean "anything")
         return Reading(_projection(query.detail), [], unmatched=unmatched)
@@ -260,13 +279,14 @@ def read(
     page: Page,
     *,
     timeout: float | None = None,
+    resolved: Mapping[str, list[NamedNode]] | None = None,
 ) -> Reading:
     """Run the pipeline `query` for the user's parameter values (by name) and `page`, blocking
-    on the store (a worker thread, a test, the bench).
+    on the store (a worker thread, a test, the bench); `resolved` as for `_steps`.
 
     `ParameterError` names a missing or malformed parameter; store errors propagate.
     """
-    return _drive(_steps(query, raw, page, store.version), store, timeout)  # type: ignore[no-any-return]
+    return _drive(_steps(query, raw, page, store.version, resolved), store, timeout)  # type: ignore[no-any-return]
 
 
 async def read_async(

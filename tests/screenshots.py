@@ -21,6 +21,11 @@ PAGES = {
     "sparql-results": "/sparql?"
     + urlencode({"format": "html", "query": f"SELECT ?ministry WHERE {{ ?ministry a <{JL}Ministry> }}"}),
     "article": "/id/article/05363b917c408ffc",
+    "entity-ministry": "/id/mosti",
+    "entity-agreement": "/id/mou-malaysia-ndrc-digital-economy",
+    "entity-collection": "/id/documents-malaysia-china-li-visit",
+    "entity-visit": "/id/visit-xi-malaysia-state-visit",
+    "entity-person": "/id/xi-jinping",
     "ontology": "/ontology",
     "not-found": "/id/mostii",
     "agreements": "/agreements",
@@ -48,13 +53,15 @@ WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
+    parser.add_argument("--only", nargs="*", metavar="PAGE", help="only these pages (names as above)")
     args = parser.parse_args()
+    pages = {name: path for name, path in PAGES.items() if not args.only or name in args.only}
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         store = build_store(Path(tmp) / "store")
         with run_server(store, Path(tmp) / "serve.log") as server, launched_browser() as browser:
             for width_name, (width, height) in WIDTHS.items():
-                for name, path in PAGES.items():
+                for name, path in pages.items():
                     viewport = {"width": width, "height": height}
                     with offline_page(browser, viewport=viewport) as (page, log):
                         page.goto(server.url(path), wait_until="networkidle")  # type: ignore[attr-defined]

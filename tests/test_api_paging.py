@@ -55,7 +55,7 @@ def test_every_list_query_pages() -> None:
     """The lists that grow with the corpus page; the ones left whole are small by nature."""
     assert set(PAGED) == {
         "agreements", "agreements-between", "agreements-by-party", "agreements-by-status",
-        "agreements-by-topic", "describe", "entity", "organisations", "people", "search",
+        "agreements-by-topic", "describe", "entity", "entity-page", "organisations", "people", "search",
         "stats-by-article", "visits",
     }  # fmt: skip
 

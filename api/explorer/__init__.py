@@ -13,6 +13,7 @@ from jalinan.api.explorer import (
     assets,
     curation_page,
     docs,
+    entity_page,
     error_pages,
     home,
     lists,
@@ -31,8 +32,9 @@ PAGE_ROUTERS = [
     sparql_editor.router,
     ontology_page.router,
     article_page.router,
+    network_page.router,  # before the entity page, which would take /id/mosti/network for an id
+    entity_page.router,  # after the article page: /id/article/… is the article's
     curation_page.router,
-    network_page.router,
     search_page.router,
 ]
 
