@@ -29,6 +29,7 @@ from jalinan.api import paging, querying
 from jalinan.api.caching import NOT_MODIFIED, cached
 from jalinan.api.canned import lookup, request_values
 from jalinan.api.dependencies import CatalogueDep, StoreDep
+from jalinan.api.errors import unprocessable
 from jalinan.api.friendly import refuse_unknown_or_repeated
 from jalinan.api.logging import note_query
 from jalinan.api.pages import local_href, short
@@ -194,7 +195,9 @@ async def timeline(
     kind: Annotated[str | None, Query(description=f"one of {', '.join(KINDS)}", examples=["Visit"])] = None,
 ) -> Response:
     query = timeline_query(catalogue)
-    values, page = requested(request, query)
+    values, page = requested(request, query, (*FILTERS, "_format"))
+    if request.query_params.get("_format", "json").strip().lower() != "json":
+        raise unprocessable("`_format` must be json here (or html, for the page)", parameter="_format")
     note_query(request, "canned", json.dumps([QUERY_NAME, sorted(values.items()), page.number, page.size]), QUERY_NAME)
     base = request.app.state.settings.base_url
     pairs = list(request.query_params.multi_items())

@@ -17,6 +17,7 @@ from jalinan.api.explorer import (
     home,
     ontology_page,
     sparql_editor,
+    timeline_page,
 )
 
 # Page routers go before the data routers: a page route matches only a browser's request.
@@ -26,6 +27,7 @@ PAGE_ROUTERS = [
     ontology_page.router,
     article_page.router,
     curation_page.router,
+    timeline_page.router,
 ]
 
 

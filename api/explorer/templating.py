@@ -20,6 +20,8 @@ NAVIGATION = [
     ("Visits", "/visits"),
     ("Organisations", "/organisations"),
     ("People", "/people"),
+    ("Timeline", "/timeline"),
+    ("Charts", "/charts"),
     ("Queries", "/queries"),
     ("SPARQL", "/sparql"),
     ("Ontology", "/ontology"),
