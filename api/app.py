@@ -13,7 +13,17 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
-from jalinan.api import canned, explorer, friendly, graph_store, linked_data, openapi, protocol, timeline
+from jalinan.api import (
+    canned,
+    charts,
+    explorer,
+    friendly,
+    graph_store,
+    linked_data,
+    openapi,
+    protocol,
+    timeline,
+)
 from jalinan.api.caching import CACHE_HEADER, ResultCache
 from jalinan.api.connections import ChunkedBodies
 from jalinan.api.errors import error_responses, install_error_handlers
@@ -25,7 +35,7 @@ from jalinan.graph import GraphStore, open_store
 from jalinan.queries.catalogue import load_catalogue
 
 ROUTERS = [protocol.router, graph_store.router, canned.router, friendly.router, linked_data.router]
-ROUTERS.append(timeline.router)  # the timeline's JSON (issue 16)
+ROUTERS += [timeline.router, charts.router]  # the timeline's JSON, the charts (issue 16)
 
 DESCRIPTION = """A knowledge graph of Malaysia–China ties: agreements, ministries, companies,
 visits. Every fact is traced to a news article and a verbatim quote.

@@ -148,7 +148,9 @@ def timeline_query(catalogue: dict[str, CannedQuery]) -> CannedQuery:
     return lookup(catalogue, QUERY_NAME)
 
 
-def requested(request: Request, query: CannedQuery, accepted: tuple[str, ...] = FILTERS) -> tuple[dict[str, str], Page]:
+def requested(
+    request: Request, query: CannedQuery, accepted: tuple[str, ...] = FILTERS
+) -> tuple[dict[str, str], Page]:
     """The filters and page a request asks for; 422 naming an unknown, repeated or bad one.
     A filter given empty (a form's blank field) is no filter."""
     refuse_unknown_or_repeated(request, accepted)
@@ -187,7 +189,8 @@ async def timeline(
     store: StoreDep,
     catalogue: CatalogueDep,
     party: Annotated[
-        str | None, Query(description="an organisation, country or person tied to the item", examples=["Mosti"])
+        str | None,
+        Query(description="an organisation, country or person tied to the item", examples=["Mosti"]),
     ] = None,
     topic: Annotated[
         str | None, Query(description="a topic (or a broader one)", examples=["digital-economy"])
@@ -198,7 +201,12 @@ async def timeline(
     values, page = requested(request, query, (*FILTERS, "_format"))
     if request.query_params.get("_format", "json").strip().lower() != "json":
         raise unprocessable("`_format` must be json here (or html, for the page)", parameter="_format")
-    note_query(request, "canned", json.dumps([QUERY_NAME, sorted(values.items()), page.number, page.size]), QUERY_NAME)
+    note_query(
+        request,
+        "canned",
+        json.dumps([QUERY_NAME, sorted(values.items()), page.number, page.size]),
+        QUERY_NAME,
+    )
     base = request.app.state.settings.base_url
     pairs = list(request.query_params.multi_items())
 

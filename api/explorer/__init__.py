@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from jalinan.api.explorer import (
     article_page,
     assets,
+    charts_page,
     curation_page,
     docs,
     error_pages,
@@ -28,6 +29,7 @@ PAGE_ROUTERS = [
     article_page.router,
     curation_page.router,
     timeline_page.router,
+    charts_page.router,
 ]
 
 

@@ -21,7 +21,15 @@ from jalinan.api.explorer.assets import vendor_url
 from jalinan.api.explorer.ontology_doc import topics
 from jalinan.api.explorer.routing import page_router
 from jalinan.api.explorer.templating import period, render
-from jalinan.api.timeline import FILTERS, KINDS, Timeline, next_href, requested, timeline_items, timeline_query
+from jalinan.api.timeline import (
+    FILTERS,
+    KINDS,
+    Timeline,
+    next_href,
+    requested,
+    timeline_items,
+    timeline_query,
+)
 
 router = page_router()
 KIND_NAMES = {
