@@ -16,6 +16,8 @@ JL = "https://w3id.org/jalinan/ontology#"
 SVG = "{http://www.w3.org/2000/svg}"
 PREFIXES = """PREFIX jl: <https://w3id.org/jalinan/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX id: <https://w3id.org/jalinan/id/>
+PREFIX topic: <https://w3id.org/jalinan/concept/topic/>
 """
 DATED = """?item a ?top . VALUES ?top { jl:Visit jl:Agreement jl:AgreementCollection jl:Event }
   ?item jl:date|jl:startDate ?day ."""
@@ -115,7 +117,7 @@ def test_the_party_filter_keeps_the_items_tied_to_that_party(http: httpx.Client)
     expected = _select(
         http,
         f"""SELECT DISTINCT ?item WHERE {{ {DATED}
-          ?item jl:hasParty|jl:visitor|jl:hostCountry|jl:participant|jl:met <https://w3id.org/jalinan/id/ndrc> }}""",
+          ?item jl:hasParty|jl:visitor|jl:hostCountry|jl:participant|jl:met id:ndrc }}""",
     )
     assert expected
     assert sorted(i["iri"] for i in items) == sorted(row["item"] for row in expected)
@@ -126,7 +128,7 @@ def test_the_topic_filter_takes_in_narrower_topics(http: httpx.Client) -> None:
     expected = _select(
         http,
         f"""SELECT DISTINCT ?item WHERE {{ {DATED}
-          ?item jl:hasTopic ?topic . ?topic skos:broader* <https://w3id.org/jalinan/concept/topic/digital-economy> }}""",
+          ?item jl:hasTopic ?topic . ?topic skos:broader* topic:digital-economy }}""",
     )
     assert sorted(i["iri"] for i in items) == sorted(row["item"] for row in expected)
 
@@ -267,7 +269,9 @@ def test_a_charts_csv_and_json_hold_the_same_rows(http: httpx.Client) -> None:
         ("/charts/most-connected.png", 404, None),
     ],
 )
-def test_a_bad_chart_request_is_refused(http: httpx.Client, path: str, status: int, parameter: str | None) -> None:
+def test_a_bad_chart_request_is_refused(
+    http: httpx.Client, path: str, status: int, parameter: str | None
+) -> None:
     answer = http.get(path)
     assert answer.status_code == status
     assert answer.headers["content-type"].startswith("application/problem+json")
