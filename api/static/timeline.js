@@ -36,6 +36,7 @@
     if (data.inferred === "true") classes.push("inferred");
     var content = document.createElement("span");
     content.textContent = data.label;
+    content.dataset.start = data.start;  // the instant known (a test reads it back)
     var item = {
       id: data.id,
       group: data.kind,
