@@ -176,7 +176,7 @@ def next_href(request: Request, timeline: Timeline) -> str | None:
     "/timeline",
     summary="Visits, agreements and events on one axis, each at the precision its date is known",
     description=(
-        "Dated items, newest first, a page at a time (`_size`, 100 unless asked; `_page`). Each "
+        "Dated items, newest first, a page at a time (`_size`, 50 unless asked; `_page`). Each "
         "has its `start` (and, for a visit, `end`) date as the graph holds it (label, precision "
         "`day`/`month`/`year`, `earliest` and `latest` instants, `bound` `by`/`from` when only one "
         "end is known), `basis` and `notes` when inferred, the quotes it rests on, and `span`: the "

@@ -25,9 +25,16 @@ PAGES = {
     "not-found": "/id/mostii",
     "docs": "/docs",
     "redoc": "/redoc",
+    "timeline": "/timeline",
+    "charts": "/charts",
 }
 # What shows that a page is drawn, for the pages a script draws after the load.
-READY = {"docs": ".swagger-ui .opblock", "redoc": ".api-content", "sparql": ".yasqe .CodeMirror"}
+READY = {
+    "docs": ".swagger-ui .opblock",
+    "redoc": ".api-content",
+    "sparql": ".yasqe .CodeMirror",
+    "timeline": "#timeline-chart[data-drawn]",
+}
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 
 

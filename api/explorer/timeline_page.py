@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from jalinan.api.caching import cached
 from jalinan.api.dependencies import CatalogueDep, StoreDep
 from jalinan.api.explorer.assets import vendor_url
-from jalinan.api.explorer.ontology_doc import topics
+from jalinan.api.explorer.ontology_doc import documentation, topics
 from jalinan.api.explorer.routing import page_router
 from jalinan.api.explorer.templating import period, render
 from jalinan.api.timeline import (
@@ -39,6 +39,13 @@ KIND_NAMES = {
     "Event": "event",
 }
 _PLACE = {"by": "by {}", "from": "{} or later"}
+
+
+def type_name(local_name: str) -> str | None:
+    """The English label of an ontology class ("joint statement", "state visit"), lower-cased."""
+    term = documentation().term("jl:" + local_name)
+    label = term.labels.get("en") if term else None
+    return label.lower() if label else None
 
 
 def date_text(date: dict[str, Any] | None, role: str = "") -> str:
@@ -90,7 +97,7 @@ def view(item: dict[str, Any]) -> dict[str, Any]:
     last = end or start
     return {
         **item,
-        "kind_name": KIND_NAMES.get(item["kind"], item["kind"]),
+        "kind_name": type_name(item["type"]) or KIND_NAMES.get(item["kind"], item["kind"]),
         "when": when(item),
         "quotes": _quotes(item),
         "notes": _notes(item),

@@ -15,7 +15,7 @@
   var KINDS = [
     ["Visit", "Visits"],
     ["Agreement", "Agreements"],
-    ["AgreementCollection", "Documents exchanged together"],
+    ["AgreementCollection", "Document sets"],
     ["Event", "Events"],
   ];
 
@@ -66,6 +66,8 @@
     var list = document.getElementById("timeline-list");
     var chart = document.getElementById("timeline-chart");
     if (!list || !chart || !window.vis || !window.vis.Timeline) return;
+    // on a phone the axis is too narrow to read: the list is the timeline there
+    if (window.matchMedia && !window.matchMedia("(min-width: 40rem)").matches) return;
     var items = [];
     var present = {};
     list.querySelectorAll("li[data-id]").forEach(function (entry) {
