@@ -96,14 +96,23 @@ def _span(start: dict[str, Any] | None, end: dict[str, Any] | None) -> dict[str,
     return {"from": first, "to": last}
 
 
+def _begins(date: dict[str, Any]) -> str:
+    return date["earliest"] or date["latest"] or ""
+
+
 def fold(reading: Reading) -> list[dict[str, Any]]:
-    """One item per subject of the page, in the page's order, with its dates and their quotes."""
+    """One item per subject of the page, in the page's order, with its dates and their quotes.
+
+    An item's start is its `jl:date`, else its `jl:startDate`; should the graph hold two for
+    one item (two articles disagreeing), the newest is shown, as the page placed the item by
+    it, and the others are listed in `other_dates`.
+    """
     items: dict[str, dict[str, Any]] = {}
+    found: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}  # item -> (property, day) -> date
     for row in reading.rows:
         iri = row["item"].value
-        item = items.get(iri)
-        if item is None:
-            item = items[iri] = {
+        if iri not in items:
+            items[iri] = {
                 "id": iri.removeprefix(ID) if iri.startswith(ID) else iri,
                 "iri": iri,
                 "href": local_href(iri),
@@ -111,25 +120,24 @@ def fold(reading: Reading) -> list[dict[str, Any]]:
                 "kind": short(row["kind"].value),
                 "type": short(row["type"].value),
                 "status": _value(row, "status") or None,
-                "start": None,
-                "end": None,
             }
-        prop = row["dateProperty"].value
-        slot = "end" if prop == _END else "start"
-        if slot == "start" and item["start"] is not None and item["start"]["iri"] != row["day"].value:
-            # both jl:date and jl:startDate (or two dates): keep the one jl:date gives
-            if prop != JL + "date":
-                continue
-            item["start"] = None
-        if item[slot] is None:
-            item[slot] = _date(row)
-        if item[slot]["iri"] == row["day"].value:
-            _add_evidence(item[slot], row)
+        key = (row["dateProperty"].value, row["day"].value)
+        date = found.setdefault(iri, {}).setdefault(key, _date(row))
+        _add_evidence(date, row)
     folded = []
-    for item in items.values():
-        dates = [d for d in (item["start"], item["end"]) if d is not None]
-        item["inferred"] = any(d["basis"] == "inferred" for d in dates)
+    for iri, item in items.items():
+        dates = found[iri]
+        starts = [d for (p, _), d in dates.items() if p == JL + "date"]
+        starts = starts or [d for (p, _), d in dates.items() if p in _START]
+        ends = [d for (p, _), d in dates.items() if p == _END]
+        starts.sort(key=_begins, reverse=True)
+        ends.sort(key=_begins, reverse=True)
+        item["start"] = starts[0] if starts else None
+        item["end"] = ends[0] if ends else None
+        shown = [d for d in (item["start"], item["end"]) if d is not None]
+        item["inferred"] = any(d["basis"] == "inferred" for d in shown)
         item["span"] = _span(item["start"], item["end"])
+        item["other_dates"] = [d["label"] for d in dates.values() if all(d is not s for s in shown)]
         folded.append(item)
     return folded
 

@@ -38,7 +38,6 @@ KIND_NAMES = {
     "AgreementCollection": "documents exchanged together",
     "Event": "event",
 }
-_PLACE = {"by": "by {}", "from": "{} or later"}
 
 
 def type_name(local_name: str) -> str | None:
@@ -57,7 +56,7 @@ def date_text(date: dict[str, Any] | None, role: str = "") -> str:
     if date["bound"] == "by":
         return f"began by {plain}" if role == "start" else f"by {plain}"
     if date["bound"] == "from":
-        return f"ended on or after {plain}" if role == "end" else _PLACE["from"].format(plain)
+        return f"ended on or after {plain}" if role == "end" else f"{plain} or later"
     return plain
 
 
