@@ -167,12 +167,17 @@ def _nice_max(value: int) -> int:
         step *= 10
 
 
-def _stacked_bars(chart: Chart) -> dict[str, Any]:
+def _years_and_groups(chart: Chart) -> tuple[list[str], dict[str, int], list[str]]:
+    """A (year, group, count) table's years in order, each group's total, the groups busiest first."""
     years = list(dict.fromkeys(r[0] for r in chart.rows))
-    totals_by_group: dict[str, int] = {}
+    totals: dict[str, int] = {}
     for _, group, count in chart.rows:
-        totals_by_group[group] = totals_by_group.get(group, 0) + count
-    groups = sorted(totals_by_group, key=lambda g: (-totals_by_group[g], g))
+        totals[group] = totals.get(group, 0) + count
+    return years, totals, sorted(totals, key=lambda g: (-totals[g], g))
+
+
+def _stacked_bars(chart: Chart) -> dict[str, Any]:
+    years, totals_by_group, groups = _years_and_groups(chart)
     colours = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
     counts = {(r[0], r[1]): r[2] for r in chart.rows}
     totals = {y: sum(counts.get((y, g), 0) for g in groups) for y in years}
@@ -207,11 +212,7 @@ def _stacked_bars(chart: Chart) -> dict[str, Any]:
 
 
 def _grid(chart: Chart) -> dict[str, Any]:
-    years = list(dict.fromkeys(r[0] for r in chart.rows))
-    totals: dict[str, int] = {}
-    for _, group, count in chart.rows:
-        totals[group] = totals.get(group, 0) + count
-    ranked = sorted(totals, key=lambda g: (-totals[g], g))
+    years, _, ranked = _years_and_groups(chart)
     shown = ranked[:TOP_TOPICS]
     counts: dict[tuple[str, str], int] = {}
     for year, group, count in chart.rows:

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.browser import RequestLog, chromium_path, launched_browser, offline_page
+from tests.browser import assert_stayed_local as _stayed_local
+from tests.browser import chromium_path, launched_browser, offline_page
 from tests.conftest import ApiServer
 
 
@@ -19,11 +20,6 @@ def browser() -> Iterator[object]:
     chromium_path()
     with launched_browser() as browser:
         yield browser
-
-
-def _stayed_local(log: RequestLog) -> None:
-    assert log.urls, "the page made no request at all: nothing was checked"
-    assert not log.outside_requests, f"requests left 127.0.0.1: {log.outside_requests}"
 
 
 def _dated_visits(http: httpx.Client) -> list[dict]:
