@@ -226,6 +226,7 @@ async def answer_query(
             timeout=timeout,
             networked=networked,
             base_iri=base,
+            client=request.client.host if request.client else None,
         )
         if form == "GRAPH":
             if choice.graph is None:

@@ -134,9 +134,11 @@ async def serialized_async(
     trusted: bool = False,
     networked: bool = False,
     base_iri: str | None = None,
+    client: str | None = None,
 ) -> tuple[str, bytes]:
     """`serialized` for a caller on the event loop: the store awaits its answer there (the pool
-    its worker's pipe, with no thread per query; a plain store runs the query in a thread)."""
+    its worker's pipe, with no thread per query; a plain store runs the query in a thread).
+    `client` names who asks (the peer's address): the pool's waiting line is fair between them."""
     try:
         return await store.query_serialized_async(
             sparql,
@@ -147,6 +149,7 @@ async def serialized_async(
             timeout=timeout,
             trusted=trusted,
             base_iri=base_iri,
+            client=client,
             **_network(networked),
         )
     except StoreError as exc:

@@ -6,7 +6,8 @@ runaway queries mixed in; zero errors are expected other than the runaways' inte
     python -m bench.load --url http://127.0.0.1:8000   # against a running server
     python -m bench.load --attacks            # with the attacks of issue #12 mixed in
 
-Every client is an asyncio task with its own keep-alive connection (httpx) to loopback. Two of
+Every client is an asyncio task with its own keep-alive connection (httpx) to loopback, from a
+loopback address of its own (127.0.0.2, .3, …: a host of its own to the server's fair line). Two of
 them send only runaway queries (a cartesian product over the store with `timeout=2`), one after
 another, so two workers are always busy with a query that must be stopped; the others pick a
 light request at random from `LIGHT` (weighted). Reported: requests, throughput, counts by kind
@@ -26,6 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
 import os
 import platform
 import random
@@ -84,11 +86,24 @@ LIGHT: list[tuple[str, int, str, str, dict[str, Any]]] = [
 ]
 
 
+def _addresses() -> Iterator[str]:
+    """A loopback address of its own for each client (127.0.0.2, .3, …), as if each were a host
+    of its own: the server's waiting line is fair between client addresses, and behind one
+    address every client would count as one."""
+    return (f"127.0.{n // 254}.{n % 254 + 1}" for n in itertools.count(1))
+
+
 async def _client(
-    base_url: str, deadline: float, runaway: bool, rng: random.Random, results: list[tuple[str, int, float]]
+    base_url: str,
+    deadline: float,
+    runaway: bool,
+    rng: random.Random,
+    results: list[tuple[str, int, float]],
+    address: str,
 ) -> None:
     weights = [entry[1] for entry in LIGHT]
-    async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
+    transport = httpx.AsyncHTTPTransport(local_address=address)
+    async with httpx.AsyncClient(base_url=base_url, timeout=120, transport=transport) as client:
         while time.monotonic() < deadline:
             if runaway:
                 kind, method, path = "runaway", "POST", "/sparql"
@@ -104,9 +119,12 @@ async def _client(
             results.append((kind, status, time.monotonic() - started))
 
 
-async def _allocator(base_url: str, deadline: float, results: list[tuple[str, int, float]]) -> None:
+async def _allocator(
+    base_url: str, deadline: float, results: list[tuple[str, int, float]], address: str
+) -> None:
     """Runaway allocations, one after another (each must be stopped with a 503)."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
+    transport = httpx.AsyncHTTPTransport(local_address=address)
+    async with httpx.AsyncClient(base_url=base_url, timeout=120, transport=transport) as client:
         while time.monotonic() < deadline:
             started = time.monotonic()
             try:
@@ -122,7 +140,7 @@ def _tcp_established(sock: socket.socket) -> bool:
 
 
 async def _connection_attack(
-    base_url: str, deadline: float, kind: str, results: list[tuple[str, int, float]]
+    base_url: str, deadline: float, kind: str, results: list[tuple[str, int, float]], address: str
 ) -> None:
     """Open a connection, misbehave, never read, and see the server close it (in time: CLOSED)."""
     from urllib.parse import quote
@@ -143,6 +161,7 @@ async def _connection_attack(
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a large answer stalls at once
             sock.setblocking(False)
+            sock.bind((address, 0))
             try:
                 await loop.sock_connect(sock, (host, int(port)))
                 if payload:
@@ -164,14 +183,16 @@ async def _run(
     results: list[tuple[str, int, float]] = []
     deadline = time.monotonic() + duration
     rng = random.Random(seed)
+    address = _addresses()
     tasks = [
-        _client(base_url, deadline, i < runaways, random.Random(rng.random()), results)
+        _client(base_url, deadline, i < runaways, random.Random(rng.random()), results, next(address))
         for i in range(clients)
     ]
     if attacks:
-        tasks.append(_allocator(base_url, deadline, results))
+        tasks.append(_allocator(base_url, deadline, results, next(address)))
         for kind in ("slow-reader", "slowloris", "idle"):
-            tasks += [_connection_attack(base_url, deadline, kind, results) for _ in range(attacks)]
+            for _ in range(attacks):
+                tasks.append(_connection_attack(base_url, deadline, kind, results, next(address)))
     await asyncio.gather(*tasks)
     return results
 

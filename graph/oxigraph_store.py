@@ -155,6 +155,8 @@ class OxigraphStore:
         sparql: str,
         results_format: QueryResultsFormat,
         graph_format: RdfFormat,
+        *,
+        client: str | None = None,  # who asks: only a pool's fair line uses it
         **options: Any,
     ) -> tuple[str, bytes]:
         """`query_serialized` for a caller on an event loop: in a thread, which it needs (the

@@ -52,6 +52,7 @@ from pyoxigraph import (
 
 from jalinan.graph import children
 from jalinan.graph.errors import QueryError, StoreError
+from jalinan.graph.fair_line import FairLine
 from jalinan.graph.oxigraph_store import OxigraphStore
 from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
 from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable, enter_worker_sandbox, outbound_failure
@@ -329,6 +330,23 @@ class _Worker:
             self.kill()
 
 
+@dataclass
+class _Held:
+    """A general-lane turn held by a query on the loop; `defer()` keeps it past the query,
+    returning what gives it back (called from the thread that readies a replacement worker)."""
+
+    release_later: Callable[[], object]
+    deferred: bool = False
+
+    def defer(self) -> Callable[[], object]:
+        self.deferred = True
+        return self.release_later
+
+
+def _deferred(held: _Held | None) -> Callable[[], object] | None:
+    return held.defer() if held is not None else None
+
+
 class PooledStore:
     """A `GraphStore` whose reads run in killable worker processes over checkpoints.
 
@@ -387,7 +405,7 @@ class PooledStore:
         self._networked = networked
         self.restarts = 0  # workers started again after a failed start (tests and logs read it)
         self._general = workers
-        self._turns: asyncio.Semaphore | None = None  # queries awaiting a worker on the event loop
+        self._turns: FairLine | None = None  # general-lane queries awaiting a worker on the event loop
         self._all: list[_Worker] = []
         self._free: queue.Queue[_Worker] = queue.Queue()  # the general lane
         self._free_reserved: queue.Queue[_Worker] = queue.Queue()  # trusted queries only
@@ -534,12 +552,12 @@ class PooledStore:
             raise QueryOutOfMemory(self._out_of_memory())
         return _answer(status, payload)
 
-    def _died(self, dead: _Worker) -> StoreError:
+    def _died(self, dead: _Worker, then: Callable[[], object] | None = None) -> StoreError:
         """Replace a worker that stopped mid-job; the error to raise (its memory limit, or not)."""
         dead.process.join(timeout=1)
         exitcode = dead.process.exitcode
         dead.kill()
-        self._replace(dead)
+        self._replace(dead, then)
         if self.worker_memory is not None and exitcode in (-signal.SIGABRT, -signal.SIGKILL):
             return QueryOutOfMemory(self._out_of_memory())
         return StoreError(f"a query worker failed (exit code {exitcode})")
@@ -548,8 +566,9 @@ class PooledStore:
         limit = "its limit" if self.worker_memory is None else f"the {self.worker_memory // 2**20} MiB"
         return f"the query needed more than {limit} of memory a query worker may use and was stopped"
 
-    def _replace(self, dead: _Worker) -> None:
-        """Start a replacement in the background, so the timed-out request answers at once.
+    def _replace(self, dead: _Worker, then: Callable[[], object] | None = None) -> None:
+        """Start a replacement in the background, so the timed-out request answers at once;
+        `then()` once it is in its lane (or the pool closed).
 
         A start that fails (no file descriptors or memory left, a worker that dies before it is
         ready) is retried with a growing pause, until the pool is whole again or closed.
@@ -579,8 +598,10 @@ class PooledStore:
                 closed = self._closed
             if closed:
                 fresh.stop()
-                return
-            lane.put(fresh)
+            else:
+                lane.put(fresh)
+            if then is not None:
+                then()
 
         threading.Thread(target=start, daemon=True).start()
 
@@ -662,6 +683,7 @@ class PooledStore:
         trusted: bool = False,
         networked: bool = False,
         base_iri: str | None = None,
+        client: str | None = None,
     ) -> tuple[str, bytes]:
         """`query_serialized` for a caller on an event loop.
 
@@ -669,6 +691,8 @@ class PooledStore:
         and its answer awaited on the loop itself: no thread, so no thread hand-offs per query
         (on a busy machine each costs a wait for a CPU). Otherwise (every worker busy, a write
         to checkpoint first) it runs `query_serialized` in a thread, waiting in line as ever.
+        `client` (any key naming who asks: the HTTP front end gives the peer's address) is what
+        the general lane's line is fair between.
         """
         job_for = lambda snap: _Job(  # noqa: E731
             snap,
@@ -685,38 +709,42 @@ class PooledStore:
             return await asyncio.to_thread(self._run, job_for, timeout, trusted, True)  # type: ignore[return-value]
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
         deadline = time.monotonic() + limit
-        async with self._loop_turn(deadline, limit):
+        if trusted:  # the server's own queries: a free worker of either lane, else the reserved line
             return await self._query_on_loop(job_for, timeout, trusted, deadline, limit)
+        async with self._loop_turn(deadline, limit, client or "") as held:
+            return await self._query_on_loop(job_for, timeout, trusted, deadline, limit, held)
 
     @contextlib.asynccontextmanager
-    async def _loop_turn(self, deadline: float, limit: float) -> AsyncIterator[None]:
+    async def _loop_turn(self, deadline: float, limit: float, client: str) -> AsyncIterator[_Held]:
         """Wait on the loop, not in a thread, for a turn among as many queries as there are
-        general workers: within it a worker is free, unless trusted queries hold some. The same
-        waiting line (`max_waiting`, then `StoreBusy`) and time limit apply as in `_take`."""
+        general workers: within it a worker is free, unless trusted queries hold some. The
+        line is fair between clients (`fair_line.py`): the client that has used the least
+        worker time goes first, and a full line refuses the heaviest (`StoreBusy`).
+
+        A query that cost its worker (stopped at the time limit, or dead) gives its turn back
+        only when the replacement is ready: otherwise the next in line would get a turn with no
+        worker behind it, and wait again, first come first served, for the next one."""
         if self._turns is None:
-            self._turns = asyncio.Semaphore(self._general)
-        if self._turns.locked():
-            line = id(self._free)  # the general lane's waiting line
-            with self._lock:
-                if self._waiting[line] >= self._max_waiting:
-                    waiting = self._waiting[line]
-                    raise StoreBusy(
-                        f"all query workers of the general lane are busy and {waiting} queries wait"
-                    )
-                self._waiting[line] += 1
-            try:
-                await asyncio.wait_for(self._turns.acquire(), max(0.0, deadline - time.monotonic()))
-            except TimeoutError:
-                raise QueryTimeout(f"no query worker became free within {limit:g} s") from None
-            finally:
-                with self._lock:
-                    self._waiting[line] -= 1
-        else:
-            await self._turns.acquire()
+            self._turns = FairLine(self._general, self._max_waiting, refusal=self._line_full)
+        line = self._turns
         try:
-            yield
+            turn = await line.acquire(client, max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            raise QueryTimeout(f"no query worker became free within {limit:g} s") from None
+        loop = asyncio.get_running_loop()
+        held = _Held(release_later=lambda: loop.call_soon_threadsafe(line.release, turn))
+        try:
+            yield held
         finally:
-            self._turns.release()
+            if not held.deferred:
+                line.release(turn)
+
+    @staticmethod
+    def _line_full(waiting: int) -> StoreBusy:
+        return StoreBusy(
+            f"all query workers of the general lane are busy and {waiting} queries wait, "
+            "from clients that have used no less of them"
+        )
 
     async def _query_on_loop(
         self,
@@ -725,6 +753,7 @@ class PooledStore:
         trusted: bool,
         deadline: float,
         limit: float,
+        held: _Held | None = None,
     ) -> tuple[str, bytes]:
         worker = self._take_free(trusted)
         if worker is not None:
@@ -738,7 +767,7 @@ class PooledStore:
         remaining = max(0.0, deadline - time.monotonic())
         if worker is None:
             return await asyncio.to_thread(self._run, job_for, remaining, trusted)  # type: ignore[return-value]
-        return await self._run_on_loop(worker, job_for(worker.snapshot), remaining, limit)  # type: ignore[return-value]
+        return await self._run_on_loop(worker, job_for(worker.snapshot), remaining, limit, held)  # type: ignore[return-value]
 
     def _take_free(self, trusted: bool) -> _Worker | None:
         """A worker free right now (for a trusted query, from either lane), or None."""
@@ -751,7 +780,9 @@ class PooledStore:
                 return lane.get_nowait()
         return None
 
-    async def _run_on_loop(self, worker: _Worker, job: _Job, remaining: float, limit: float) -> object:
+    async def _run_on_loop(
+        self, worker: _Worker, job: _Job, remaining: float, limit: float, held: _Held | None = None
+    ) -> object:
         loop = asyncio.get_running_loop()
         fd = worker.conn.fileno()
         ready: asyncio.Future[None] = loop.create_future()
@@ -767,15 +798,15 @@ class PooledStore:
             status, payload = await _receive(fd)
         except TimeoutError:
             worker.process.kill()
-            self._replace(worker)
+            self._replace(worker, _deferred(held))
             keep = None
             raise QueryTimeout(f"the query ran longer than {limit:g} s and was stopped") from None
         except (EOFError, OSError) as exc:
             keep = None
-            raise self._died(worker) from exc
+            raise self._died(worker, _deferred(held)) from exc
         except BaseException:  # cancelled mid-job: its answer must not reach the next job
             worker.process.kill()
-            self._replace(worker)
+            self._replace(worker, _deferred(held))
             keep = None
             raise
         finally:

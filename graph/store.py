@@ -75,6 +75,7 @@ class GraphStore(Protocol):
         timeout: float | None = None,
         trusted: bool = False,
         base_iri: str | None = None,
+        client: str | None = None,
     ) -> tuple[str, bytes]:
         """`query_serialized` for a caller on an event loop, which it never blocks: the HTTP
         front end awaits its SPARQL answers this way."""

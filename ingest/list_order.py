@@ -1,24 +1,27 @@
 """Where each thing stands in the list users read it in, prepared at ingest.
 
 Users expect agreements newest first (by date as precise as known, undated last), then by
-label, and organisations by label. Oxigraph has no top-k sort and decodes every string it
+label; visits by start date (earliest first, undated last), then by label; organisations and
+people by label. Oxigraph has no top-k sort and decodes every string it
 compares, so a page ordered by date and label sorted all the agreements on every request:
 440 ms for the first page at 10,000 articles (14,000 agreements), where ordering the same
 agreements by one integer took 4 ms (measured; see `queries/README.md`). So ingest ranks each
 list once and writes each node's place as `jl:listPosition` (1, 2, …) into its own bookkeeping
-graph, one per list (`https://w3id.org/jalinan/graph/list-order/agreements`, `…/organisations`);
+graph, one per list (`https://w3id.org/jalinan/graph/list-order/agreements`, `…/organisations`,
+`…/visits`, `…/people`);
 a list's page query reads its graph and orders by the position, which any SPARQL engine reads
 the same way.
 
 A position is derived bookkeeping, not a fact (no quote). A full ingest ranks the corpus in
 memory (`positions_from_graphs`) and writes the positions in the data's own transaction; a
-re-ingest of single files ranks what the store then holds (`rank_lists`, three look-ups) in the
+re-ingest of single files ranks what the store then holds (`rank_lists`, six look-ups) in the
 transaction right after the data's, so after a crash between the two a new agreement may miss
 its place (it is left out of the lists) until the next ingest. Writes that bypass ingest
 (`/update`, the Graph Store Protocol) do not re-rank: the next ingest does.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
@@ -33,6 +36,7 @@ POSITION = NamedNode(JL + "listPosition")
 _LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
 _INTEGER = NamedNode(XSD + "integer")
 _TYPE, _LABEL, _SUBCLASS, _DATE = RDF + "type", RDFS + "label", RDFS + "subClassOf", JL + "date"
+_START, _EARLIEST, _LATEST = JL + "startDate", JL + "earliestDateTime", JL + "latestDateTime"
 
 
 def agreement_order(rows: list[tuple[str, str, str | None]]) -> list[str]:
@@ -60,12 +64,50 @@ def label_order(rows: list[tuple[str, str, str | None]]) -> list[str]:
     return sorted(labels, key=lambda iri: (labels[iri].casefold(), labels[iri], iri))
 
 
-# Each ranked list: its name (its graph's last segment), the look-up that reads what orders it,
-# and the order. Positions count from 1 in each list.
+def start_order(rows: list[tuple[str, str, str | None]]) -> list[str]:
+    """IRIs by when they start, earliest first (the key: the first instant of the date or start
+    date, or for a bound known only at its end, "by 2025-04-16", that end), undated last, then
+    by label as `label_order`. Rows: (IRI, label, instant as `xsd:dateTime` lexical form)."""
+    starts: dict[str, str] = {}
+    for iri, _, instant in rows:
+        if instant is not None and (iri not in starts or instant < starts[iri]):
+            starts[iri] = instant
+    ordered = label_order(rows)
+    ordered.sort(key=lambda iri: (iri not in starts, starts.get(iri, "")))  # stable: ties by label
+    return ordered
+
+
+@dataclass(frozen=True)
+class RankedList:
+    """One ranked list: its name (its graph's last segment), the classes whose members (of a
+    narrower class too) it ranks, the look-up a store answers with their labels, which dates
+    order it (a date's label, or its instant), and the order."""
+
+    name: str
+    tops: tuple[str, ...]
+    lookup: str
+    dates: str | None
+    order: Callable[[list[tuple[str, str, str | None]]], list[str]]
+
+    @property
+    def graph(self) -> str:
+        return f"{LIST_ORDER_GRAPH}/{self.name}"
+
+
+# Positions count from 1 in each list.
 LISTS = (
-    ("agreements", "agreement-order.rq", agreement_order),
-    ("organisations", "organisation-order.rq", label_order),
+    RankedList(
+        "agreements",
+        (JL + "Agreement", JL + "AgreementCollection"),
+        "agreement-order.rq",
+        "label",
+        agreement_order,
+    ),
+    RankedList("organisations", (JL + "Organization",), "organisation-order.rq", None, label_order),
+    RankedList("visits", (JL + "Visit",), "visit-order.rq", "start", start_order),
+    RankedList("people", (JL + "Person",), "person-order.rq", None, label_order),
 )
+LIST_GRAPHS = tuple(ranked.graph for ranked in LISTS)
 
 
 def _rows(store: GraphStore, lookup: str) -> list[dict[str, str]]:
@@ -74,30 +116,29 @@ def _rows(store: GraphStore, lookup: str) -> list[dict[str, str]]:
     return [{name: term.value for name, term in row.items()} for row in result.rows]
 
 
+def _positions(ranked: RankedList, rows: list[tuple[str, str, str | None]]) -> list[Triple]:
+    return [
+        Triple(NamedNode(iri), POSITION, Literal(str(place), datatype=_INTEGER))
+        for place, iri in enumerate(ranked.order(rows), start=1)
+    ]
+
+
 def list_positions(store: GraphStore) -> dict[str, list[Triple]]:
     """Each ranked list's graph: a `jl:listPosition` triple for every node of the list."""
-    dates: dict[str, list[str]] = {}
-    for row in _rows(store, "dated.rq"):
-        dates.setdefault(row["subject"], []).append(row["date"])
+    dates: dict[str, dict[str, list[str]]] = {"label": {}, "start": {}}
+    for lookup, kind, column in (("dated.rq", "label", "date"), ("started.rq", "start", "instant")):
+        for row in _rows(store, lookup):
+            dates[kind].setdefault(row["subject"], []).append(row[column])
     graphs = {}
-    for name, lookup, order in LISTS:
+    for ranked in LISTS:
+        its = dates[ranked.dates] if ranked.dates else {}
         rows = [
             (row["subject"], row["label"], date)
-            for row in _rows(store, lookup)
-            for date in (dates.get(row["subject"]) or [None])
+            for row in _rows(store, ranked.lookup)
+            for date in (its.get(row["subject"]) or [None])
         ]
-        graphs[f"{LIST_ORDER_GRAPH}/{name}"] = [
-            Triple(NamedNode(iri), POSITION, Literal(str(place), datatype=_INTEGER))
-            for place, iri in enumerate(order(rows), start=1)
-        ]
+        graphs[ranked.graph] = _positions(ranked, rows)
     return graphs
-
-
-_TOPS = {
-    "agreements": (JL + "Agreement", JL + "AgreementCollection"),
-    "organisations": (JL + "Organization",),
-}
-_ORDERS = {name: order for name, _, order in LISTS}
 
 
 def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, list[Triple]]:
@@ -107,8 +148,11 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
     parents: dict[str, set[str]] = {}
     types: dict[str, set[str]] = {}
     labels: dict[str, list[str]] = {}
-    day_of: dict[str, list[str]] = {}
+    day_of: dict[str, list[str]] = {}  # jl:date
+    start_of: dict[str, list[str]] = {}  # jl:date or jl:startDate
     day_label: dict[str, str] = {}
+    earliest: dict[str, str] = {}
+    latest: dict[str, str] = {}
     for triples in graphs.values():
         for t in triples:
             p = t.predicate.value
@@ -124,26 +168,38 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
                     day_label[t.subject.value] = t.object.value  # a date node's plain label
             elif p == _DATE:
                 day_of.setdefault(t.subject.value, []).append(t.object.value)
+                start_of.setdefault(t.subject.value, []).append(t.object.value)
+            elif p == _START:
+                start_of.setdefault(t.subject.value, []).append(t.object.value)
+            elif p == _EARLIEST:
+                earliest[t.subject.value] = t.object.value
+            elif p == _LATEST:
+                latest[t.subject.value] = t.object.value
 
     def under(cls: str, tops: tuple[str, ...], seen: frozenset[str] = frozenset()) -> bool:
         above = parents.get(cls, set()) - seen
         return cls in tops or any(under(parent, tops, seen | {cls}) for parent in above)
 
+    def dates(subject: str, kind: str | None) -> list[str | None]:
+        if kind == "label":
+            return [day_label.get(day) for day in day_of.get(subject, [])] or [None]
+        if kind == "start":
+            found = [earliest.get(day) or latest.get(day) for day in start_of.get(subject, [])]
+            return [instant for instant in found if instant] or [None]
+        return [None]
+
+    every_class = {cls for its in types.values() for cls in its}
     out = {}
-    for name, tops in _TOPS.items():
-        every_class = {cls for its in types.values() for cls in its}
-        classes = {cls for cls in every_class if under(cls, tops)}
+    for ranked in LISTS:
+        classes = {cls for cls in every_class if under(cls, ranked.tops)}
         rows = [
-            (subject, label, day_label.get(day) if day else None)
+            (subject, label, date)
             for subject, its in types.items()
             if its & classes
             for label in labels.get(subject, [])
-            for day in (day_of.get(subject) or [None])
+            for date in dates(subject, ranked.dates)
         ]
-        out[f"{LIST_ORDER_GRAPH}/{name}"] = [
-            Triple(NamedNode(iri), POSITION, Literal(str(place), datatype=_INTEGER))
-            for place, iri in enumerate(_ORDERS[name](rows), start=1)
-        ]
+        out[ranked.graph] = _positions(ranked, rows)
     return out
 
 

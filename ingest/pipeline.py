@@ -45,7 +45,7 @@ from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.entailments import Rules, moved_sources_digest, rules_from_ontology, sources_digest
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.inferred_graph import inferred_changes
-from jalinan.ingest.list_order import LIST_ORDER_GRAPH, positions_from_graphs, rank_lists
+from jalinan.ingest.list_order import LIST_GRAPHS, positions_from_graphs, rank_lists
 from jalinan.ingest.records import (
     FactsFile,
     read_article_file,
@@ -61,7 +61,6 @@ from jalinan.ingest.yaml_source import load_yaml
 from jalinan.queries.catalogue import load_query
 
 ENTITIES_FILE = "entities.yaml"
-RANKED = LIST_ORDER_GRAPH + "/agreements"  # present once ingest has ranked the lists
 # Ties across articles (inferences resting on quotes from several articles); optional.
 TIES_FILE = "ties.yaml"
 # Background facts, each resting on a public source instead of an article quote; optional.
@@ -532,7 +531,7 @@ def write_corpus(
     # after writes outside ingest (`verified`) the stored one is not trusted, and it is derived whole
     inferred_digest = sources_digest(digests)
     inferred_current = only_changed and not verified and before.get(INFERRED_GRAPH) == inferred_digest
-    ranked = RANKED in existing
+    ranked = all(graph in existing for graph in LIST_GRAPHS)  # every list ranked (a new one too)
     if not changed and not stale and not verified and has_statistics(store) and inferred_current and ranked:
         if before_commit is not None:
             before_commit()

@@ -78,3 +78,56 @@ def test_reserved_routes_answer_200_while_forty_runaways_run(server: ApiServer) 
     assert 503 in counts, "the runaways never reached a worker"
     assert 429 in counts, "the general lane's waiting line never filled: the test attacked too little"
     assert len(latencies) >= 20 and p95 < 1.5
+
+
+@pytest.fixture(scope="module")
+def patient_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+    """A server whose time limit (10 s) leaves a light query time to wait for a worker while
+    runaways, each stopped after 1 s by its own `timeout`, cost a worker restart apiece."""
+    directory = tmp_path_factory.mktemp("fair")
+    store = build_store(directory / "store")
+    options = ["--query-timeout", "10", "--cache-bytes", "0", "--worker-memory", str(512 * 2**20)]
+    with run_server(store, directory / "serve.log", *options) as running:
+        yield running
+
+
+def test_a_light_sparql_client_is_answered_while_other_hosts_runaways_fill_the_general_lane(
+    patient_server: ApiServer,
+) -> None:
+    """Forty runaway connections from four hosts (loopback addresses 127.0.0.2–5) fill the
+    general lane's workers and its waiting line, and are refused 429 once it is full. A fifth
+    host's light SPARQL is never refused and gets 200: it has used less worker time than they
+    have, so it takes the next free worker and, when the line is full, a heavy host's place
+    in it. (First come first served, it was refused 429 whenever the line was full.)"""
+    server = patient_server
+    stop_at = time.monotonic() + ATTACK_S
+    runaway_statuses: list[int] = []
+    lock = threading.Lock()
+
+    def run_away(host: str) -> None:
+        transport = httpx.HTTPTransport(local_address=host)
+        with httpx.Client(base_url=server.base_url, timeout=30, transport=transport) as client:
+            while time.monotonic() < stop_at:
+                status = client.post("/sparql", data={"query": RUNAWAY, "timeout": "1"}).status_code
+                with lock:
+                    runaway_statuses.append(status)
+                if status == 429:
+                    time.sleep(0.2)
+
+    hosts = [f"127.0.0.{2 + i % 4}" for i in range(RUNAWAY_CLIENTS)]
+    attackers = [threading.Thread(target=run_away, args=(host,)) for host in hosts]
+    for thread in attackers:
+        thread.start()
+    time.sleep(1.5)  # the runaways fill the lane, and their hosts have used worker time
+    light: list[int] = []
+    transport = httpx.HTTPTransport(local_address="127.0.0.9")
+    with httpx.Client(base_url=server.base_url, timeout=30, transport=transport) as client:
+        while time.monotonic() < stop_at - 0.5:
+            query = f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {1 + len(light)}"  # never the same text
+            light.append(client.post("/sparql", data={"query": query}).status_code)
+    for thread in attackers:
+        thread.join()
+    counts = {status: runaway_statuses.count(status) for status in sorted(set(runaway_statuses))}
+    print(f"light SPARQL answered {light}; runaways answered {counts}")
+    assert 429 in counts, "the general lane's waiting line never filled: the test attacked too little"
+    assert light and set(light) == {200}

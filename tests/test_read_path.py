@@ -20,6 +20,8 @@ EXAMPLES = {
     "agreements": {},
     "agreements-by-party": {"party": "Malaysia"},
     "organisations": {"country": "China"},
+    "people": {},
+    "visits": {"country": "Malaysia"},
 }
 
 
@@ -61,6 +63,45 @@ def test_organisations_come_by_label(http: httpx.Client) -> None:
     labels = list(dict.fromkeys((row["organisation"]["value"], row["label"]["value"]) for row in rows))
     assert len(labels) >= 3
     assert [label.casefold() for _, label in labels] == sorted(label.casefold() for _, label in labels)
+
+
+def test_visits_come_by_start_date_undated_last_then_by_label(http: httpx.Client) -> None:
+    rows = http.get("/queries/visits", params={"_size": 500}).json()["results"]["bindings"]
+    visits = list(
+        dict.fromkeys(
+            (row["visit"]["value"], row.get("date", {}).get("value"), row["label"]["value"]) for row in rows
+        )
+    )
+    # a bound ("by 2025-04-16", "from 2024") sorts by the instant it gives
+    starts = [date.split(" ")[-1] for _, date, _ in visits if date is not None]
+    assert starts == sorted(starts) and len(starts) >= 2, "dated visits earliest first"
+    first_undated = next(i for i, (_, date, _) in enumerate(visits) if date is None)
+    undated = visits[first_undated:]
+    assert all(date is None for _, date, _ in undated), "undated visits last"
+    assert [label.casefold() for *_, label in undated] == sorted(label.casefold() for *_, label in undated)
+
+
+def test_a_visit_gives_its_end_date_with_its_precision(http: httpx.Client) -> None:
+    """Xi's state visit is known only by bounds inferred across two articles (#15): a start by
+    the ceremony day and an end on or after it."""
+    [xi] = [
+        item
+        for item in http.get("/visits", params={"country": "Malaysia"}).json()["items"]
+        if item["id"] == "visit-xi-malaysia-state-visit"
+    ]
+    assert (xi["date"], xi["datePrecision"]) == ("by 2025-04-16", "day")
+    assert (xi["endDate"], xi["endDatePrecision"]) == ("from 2025-04-16", "day")
+
+
+def test_people_come_by_name(http: httpx.Client) -> None:
+    rows = http.get("/queries/people", params={"_size": 500}).json()["results"]["bindings"]
+    names = list(dict.fromkeys((row["person"]["value"], row["name"]["value"]) for row in rows))
+    assert len(names) >= 3
+    assert [name.casefold() for _, name in names] == sorted(name.casefold() for _, name in names)
+    # a page counts people, each with all their facts: the friendly JSON has one item each
+    body = http.get("/people", params={"_size": 2}).json()
+    assert [item["name"] for item in body["items"]] == [name for _, name in names[:2]]
+    assert body["next"] is not None
 
 
 def test_friendly_json_pages_follow_the_same_order(http: httpx.Client) -> None:
