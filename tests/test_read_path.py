@@ -22,6 +22,7 @@ EXAMPLES = {
     "organisations": {"country": "China"},
     "people": {},
     "visits": {"country": "Malaysia"},
+    "timeline": {"topic": "digital-economy"},
 }
 
 
