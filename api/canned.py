@@ -11,7 +11,6 @@ import json
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 from pyoxigraph import QueryResultsFormat, QuerySolutions, parse_query_results
 
@@ -156,8 +155,7 @@ async def run_query(
         # A page is read as JSON, whose subjects are counted for the next link, then given in
         # the format asked for (pyoxigraph cannot read CSV back, so it is not the source).
         paged = query.paging is not None and results_format is not None
-        form, data = await run_in_threadpool(
-            querying.serialized,
+        form, data = await querying.serialized_async(
             store,
             sparql,
             QueryResultsFormat.JSON if paged else results_format or DEFAULT_RESULTS_FORMAT,
@@ -215,7 +213,7 @@ async def _run_pipeline(
     note_query(request, "canned", identity_text, query.name)
 
     async def produce() -> Response:
-        answer = await run_in_threadpool(querying.reading, store, query, values, page, timeout=timeout)
+        answer = await querying.reading_async(store, query, values, page, timeout=timeout)
         headers = {"Vary": "Accept"}
         if answer.has_next:
             headers["Link"] = paging.link_header(paging.next_href(request.url.path, pairs, page))

@@ -132,7 +132,7 @@ async def _answer(
         headers = {}
         following = None
         if sparql is None:  # a list pipeline: the runner says whether a next page exists
-            answer = await run_in_threadpool(querying.reading, store, query, values, page)
+            answer = await querying.reading_async(store, query, values, page)
             result, more, has_next = SelectResult(answer.variables, answer.rows), False, answer.has_next
         else:
             # rows, not items, are capped in the worker; fold, then cap the items at the same number

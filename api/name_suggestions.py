@@ -10,9 +10,11 @@ import difflib
 import threading
 from collections.abc import Iterable
 
+from pyoxigraph import NamedNode
+
 from jalinan.api.pages import local_href
 from jalinan.graph import GraphStore
-from jalinan.graph.namespaces import ID
+from jalinan.graph.namespaces import CONCEPT, ID
 from jalinan.graph.results import SelectResult
 
 # Every shared entity's English (or plain) labels: the ministries, agencies, companies, people,
@@ -24,6 +26,14 @@ WHERE {
   GRAPH <https://w3id.org/jalinan/graph/entities> { ?entity rdfs:label ?label }
   FILTER (STRSTARTS(STR(?entity), "https://w3id.org/jalinan/id/")
           && (LANG(?label) = "" || LANGMATCHES(LANG(?label), "en")))
+}
+"""
+# A concept scheme's concepts and English labels (SCHEME: the scheme's IRI, a term object).
+CONCEPT_NAMES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?concept ?label
+WHERE {
+  ?concept skos:inScheme SCHEME .
+  OPTIONAL { ?concept skos:prefLabel ?label FILTER (LANGMATCHES(LANG(?label), "en")) }
 }
 """
 SUGGESTIONS = 5
@@ -65,6 +75,23 @@ def entity_names(store: GraphStore) -> Names:
             _names.clear()
             _names[version] = index
     return index
+
+
+def concept_names(store: GraphStore, scheme: str) -> Names:
+    """A concept scheme's names (`signed`, `in-force`) and English labels, each shown by its
+    name, as a parameter takes it (a few dozen: read when asked, for a 404)."""
+    text = CONCEPT_NAMES.replace("SCHEME", str(NamedNode(f"{CONCEPT}{scheme}")))
+    result = store.query(text, trusted=True)
+    assert isinstance(result, SelectResult)
+    names = []
+    for row in result.rows:
+        iri = row["concept"].value
+        name = iri.rsplit("/", 1)[-1]
+        names.append((name, name, iri))
+        names.append((name.replace("-", " "), name, iri))
+        if "label" in row:
+            names.append((row["label"].value, name, iri))
+    return index_names(names)
 
 
 def close_matches(asked: str, names: Names) -> list[dict[str, str]]:

@@ -12,6 +12,7 @@ limit, or a result past the size limit, is a 503; a full waiting line is a 429 w
 server's own canned queries, which may use the workers reserved for them.
 """
 
+import asyncio
 import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -27,12 +28,12 @@ from jalinan.api.errors import (
     too_many_requests,
     unprocessable,
 )
-from jalinan.api.name_suggestions import close_matches, entity_names
-from jalinan.api.reading import Reading, read
+from jalinan.api.name_suggestions import close_matches, concept_names, entity_names
+from jalinan.api.reading import Reading, read, read_async
 from jalinan.api.settings import RETRY_AFTER_S
 from jalinan.graph import ExistingGraphError, GraphStore, MissingGraphError, QueryError, StoreError
 from jalinan.graph.outside_writes import mark_written_outside_ingest
-from jalinan.graph.pool import PooledStore, QueryOutOfMemory, QueryTimeout, ResultTooLarge, StoreBusy
+from jalinan.graph.pool import QueryOutOfMemory, QueryTimeout, ResultTooLarge, StoreBusy
 from jalinan.graph.results import GraphResult, SelectResult
 from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable
 from jalinan.graph.writer import WriteOutOfMemory, WriteTimeout
@@ -203,14 +204,38 @@ def reading(
     return answer
 
 
+async def reading_async(
+    store: GraphStore,
+    query: CannedQuery,
+    values: Mapping[str, str | None],
+    page: Page,
+    *,
+    timeout: float | None = None,
+) -> Reading:
+    """`reading` for a caller on the event loop (`reading.read_async`: each query awaited, no
+    thread per request); only a 404's suggestions are looked up in a thread."""
+    try:
+        answer = await read_async(store, query, values, page, timeout=timeout)
+    except ParameterError as exc:
+        raise unprocessable(exc.message, parameter=exc.parameter) from exc
+    except StoreError as exc:
+        raise _refusal(exc) from exc
+    if answer.unmatched:
+        name, text = next(iter(answer.unmatched.items()))
+        raise not_found(await asyncio.to_thread(_unknown_name, store, query, name, text), parameter=name)
+    return answer
+
+
 def _unknown_name(store: GraphStore, query: CannedQuery, name: str, text: str) -> str:
     """What a 404 says of a name that stands for nothing, with the closest known names (an empty
     answer would read as "no agreements", which is not what the data says)."""
-    kind = next((p.type for p in query.parameters if p.name == name), "")
+    parameter = next(p for p in query.parameters if p.name == name)
     closest: list[str] = []
-    if kind == "entity":
-        with contextlib.suppress(StoreError):  # the 404 still names the parameter and the text
+    with contextlib.suppress(StoreError):  # the 404 still names the parameter and the text
+        if parameter.type == "entity":
             closest = [m["label"] for m in close_matches(text, entity_names(store))]
+        elif parameter.type == "concept" and parameter.scheme:
+            closest = [m["label"] for m in close_matches(text, concept_names(store, parameter.scheme))]
     detail = f"`{name}`: nothing in the graph is named {text!r}"
     return detail + (f"; the closest names: {', '.join(closest)}" if closest else "")
 
@@ -218,7 +243,7 @@ def _unknown_name(store: GraphStore, query: CannedQuery, name: str, text: str) -
 def _written_outside_ingest(store: GraphStore) -> None:
     """Before any write through the API: the next `jalinan ingest` must check every graph's
     content rather than trust the digests it recorded (`graph/outside_writes.py`)."""
-    mark_written_outside_ingest(getattr(store, "path", None))
+    mark_written_outside_ingest(store.path)
 
 
 def update(store: GraphStore, sparql_update: str, *, base_iri: str | None = None) -> None:
@@ -246,8 +271,7 @@ def dump(
     With a pooled store the dump runs in a worker, under the time limit and `max_result_bytes`.
     """
     try:
-        options = {"timeout": timeout, "trusted": trusted} if isinstance(store, PooledStore) else {}
-        return store.dump(rdf_format, graph=graph, **options)
+        return store.dump(rdf_format, graph=graph, timeout=timeout, trusted=trusted)
     except StoreError as exc:
         raise _refusal(exc, "graph") from exc
 

@@ -15,17 +15,26 @@ A list query is a folder of plain SPARQL files (`queries/<name>/page.rq`, `detai
 
 Views (canned JSON/CSV/TSV/XML/HTML, friendly JSON, and the pages to come) call `read` and
 choose the format at the end. It takes any `GraphStore` (time limit and trusted lane included),
-so it works unchanged over a remote SPARQL backend. Call it from a worker thread
-(`run_in_threadpool`): it blocks on the store.
+so it works unchanged over a remote SPARQL backend. The HTTP views await `read_async`, which
+awaits each query on the event loop (`query_serialized_async`: no thread per request); `read`
+blocks on the store, for a worker thread, a test or the bench. Both drive the same steps.
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, QuerySolutions, parse_query_results
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    parse_query_results,
+)
 
 from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.namespaces import CONCEPT, ID
@@ -55,31 +64,38 @@ class Reading:
     unmatched: dict[str, str] = field(default_factory=dict)  # parameter → the text that named nothing
 
 
-def look_up(
-    store: GraphStore, parameter: Parameter, text: str, *, timeout: float | None = None
-) -> list[NamedNode]:
-    """The IRIs a name stands for, of the kind `parameter` asks for (an entity under `/id/`, a
-    concept of its scheme); `ParameterError` if the text cannot be a name at all."""
-    rows = name_rows(parameter, text)
-    sparql = fill_values(_NAMES_TEXT, ("iri", "key"), rows, NAMES_QUERY)
-    result = store.query(sparql, timeout=timeout, trusted=True)
-    assert isinstance(result, SelectResult)
+def _names_query(parameter: Parameter, text: str) -> str:
+    return fill_values(_NAMES_TEXT, ("iri", "key"), name_rows(parameter, text), NAMES_QUERY)
+
+
+def _named(parameter: Parameter, result: SelectResult) -> list[NamedNode]:
+    """The look-up's IRIs of the kind `parameter` asks for (an entity under `/id/`, a concept of
+    its scheme)."""
     prefix = f"{CONCEPT}{parameter.scheme}/" if parameter.type == "concept" else ID
     found = [row["iri"] for row in result.rows if row["iri"].value.startswith(prefix)]
     return [term for term in found if isinstance(term, NamedNode)]
 
 
-def read(
-    store: GraphStore,
-    query: CannedQuery,
-    raw: Mapping[str, str | None],
-    page: Page,
-    *,
-    timeout: float | None = None,
-) -> Reading:
-    """Run the pipeline `query` for the user's parameter values (by name) and `page`.
+def look_up(
+    store: GraphStore, parameter: Parameter, text: str, *, timeout: float | None = None
+) -> list[NamedNode]:
+    """The IRIs a name stands for, of the kind `parameter` asks for; `ParameterError` if the
+    text cannot be a name at all."""
+    result = store.query(_names_query(parameter, text), timeout=timeout, trusted=True)
+    assert isinstance(result, SelectResult)
+    return _named(parameter, result)
 
-    `ParameterError` names a missing or malformed parameter; store errors propagate.
+
+# One step of the runner: the SPARQL to run next; the runner sends back its rows.
+Steps = Generator[str, SelectResult, Reading]
+
+
+def _steps(query: CannedQuery, raw: Mapping[str, str | None], page: Page) -> Steps:
+    """The pipeline `query` for the user's parameter values (by name) and `page`, as the SPARQL
+    texts it runs, one after another (each from the rows of the last): `read` and `read_async`
+    drive it, one blocking on the store, the other awaiting it.
+
+    `ParameterError` names a missing or malformed parameter.
     """
     assert query.detail is not None and query.paging is not None, f"{query.path} is not a pipeline"
     page_text = query.text
@@ -94,7 +110,8 @@ def read(
             continue
         data: Binding
         if parameter.type in ("entity", "concept"):
-            data = list(look_up(store, parameter, text, timeout=timeout))
+            names = _names_query(parameter, text)
+            data = list(_named(parameter, (yield names)))
             if not data:
                 unmatched[parameter.name] = text
         else:
@@ -105,8 +122,7 @@ def read(
         return Reading(_projection(query.detail), [], unmatched=unmatched)
     if page.size is not None:
         page_text += f"\nLIMIT {int(page.size) + 1} OFFSET {int(page.offset)}\n"
-    picked = store.query(page_text, timeout=timeout, trusted=True)
-    assert isinstance(picked, SelectResult)
+    picked = yield page_text
     subjects = list(dict.fromkeys(tuple(row.get(v) for v in detail_variables) for row in picked.rows))
     has_next = page.size is not None and len(subjects) > page.size
     if page.size is not None:
@@ -117,8 +133,7 @@ def read(
         [tuple(subject) for subject in subjects] if len(detail_variables) > 1 else [s[0] for s in subjects]
     )
     detail_text = fill_values(query.detail, detail_variables, data_rows, query.path)  # type: ignore[arg-type]
-    detail = store.query(detail_text, timeout=timeout, trusted=True)
-    assert isinstance(detail, SelectResult)
+    detail = yield detail_text
     # rows in the page's order, by the subject variables the detail query returns
     shown = [i for i, v in enumerate(detail_variables) if v in detail.variables]
     place: dict[tuple[Term | None, ...], int] = {}
@@ -129,6 +144,69 @@ def read(
         detail.rows, key=lambda row: place.get(tuple(row.get(v) for v in detail_variables), len(place))
     )
     return Reading(detail.variables, rows, subjects=subjects, has_next=has_next)
+
+
+def read(
+    store: GraphStore,
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    page: Page,
+    *,
+    timeout: float | None = None,
+) -> Reading:
+    """Run the pipeline `query` for the user's parameter values (by name) and `page`, blocking
+    on the store (a worker thread, a test, the bench).
+
+    `ParameterError` names a missing or malformed parameter; store errors propagate.
+    """
+    steps = _steps(query, raw, page)
+    try:
+        sparql = next(steps)
+        while True:
+            result = store.query(sparql, timeout=timeout, trusted=True)
+            assert isinstance(result, SelectResult)
+            sparql = steps.send(result)
+    except StopIteration as done:
+        return done.value
+
+
+async def read_async(
+    store: GraphStore,
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    page: Page,
+    *,
+    timeout: float | None = None,
+) -> Reading:
+    """`read` for a caller on the event loop: each query is awaited with the store's
+    `query_serialized_async` (the pool its worker's pipe, with no thread per request), its
+    SPARQL JSON read back into terms here."""
+    steps = _steps(query, raw, page)
+    try:
+        sparql = next(steps)
+        while True:
+            _, data = await store.query_serialized_async(
+                sparql, QueryResultsFormat.JSON, RdfFormat.N_TRIPLES, timeout=timeout, trusted=True
+            )
+            sparql = steps.send(_select(data))
+    except StopIteration as done:
+        return done.value
+
+
+def _select(data: bytes) -> SelectResult:
+    """SPARQL JSON results as rows of terms (read in this thread, from bytes)."""
+    solutions = parse_query_results(data, QueryResultsFormat.JSON)
+    assert isinstance(solutions, QuerySolutions), "a list's queries are SELECT queries"
+    names = [variable.value for variable in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name in names:
+            term = solution[name]
+            if term is not None:
+                row[name] = term
+        rows.append(row)
+    return SelectResult(names, rows)
 
 
 def _projection(text: str) -> list[str]:

@@ -175,7 +175,15 @@ class OxigraphStore:
         graph_name = NamedNode(graph) if graph is not None else None
         return list(self._store.quads_for_pattern(None, None, None, graph_name))
 
-    def dump(self, rdf_format: RdfFormat, *, graph: str | None = None) -> bytes:
+    def dump(
+        self,
+        rdf_format: RdfFormat,
+        *,
+        graph: str | None = None,
+        timeout: float | None = None,
+        trusted: bool = False,
+    ) -> bytes:
+        """(`timeout` and `trusted` as for `query`: not enforced in-process.)"""
         if graph is not None:
             return self._store.dump(format=rdf_format, from_graph=NamedNode(graph))
         if rdf_format.supports_datasets:

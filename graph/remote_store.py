@@ -364,7 +364,15 @@ class RemoteStore:
         assert isinstance(every, SelectResult)
         return [Quad(row["s"], row["p"], row["o"], row["g"]) for row in every.rows]  # type: ignore[arg-type]
 
-    def dump(self, rdf_format: RdfFormat, *, graph: str | None = None) -> bytes:
+    def dump(
+        self,
+        rdf_format: RdfFormat,
+        *,
+        graph: str | None = None,
+        timeout: float | None = None,
+        trusted: bool = False,
+    ) -> bytes:
+        """(`timeout` and `trusted` as for `query`: the backend's own limits apply.)"""
         quads = list(self.quads(graph))
         if graph is not None or not rdf_format.supports_datasets:
             return serialize([q.triple for q in quads], format=rdf_format)

@@ -1,6 +1,7 @@
 """The interface every store backend offers to `ingest` and `api`."""
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Protocol
 
 from pyoxigraph import Quad, QueryResultsFormat, RdfFormat, Triple
@@ -19,6 +20,7 @@ class GraphStore(Protocol):
     """
 
     read_only: bool
+    path: Path | None  # the store's folder on this machine; None for a remote backend
 
     @property
     def version(self) -> str | None:
@@ -115,8 +117,16 @@ class GraphStore(Protocol):
         """How many quads the store holds, counted by the store (not by listing them)."""
         ...
 
-    def dump(self, rdf_format: RdfFormat, *, graph: str | None = None) -> bytes:
-        """Serialise the whole dataset (a quad format) or one graph (any format)."""
+    def dump(
+        self,
+        rdf_format: RdfFormat,
+        *,
+        graph: str | None = None,
+        timeout: float | None = None,
+        trusted: bool = False,
+    ) -> bytes:
+        """Serialise the whole dataset (a quad format) or one graph (any format); `timeout` and
+        `trusted` as for `query` (a backend that cannot enforce a limit ignores it)."""
         ...
 
     def close(self) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Triple
 
 from jalinan.graph import GraphStore, SelectResult
-from jalinan.graph.namespaces import JL, RDF, RDFS, XSD
+from jalinan.graph.namespaces import CONCEPT, JL, RDF, RDFS, SKOS, XSD
 from jalinan.queries.catalogue import load_query
 
 LIST_ORDER_GRAPH = "https://w3id.org/jalinan/graph/list-order"  # + "/" + the list's name
@@ -37,6 +37,7 @@ _LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
 _INTEGER = NamedNode(XSD + "integer")
 _TYPE, _LABEL, _SUBCLASS, _DATE = RDF + "type", RDFS + "label", RDFS + "subClassOf", JL + "date"
 _START, _EARLIEST, _LATEST = JL + "startDate", JL + "earliestDateTime", JL + "latestDateTime"
+_BROADER = SKOS + "broader"
 
 
 def agreement_order(rows: list[tuple[str, str, str | None]]) -> list[str]:
@@ -48,6 +49,7 @@ def agreement_order(rows: list[tuple[str, str, str | None]]) -> list[str]:
     for iri, label, date in rows:  # one label (the first in that order) and the latest date each
         if iri not in labels or (label.casefold(), label) < (labels[iri].casefold(), labels[iri]):
             labels[iri] = label
+        date = None if date is None else date.split(" ")[-1]  # a bound ("by 2025-04-17") by its date
         if date is not None and date > dates.get(iri, ""):
             dates[iri] = date
     ordered = sorted(labels, key=lambda iri: (labels[iri].casefold(), labels[iri], iri))
@@ -107,7 +109,20 @@ LISTS = (
     RankedList("visits", (JL + "Visit",), "visit-order.rq", "start", start_order),
     RankedList("people", (JL + "Person",), "person-order.rq", None, label_order),
 )
-LIST_GRAPHS = tuple(ranked.graph for ranked in LISTS)
+# Agreements by a concept (a status, a topic): each concept's agreements (with it or a narrower
+# one) in the agreements' order, ranked in their own graph (`…/agreements-by-status/signed`),
+# which the concept names in the list's own graph (`<signed> rdfs:seeAlso <…/signed>`): a page
+# of one status is then read from its list alone, rather than sorting its thousands of members
+# on each request. (name, property, the concepts' IRI prefix)
+BY_CONCEPT = (
+    ("agreements-by-status", JL + "hasStatus", CONCEPT + "agreement-status/"),
+    ("agreements-by-topic", JL + "hasTopic", CONCEPT + "topic/"),
+)
+LIST_GRAPHS = (
+    *(ranked.graph for ranked in LISTS),
+    *(f"{LIST_ORDER_GRAPH}/{name}" for name, _, _ in BY_CONCEPT),
+)
+_SEE_ALSO = NamedNode(RDFS + "seeAlso")
 
 
 def _rows(store: GraphStore, lookup: str) -> list[dict[str, str]]:
@@ -116,11 +131,49 @@ def _rows(store: GraphStore, lookup: str) -> list[dict[str, str]]:
     return [{name: term.value for name, term in row.items()} for row in result.rows]
 
 
-def _positions(ranked: RankedList, rows: list[tuple[str, str, str | None]]) -> list[Triple]:
+def _positions(ordered: Iterable[str]) -> list[Triple]:
     return [
         Triple(NamedNode(iri), POSITION, Literal(str(place), datatype=_INTEGER))
-        for place, iri in enumerate(ranked.order(rows), start=1)
+        for place, iri in enumerate(ordered, start=1)
     ]
+
+
+def _by_concept(
+    agreements: list[str], tagged: Iterable[tuple[str, str, str]], broader: Iterable[tuple[str, str]]
+) -> dict[str, list[Triple]]:
+    """The lists of agreements by concept (`BY_CONCEPT`), from the agreements in their order,
+    (agreement, property, concept) rows, and (concept, broader concept) rows."""
+    above: dict[str, set[str]] = {}
+    for concept, parent in broader:
+        above.setdefault(concept, set()).add(parent)
+
+    def closure(concept: str) -> set[str]:
+        found, todo = set(), [concept]
+        while todo:
+            current = todo.pop()
+            if current not in found:
+                found.add(current)
+                todo.extend(above.get(current, ()))
+        return found
+
+    members: dict[tuple[str, str], set[str]] = {}
+    for agreement, prop, concept in tagged:
+        for value in closure(concept):
+            members.setdefault((prop, value), set()).add(agreement)
+    graphs = {}
+    for name, prop, prefix in BY_CONCEPT:
+        index = f"{LIST_ORDER_GRAPH}/{name}"
+        graphs[index] = []
+        for (its_prop, concept), chosen in sorted(members.items()):
+            if its_prop != prop or not concept.startswith(prefix) or "/" in concept[len(prefix) :]:
+                continue
+            ranked = [agreement for agreement in agreements if agreement in chosen]
+            if not ranked:  # a topic only visits or projects have
+                continue
+            graph = f"{index}/{concept[len(prefix) :]}"
+            graphs[index].append(Triple(NamedNode(concept), _SEE_ALSO, NamedNode(graph)))
+            graphs[graph] = _positions(ranked)
+    return graphs
 
 
 def list_positions(store: GraphStore) -> dict[str, list[Triple]]:
@@ -130,6 +183,7 @@ def list_positions(store: GraphStore) -> dict[str, list[Triple]]:
         for row in _rows(store, lookup):
             dates[kind].setdefault(row["subject"], []).append(row[column])
     graphs = {}
+    ordered: dict[str, list[str]] = {}
     for ranked in LISTS:
         its = dates[ranked.dates] if ranked.dates else {}
         rows = [
@@ -137,7 +191,11 @@ def list_positions(store: GraphStore) -> dict[str, list[Triple]]:
             for row in _rows(store, ranked.lookup)
             for date in (its.get(row["subject"]) or [None])
         ]
-        graphs[ranked.graph] = _positions(ranked, rows)
+        ordered[ranked.name] = ranked.order(rows)
+        graphs[ranked.graph] = _positions(ordered[ranked.name])
+    tagged = [(row["subject"], row["property"], row["concept"]) for row in _rows(store, "tagged.rq")]
+    broader = [(row["concept"], row["broader"]) for row in _rows(store, "broader.rq")]
+    graphs.update(_by_concept(ordered["agreements"], tagged, broader))
     return graphs
 
 
@@ -153,6 +211,9 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
     day_label: dict[str, str] = {}
     earliest: dict[str, str] = {}
     latest: dict[str, str] = {}
+    tagged: list[tuple[str, str, str]] = []
+    broader: list[tuple[str, str]] = []
+    by_concept = {prop for _, prop, _ in BY_CONCEPT}
     for triples in graphs.values():
         for t in triples:
             p = t.predicate.value
@@ -175,6 +236,10 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
                 earliest[t.subject.value] = t.object.value
             elif p == _LATEST:
                 latest[t.subject.value] = t.object.value
+            elif p in by_concept:
+                tagged.append((t.subject.value, p, t.object.value))
+            elif p == _BROADER:
+                broader.append((t.subject.value, t.object.value))
 
     def under(cls: str, tops: tuple[str, ...], seen: frozenset[str] = frozenset()) -> bool:
         above = parents.get(cls, set()) - seen
@@ -190,6 +255,7 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
 
     every_class = {cls for its in types.values() for cls in its}
     out = {}
+    ordered: dict[str, list[str]] = {}
     for ranked in LISTS:
         classes = {cls for cls in every_class if under(cls, ranked.tops)}
         rows = [
@@ -199,10 +265,20 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
             for label in labels.get(subject, [])
             for date in dates(subject, ranked.dates)
         ]
-        out[ranked.graph] = _positions(ranked, rows)
+        ordered[ranked.name] = ranked.order(rows)
+        out[ranked.graph] = _positions(ordered[ranked.name])
+    out.update(_by_concept(ordered["agreements"], tagged, broader))
     return out
+
+
+def stale_lists(existing: Iterable[str], ranked: Mapping[str, object]) -> list[str]:
+    """The list-order graphs a store holds that a new ranking no longer has (a status no
+    agreement has any more): emptied in the same transaction."""
+    return [name for name in existing if name.startswith(LIST_ORDER_GRAPH + "/") and name not in ranked]
 
 
 def rank_lists(store: GraphStore) -> None:
     """Rewrite the list-order graphs from what the store holds now (one transaction)."""
-    store.replace_graphs(list_positions(store))
+    graphs = list_positions(store)
+    graphs.update({name: [] for name in stale_lists(store.graph_names(), graphs)})
+    store.replace_graphs(graphs)

@@ -45,7 +45,7 @@ from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.entailments import Rules, moved_sources_digest, rules_from_ontology, sources_digest
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.inferred_graph import inferred_changes
-from jalinan.ingest.list_order import LIST_GRAPHS, positions_from_graphs, rank_lists
+from jalinan.ingest.list_order import LIST_GRAPHS, positions_from_graphs, rank_lists, stale_lists
 from jalinan.ingest.records import (
     FactsFile,
     read_article_file,
@@ -488,8 +488,7 @@ def verified_digests(
 
 
 def _store_path(store: GraphStore) -> Path | None:
-    path = getattr(store, "path", None)
-    return Path(path) if path is not None else None
+    return Path(store.path) if store.path is not None else None
 
 
 def _state_triples(digests: dict[str, str]) -> list[Triple]:
@@ -552,7 +551,9 @@ def write_corpus(
         *corpus_statistics(corpus.graphs),
     ]
     # the lists' order, ranked over the whole corpus, in the same transaction as the data
-    updates.update(positions_from_graphs(corpus.graphs))
+    ranked = positions_from_graphs(corpus.graphs)
+    updates.update(ranked)
+    updates.update({name: [] for name in stale_lists(existing, ranked)})
     # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
     store.replace_graphs(updates, remove=remove, add=add, before_commit=before_commit)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)

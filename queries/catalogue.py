@@ -23,15 +23,14 @@ Parameter types (the `type` of a header parameter) and what the user's text beco
 - `text`: free text, searched case-insensitively; its match key as a plain literal.
 - `kind`: one of `choices` (class local names), in any case; the `jl:` class IRI.
 
-Paging. A list query declares `page:` in its header: `counts`, the variable (or list of
-variables) whose distinct values a page counts; `size`, the default; `max`; `order`, in words.
-It holds exactly one `LIMIT <size> OFFSET 0` clause, on the subquery that picks the page's
-subjects, so the file as written answers the first page. A page counts subjects (agreements,
-visits…, or facts where one subject may have thousands) with all their rows, never rows, so one
-subject's quotes are never split between pages. `_size` and `_page` are validated integers
-(`page_request`), and binding rewrites that clause's numbers from them; `ALL_ROWS` removes it,
-for internal users that need the whole answer. The page subquery must pick only subjects that
-have rows, or a page would look short and the API would not link to the next one.
+Paging. A list is a pipeline (`load_pipeline`, run by `api/reading.py`). A single-file query
+that pages (an entity's statements) declares `page:` in its header: `counts`, the variable (or
+list of variables) whose distinct values a page counts; `size`, the default; `max`; `order`, in
+words. It holds exactly one `LIMIT <size> OFFSET 0` clause, on the subquery that picks the
+page's subjects, so the file as written answers the first page; `_size` and `_page` are
+validated integers (`page_request`), and `bind_page` replaces that clause, found by its exact
+text, with theirs; `ALL_ROWS` removes it. Nothing is found in a query's text by a pattern:
+VALUES blocks and the page clause by their exact text only.
 """
 
 import calendar
@@ -58,9 +57,7 @@ MAX_VALUE_LENGTH = 200
 _ENTITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9-]*)*$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-# Any VALUES block: `VALUES ?x { … }` or `VALUES (?x ?y) { … }`; data never holds braces.
-_ANY_VALUES_BLOCK = re.compile(r"(VALUES\s*(\?\w+|\(\s*(?:\?\w+\s*)+\))\s*)\{[^{}]*\}")
-# The page clause of a paged query: the only `LIMIT n OFFSET m` in its text.
+# A `LIMIT n OFFSET m` clause: only to check that a paged file holds exactly one, its first page.
 _PAGE_CLAUSE = re.compile(r"\bLIMIT\s+(\d+)\s+OFFSET\s+(\d+)\b")
 # System parameters (they start with `_`, so they never clash with a query's own).
 SIZE_PARAMETER = "_size"
@@ -296,39 +293,42 @@ class CannedQuery:
 
     def bind_page(self, text: str, page: Page | None) -> str:
         """`text` (this query, bound) with its page clause set for `page` (None: the first page
-        at the default size, i.e. the clause as written); `ALL_ROWS` removes the clause."""
+        at the default size, i.e. the clause as written); `ALL_ROWS` removes the clause. The
+        clause is found by its exact text, `LIMIT <size> OFFSET 0` (checked once at load)."""
         if self.paging is None or page is None:
             return text
-        clause = _page_clauses(text)[0]
+        clause = first_page_clause(self.paging.size)
+        start = text.index(clause, _header_length(text))
         replacement = "" if page.size is None else f"LIMIT {int(page.size)} OFFSET {int(page.offset)}"
-        return text[: clause.start()] + replacement + text[clause.end() :]
+        return text[:start] + replacement + text[start + len(clause) :]
 
     def bind(self, values: Mapping[str | tuple[str, ...], Binding]) -> str:
         """The query text with each named VALUES block's data replaced by `values[variable]`.
 
         Keys are a variable name (data: a list of terms) or a tuple of names for a block
         `VALUES (?a ?b)` (data: a list of rows, `None` for UNDEF). `None` (or an empty list)
-        leaves the variables unbound (`UNDEF`). All blocks are replaced in one pass over the
-        original text, so bound data is never searched again.
+        leaves the variables unbound (`UNDEF`). Each block is found by its exact opening
+        (`values_block`), every occurrence of it (a query may need the value in two branches of
+        a UNION, which cannot see each other's bindings), and all are replaced in one pass over
+        the original text, so bound data is never searched again.
         """
-        wanted = {_block_key(key): data for key, data in values.items()}
-        found: set[tuple[str, ...]] = set()
-
-        def replace(match: re.Match[str]) -> str:
-            variables = tuple(re.findall(r"\?(\w+)", match.group(2)))
-            # every block of these variables (a query may need the value in two branches of a
-            # UNION, which cannot see each other's bindings), still in one pass
-            if variables not in wanted:
-                return match.group(0)
-            found.add(variables)
-            return f"{match.group(1)}{{ {_values_data(variables, wanted[variables])} }}"
-
-        text = _ANY_VALUES_BLOCK.sub(replace, self.text)
-        missing = set(wanted) - found
-        if missing:
-            names = ", ".join(" ".join("?" + v for v in block) for block in sorted(missing))
-            raise CatalogueError(f"{self.path}: no `VALUES {names} {{ … }}` block to bind")
-        return text
+        body = _header_length(self.text)
+        spans: list[tuple[int, int, tuple[str, ...], Binding]] = []
+        for key, data in values.items():
+            variables = _block_key(key)
+            opening = values_block(variables)
+            start = self.text.find(opening, body)
+            if start < 0:
+                raise CatalogueError(f"{self.path}: no `{opening} … }}` block to bind")
+            while start >= 0:
+                end = self.text.index("}", start + len(opening))
+                spans.append((start + len(opening), end, variables, data))
+                start = self.text.find(opening, end)
+        parts, last = [], 0
+        for start, end, variables, data in sorted(spans, key=lambda span: span[0]):
+            parts += [self.text[last:start], f" {_values_data(variables, data)} "]
+            last = end
+        return "".join([*parts, self.text[last:]])
 
     def bind_parameters(self, raw: Mapping[str, str | None], page: Page | None = None) -> str:
         """Validate the user's values (by parameter name) and bind them; `ParameterError` if bad.
@@ -360,8 +360,7 @@ def _values_data(variables: tuple[str, ...], data: Binding) -> str:
 
 
 def _has_values_block(text: str, variables: list[str]) -> bool:
-    blocks = {tuple(re.findall(r"\?(\w+)", m.group(2))) for m in _ANY_VALUES_BLOCK.finditer(text)}
-    return tuple(variables) in blocks
+    return values_block(tuple(variables)) in text[_header_length(text) :]
 
 
 def parse_header(text: str, path: Path) -> dict[str, Any]:
@@ -438,7 +437,7 @@ def _paging(spec: object, text: str, path: Path) -> Paging | None:
         raise CatalogueError(f"{path}: `page:` size and max are integers") from exc
     if not 1 <= size <= max_size:
         raise CatalogueError(f"{path}: `page:` needs 1 ≤ size ≤ max")
-    if len(clauses) != 1 or clauses[0].groups() != (str(size), "0"):
+    if len(clauses) != 1 or clauses[0].group(0) != first_page_clause(size):
         raise CatalogueError(f"{path}: a paged query holds one `LIMIT {size} OFFSET 0` (its first page)")
     raw = spec["counts"]
     counts = tuple(str(v) for v in raw) if isinstance(raw, list) else (str(raw),)
@@ -456,6 +455,11 @@ def _page_clauses(text: str) -> list[re.Match[str]]:
         if not text[line_start : match.start()].lstrip().startswith("#"):
             found.append(match)
     return found
+
+
+def first_page_clause(size: int) -> str:
+    """How a paged single-file query writes its first page (found by this exact text)."""
+    return f"LIMIT {size} OFFSET 0"
 
 
 def values_block(variables: tuple[str, ...]) -> str:

@@ -183,13 +183,13 @@ def test_the_file_as_written_is_the_first_page(name: str) -> None:
 
 
 def test_page_numbers_become_limit_and_offset() -> None:
-    query = CATALOGUE["agreements-between"]
+    query = CATALOGUE["stats-by-article"]
     text = query.bind_parameters({}, query.page_request("7", "3"))
     assert "LIMIT 7 OFFSET 14" in text and "LIMIT 25 OFFSET 0" not in text
 
 
 def test_all_rows_removes_the_page_clause() -> None:
-    text = CATALOGUE["agreements-between"].bind_parameters({}, ALL_ROWS)
+    text = CATALOGUE["stats-by-article"].bind_parameters({}, ALL_ROWS)
     assert "OFFSET" not in text
 
 
