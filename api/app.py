@@ -13,7 +13,17 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 
-from jalinan.api import canned, explorer, friendly, graph_store, linked_data, openapi, protocol
+from jalinan.api import (
+    canned,
+    charts,
+    explorer,
+    friendly,
+    graph_store,
+    linked_data,
+    openapi,
+    protocol,
+    timeline,
+)
 from jalinan.api.caching import CACHE_HEADER, VERSION_HEADER, ResultCache
 from jalinan.api.connections import ChunkedBodies
 from jalinan.api.errors import error_responses, install_error_handlers
@@ -35,6 +45,7 @@ ROUTERS = [
     network_routes.router,
     linked_data.router,
 ]
+ROUTERS += [timeline.router, charts.router]  # the timeline's JSON, the charts (issue 16)
 
 DESCRIPTION = """A knowledge graph of Malaysia–China ties: agreements, ministries, companies,
 visits. Every fact is traced to a news article and a verbatim quote.

@@ -47,6 +47,12 @@ def _is_local(url: str) -> bool:
     return parts.scheme in ("data", "blob", "about") or parts.hostname == "127.0.0.1"
 
 
+def assert_stayed_local(log: RequestLog) -> None:
+    """The page asked for something, and nothing of it left 127.0.0.1."""
+    assert log.urls, "the page made no request at all: nothing was checked"
+    assert not log.outside_requests, f"requests left 127.0.0.1: {log.outside_requests}"
+
+
 @contextmanager
 def launched_browser() -> Iterator[object]:
     """Playwright's chromium (headless), closed after."""

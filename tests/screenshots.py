@@ -43,9 +43,16 @@ PAGES = {
     "network": "/id/mosti/network",
     "network-two-hops": "/id/anwar-ibrahim/network?hops=2",
     "network-overview": "/network",
+    "timeline": "/timeline",
+    "charts": "/charts",
 }
 # What shows that a page is drawn, for the pages a script draws after the load.
-READY = {"docs": ".swagger-ui .opblock", "redoc": ".api-content", "sparql": ".yasqe .CodeMirror"}
+READY = {
+    "docs": ".swagger-ui .opblock",
+    "redoc": ".api-content",
+    "sparql": ".yasqe .CodeMirror",
+    "timeline": "#timeline-list li",  # (drawn on the axis by then, on a desktop; a phone shows the list)
+}
 READY.update({name: "#network-graph canvas" for name in ("network", "network-two-hops", "network-overview")})
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 740)}
 

@@ -56,7 +56,7 @@ def test_every_list_query_pages() -> None:
     assert set(PAGED) == {
         "agreements", "agreements-between", "agreements-by-party", "agreements-by-status",
         "agreements-by-topic", "describe", "entity", "entity-page", "organisations", "people", "search",
-        "stats-by-article", "visits",
+        "stats-by-article", "timeline", "visits",
     }  # fmt: skip
 
 

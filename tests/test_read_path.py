@@ -27,6 +27,7 @@ EXAMPLES = {
     "search": {"q": "ministry"},
     "visits": {"country": "Malaysia"},
     "entity-page": {"id": "mosti"},
+    "timeline": {"topic": "digital-economy"},
 }
 # A list taken in the store's index order (no ORDER BY) is compared with rdflib on a page that
 # holds all of it: another engine may pick other subjects for a smaller page (api/README.md).

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from jalinan.api.explorer import (
     article_page,
     assets,
+    charts_page,
     curation_page,
     docs,
     entity_page,
@@ -22,6 +23,7 @@ from jalinan.api.explorer import (
     query_pages,
     search_page,
     sparql_editor,
+    timeline_page,
 )
 
 # Page routers go before the data routers: a page route matches only a browser's request.
@@ -36,6 +38,8 @@ PAGE_ROUTERS = [
     entity_page.router,  # after the article page: /id/article/… is the article's
     curation_page.router,
     search_page.router,
+    timeline_page.router,
+    charts_page.router,
 ]
 
 

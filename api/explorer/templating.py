@@ -21,6 +21,8 @@ NAVIGATION = [
     ("Organisations", "/organisations"),
     ("People", "/people"),
     ("Network", "/network"),
+    ("Timeline", "/timeline"),
+    ("Charts", "/charts"),
     ("Queries", "/queries"),
     ("SPARQL", "/sparql"),
     ("Ontology", "/ontology"),
