@@ -88,12 +88,6 @@ def offline_page(browser: object, **context_options: object) -> Iterator[tuple[o
         context.close()
 
 
-def assert_stayed_local(log: RequestLog) -> None:
-    """The page made requests, and none left 127.0.0.1."""
-    assert log.urls, "the page made no request at all: nothing was checked"
-    assert not log.outside_requests, f"requests left 127.0.0.1: {log.outside_requests}"
-
-
 @pytest.fixture(scope="module", name="browser")
 def browser_fixture() -> Iterator[object]:
     """`browser`: one chromium per test module (import `browser_fixture` into the module)."""
