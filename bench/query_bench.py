@@ -17,10 +17,12 @@ Latency: one warm-up, then runs until `reps` samples or `budget_s` seconds, p50 
 
 import json
 import math
+import os
 import queue
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -222,7 +224,7 @@ def run_oxigraph(
     for engine in ("product", "pyoxigraph"):
         pending = list(all_cases)
         while pending:
-            spec = json.dumps([_item(c) for c in pending])
+            spec = _spec_file(json.dumps([_item(c) for c in pending]))
             command = [
                 sys.executable,
                 "-m",
@@ -283,7 +285,7 @@ def _pump(worker: "subprocess.Popen[str]", lines: "queue.Queue[str | None]") -> 
 
 def _batch_worker(engine: str, store_path: str, spec_json: str, reps: int, budget_s: float) -> None:
     run, close = _engine_runner(engine, Path(store_path))
-    for item in json.loads(spec_json):
+    for item in _read_spec(spec_json):
         form, rows, samples = _measure(lambda item=item: run(item), reps, budget_s)
         print(json.dumps({"form": form, "rows": rows, "samples": samples}), flush=True)
     close()
@@ -295,6 +297,22 @@ def _oxigraph_worker(engine: str, store_path: str, sparql: str, reps: int, budge
     form, rows, samples = _measure(lambda: run(item), reps, budget_s)
     close()
     print(json.dumps({"form": form, "rows": rows, "samples": samples}), flush=True)
+
+
+def _spec_file(spec_json: str) -> str:
+    """The cases for a worker, in a file (its path is the argument): on the command line they
+    passed the system's limit on argument length once the search's word blocks were bound."""
+    handle, name = tempfile.mkstemp(prefix="jalinan-bench-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(spec_json)
+    return name
+
+
+def _read_spec(path: str) -> list[dict[str, Any]]:
+    """The cases `_spec_file` wrote (the file is removed: each worker gets its own)."""
+    spec = json.loads(Path(path).read_text(encoding="utf-8"))
+    Path(path).unlink(missing_ok=True)
+    return spec  # type: ignore[no-any-return]
 
 
 def run_rdflib(
@@ -309,7 +327,7 @@ def run_rdflib(
     while remaining:
         spec = [{"name": c.name, "sparql": c.sparql, "steps": c.steps} for c in remaining]
         command = [sys.executable, "-m", "bench.query_bench", "rdflib", str(nquads)]
-        command += [json.dumps(spec), str(reps), str(budget_s)]
+        command += [_spec_file(json.dumps(spec)), str(reps), str(budget_s)]
         lines: list[str] = []
         stopped = False
         try:
@@ -359,7 +377,7 @@ def _rdflib_worker(nquads: str, spec_json: str, reps: int, budget_s: float) -> N
         json.dumps({"load_s": time.perf_counter() - started, "load_peak_rss_bytes": peak_kb * 1024}),
         flush=True,
     )
-    for item in json.loads(spec_json):
+    for item in _read_spec(spec_json):
 
         def run(sparql: str = item["sparql"], steps: list[str] = item["steps"]) -> tuple[str, bytes]:
             for step in steps[:-1]:  # a pipeline's earlier steps, read in full
