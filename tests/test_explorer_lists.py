@@ -221,7 +221,7 @@ def test_a_canned_query_form_answers_a_table_linked_by_label_with_downloads(http
 
 def test_a_required_parameter_left_empty_asks_for_it_with_the_example(http: httpx.Client) -> None:
     text = http.get("/queries/agreements-by-party", headers=BROWSER).text
-    assert "Fill in party" in text and 'href="/queries/agreements-by-party?party=Mosti"' in text
+    assert "Fill in party" in text and 'href="/queries/agreements-by-party?party=' in text  # its example
 
 
 def test_programs_still_get_sparql_results_from_canned_queries(http: httpx.Client) -> None:
