@@ -14,7 +14,7 @@ server's own canned queries, which may use the workers reserved for them.
 
 import asyncio
 import contextlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -194,12 +194,8 @@ def reading(
 ) -> Reading:
     """Run a list pipeline (`reading.read`); 422 naming a bad parameter, 404 naming a parameter
     whose text names nothing (with the closest known names), store errors as above."""
-    try:
+    with _list_refusals():
         answer = read(store, query, values, page, timeout=timeout)
-    except ParameterError as exc:
-        raise unprocessable(exc.message, parameter=exc.parameter) from exc
-    except StoreError as exc:
-        raise _refusal(exc) from exc
     if answer.unmatched:
         name, text = next(iter(answer.unmatched.items()))
         raise not_found(_unknown_name(store, query, name, text), parameter=name)
@@ -215,12 +211,8 @@ def facet_counts(
     timeout: float | None = None,
 ) -> dict[str, list[FacetValue]]:
     """A list's facet counts under the same filters (`reading.facet_counts`); errors as `reading`."""
-    try:
+    with _list_refusals():
         return read_facets(store, query, facets_path, values, timeout=timeout)
-    except ParameterError as exc:
-        raise unprocessable(exc.message, parameter=exc.parameter) from exc
-    except StoreError as exc:
-        raise _refusal(exc) from exc
 
 
 async def reading_async(
@@ -233,16 +225,24 @@ async def reading_async(
 ) -> Reading:
     """`reading` for a caller on the event loop (`reading.read_async`: each query awaited, no
     thread per request); only a 404's suggestions are looked up in a thread."""
-    try:
+    with _list_refusals():
         answer = await read_async(store, query, values, page, timeout=timeout)
-    except ParameterError as exc:
-        raise unprocessable(exc.message, parameter=exc.parameter) from exc
-    except StoreError as exc:
-        raise _refusal(exc) from exc
     if answer.unmatched:
         name, text = next(iter(answer.unmatched.items()))
         raise not_found(await asyncio.to_thread(_unknown_name, store, query, name, text), parameter=name)
     return answer
+
+
+@contextlib.contextmanager
+def _list_refusals() -> Iterator[None]:
+    """A list's errors as the client's statuses: 422 naming a bad parameter, store errors as
+    `_refusal` says (one place for `reading`, `reading_async` and `facet_counts`)."""
+    try:
+        yield
+    except ParameterError as exc:
+        raise unprocessable(exc.message, parameter=exc.parameter) from exc
+    except StoreError as exc:
+        raise _refusal(exc) from exc
 
 
 def _unknown_name(store: GraphStore, query: CannedQuery, name: str, text: str) -> str:

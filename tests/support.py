@@ -1,6 +1,7 @@
 """Helpers shared by the tests: where things are, and how to build a store from facts."""
 
 import hashlib
+import os
 from pathlib import Path
 
 import httpx
@@ -65,3 +66,11 @@ def curated_nodes() -> list[dict]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         walk(data, ((data.get("article") or {}).get("id") if isinstance(data, dict) else None))
     return found
+
+
+def missing_component(message: str) -> None:
+    """A component a test needs is not installed: skip, saying how to install it; under
+    `CI=true`, where `make` installs it, fail instead (a missing install step must not pass)."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message} (CI=true: it must be installed)")
+    pytest.skip(message)
