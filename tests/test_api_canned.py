@@ -1,5 +1,7 @@
 """Canned queries over HTTP: exact answers the five articles support, refusals, and injection."""
 
+import json
+
 import httpx
 import pytest
 
@@ -278,6 +280,18 @@ PARAMETERS = [
 ]  # fmt: skip
 
 
+def _found(response: httpx.Response) -> list[dict]:
+    """A search's rows without the columns that name the names holding the text as typed
+    (`matched`, `exact`): the entities and what is shown of them."""
+    rows = response.json()["results"]["bindings"]
+    return list(
+        dict.fromkeys(
+            json.dumps({k: v for k, v in row.items() if k not in ("matched", "exact")}, sort_keys=True)
+            for row in rows
+        )
+    )
+
+
 @pytest.mark.parametrize(("name", "parameter"), PARAMETERS)
 def test_injection_attempts_get_422_or_nothing(http: httpx.Client, name: str, parameter: str) -> None:
     """Never a 500, never other data: a required parameter finds nothing (or names nothing: 404),
@@ -301,7 +315,7 @@ def test_injection_attempts_get_422_or_nothing(http: httpx.Client, name: str, pa
         elif kinds[parameter] == "search":  # searched as its words: exactly what the words find
             words = " ".join(search_words(value))
             alone = http.get(f"/queries/{name}", params={**others, parameter: words}, headers=headers)
-            assert response.json()["results"]["bindings"] == alone.json()["results"]["bindings"], value
+            assert _found(response) == _found(alone), value
         elif required:
             assert response.json()["results"]["bindings"] == [], value
         else:
