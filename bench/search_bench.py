@@ -17,6 +17,10 @@ Two stores: in process (`--in-process`, the default: the store opened here, each
 this thread, so the CPU time is the query's own: the figure to read on a shared machine, whose
 other work stretches the wall clock) and through the worker pool `jalinan serve` uses
 (`--pool`: the CPU is spent in the workers, so only the wall clock is shown).
+
+`--compare DIR` (a folder holding an earlier `page.rq` and `detail.rq` of `queries/search/`,
+e.g. from `git show`) times that pipeline and today's turn about, run by run, so that both
+meet the same load on a shared machine; the facets are left out then.
 """
 
 import argparse
@@ -34,7 +38,7 @@ from jalinan.api.explorer.search_page import FACETS_QUERY
 from jalinan.api.reading import fill_parameters, read
 from jalinan.graph import GraphStore, open_store
 from jalinan.graph.pool import PooledStore
-from jalinan.queries.catalogue import load_catalogue
+from jalinan.queries.catalogue import load_catalogue, load_pipeline
 
 
 def corpus_store(work: Path, articles: int) -> Path:
@@ -109,12 +113,13 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--pool", action="store_true", help="through the worker pool (wall clock only)")
+    parser.add_argument("--compare", type=Path, default=None, help="an earlier search pipeline's folder")
     args = parser.parse_args()
     work = args.work or Path("bench/out") / f"search-{args.articles}"
     opened = open_store(corpus_store(work, args.articles))
     store = PooledStore(opened, workers=2, reserved=1, timeout=60) if args.pool else Unchanging(opened)
     try:
-        return report(store, work, args)
+        return compare(store, work, args) if args.compare else report(store, work, args)
     finally:
         store.close()
 
@@ -149,6 +154,31 @@ def report(store: GraphStore | Unchanging, work: Path, args: argparse.Namespace)
             f"| {name} | `{text}` | {found}{more} | {_ms(p50, c50, cpu)} | {_ms(p95, c95, cpu)} "
             f"| {_ms(f50, fc50, cpu)} | {_ms(f95, fc95, cpu)} |"
         )
+    return 0
+
+
+def compare(store: GraphStore | Unchanging, work: Path, args: argparse.Namespace) -> int:
+    """The earlier pipeline at `args.compare` and today's, turn about, in one run."""
+    pipelines = {"before": load_pipeline(args.compare), "now": load_catalogue()["search"]}
+    search_terms.vocabulary(store)  # type: ignore[arg-type]
+    print(f"{args.articles:,} articles, in process; p50 / p95 ms, wall clock (CPU time of this process)")
+    print("| query | text | before p50 | before p95 | now p50 | now p95 |")
+    print("|---|---|---|---|---|---|")
+    for name, text in typical_queries(work).items():
+        samples: dict[str, tuple[list[float], list[float]]] = {key: ([], []) for key in pipelines}
+        for run in range(args.reps + 1):
+            for key, pipeline in pipelines.items():
+                page = pipeline.page_request()
+                start, cpu = time.perf_counter(), time.process_time()
+                read(store, pipeline, {"q": text}, page)  # type: ignore[arg-type]
+                if run:  # (the first, a warm-up)
+                    samples[key][0].append((time.perf_counter() - start) * 1000)
+                    samples[key][1].append((time.process_time() - cpu) * 1000)
+        cells = [
+            f"{_ms(statistics.median(w), statistics.median(c), True)} | {_ms(_p95(w), _p95(c), True)}"
+            for w, c in samples.values()
+        ]
+        print(f"| {name} | `{text}` | {' | '.join(cells)} |")
     return 0
 
 
