@@ -60,7 +60,7 @@ LATE = -2  # ... that the server did not close in time (unexpected)
 # attack kind -> the statuses intended for it
 INTENDED: dict[str, set[int]] = {
     "runaway": {503, 429},
-    "allocation": {503},
+    "allocation": {503, 429},
     "slow-reader": {CLOSED},
     "slowloris": {CLOSED},
     "idle": {CLOSED},

@@ -62,6 +62,7 @@ DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_WORKER_MEMORY = 2 * 1024**3  # bytes of data (heap and anonymous mappings) per worker
 START_TIMEOUT_S = 60.0  # a spawned worker imports pyoxigraph; seconds before it counts as failed
 RELEASE = "release"  # a message telling an idle worker to close its checkpoint
+LINE_SHARES = 8  # the general lane's line holds this many clients' `max_waiting` (fair_line.py)
 MAX_RESTART_PAUSE_S = 5.0  # the longest pause between attempts to start a worker again
 CHECKPOINT_TIMEOUT_S = 60.0  # a checkpoint is hard links: milliseconds, unless the disk is stuck
 
@@ -761,24 +762,33 @@ class PooledStore:
         deadline = time.monotonic() + limit
         if trusted:  # the server's own queries: a free worker of either lane, else the reserved line
             return await self._query_on_loop(job_for, timeout, trusted, deadline, limit)
-        async with self._loop_turn(deadline, limit, client or "") as held:
+        async with self._loop_turn(deadline, limit, client or "", sparql) as held:
             return await self._query_on_loop(job_for, timeout, trusted, deadline, limit, held)
 
     @contextlib.asynccontextmanager
-    async def _loop_turn(self, deadline: float, limit: float, client: str) -> AsyncIterator[_Held]:
+    async def _loop_turn(
+        self, deadline: float, limit: float, client: str, sparql: str
+    ) -> AsyncIterator[_Held]:
         """Wait on the loop, not in a thread, for a turn among as many queries as there are
         general workers: within it a worker is free, unless trusted queries hold some. The
-        line is fair between clients (`fair_line.py`): the client that has used the least
-        worker time goes first, and a full line refuses the heaviest (`StoreBusy`).
+        line is fair by worker time (`fair_line.py`): queries expected to be light (by their
+        text's past runs, else their client's) go first and always have a turn of their own;
+        among the rest the client that has used the least goes first; a full line refuses the
+        heaviest (`StoreBusy`).
 
         A query that cost its worker (stopped at the time limit, or dead) gives its turn back
         only when the replacement is ready: otherwise the next in line would get a turn with no
         worker behind it, and wait again, first come first served, for the next one."""
         if self._turns is None:
-            self._turns = FairLine(self._general, self._max_waiting, refusal=self._line_full)
+            self._turns = FairLine(
+                self._general,
+                self._max_waiting * LINE_SHARES,
+                per_client=self._max_waiting,
+                refusal=self._line_full,
+            )
         line = self._turns
         try:
-            turn = await line.acquire(client, max(0.0, deadline - time.monotonic()))
+            turn = await line.acquire(client, max(0.0, deadline - time.monotonic()), sparql)
         except TimeoutError:
             raise QueryTimeout(f"no query worker became free within {limit:g} s") from None
         loop = asyncio.get_running_loop()
@@ -792,8 +802,9 @@ class PooledStore:
     @staticmethod
     def _line_full(waiting: int) -> StoreBusy:
         return StoreBusy(
-            f"all query workers of the general lane are busy and {waiting} queries wait, "
-            "from clients that have used no less of them"
+            f"all query workers of the general lane are busy and the waiting line has no place for "
+            f"this query: {waiting} wait that are this client's own, or expected to be no heavier "
+            "and from clients that have used no less"
         )
 
     async def _query_on_loop(
