@@ -65,6 +65,7 @@ INTENDED: dict[str, set[int]] = {
     "slowloris": {CLOSED},
     "idle": {CLOSED},
 }
+NOTES_MARKER = "<!-- written by hand: a re-run keeps what follows -->"
 JSON = {"Accept": "application/sparql-results+json"}
 ONTOLOGY = "https://w3id.org/jalinan/ontology#"
 ASK = f"ASK {{ ?s a <{ONTOLOGY}Ministry> }}"
@@ -366,10 +367,12 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in summary.items():
         print(f"{key}: {value}")
     if not args.no_report:
-        (BENCH / "LOAD.md").write_text(
-            report(summary, args.clients, args.duration, args.runaways, args.attacks)
-        )
-        print(f"wrote {BENCH / 'LOAD.md'}")
+        target = BENCH / "LOAD.md"
+        notes = ""  # what was written by hand below the marker stays, for whoever re-runs it to update
+        if target.exists() and NOTES_MARKER in target.read_text():
+            notes = "\n" + NOTES_MARKER + target.read_text().split(NOTES_MARKER, 1)[1]
+        target.write_text(report(summary, args.clients, args.duration, args.runaways, args.attacks) + notes)
+        print(f"wrote {target}")
     return 1 if summary["unexpected"] else 0
 
 
