@@ -96,6 +96,31 @@ def patient_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServ
         yield running
 
 
+def _runaways_from(
+    server: ApiServer, hosts: list[str], *, timeout: float, until: float
+) -> tuple[list[threading.Thread], list[int]]:
+    """One thread per entry of `hosts` sending runaways (stopped by their own `timeout`) from that
+    loopback address, one after another until `until`; started, with the list of their statuses."""
+    statuses: list[int] = []
+    lock = threading.Lock()
+    form = {"query": RUNAWAY, "timeout": f"{timeout:g}"}
+
+    def run_away(host: str) -> None:
+        transport = httpx.HTTPTransport(local_address=host)
+        with httpx.Client(base_url=server.base_url, timeout=30, transport=transport) as client:
+            while time.monotonic() < until:
+                status = client.post("/sparql", data=form).status_code
+                with lock:
+                    statuses.append(status)
+                if status == 429:
+                    time.sleep(0.2)
+
+    threads = [threading.Thread(target=run_away, args=(host,)) for host in hosts]
+    for thread in threads:
+        thread.start()
+    return threads, statuses
+
+
 def test_a_light_sparql_client_is_answered_while_other_hosts_runaways_fill_the_general_lane(
     patient_server: ApiServer,
 ) -> None:
@@ -107,23 +132,8 @@ def test_a_light_sparql_client_is_answered_while_other_hosts_runaways_fill_the_g
     it was refused 429 whenever the line was full.)"""
     server = patient_server
     stop_at = time.monotonic() + ATTACK_S
-    runaway_statuses: list[int] = []
-    lock = threading.Lock()
-
-    def run_away(host: str) -> None:
-        transport = httpx.HTTPTransport(local_address=host)
-        with httpx.Client(base_url=server.base_url, timeout=30, transport=transport) as client:
-            while time.monotonic() < stop_at:
-                status = client.post("/sparql", data={"query": RUNAWAY, "timeout": "1"}).status_code
-                with lock:
-                    runaway_statuses.append(status)
-                if status == 429:
-                    time.sleep(0.2)
-
     hosts = [f"127.0.0.{2 + i % 4}" for i in range(RUNAWAY_CLIENTS)]
-    attackers = [threading.Thread(target=run_away, args=(host,)) for host in hosts]
-    for thread in attackers:
-        thread.start()
+    attackers, runaway_statuses = _runaways_from(server, hosts, timeout=1, until=stop_at)
     time.sleep(1.5)  # the runaways fill the lane, and their hosts have used worker time
     light: list[int] = []
     transport = httpx.HTTPTransport(local_address="127.0.0.9")
@@ -149,23 +159,8 @@ def test_light_sparql_gets_the_worker_kept_for_light_queries_while_new_hosts_sen
     query would wait up to 5 s for a worker and be answered 503 past its 2 s.)"""
     server = patient_server
     stop_at = time.monotonic() + ATTACK_S + 2
-    runaway_statuses: list[int] = []
-    lock = threading.Lock()
-
-    def run_away(host: str) -> None:
-        transport = httpx.HTTPTransport(local_address=host)
-        with httpx.Client(base_url=server.base_url, timeout=30, transport=transport) as client:
-            while time.monotonic() < stop_at:
-                status = client.post("/sparql", data={"query": RUNAWAY, "timeout": "5"}).status_code
-                with lock:
-                    runaway_statuses.append(status)
-                if status == 429:
-                    time.sleep(0.2)
-
     hosts = [f"127.0.1.{1 + i % 8}" for i in range(16)]
-    attackers = [threading.Thread(target=run_away, args=(host,)) for host in hosts]
-    for thread in attackers:
-        thread.start()
+    attackers, runaway_statuses = _runaways_from(server, hosts, timeout=5, until=stop_at)
     time.sleep(5.5)  # the first runaways, granted before anything was known of them, are stopped
     light: list[tuple[int, str]] = []
     transport = httpx.HTTPTransport(local_address="127.0.1.99")
