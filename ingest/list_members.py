@@ -58,7 +58,11 @@ def _local(iri: str) -> str:
 
 
 def _lists(
-    kind: str, whole: str, whole_class: str, positions: Mapping[str, Literal], pairs: Iterable[tuple[str, str]]
+    kind: str,
+    whole: str,
+    whole_class: str,
+    positions: Mapping[str, Literal],
+    pairs: Iterable[tuple[str, str]],
 ) -> dict[str, list[Triple]]:
     """The index graph of `kind` and one graph per value: (member, value) pairs of members of
     the ranked list (`positions`, by member IRI); others are left out."""
@@ -78,7 +82,11 @@ def _lists(
 
 
 def _positions(triples: Iterable[Triple]) -> dict[str, Literal]:
-    return {t.subject.value: t.object for t in triples if t.predicate == POSITION and isinstance(t.object, Literal)}
+    return {
+        t.subject.value: t.object
+        for t in triples
+        if t.predicate == POSITION and isinstance(t.object, Literal)
+    }
 
 
 def members_from_graphs(

@@ -545,7 +545,9 @@ def write_corpus(
     # after writes outside ingest (`verified`) the stored one is not trusted, and it is derived whole
     inferred_digest = sources_digest(digests)
     inferred_current = only_changed and not verified and before.get(INFERRED_GRAPH) == inferred_digest
-    ranked = all(graph in existing for graph in (*LIST_GRAPHS, *MEMBER_INDEXES))  # every list ranked (a new one too)
+    ranked = all(
+        graph in existing for graph in (*LIST_GRAPHS, *MEMBER_INDEXES)
+    )  # every list ranked (a new one too)
     if not changed and not stale and not verified and has_statistics(store) and inferred_current and ranked:
         if before_commit is not None:
             before_commit()
