@@ -19,6 +19,10 @@ with one look-up (`queries/visits/page.rq`; measured: 1 ms CPU either way).
   `jl:hostedVisit` as stated);
 - `organisations-by-kind`: organisations by each class an article or the entities file states
   (not an inferred one), for the kind facet (`queries/facets/organisations.rq`).
+- `visits-by-year`: visits by the year of their date or start date when it is known within one
+  year (the date's label starts with it), for the year facet (`queries/facets/visits.rq`, which
+  read every date's label in the store: 0.5 s CPU); a year names nothing, so its list carries
+  it as its label in the index (`<…/visits-by-year/2025> rdfs:label "2025"`).
 
 Derived bookkeeping, not facts, like the positions. A full ingest derives them from the corpus
 in memory and the positions it ranked (`members_from_graphs`), in the data's transaction; a
@@ -27,6 +31,7 @@ re-ingest of single files derives them from what the store holds once re-ranked
 replaced). Both read the same triples, so they give the same graphs.
 """
 
+import re
 from collections.abc import Iterable, Mapping
 from importlib.resources import files
 from pathlib import Path
@@ -42,13 +47,19 @@ _LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
 LIST_MEMBERS_GRAPH = "https://w3id.org/jalinan/graph/list-members"  # + "/" + the kind's name
 _SEE_ALSO = NamedNode(RDFS + "seeAlso")
 _TYPE, _HOST, _HOSTED = RDF + "type", JL + "hostCountry", JL + "hostedVisit"
+_DATE, _START, _LABEL = JL + "date", JL + "startDate", RDFS + "label"
+_YEAR = re.compile(r"[0-9]{4}")
 _INFERRED = "https://w3id.org/jalinan/graph/inferred"
 
 # (the kind's name, the ranked list its members come from, the class that names the whole list)
 KINDS = (
     ("visits-by-country", "visits", JL + "Visit"),
     ("organisations-by-kind", "organisations", JL + "Organization"),
+    ("visits-by-year", "visits", JL + "Visit"),
 )
+# kinds whose values are literals (a year): a value's list carries it as its label in the index
+# (`<…/visits-by-year/2025> rdfs:label "2025"`), since a literal names nothing
+LITERAL_KINDS = ("visits-by-year",)
 # the index graphs: a store without them has never had its member lists written
 MEMBER_INDEXES = tuple(f"{LIST_MEMBERS_GRAPH}/{kind}" for kind, _, _ in KINDS)
 
@@ -74,7 +85,10 @@ def _lists(
     graphs = {index: [Triple(NamedNode(whole_class), _SEE_ALSO, NamedNode(f"{LIST_ORDER_GRAPH}/{whole}"))]}
     for value in sorted(members):
         graph = f"{index}/{_local(value)}"
-        graphs[index].append(Triple(NamedNode(value), _SEE_ALSO, NamedNode(graph)))
+        if kind in LITERAL_KINDS:
+            graphs[index].append(Triple(NamedNode(graph), NamedNode(_LABEL), Literal(value)))
+        else:
+            graphs[index].append(Triple(NamedNode(value), _SEE_ALSO, NamedNode(graph)))
         graphs[graph] = [
             Triple(NamedNode(member), POSITION, positions[member]) for member in sorted(members[value])
         ]
@@ -96,6 +110,8 @@ def members_from_graphs(
     the ranked lists' graphs (`list_order.positions_from_graphs`)."""
     hosts: list[tuple[str, str]] = []
     types: list[tuple[str, str]] = []
+    days: list[tuple[str, str]] = []  # (subject, its jl:date or jl:startDate)
+    day_label: dict[str, set[str]] = {}  # a node's plain labels (a date's: "2025-04-16", "by 2025")
     for name, triples in graphs.items():
         if name == _INFERRED or name.startswith((LIST_ORDER_GRAPH + "/", LIST_MEMBERS_GRAPH + "/")):
             continue
@@ -107,7 +123,17 @@ def members_from_graphs(
                 hosts.append((t.object.value, t.subject.value))
             elif p == _TYPE and t.object.value.startswith(JL):
                 types.append((t.subject.value, t.object.value))
-    pairs = {"visits-by-country": hosts, "organisations-by-kind": types}
+            elif p in (_DATE, _START):
+                days.append((t.subject.value, t.object.value))
+            elif p == _LABEL and isinstance(t.object, Literal) and not t.object.language:
+                day_label.setdefault(t.subject.value, set()).add(t.object.value)
+    years = [
+        (subject, label[:4])
+        for subject, day in days
+        for label in day_label.get(day, ())
+        if _YEAR.match(label)
+    ]
+    pairs = {"visits-by-country": hosts, "organisations-by-kind": types, "visits-by-year": years}
     out: dict[str, list[Triple]] = {}
     for kind, whole, whole_class in KINDS:
         positions = _positions(ranked.get(f"{LIST_ORDER_GRAPH}/{whole}", []))

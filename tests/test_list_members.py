@@ -6,12 +6,12 @@ whole list's order."""
 import shutil
 from pathlib import Path
 
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode, Triple
 
 from jalinan.api.reading import read
 from jalinan.graph import open_store
 from jalinan.graph.namespaces import ID, JL
-from jalinan.ingest.list_members import LIST_MEMBERS_GRAPH
+from jalinan.ingest.list_members import LIST_MEMBERS_GRAPH, members_from_graphs
 from jalinan.ingest.list_order import LIST_ORDER_GRAPH
 from jalinan.ingest.pipeline import default_facts_dir, ingest, ingest_articles
 from jalinan.queries.catalogue import Page, load_catalogue
@@ -67,3 +67,24 @@ def test_a_countrys_visits_are_those_it_hosts_in_the_whole_lists_order(tmp_path:
         # with no country, the whole list: the one the class names
         named = {q.object.value for q in store.quads(BY_COUNTRY) if q.subject == NamedNode(JL + "Visit")}
         assert named == {f"{LIST_ORDER_GRAPH}/visits"}
+
+
+def test_a_visit_is_listed_under_the_year_its_date_is_known_within() -> None:
+    def visit(n: int) -> NamedNode:
+        return NamedNode(f"{ID}visit-{n}")
+
+    day, bound = NamedNode(ID + "date/2024-05-02"), NamedNode(ID + "date/by-2025")
+    date = NamedNode(JL + "date")
+    label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    graphs = {
+        "article": [Triple(visit(1), date, day), Triple(visit(2), date, bound), Triple(visit(3), date, day)],
+        "dates": [Triple(day, label, Literal("2024-05-02")), Triple(bound, label, Literal("by 2025"))],
+    }
+    position = NamedNode(JL + "listPosition")
+    ranked = {f"{LIST_ORDER_GRAPH}/visits": [Triple(visit(n), position, Literal(str(n))) for n in (1, 2)]}
+    lists = members_from_graphs(graphs, ranked)
+    by_year = f"{LIST_MEMBERS_GRAPH}/visits-by-year"
+    # a bound ("by 2025") is no year; visit 3 is not in the ranked list
+    assert [t.subject for t in lists[f"{by_year}/2024"]] == [visit(1)]
+    assert Triple(NamedNode(f"{by_year}/2024"), label, Literal("2024")) in lists[by_year]
+    assert f"{by_year}/2025" not in lists
