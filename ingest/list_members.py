@@ -144,8 +144,11 @@ def members_from_graphs(
 def members_from_store(store: GraphStore) -> dict[str, list[Triple]]:
     """The member lists from what the store holds (its ranked lists in place)."""
     out: dict[str, list[Triple]] = {}
+    read: dict[str, dict[str, Literal]] = {}  # each ranked list's positions, read once
     for kind, whole, whole_class in KINDS:
-        positions = _positions(q.triple for q in store.quads(f"{LIST_ORDER_GRAPH}/{whole}"))
+        if whole not in read:
+            read[whole] = _positions(q.triple for q in store.quads(f"{LIST_ORDER_GRAPH}/{whole}"))
+        positions = read[whole]
         result = store.query(load_query(_LOOKUPS / f"{kind}.rq").text)
         assert isinstance(result, SelectResult)
         pairs = [(row["member"].value, row["value"].value) for row in result.rows]
