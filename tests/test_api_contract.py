@@ -13,8 +13,10 @@ JL = "https://w3id.org/jalinan/ontology#"
 SPARQL_JSON = {"Accept": "application/sparql-results+json"}
 
 # The columns each canned query answered before the explorer's work (read from the API at
-# commit 7b93883, the last before it, on the curated facts). `agreements-by-party` is left
-# out: issue 15 ("involving") gave it `how` and `member` before `source` on purpose.
+# commit 7b93883, the last before it, on the curated facts). Left out, each changed on purpose
+# by other work: `agreements-by-party` (issue 15, "involving", added `how` and `member` before
+# `source`) and `people` (one summary row per person since the people list's speed-up: `post`,
+# counts, no longer one row per fact).
 COLUMNS_BEFORE = {
     "agreements": ["agreement", "label", "type", "status", "date", "datePrecision", "source", "quote"],
     "agreements-between": [
@@ -99,17 +101,6 @@ COLUMNS_BEFORE = {
         "inferenceNote",
     ],
     "organisations": ["organisation", "label", "type", "country", "countryLabel", "source", "quote"],
-    "people": [
-        "person",
-        "name",
-        "relation",
-        "object",
-        "objectLabel",
-        "organisation",
-        "organisationLabel",
-        "source",
-        "quote",
-    ],
     "search": ["entity", "label", "type", "matched", "exact", "source", "quote"],
     "visits": [
         "visit",
