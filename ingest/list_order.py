@@ -29,15 +29,16 @@ full ingest. Writes that bypass ingest (`/update`, the Graph Store Protocol) do 
 the next ingest does.
 """
 
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from jalinan.graph import GraphStore, SelectResult
-from jalinan.graph.namespaces import CONCEPT, JL, RDF, RDFS, SKOS, XSD
+from jalinan.graph.namespaces import CONCEPT, ID, JL, RDF, RDFS, SKOS, XSD
 from jalinan.queries.catalogue import load_query
 
 LIST_ORDER_GRAPH = "https://w3id.org/jalinan/graph/list-order"  # + "/" + the list's name
@@ -47,6 +48,8 @@ _INTEGER = NamedNode(XSD + "integer")
 _TYPE, _LABEL, _SUBCLASS, _DATE = RDF + "type", RDFS + "label", RDFS + "subClassOf", JL + "date"
 _START, _EARLIEST, _LATEST = JL + "startDate", JL + "earliestDateTime", JL + "latestDateTime"
 _BROADER = SKOS + "broader"
+_STATUS, _TOPIC, _PARTY = JL + "hasStatus", JL + "hasTopic", JL + "hasParty"
+_QUALIFIED, _SIDE = JL + "qualifiedParty", JL + "side"
 
 # ---- the key: coarse (the node's own) × RANK_SPAN + rank within the nodes sharing it --------
 
@@ -252,20 +255,80 @@ LISTS = (
     ),
     RankedList("people", (JL + "Person",), "person-order.rq", None, label_members, _label_key, _label_coarse),
 )
-# Agreements by a concept (a status, a topic): each concept's agreements (with it or a narrower
-# one) with their keys, in their own graph (`…/agreements-by-status/signed`), which the
-# concept names in the kind's graph (`<signed> rdfs:seeAlso <…/signed>`): a page of one status
-# is then read from its list alone, rather than finding its thousands of members' keys on each
-# request. (name, property, the concepts' IRI prefix)
-BY_CONCEPT = (
-    ("agreements-by-status", JL + "hasStatus", CONCEPT + "agreement-status/"),
-    ("agreements-by-topic", JL + "hasTopic", CONCEPT + "topic/"),
-)
+# Agreements by each value of a filter (status, topic, year, side, kind, party): each value's
+# agreements (a status or topic's narrower ones' too, a kind's narrower classes' too) with
+# their keys, in their own graph (`…/list-order/agreements-by-status/signed`), which the
+# facet's index graph (`…/list-order/agreements-by-status`) describes: `<list> rdf:value
+# <signed> ; jl:listSize 9629`. A filtered page is then read from its lists alone, rather than
+# testing every agreement against each filter on each request, and a facet's unfiltered counts
+# are the lists' sizes.
+FACETS = ("status", "topic", "year", "side", "kind", "party")
 LIST_GRAPHS = (
     *(ranked.graph for ranked in LISTS),
-    *(f"{LIST_ORDER_GRAPH}/{name}" for name, _, _ in BY_CONCEPT),
+    *(f"{LIST_ORDER_GRAPH}/agreements-by-{facet}" for facet in FACETS),
 )
-_SEE_ALSO = NamedNode(RDFS + "seeAlso")
+_VALUE = NamedNode(RDF + "value")
+LIST_SIZE = NamedNode(JL + "listSize")
+_YEAR = re.compile(r"^[0-9]{4}")
+_PREFIXES = {
+    "status": CONCEPT + "agreement-status/",
+    "topic": CONCEPT + "topic/",
+    "side": ID,
+    "party": ID,
+    "kind": JL,
+}
+
+
+@dataclass
+class AgreementFacts:
+    """What puts an agreement on a filter's lists, as rows: (agreement, status or topic
+    property, concept), (concept, broader), (agreement, date label), (agreement, side),
+    (agreement, class), (class, superclass), (agreement, party)."""
+
+    tagged: list[tuple[str, str, str]] = field(default_factory=list)
+    broader: list[tuple[str, str]] = field(default_factory=list)
+    dated: list[tuple[str, str]] = field(default_factory=list)
+    sides: list[tuple[str, str]] = field(default_factory=list)
+    types: list[tuple[str, str]] = field(default_factory=list)
+    superclasses: list[tuple[str, str]] = field(default_factory=list)
+    parties: list[tuple[str, str]] = field(default_factory=list)
+
+
+def facet_lists(facts: AgreementFacts) -> dict[str, tuple[Literal | NamedNode, set[str]]]:
+    """Each filter value's list graph: the value, and the agreements on it."""
+    concepts = _closure(facts.broader)
+    classes = _closure(facts.superclasses)
+    values: list[tuple[str, str, Literal | NamedNode]] = []  # (facet, agreement, value)
+    for agreement, prop, concept in facts.tagged:
+        facet = "status" if prop == JL + "hasStatus" else "topic"
+        values.extend((facet, agreement, NamedNode(c)) for c in concepts(concept))
+    for agreement, date in facts.dated:
+        if _YEAR.match(date):
+            values.append(("year", agreement, Literal(date[:4], datatype=_INTEGER)))
+    values.extend(("side", agreement, NamedNode(side)) for agreement, side in facts.sides)
+    for agreement, cls in facts.types:
+        values.extend(("kind", agreement, NamedNode(c)) for c in classes(cls) if c.startswith(JL))
+    values.extend(("party", agreement, NamedNode(party)) for agreement, party in facts.parties)
+    lists: dict[str, tuple[Literal | NamedNode, set[str]]] = {}
+    for facet, agreement, value in values:
+        if isinstance(value, Literal):
+            local = value.value
+        else:
+            prefix = _PREFIXES[facet]
+            local = value.value[len(prefix) :]
+            if (
+                not value.value.startswith(prefix)
+                or not local
+                or (facet in ("status", "topic") and "/" in local)
+            ):
+                continue
+        graph = f"{LIST_ORDER_GRAPH}/agreements-by-{facet}/{local}"
+        lists.setdefault(graph, (value, set()))[1].add(agreement)
+    return lists
+
+
+def _index_of(graph: str) -> str:
+    return graph.rsplit("/", 1)[0] if graph.count("/") > LIST_ORDER_GRAPH.count("/") + 1 else graph
 
 
 def _rows(store: GraphStore, lookup: str, subjects: Iterable[str] | None = None) -> list[dict[str, str]]:
@@ -303,45 +366,20 @@ def _closure(broader: Iterable[tuple[str, str]]) -> Callable[[str], set[str]]:
     return closure
 
 
-def concept_lists(
-    tagged: Iterable[tuple[str, str, str]], broader: Iterable[tuple[str, str]]
-) -> dict[str, set[str]]:
-    """The by-concept list graphs (`BY_CONCEPT`) each agreement belongs to, from (agreement,
-    property, concept) rows and (concept, broader concept) rows: graph → agreements."""
-    closure = _closure(broader)
-    members: dict[str, set[str]] = {}
-    for agreement, prop, concept in tagged:
-        for name, its_prop, prefix in BY_CONCEPT:
-            if its_prop != prop:
-                continue
-            for value in closure(concept):
-                local = value[len(prefix) :]
-                if value.startswith(prefix) and "/" not in local:
-                    members.setdefault(f"{LIST_ORDER_GRAPH}/{name}/{local}", set()).add(agreement)
-    return members
-
-
-def _concept_of(graph: str) -> NamedNode:
-    for name, _, prefix in BY_CONCEPT:
-        if graph.startswith(f"{LIST_ORDER_GRAPH}/{name}/"):
-            return NamedNode(prefix + graph.removeprefix(f"{LIST_ORDER_GRAPH}/{name}/"))
-    raise ValueError(graph)
-
-
-def _index_of(graph: str) -> str:
-    return graph.rsplit("/", 1)[0]
-
-
-def _by_concept(
-    agreement_keys: Mapping[str, int], members: Mapping[str, set[str]]
+def _facet_graphs(
+    agreement_keys: Mapping[str, int], lists: Mapping[str, tuple[Literal | NamedNode, set[str]]]
 ) -> dict[str, list[Triple]]:
-    """The lists of agreements by concept, each with the agreements' keys, and their indexes."""
-    graphs: dict[str, list[Triple]] = {f"{LIST_ORDER_GRAPH}/{name}": [] for name, _, _ in BY_CONCEPT}
-    for graph, chosen in sorted(members.items()):
+    """The agreements' lists by filter value, each with the agreements' keys, and their indexes."""
+    graphs: dict[str, list[Triple]] = {f"{LIST_ORDER_GRAPH}/agreements-by-{facet}": [] for facet in FACETS}
+    for graph, (value, chosen) in sorted(lists.items()):
         keys = {iri: agreement_keys[iri] for iri in chosen if iri in agreement_keys}
         if not keys:  # a topic only visits or projects have
             continue
-        graphs[_index_of(graph)].append(Triple(_concept_of(graph), _SEE_ALSO, NamedNode(graph)))
+        node = NamedNode(graph)
+        graphs[_index_of(graph)] += [
+            Triple(node, _VALUE, value),
+            Triple(node, LIST_SIZE, _integer(len(keys))),
+        ]
         graphs[graph] = _positions(keys)
     return graphs
 
@@ -362,12 +400,23 @@ def _store_members(
     return ranked.members(rows)
 
 
-def _store_tagged(store: GraphStore, subjects: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
-    return [(row["subject"], row["property"], row["concept"]) for row in _rows(store, "tagged.rq", subjects)]
+def _store_facts(store: GraphStore, subjects: Iterable[str] | None = None) -> AgreementFacts:
+    def pairs(
+        lookup: str, first: str, second: str, only: Iterable[str] | None = subjects
+    ) -> list[tuple[str, str]]:
+        return [(row[first], row[second]) for row in _rows(store, lookup, only)]
 
-
-def _store_broader(store: GraphStore) -> list[tuple[str, str]]:
-    return [(row["concept"], row["broader"]) for row in _rows(store, "broader.rq")]
+    return AgreementFacts(
+        tagged=[
+            (row["subject"], row["property"], row["concept"]) for row in _rows(store, "tagged.rq", subjects)
+        ],
+        broader=pairs("broader.rq", "concept", "broader", None),
+        dated=pairs("dated.rq", "subject", "date"),
+        sides=pairs("sided.rq", "subject", "side"),
+        types=pairs("typed.rq", "subject", "class"),
+        superclasses=pairs("superclasses.rq", "class", "superclass", None),
+        parties=pairs("parties.rq", "subject", "party"),
+    )
 
 
 def list_positions(store: GraphStore) -> dict[str, list[Triple]]:
@@ -379,7 +428,7 @@ def list_positions(store: GraphStore) -> dict[str, list[Triple]]:
         graphs[ranked.graph] = _positions(keys)
         if ranked.name == "agreements":
             agreement_keys = keys
-    graphs.update(_by_concept(agreement_keys, concept_lists(_store_tagged(store), _store_broader(store))))
+    graphs.update(_facet_graphs(agreement_keys, facet_lists(_store_facts(store))))
     return graphs
 
 
@@ -395,9 +444,9 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
     day_label: dict[str, str] = {}
     earliest: dict[str, str] = {}
     latest: dict[str, str] = {}
-    tagged: list[tuple[str, str, str]] = []
-    broader: list[tuple[str, str]] = []
-    by_concept = {prop for _, prop, _ in BY_CONCEPT}
+    facts = AgreementFacts()
+    roles: list[tuple[str, str]] = []  # (agreement, its qualified party)
+    side_of: dict[str, str] = {}
     for triples in graphs.values():
         for t in triples:
             p = t.predicate.value
@@ -420,10 +469,16 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
                 earliest[t.subject.value] = t.object.value
             elif p == _LATEST:
                 latest[t.subject.value] = t.object.value
-            elif p in by_concept:
-                tagged.append((t.subject.value, p, t.object.value))
+            elif p in (_STATUS, _TOPIC):
+                facts.tagged.append((t.subject.value, p, t.object.value))
             elif p == _BROADER:
-                broader.append((t.subject.value, t.object.value))
+                facts.broader.append((t.subject.value, t.object.value))
+            elif p == _PARTY:
+                facts.parties.append((t.subject.value, t.object.value))
+            elif p == _QUALIFIED:
+                roles.append((t.subject.value, t.object.value))
+            elif p == _SIDE:
+                side_of[t.subject.value] = t.object.value
 
     def under(cls: str, tops: tuple[str, ...], seen: frozenset[str] = frozenset()) -> bool:
         above = parents.get(cls, set()) - seen
@@ -453,7 +508,11 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
         out[ranked.graph] = _positions(keys)
         if ranked.name == "agreements":
             agreement_keys = keys
-    out.update(_by_concept(agreement_keys, concept_lists(tagged, broader)))
+    facts.dated = [(s, day_label[d]) for s, days in day_of.items() for d in days if d in day_label]
+    facts.sides = [(agreement, side_of[role]) for agreement, role in roles if role in side_of]
+    facts.types = [(s, cls) for s, its in types.items() for cls in its if cls.startswith(JL)]
+    facts.superclasses = [(cls, parent) for cls, its in parents.items() for parent in its]
+    out.update(_facet_graphs(agreement_keys, facet_lists(facts)))
     return out
 
 
@@ -507,8 +566,8 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> int:
                 moved_agreements[iri] = (old, new)
         if ranked.name == "agreements":  # each touched or moved agreement's key now (None: not listed)
             agreement_keys = {iri: keys.get(iri) for iri in touched | set(keys)}
-    # the by-concept lists: the touched agreements' memberships, and every moved key
-    wanted = concept_lists(_store_tagged(store, touched), _store_broader(store))
+    # the lists by filter value: the touched agreements' memberships, and every moved key
+    wanted = facet_lists(_store_facts(store, touched))
     changed = set(touched) | set(moved_agreements)
     held = _held_lists(store, changed)
     sizes: dict[str, int] = {}
@@ -516,7 +575,9 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> int:
         key = agreement_keys.get(iri)
         now = held.get(iri, {})
         # a touched agreement's lists as its facts say now; one moved within its group keeps its own
-        lists = {graph for graph, chosen in wanted.items() if iri in chosen} if iri in touched else set(now)
+        lists = (
+            {graph for graph, (_, chosen) in wanted.items() if iri in chosen} if iri in touched else set(now)
+        )
         for graph_name in sorted(lists | set(now)):
             old_key = now.get(graph_name)
             new_key = key if graph_name in lists else None
@@ -529,16 +590,21 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> int:
             if new_key is not None:
                 add.append(Quad(NamedNode(iri), POSITION, _integer(new_key), graph))
                 sizes[graph_name] = sizes.get(graph_name, 0) + 1
-    # a list that appears or empties: its entry in its index
+    # each list's size in its index; a list that appears or empties, its entry
     before = _list_sizes(store, [name for name, change in sizes.items() if change])
     for graph_name, change in sorted(sizes.items()):
-        entry = Quad(
-            _concept_of(graph_name), _SEE_ALSO, NamedNode(graph_name), NamedNode(_index_of(graph_name))
-        )
-        if before.get(graph_name, 0) == 0 and change > 0:
-            add.append(entry)
-        elif before.get(graph_name, 0) > 0 and before[graph_name] + change == 0:
-            remove.append(entry)
+        if not change:
+            continue
+        node, index = NamedNode(graph_name), NamedNode(_index_of(graph_name))
+        value, old = before.get(graph_name, (None, 0))
+        if old:
+            remove.append(Quad(node, LIST_SIZE, _integer(old), index))
+        if old + change:
+            add.append(Quad(node, LIST_SIZE, _integer(old + change), index))
+        if not old:
+            add.append(Quad(node, _VALUE, wanted[graph_name][0], index))
+        elif not old + change and value is not None:
+            remove.append(Quad(node, _VALUE, value, index))
     if remove or add:
         store.replace_graphs({}, remove=remove, add=add)
     return len(add)
@@ -547,18 +613,22 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> int:
 def _held_lists(store: GraphStore, subjects: set[str]) -> dict[str, dict[str, int]]:
     """For each subject, the by-concept list graphs that hold it now, with its key there."""
     held: dict[str, dict[str, int]] = {}
-    prefixes = tuple(f"{LIST_ORDER_GRAPH}/{name}/" for name, _, _ in BY_CONCEPT)
     for row in _rows(store, "listed.rq", subjects):
-        if row["graph"].startswith(prefixes):
+        if row["graph"].startswith(f"{LIST_ORDER_GRAPH}/agreements-by-"):
             held.setdefault(row["subject"], {})[row["graph"]] = int(row["position"])
     return held
 
 
-def _list_sizes(store: GraphStore, graphs: list[str]) -> dict[str, int]:
-    """How many nodes each list graph holds now."""
+def _list_sizes(store: GraphStore, graphs: list[str]) -> dict[str, tuple[Literal | NamedNode, int]]:
+    """Each list graph's value and size, as its index says now (a list not there: absent)."""
     if not graphs:
         return {}
     query = load_query(_LOOKUPS / "list-sizes.rq")
-    result = store.query(query.bind({"graph": [NamedNode(g) for g in sorted(graphs)]}))
+    result = store.query(query.bind({"list": [NamedNode(g) for g in sorted(graphs)]}))
     assert isinstance(result, SelectResult)
-    return {row["graph"].value: int(row["size"].value) for row in result.rows}
+    found = {}
+    for row in result.rows:
+        value = row["value"]
+        assert isinstance(value, (Literal, NamedNode))
+        found[row["list"].value] = (value, int(row["size"].value))
+    return found
