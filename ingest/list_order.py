@@ -526,12 +526,18 @@ def _integer(value: int) -> Literal:
     return Literal(str(value), datatype=_INTEGER)
 
 
-def _stored_keys(store: GraphStore, graph: str) -> dict[str, int]:
-    return {
-        quad.subject.value: int(quad.object.value)
-        for quad in store.quads(graph)
-        if quad.predicate == POSITION and isinstance(quad.subject, NamedNode)
-    }
+def _keys_in_groups(store: GraphStore, graph: str, groups: set[int]) -> dict[str, int]:
+    """The members of a list whose key falls in one of the coarse values `groups`, with their keys."""
+    if not groups:
+        return {}
+    query = load_query(_LOOKUPS / "keys-between.rq")
+    rows = [
+        (NamedNode(graph), _integer(group * RANK_SPAN), _integer((group + 1) * RANK_SPAN))
+        for group in sorted(groups)
+    ]
+    result = store.query(query.bind({("list", "low", "high"): rows}))
+    assert isinstance(result, SelectResult)
+    return {row["subject"].value: int(row["position"].value) for row in result.rows}
 
 
 def rerank(store: GraphStore, touched: Iterable[str]) -> int:
@@ -545,13 +551,18 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> int:
     add: list[Quad] = []
     agreement_keys: dict[str, int | None] = {}
     moved_agreements: dict[str, tuple[int | None, int | None]] = {}
+    listed: dict[str, dict[str, int]] = {}  # each touched node's keys now, by list graph
+    for row in _rows(store, "listed.rq", touched):
+        listed.setdefault(row["subject"], {})[row["graph"]] = int(row["position"])
     for ranked in LISTS:
         graph = NamedNode(ranked.graph)
-        stored = _stored_keys(store, ranked.graph)
+        was = {iri: keys[ranked.graph] for iri, keys in listed.items() if ranked.graph in keys}
         fresh = _store_members(store, ranked, touched)
-        groups = {stored[iri] // RANK_SPAN for iri in touched if iri in stored}
-        groups |= {ranked.coarse(member) for member in fresh.values()}
-        others = [iri for iri, key in stored.items() if key // RANK_SPAN in groups and iri not in touched]
+        groups = {key // RANK_SPAN for key in was.values()} | {
+            ranked.coarse(member) for member in fresh.values()
+        }
+        stored = {**_keys_in_groups(store, ranked.graph, groups), **was}
+        others = [iri for iri in stored if iri not in touched]
         members = {**(_store_members(store, ranked, others) if others else {}), **fresh}
         keys = ranked.keys(members)
         for iri in sorted(set(keys) | {iri for iri in touched if iri in stored}):
