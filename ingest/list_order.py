@@ -45,6 +45,9 @@ LIST_ORDER_GRAPH = "https://w3id.org/jalinan/graph/list-order"  # + "/" + the li
 POSITION = NamedNode(JL + "listPosition")
 _LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
 _INTEGER = NamedNode(XSD + "integer")
+# A key is a whole number written as an `xsd:decimal`: Virtuoso 7 reads an `xsd:integer` past
+# 32 bits as a decimal (openlink/virtuoso-opensource#607), so a decimal reads the same everywhere.
+_DECIMAL = NamedNode(XSD + "decimal")
 _TYPE, _LABEL, _SUBCLASS, _DATE = RDF + "type", RDFS + "label", RDFS + "subClassOf", JL + "date"
 _START, _EARLIEST, _LATEST = JL + "startDate", JL + "earliestDateTime", JL + "latestDateTime"
 _BROADER = SKOS + "broader"
@@ -54,6 +57,8 @@ _QUALIFIED, _SIDE = JL + "qualifiedParty", JL + "side"
 # ---- the key: coarse (the node's own) × RANK_SPAN + rank within the nodes sharing it --------
 
 RANK_SPAN = 100_000  # at most this many nodes of one list share a coarse value (same day, same first letters)
+# Every key stays below 10**18, well within the whole numbers every engine's decimals hold.
+MAX_KEY = 10**18
 _BASE = 42  # label buckets: 0 = end of the label, 1..41 = the buckets of `_bucket`
 
 
@@ -137,7 +142,7 @@ def _newest_coarse(member: Member) -> int:
     else:
         day, exact = coarse_day(date)
         slot = DAY_SLOTS - 1 - day
-    return slot * _BASE**5 + (coarse_label(label, 5) if exact else 0)
+    return slot * _BASE**4 + (coarse_label(label, 4) if exact else 0)
 
 
 def _start_key(iri: str, member: Member) -> tuple[object, ...]:
@@ -228,6 +233,7 @@ class RankedList:
             group.sort(key=lambda iri: self.key(iri, members[iri]))
             for rank, iri in enumerate(group):
                 keys[iri] = coarse * RANK_SPAN + rank
+                assert keys[iri] < MAX_KEY, (self.name, iri)
         return keys
 
 
@@ -344,7 +350,7 @@ def _rows(store: GraphStore, lookup: str, subjects: Iterable[str] | None = None)
 
 def _positions(keys: Mapping[str, int]) -> list[Triple]:
     return [
-        Triple(NamedNode(iri), POSITION, Literal(str(key), datatype=_INTEGER))
+        Triple(NamedNode(iri), POSITION, _key(key))
         for iri, key in sorted(keys.items(), key=lambda item: item[1])
     ]
 
@@ -526,6 +532,10 @@ def _integer(value: int) -> Literal:
     return Literal(str(value), datatype=_INTEGER)
 
 
+def _key(value: int) -> Literal:
+    return Literal(str(value), datatype=_DECIMAL)
+
+
 def _keys_in_groups(store: GraphStore, graph: str, groups: set[int]) -> dict[str, int]:
     """The members of a list whose key falls in one of the coarse values `groups`, with their keys."""
     if not groups:
@@ -570,9 +580,9 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> int:
             if old == new:
                 continue
             if old is not None:
-                remove.append(Quad(NamedNode(iri), POSITION, _integer(old), graph))
+                remove.append(Quad(NamedNode(iri), POSITION, _key(old), graph))
             if new is not None:
-                add.append(Quad(NamedNode(iri), POSITION, _integer(new), graph))
+                add.append(Quad(NamedNode(iri), POSITION, _key(new), graph))
             if ranked.name == "agreements":
                 moved_agreements[iri] = (old, new)
         if ranked.name == "agreements":  # each touched or moved agreement's key now (None: not listed)
@@ -596,10 +606,10 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> int:
                 continue
             graph = NamedNode(graph_name)
             if old_key is not None:
-                remove.append(Quad(NamedNode(iri), POSITION, _integer(old_key), graph))
+                remove.append(Quad(NamedNode(iri), POSITION, _key(old_key), graph))
                 sizes[graph_name] = sizes.get(graph_name, 0) - 1
             if new_key is not None:
-                add.append(Quad(NamedNode(iri), POSITION, _integer(new_key), graph))
+                add.append(Quad(NamedNode(iri), POSITION, _key(new_key), graph))
                 sizes[graph_name] = sizes.get(graph_name, 0) + 1
     # each list's size in its index; a list that appears or empties, its entry
     before = _list_sizes(store, [name for name, change in sizes.items() if change])

@@ -141,6 +141,7 @@ def test_the_keys_put_every_list_in_its_exact_order() -> None:
         ranked = by_name[name]
         assert _sorted_by_keys(ranked, members) == _sorted_exactly(ranked, members), name
         assert len(set(ranked.keys(members).values())) == len(members)
+        assert max(ranked.keys(members).values()) < 10**18  # an integer to every engine (Virtuoso: 18 digits)
     newest = _sorted_by_keys(by_name["agreements"], dated)
     assert dated[newest[0]][1] == "2200" and dated[newest[-1]][1] is None
 
