@@ -47,7 +47,7 @@ from jalinan.ingest.entailments import Rules, moved_sources_digest, rules_from_o
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.inferred_graph import inferred_changes
 from jalinan.ingest.list_members import MEMBER_INDEXES, list_members_update, refresh_list_members
-from jalinan.ingest.list_order import LIST_GRAPHS, positions_from_graphs, rank_lists, stale_lists
+from jalinan.ingest.list_order import LIST_GRAPHS, positions_from_graphs, rerank, stale_lists
 from jalinan.ingest.records import (
     FactsFile,
     read_article_file,
@@ -787,6 +787,9 @@ def _ingest_articles(
                 *inferred_added,
             ],
         )
-        rank_lists(store)
+        # the lists' order: only the nodes whose facts these articles held, before or now
+        touched = {t.subject.value for triples in (*stored.values(), *replaced.values()) for t in triples}
+        touched |= {q.subject.value for q in (*inferred_removed, *inferred_added)}
+        rerank(store, touched)
         refresh_list_members(store)
     return corpus, WriteReport(written=changed, unchanged=len(graphs) - len(changed), dropped=[])
