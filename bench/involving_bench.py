@@ -1,6 +1,6 @@
 """What "involving" and the inferred graph cost the list pipelines, side by side on one store.
 
-    .venv/bin/python -m bench.involving_bench STORE [--runs 15]
+    .venv/bin/python -m bench.involving_bench STORE [--runs 15] [--parties-only | --detail]
 
 STORE is a store `jalinan ingest` wrote (for example `bench/out/n10000/store`); a copy without
 the inferred graph is made beside it once (`bench.inferred_cost.without_inferred`). Interleaved
@@ -10,6 +10,9 @@ in one process, each through `api.reading.read` (look-up, page, detail), first p
   busiest agency, a national government, a country, and `direct=true`;
 - the `agreements` and `organisations` pipelines on STORE, on the copy, and with their class read
   from the typing quote instead of `?x a ?type` (which meets every inferred superclass too).
+
+`--parties-only` leaves the other lists out (and makes no copy); `--detail` times the detail
+query alone, as first merged and as it is. Each figure with its CPU time beside it.
 """
 
 import argparse
@@ -21,11 +24,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.inferred_cost import without_inferred
-from jalinan.api.reading import read
-from jalinan.graph import open_store
+from jalinan.api.reading import _steps, read
+from jalinan.graph import GraphStore, open_store
 from jalinan.queries.catalogue import CannedQuery, Page, load_catalogue
 
 BEFORE = "06fa99f"  # agreements-by-party before "involving"
+FIRST_PASS = "e56dcbb"  # "involving" as first merged (the detail query 0.5-1.4 s at 10,000 articles)
 PARTIES = [
     {"party": "MDEA"},
     {"party": "MDEA", "direct": "true"},
@@ -42,16 +46,45 @@ ORGANISATION_CLASS_FROM_QUOTE = (
 )
 
 
-def _old_party_pipeline(query: CannedQuery) -> CannedQuery:
-    def at(name: str) -> str:
-        return subprocess.run(
-            ["git", "show", f"{BEFORE}:queries/agreements-by-party/{name}"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+def _at(commit: str, name: str) -> str:
+    """`queries/agreements-by-party/{name}` as it was at `commit`."""
+    return subprocess.run(
+        ["git", "show", f"{commit}:queries/agreements-by-party/{name}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
-    return replace(query, text=at("page.rq"), detail=at("detail.rq"), parameters=query.parameters[:1])
+
+def _old_party_pipeline(query: CannedQuery) -> CannedQuery:
+    return replace(
+        query, text=_at(BEFORE, "page.rq"), detail=_at(BEFORE, "detail.rq"), parameters=query.parameters[:1]
+    )
+
+
+def _detail_texts(store: GraphStore, query: CannedQuery, values: dict[str, str], page: Page) -> str:
+    """The detail query the runner sends for the first page (look-up and page query run first)."""
+    steps = _steps(query, values, page, store.version)
+    text = next(steps)
+    text = steps.send(store.query(text))  # type: ignore[arg-type]
+    return steps.send(store.query(text))  # type: ignore[arg-type]
+
+
+def detail_only(store_path: Path, runs: int) -> None:
+    """The detail query alone, filled for the first page of 25, as it was at `FIRST_PASS` and as
+    it is, interleaved: the part of the pipeline the first pass left at 0.5-1.4 s."""
+    query = load_catalogue()["agreements-by-party"]
+    forms = {f"detail.rq at {FIRST_PASS}": replace(query, detail=_at(FIRST_PASS, "detail.rq")), "now": query}
+    page = Page(1, 25)
+    print("| parameters | detail.rq | rows | p50 / p95 ms | p50 CPU ms |")
+    print("|---|---|---:|---:|---:|")
+    with open_store(store_path, read_only=True) as store:
+        for values in PARTIES:
+            texts = {name: _detail_texts(store, form, values, page) for name, form in forms.items()}
+            cases = [(lambda text=text: store.query(text)) for text in texts.values()]  # type: ignore[misc]
+            shown = ", ".join(f"{k}={v}" for k, v in values.items())
+            for name, (p50, p95, cpu, rows) in zip(texts, _interleaved(cases, runs), strict=True):
+                print(f"| {shown} | {name} | {rows} | {p50:.1f} / {p95:.1f} | {cpu:.1f} |", flush=True)
 
 
 def _interleaved(cases: list[Callable[[], object]], runs: int) -> list[tuple[float, float, float, int]]:
@@ -82,7 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("store", type=Path)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--parties-only", action="store_true", help="agreements-by-party only")
+    parser.add_argument("--detail", action="store_true", help="the detail query alone, then and now")
     args = parser.parse_args(argv)
+    if args.detail:
+        detail_only(args.store, args.runs)
+        return 0
     copy = args.store if args.parties_only else without_inferred(args.store)  # (the copy only for the lists)
     catalogue = load_catalogue()
     party_now = catalogue["agreements-by-party"]
