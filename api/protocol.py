@@ -435,4 +435,7 @@ class ProtocolFastPath:
 def _asks_for_page(request: Request, url_pairs: list[tuple[str, str]]) -> bool:
     """`explorer.routing.wants_page`, from the pairs already parsed (the last `format` wins)."""
     params = dict(url_pairs)
-    return prefers_html(request.headers.get("accept"), params.get("format") or params.get("_format"))
+    format_param, accept = params.get("format") or params.get("_format"), request.headers.get("accept")
+    if not format_param and "htm" not in (accept or "").lower():
+        return False  # no HTML entry in Accept at all (what programs send): no need to rank them
+    return prefers_html(accept, format_param)
