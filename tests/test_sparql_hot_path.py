@@ -163,3 +163,35 @@ def test_closing_sends_what_was_gathered_and_aborting_drops_it() -> None:
     closed, aborted = asyncio.run(scenario())
     assert closed.writes == [b"last answer"] and closed.closed
     assert aborted.writes == [] and aborted.aborted
+
+
+# -- the HTTP parser's bound on headers ------------------------------------------------------------
+def _raw_exchange(api_server: ApiServer, request: bytes) -> bytes:
+    """Send raw bytes in one piece and read until the server closes or answers."""
+    import socket
+    from urllib.parse import urlsplit
+
+    where = urlsplit(api_server.url("/"))
+    with socket.create_connection((where.hostname, where.port), timeout=10) as sock:
+        sock.sendall(request)
+        return sock.recv(65536)
+
+
+def test_unfinished_headers_past_16_kib_are_refused_with_400_as_h11_did(api_server: ApiServer) -> None:
+    """The server does not buffer headers without end: past 16 KiB still incomplete, 400."""
+    padding = "x" * (20 * 1024)
+    request = f"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: t\r\nX-Pad: {padding}".encode()
+    assert _raw_exchange(api_server, request).startswith(b"HTTP/1.1 400")
+
+
+def test_a_large_body_sent_with_its_headers_is_not_taken_for_long_headers(api_server: ApiServer) -> None:
+    """The bound counts header bytes only: a 40 KiB form in the same packet is read as a body."""
+    query = "ASK {} " + "#" * (40 * 1024)
+    body = "query=" + query.replace("#", "%23").replace(" ", "+").replace("{", "%7B").replace("}", "%7D")
+    head = (
+        "POST /sparql HTTP/1.1\r\nHost: t\r\nAccept: application/sparql-results+json\r\n"
+        f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    answer = _raw_exchange(api_server, (head + body).encode())
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
