@@ -121,7 +121,8 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
         app.state.store = store
     # The last added is the outermost. CORS wraps every refusal (a 413 from BodyLimit too),
     # so a browser client can read why it was refused; HEAD runs as GET inside it.
-    app.add_middleware(PinSnapshot)  # innermost: one snapshot per request on a read replica
+    app.add_middleware(protocol.ProtocolFastPath)  # innermost: /sparql, /query without FastAPI's layers
+    app.add_middleware(PinSnapshot)  # one snapshot per request on a read replica
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(HeadAsGet)
     app.add_middleware(

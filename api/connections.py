@@ -6,7 +6,8 @@ a client may take to send its headers or body, counts idle connections against
 so a client that never reads makes the server hold the whole answer (twice: h11 copies it) for
 as long as the connection lives. So `jalinan serve` runs uvicorn with:
 
-* `GuardedH11Protocol` (its `http` protocol class, built by `guarded_protocol`):
+* `GuardedHttpToolsProtocol` (or, without httptools, `GuardedH11Protocol`; uvicorn's `http`
+  protocol class, built by `guarded_protocol`):
   - past `max_connections` open connections, a new one is answered 503 problem+json and closed
     before its request is read;
   - a connection is closed when a request's headers have not all arrived `header_timeout`
@@ -28,6 +29,11 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+except ImportError:  # httptools is not installed (Windows): h11 it is
+    HttpToolsProtocol = None  # type: ignore[assignment,misc]
+
 CHUNK_BYTES = 64 * 1024
 
 _BUSY_BODY = (
@@ -41,11 +47,67 @@ _BUSY = (
 )
 
 
-class GuardedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a connection cap and header, body and send timeouts.
+class _CoalescedWrites:
+    """A transport whose writes in one turn of the event loop leave in one system call.
+
+    uvicorn writes a response's status line and headers, then its body, each with its own
+    `write`: two `send` calls, each waking the client, which on a busy machine then runs before
+    the server gets to send the rest (py-spy: a third of the front end's time under load was
+    spent inside those writes). Here writes are gathered until the end of the loop's turn and
+    sent together. Past `CHUNK_BYTES` gathered they leave at once, so a large answer meets flow
+    control (and the send timeout) exactly as before.
+    """
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop):
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+        self._size = 0
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if not self._pending:
+            self._loop.call_soon(self._flush)
+        self._pending.append(bytes(data))
+        self._size += len(data)
+        if self._size > CHUNK_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
+        self._pending, self._size = [], 0
+        if not self._transport.is_closing():
+            self._transport.write(data)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._pending, self._size = [], 0
+        self._transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class _Guards:
+    """The connection cap and the header, body and send timeouts, for either of uvicorn's HTTP
+    protocols (both keep the attributes used here: `cycle`, `flow`, `connections`, ...).
 
     The limits are class attributes, set on a subclass by `guarded_protocol`.
     """
+
+    # set by uvicorn's protocol classes, which come after this one in a guarded class's bases
+    connections: set[Any]
+    cycle: Any
+    flow: Any
+    loop: asyncio.AbstractEventLoop
+    logger: Any
+    transport: asyncio.Transport
 
     max_connections = 1000
     header_timeout = 10.0
@@ -53,6 +115,7 @@ class GuardedH11Protocol(H11Protocol):
     send_timeout = 30.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        transport = _CoalescedWrites(transport, asyncio.get_running_loop())  # type: ignore[assignment]
         super().connection_made(transport)
         self._send_timer: asyncio.TimerHandle | None = None
         if len(self.connections) > self.max_connections:
@@ -119,13 +182,53 @@ class GuardedH11Protocol(H11Protocol):
             self._close("the client read nothing of the answer in time")
 
 
+class GuardedH11Protocol(_Guards, H11Protocol):  # type: ignore[misc]
+    """uvicorn's pure-Python h11 protocol with the guards (where httptools is missing)."""
+
+
+class GuardedHttpToolsProtocol(_Guards, HttpToolsProtocol):  # type: ignore[misc]
+    """uvicorn's httptools protocol (a C parser) with the guards, and h11's bound on headers.
+
+    h11 refuses a request line and headers past 16 KiB (uvicorn's default
+    `h11_max_incomplete_event_size`) with 400 and closes the connection; httptools has no such
+    bound, so it is kept here: the bytes received while a request's headers are incomplete are
+    counted, and past the bound the answer is the same 400 and close. Why httptools: py-spy
+    showed h11's parsing and framing among the largest costs per light `/sparql` request, and
+    under load the front end's CPU per answer bounds its throughput (`bench/RESULTS.md`).
+    """
+
+    max_header_bytes = 16 * 1024
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._header_bytes, self._in_headers = 0, True
+        super().connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        if self._in_headers:
+            self._header_bytes += len(data)
+        super().data_received(data)
+        too_long = self._in_headers and self._header_bytes > self.max_header_bytes
+        if too_long and not self.transport.is_closing():
+            self.send_400_response("Invalid HTTP request received.")
+
+    def on_headers_complete(self) -> None:
+        self._in_headers = False
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._in_headers, self._header_bytes = True, 0  # the next request's headers start here
+
+
 def guarded_protocol(
     *, max_connections: int, header_timeout: float, body_timeout: float, send_timeout: float
-) -> type[GuardedH11Protocol]:
-    """A `GuardedH11Protocol` with these limits (uvicorn takes a class, not an instance)."""
+) -> type[_Guards]:
+    """A guarded protocol with these limits (uvicorn takes a class, not an instance): on
+    httptools when it is installed (a dependency everywhere but Windows), else on h11."""
+    base = GuardedHttpToolsProtocol if HttpToolsProtocol is not None else GuardedH11Protocol
     return type(
-        "GuardedH11Protocol",
-        (GuardedH11Protocol,),
+        base.__name__,
+        (base,),
         {
             "max_connections": max_connections,
             "header_timeout": header_timeout,

@@ -147,7 +147,7 @@ def problem_response(error: ApiError) -> JSONResponse:
     )
 
 
-async def _answer(request: Request, error: ApiError) -> Response:
+async def answer_error(request: Request, error: ApiError) -> Response:
     """problem+json, unless the app has an error page (`app.state.error_page`, the explorer's)
     that answers this request: it does for browsers only, so programs keep this one shape."""
     page = getattr(request.app.state, "error_page", None)
@@ -163,7 +163,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        return await _answer(request, exc)
+        return await answer_error(request, exc)
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -174,7 +174,7 @@ def install_error_handlers(app: FastAPI) -> None:
             str(exc.detail),
             headers=dict(exc.headers or {}),
         )
-        return await _answer(request, error)
+        return await answer_error(request, error)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -182,7 +182,7 @@ def install_error_handlers(app: FastAPI) -> None:
         location = [str(part) for part in first.get("loc", [])]
         parameter = location[-1] if location else None
         error = unprocessable(str(first.get("msg", "invalid request")), parameter=parameter)
-        return await _answer(request, error)
+        return await answer_error(request, error)
 
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

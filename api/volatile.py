@@ -50,7 +50,7 @@ def without_comments(text: str) -> str:
 
 def is_volatile(sparql: str) -> bool:
     """Whether the query may call RAND, NOW, UUID, STRUUID or BNODE."""
-    decoded = decode_escapes(sparql)
+    decoded = decode_escapes(sparql) if "\\" in sparql else sparql  # an escape needs a backslash
     if not (_NAME.search(decoded) or _NAME.search(sparql)):
         return False  # no such name at all (most queries): nothing a comment could hide
     return any(
