@@ -127,6 +127,11 @@ def test_every_canned_query_answers_as_on_the_embedded_store(
             "application/sparql-results+json",
         ),
         ("ASK { <https://w3id.org/jalinan/id/mosti> ?p ?o }", "application/sparql-results+json"),
+        (  # a boolean in its canonical form (Virtuoso 7 writes "1"^^xsd:boolean)
+            "SELECT ?yes ?no WHERE { BIND (<http://www.w3.org/2001/XMLSchema#boolean>(1 < 2) AS ?yes) "
+            "BIND (<http://www.w3.org/2001/XMLSchema#boolean>(BOUND(?nothing)) AS ?no) }",
+            "application/sparql-results+json",
+        ),
         ("ASK { <https://w3id.org/jalinan/id/nobody> ?p ?o }", "application/sparql-results+xml"),
         (
             "CONSTRUCT { <https://w3id.org/jalinan/id/mosti> ?p ?o } "
