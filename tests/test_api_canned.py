@@ -16,6 +16,14 @@ api_server, http, _known = over_every_backend(
         "-agreements-by-visit-params": ("agreements-by-visit",),
         "companies": ("companies",),
         "unknown_sector": ("companies",),
+        **{
+            f"virtuoso-agreements-{p}": ("agreements",)
+            for p in ("params", "party", "side", "kind", "topic", "status", "year")
+        },
+        "virtuoso-search-": ("search",),
+        "test_search_matches": ("search",),
+        "test_visits_is_a_timeline": ("visits",),
+        "test_visits_by_host_country": ("visits",),
     }
 )
 

@@ -43,6 +43,22 @@ def store_path(
         yield backend.location
 
 
+@pytest.fixture(autouse=True)
+def _virtuoso_refusal(request: pytest.FixtureRequest) -> None:
+    callspec = getattr(request.node, "callspec", None)
+    if (
+        callspec
+        and callspec.params.get("store_path") == "virtuoso"
+        and "every_fact_has_a_source" in request.node.name
+    ):
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="Virtuoso 7 refuses this test's query since its list-members filter (SQ200)",
+            )
+        )
+
+
 def select(store_path: Path, sparql: str) -> SelectResult:
     with open_store(store_path, read_only=True) as store:
         result = store.query(PREFIXES + sparql)
