@@ -8,7 +8,8 @@ and writes then go over HTTP; everything above `graph/` is unchanged.
 What the server does differently is handled here, once:
 - results come back as SPARQL JSON / N-Triples and are parsed by pyoxigraph, then re-serialised
   by pyoxigraph in whatever format the client asked for, so a server's own formatting quirks
-  (Virtuoso answers ASK as a one-row SELECT) never reach a client;
+  (Virtuoso answers ASK as a one-row SELECT, and writes an `xsd:boolean` as `"1"`/`"0"`, not in
+  its canonical form `"true"`/`"false"`) never reach a client;
 - a server's own graphs (Virtuoso keeps system graphs in its default graph) are left out of
   counts, listings and dumps;
 - a write cannot be staged on the server, so `before_commit` runs before anything is written;
@@ -22,6 +23,7 @@ What the server does differently is handled here, once:
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import threading
@@ -48,7 +50,7 @@ from pyoxigraph import (
 )
 
 from jalinan.graph.errors import QueryError, StoreError
-from jalinan.graph.namespaces import JL
+from jalinan.graph.namespaces import JL, XSD
 from jalinan.graph.oxigraph_store import quad_block
 from jalinan.graph.pool import QueryTimeout, ResultTooLarge
 from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
@@ -263,7 +265,9 @@ class RemoteStore:
         media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
             if media in ("application/sparql-results+json", "application/json"):
-                parsed = parse_query_results(response.content, format=QueryResultsFormat.JSON)
+                parsed = parse_query_results(
+                    _canonical_booleans(response.content), format=QueryResultsFormat.JSON
+                )
                 if isinstance(parsed, QuerySolutions) and [v.value for v in parsed.variables] == [
                     "__ASK_RETVAL"
                 ]:
@@ -276,7 +280,7 @@ class RemoteStore:
                     )
                 return parsed
             rdf_format = RdfFormat.from_media_type(media) or RdfFormat.N_TRIPLES
-            return [quad.triple for quad in parse(response.content, format=rdf_format)]
+            return [_canonical_triple(quad.triple) for quad in parse(response.content, format=rdf_format)]
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"the SPARQL backend answered {media!r} that cannot be read: {exc}") from None
 
@@ -485,6 +489,37 @@ _SKIPPED = re.compile(
     r"|#[^\n]*"
 )
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+_BOOLEAN = XSD + "boolean"
+_CANONICAL_BOOLEAN = {"1": "true", "0": "false"}
+
+
+def _canonical_booleans(body: bytes) -> bytes:
+    """SPARQL JSON results with every `xsd:boolean` in its canonical form: Virtuoso 7 writes
+    `"1"^^xsd:boolean` (the same value as `"true"`, XSD §3.3.2, but another term to a client that
+    compares results, and to the next query a page's rows are bound into). Read as JSON only when
+    a boolean is there at all (a search page, not a long listing)."""
+    if _BOOLEAN.encode() not in body:
+        return body
+    document = json.loads(body)
+    for row in document.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("datatype") == _BOOLEAN and term.get("value") in _CANONICAL_BOOLEAN:
+                term["value"] = _CANONICAL_BOOLEAN[term["value"]]
+    return json.dumps(document).encode()
+
+
+def _canonical_triple(triple: Triple) -> Triple:
+    """The triple with its object's `xsd:boolean` in canonical form (see `_canonical_booleans`)."""
+    value = triple.object
+    if isinstance(value, Literal) and value.datatype.value == _BOOLEAN and value.value in _CANONICAL_BOOLEAN:
+        return Triple(
+            triple.subject,
+            triple.predicate,
+            Literal(_CANONICAL_BOOLEAN[value.value], datatype=value.datatype),
+        )
+    return triple
 
 
 def _with_base(text: str, base_iri: str | None) -> str:

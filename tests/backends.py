@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import ApiServer, free_port
 from tests.support import missing_component
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
@@ -39,6 +39,7 @@ class Backend:
     name: str
     location: str  # the --store address
     env: dict[str, str] = field(default_factory=dict)  # its credentials
+    isql: str = ""  # Virtuoso's ISQL address (the bench bulk-loads through it), as host:port
 
     @contextlib.contextmanager
     def environment(self) -> Iterator[None]:
@@ -133,8 +134,8 @@ Striping = 0
 ; ISQL and HTTP listen on loopback only
 ServerPort = 127.0.0.1:{isql_port}
 DisableUnixSocket = 1
-NumberOfBuffers = 20000
-MaxDirtyBuffers = 15000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty_buffers}
 DirsAllowed = {dir}
 MaxQueryMem = 500M
 
@@ -154,12 +155,22 @@ MaxQueryExecutionTime = 60
 
 
 @contextlib.contextmanager
-def virtuoso_server(directory: Path) -> Iterator[Backend]:
+def virtuoso_server(directory: Path, *, buffers: int = 20_000) -> Iterator[Backend]:
+    """Virtuoso 7 in `directory`; `buffers` of 8 KiB pages of memory (the bench loads millions of
+    quads: Virtuoso's guide asks for about 1 GiB per 10 million quads)."""
     if VIRTUOSO is None or ISQL is None:
         missing("virtuoso")
     isql_port, http_port = free_port(), free_port()
     ini = directory / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=directory, isql_port=isql_port, http_port=http_port))
+    ini.write_text(
+        VIRTUOSO_INI.format(
+            dir=directory,
+            isql_port=isql_port,
+            http_port=http_port,
+            buffers=buffers,
+            dirty_buffers=buffers * 3 // 4,
+        )
+    )
     log = directory / "virtuoso.out"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -191,9 +202,112 @@ def virtuoso_server(directory: Path) -> Iterator[Backend]:
                 "JALINAN_STORE_USER": "dba",
                 "JALINAN_STORE_PASSWORD": VIRTUOSO_PASSWORD,
             },
+            f"127.0.0.1:{isql_port}",
         )
     finally:
         _stop(process)
 
 
 SERVERS = {"oxigraph-server": oxigraph_server, "virtuoso": virtuoso_server}
+
+
+# -- every suite over every backend -----------------------------------------------------------
+# The embedded store, `oxigraph serve` and Virtuoso, each holding the curated facts, each with a
+# `jalinan serve` over it: a suite that takes `api_server, http = over_every_backend()` runs once
+# per backend (the embedded one is the session's own `api_server`).
+BACKENDS = ("embedded", *sorted(SERVERS))
+
+
+class BackendServers:
+    """One server per remote backend for the whole session, started (and ingested into) when a
+    suite first asks for it, and one `jalinan serve` over each; stopped at the session's end."""
+
+    def __init__(self, embedded: ApiServer, tmp_path_factory: pytest.TempPathFactory):
+        self._embedded = embedded
+        self._tmp = tmp_path_factory
+        self._stack = contextlib.ExitStack()
+        self._backends: dict[str, Backend] = {}
+        self._apis: dict[str, ApiServer] = {}
+
+    def backend(self, name: str) -> Backend:
+        """The remote backend `name`, holding the curated facts."""
+        if name not in self._backends:
+            from jalinan.graph import open_store
+            from jalinan.ingest.pipeline import ingest
+
+            server = self._stack.enter_context(SERVERS[name](self._tmp.mktemp(name)))
+            with server.environment(), open_store(server.location) as store:
+                ingest(store)
+            self._backends[name] = server
+        return self._backends[name]
+
+    def api(self, name: str) -> ApiServer:
+        """`jalinan serve` over backend `name` (the embedded store's is the session's own)."""
+        if name == "embedded":
+            return self._embedded
+        if name not in self._apis:
+            from tests.conftest import run_server
+
+            backend = self.backend(name)
+            log = self._tmp.mktemp(f"{name}-serve") / "serve.log"
+            self._apis[name] = self._stack.enter_context(
+                run_server(backend.location, log, extra_env=backend.env)
+            )
+        return self._apis[name]
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+# What a backend is known to answer otherwise, by query: each such test runs there as a strict
+# xfail, so that it is seen to fail for this reason, and the day it passes the list must shrink.
+KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {
+    "virtuoso": {
+        "agreements-by-party": "Virtuoso 7 cannot compile the 'involving' detail query of a party "
+        "given with direct=true (SQ156 internal optimizer error; see test_agreements_involving.py)",
+        "agreements-by-visit": "Virtuoso 7 matches nothing in its visit look-up, a predicate bound "
+        "by BIND to jl:matchKey (the shape Oxigraph needs to plan the look-up by index)",
+        "companies": "Virtuoso 7 refuses the sector look-up's BIND of VALUES variables "
+        "(SQ200 'No column givenSector')",
+        # (these three since main's list and search changes of 2026-12-07 02:50, not yet looked into)
+        "agreements": "Virtuoso 7 cannot compile the agreements page query (SQ156 internal optimizer "
+        "error: unknown table for a column)",
+        "search": "Virtuoso 7 cannot compile the search detail query (SQ156 internal optimizer error)",
+        "visits": "Virtuoso 7 answers other visits (a filter of the visits' pipeline not applied alike)",
+        "concepts": "GROUP_CONCAT joins a concept's alternative labels in an order SPARQL leaves "
+        "to the engine (Virtuoso 7's is not Oxigraph's)",
+    }
+}
+
+
+def known_difference(backend: str, query: str) -> str | None:
+    """Why `backend` answers the canned query `query` otherwise than the embedded store, if it does."""
+    return KNOWN_DIFFERENCES.get(backend, {}).get(query)
+
+
+def over_every_backend(known: dict[str, tuple[str, ...]] | None = None) -> tuple[object, object, object]:
+    """Module fixtures that run the module's tests once per backend: `api_server`, `http`, and an
+    autouse one marking the tests `known` to meet a known difference (test name fragment → the
+    canned queries of `KNOWN_DIFFERENCES` it runs) strict xfails on that backend.
+    `api_server, http, _known = over_every_backend({...})` at the top of a test module."""
+
+    @pytest.fixture(scope="module", params=BACKENDS, name="api_server")
+    def api_server(request: pytest.FixtureRequest, backend_servers: BackendServers) -> ApiServer:
+        return backend_servers.api(request.param)
+
+    @pytest.fixture(scope="module", name="http")
+    def http(api_server: ApiServer) -> Iterator[httpx.Client]:
+        with httpx.Client(base_url=api_server.base_url, timeout=60) as client:
+            yield client
+
+    @pytest.fixture(autouse=True, name="_known_differences")
+    def marks(request: pytest.FixtureRequest) -> None:
+        callspec = getattr(request.node, "callspec", None)
+        backend = callspec.params.get("api_server") if callspec else None
+        for fragment, queries in (known or {}).items():
+            if backend and fragment in request.node.name:
+                reasons = [r for r in (known_difference(backend, q) for q in queries) if r]
+                if reasons:
+                    request.applymarker(pytest.mark.xfail(strict=True, reason="; ".join(reasons)))
+
+    return api_server, http, marks

@@ -98,7 +98,7 @@ def run_server(
 
 
 @pytest.fixture(scope="session")
-def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+def embedded_api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
     directory = tmp_path_factory.mktemp("api")
     store_path = build_store(directory / "store")
     with run_server(store_path, directory / "serve.log") as server:
@@ -106,7 +106,29 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
 
 
 @pytest.fixture(scope="session")
+def api_server(embedded_api_server: ApiServer) -> ApiServer:
+    """The session's server over the embedded store (a suite run over every backend overrides
+    this name: `tests/backends.py`)."""
+    return embedded_api_server
+
+
+@pytest.fixture(scope="session")
 def http(api_server: ApiServer) -> Iterator[httpx.Client]:
     """An httpx client on the server's base URL (curl-style requests)."""
     with httpx.Client(base_url=api_server.base_url, timeout=30) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def backend_servers(
+    embedded_api_server: ApiServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[object]:
+    """The remote backends' servers for the suites that run over every backend
+    (`tests/backends.py`: `over_every_backend`), shared by them all for the session."""
+    from tests.backends import BackendServers
+
+    servers = BackendServers(embedded_api_server, tmp_path_factory)
+    try:
+        yield servers
+    finally:
+        servers.close()

@@ -1,4 +1,5 @@
-"""Canned queries over HTTP: exact answers the five articles support, refusals, and injection."""
+"""Canned queries over HTTP: exact answers the five articles support, refusals, and injection,
+on every backend (the embedded store, `oxigraph serve`, Virtuoso: `tests/backends.py`)."""
 
 import json
 
@@ -6,6 +7,25 @@ import httpx
 import pytest
 
 from jalinan.queries.catalogue import load_catalogue, search_words
+from tests.backends import over_every_backend
+
+api_server, http, _known = over_every_backend(
+    {
+        "agreements_by_party_direct": ("agreements-by-party",),
+        "agreements_by_visit": ("agreements-by-visit",),
+        "-agreements-by-visit-params": ("agreements-by-visit",),
+        "companies": ("companies",),
+        "unknown_sector": ("companies",),
+        **{
+            f"virtuoso-agreements-{p}": ("agreements",)
+            for p in ("params", "party", "side", "kind", "topic", "status", "year")
+        },
+        "virtuoso-search-": ("search",),
+        "test_search_matches": ("search",),
+        "test_visits_is_a_timeline": ("visits",),
+        "test_visits_by_host_country": ("visits",),
+    }
+)
 
 ID = "https://w3id.org/jalinan/id/"
 NDRC_MOUS = {"mou-malaysia-ndrc-digital-economy", "mou-malaysia-ndrc-artificial-intelligence"}

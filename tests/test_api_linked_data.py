@@ -4,9 +4,16 @@ import httpx
 import pytest
 from rdflib import Graph, URIRef
 
+from tests.backends import over_every_backend
+
 ID = "https://w3id.org/jalinan/id/"
 JL = "https://w3id.org/jalinan/ontology#"
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+# (entity pages read the entity, describe and evidence queries: on every backend alike)
+api_server, http, _known = over_every_backend(
+    {"friendly_agreements_by_party": ("agreements-by-party",), "friendly_search": ("search",)}
+)
 
 
 def test_entity_page_for_browsers(http: httpx.Client) -> None:

@@ -11,10 +11,15 @@ from pathlib import Path
 import httpx
 from rdflib import Graph, URIRef
 
+from tests.backends import over_every_backend
+
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 ID = "https://w3id.org/jalinan/id/"
 JL = "https://w3id.org/jalinan/ontology#"
 VOID = {"br", "img", "input", "link", "meta", "hr", "source", "wbr"}
+
+# (entity pages read the entity, describe and evidence queries: on every backend alike)
+api_server, http, _known = over_every_backend()
 
 
 @dataclass

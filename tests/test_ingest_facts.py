@@ -1,7 +1,9 @@
-"""The curated facts, ingested into a real on-disk store, say what the articles say and no more."""
+"""The curated facts, ingested into a real on-disk store (and into each remote backend: the
+read-only checks run on every backend), say what the articles say and no more."""
 
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from jalinan.graph.keys import match_key
 from jalinan.graph.namespaces import DATE, DATES_GRAPH, INFERRED_GRAPH, INGEST_DIGEST, INGEST_STATE_GRAPH
 from jalinan.ingest.articles import normalise_space
 from jalinan.ingest.pipeline import default_facts_dir, graph_digest
+from tests.backends import BACKENDS, BackendServers
 from tests.support import ROOT, ingest_into, shared_articles, sorted_nquads
 
 JL = "https://w3id.org/jalinan/ontology#"
@@ -24,11 +27,36 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 """
 
 
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("facts") / "store"
-    ingest_into(path)
-    return path
+@pytest.fixture(scope="module", params=BACKENDS)
+def store_path(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, backend_servers: BackendServers
+) -> Iterator[Path | str]:
+    """The curated facts ingested into each backend: a fresh embedded store, or a remote server
+    the session's ingest wrote (`tests/backends.py`), read with its credentials."""
+    if request.param == "embedded":
+        path = tmp_path_factory.mktemp("facts") / "store"
+        ingest_into(path)
+        yield path
+        return
+    backend = backend_servers.backend(request.param)
+    with backend.environment():
+        yield backend.location
+
+
+@pytest.fixture(autouse=True)
+def _virtuoso_refusal(request: pytest.FixtureRequest) -> None:
+    callspec = getattr(request.node, "callspec", None)
+    if (
+        callspec
+        and callspec.params.get("store_path") == "virtuoso"
+        and "every_fact_has_a_source" in request.node.name
+    ):
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="Virtuoso 7 refuses this test's query since its list-members filter (SQ200)",
+            )
+        )
 
 
 def select(store_path: Path, sparql: str) -> SelectResult:
@@ -142,9 +170,11 @@ def test_every_fact_has_a_source_article_and_a_quote(store_path):
         SELECT ?g ?s ?p ?o WHERE {
           GRAPH ?g { ?s ?p ?o }
           # (background facts rest on a public source instead: see test_facts_dates_and_ties.py;
-          # the inferred graph's triples rest on the quoted triples the ontology entails them from)
+          # the inferred graph's triples rest on the quoted triples the ontology entails them from;
+          # a remote store's data-version marker is bookkeeping, as the ingest state is)
           FILTER (?g NOT IN (<https://w3id.org/jalinan/ontology>, <https://w3id.org/jalinan/graph/ingest-state>,
-                             <https://w3id.org/jalinan/graph/background>, <https://w3id.org/jalinan/graph/inferred>))
+                             <https://w3id.org/jalinan/graph/background>, <https://w3id.org/jalinan/graph/inferred>,
+                             <https://w3id.org/jalinan/graph/data-version>))
           # (nor the lists' order ranked at ingest: positions, and which concept's list is which;
           # nor the members of each list by value, listed from them: ingest/list_members.py)
           FILTER (!STRSTARTS(STR(?g), "https://w3id.org/jalinan/graph/list-order/"))
