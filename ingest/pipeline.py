@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from jalinan.graph.namespaces import (
     article_iri,
 )
 from jalinan.graph.outside_writes import clear_outside_writes, written_outside_ingest
+from jalinan.ingest import network_summary
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.entailments import Rules, moved_sources_digest, rules_from_ontology, sources_digest
 from jalinan.ingest.errors import FactError, FactsInvalid
@@ -610,6 +612,7 @@ def ingest(
         )
     finally:
         check.cancel()
+    network_summary.after_full_write(store, report.written or report.dropped)
     if outside:
         clear_outside_writes(_store_path(store))
     return corpus, report
@@ -769,6 +772,9 @@ def _ingest_articles(
         rules = rules_from_ontology(ontology_triples(ontology_source()))
         moved = ({n: before[n] for n in changed if n in before}, {n: digests[n] for n in changed})
         inferred_removed, inferred_added = _inferred_quads(store, rules, stored, replaced, new_dates, moved)
+        network = network_summary.prepare(
+            store, [*chain(*stored.values(), *replaced.values()), *inferred_removed, *inferred_added]
+        )
         store.replace_graphs(
             replaced,
             remove=[
@@ -784,4 +790,6 @@ def _ingest_articles(
             ],
         )
         rank_lists(store)
+        if network is not None:
+            network.apply(store)
     return corpus, WriteReport(written=changed, unchanged=len(graphs) - len(changed), dropped=[])
