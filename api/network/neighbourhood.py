@@ -169,14 +169,18 @@ def _summary_rows(
     store: GraphStore, subjects: Sequence[NamedNode], predicate: NamedNode, timeout: float | None
 ) -> list[tuple[str, list[str]]] | None:
     """The summary's literals of `predicate` on `subjects` (subject IRI, the literal split at
-    spaces; `summary.rq`); None when ingest has not built the summary (a store written before
+    spaces; `summary-neighbours.rq`, `summary-shown.rq`); None when ingest has not built the summary (a store written before
     it existed)."""
-    text = fill_values(query_text("summary"), ("subject",), list(subjects), "summary.rq")
-    text = fill_values(text, ("p",), [predicate], "summary.rq")
+    name = "summary-neighbours" if predicate == NEIGHBOUR else "summary-shown"
+    text = fill_values(query_text(name), ("subject",), list(subjects), f"{name}.rq")
     rows = _select(store, text, timeout).rows
-    if not any(row.get("built") is not None for row in rows):
+    if not rows and not _summary_built(store, timeout):
         return None
-    return [(row["subject"].value, row["o"].value.split(" ")) for row in rows if row.get("o") is not None]
+    return [(row["subject"].value, row["o"].value.split(" ")) for row in rows]
+
+
+def _summary_built(store: GraphStore, timeout: float | None) -> bool:
+    return bool(_select(store, query_text("summary-built"), timeout).rows)
 
 
 @dataclass
