@@ -47,6 +47,10 @@ NEIGHBOUR = NamedNode(NWS + "neighbour")
 SHOWN = NamedNode(NWS + "shown")
 BUILT = NamedNode(NWS + "built")  # on the graph's own IRI: the summary is there to be read
 SHOWN_PER_PAIR = 4  # = api/network/neighbourhood.PER_PAIR
+# First ties kept per pair and kind: twice what is shown, so that `jalinan ingest FILE` can drop
+# a few (one article rarely holds more than one tie of a pair) and still know the first ones
+# without reading the pair's ties again. Between SHOWN_PER_PAIR and this many are kept.
+KEPT_PER_PAIR = 2 * SHOWN_PER_PAIR
 
 # the predicates ties.rq reads, in the direction the data states them (their inverses hold too)
 _THROUGH = ("hasParty", "signatory", "exchangedBy", "qualifiedParty", "witness", "involves",
@@ -210,7 +214,7 @@ def _summary(
         members[(focus, other, tie)].append(
             (edge_key(focus, other, tie, direction, via), direction, via, graphs)
         )
-    shown = {pk: sorted(its, key=lambda m: m[0])[:SHOWN_PER_PAIR] for pk, its in members.items()}
+    shown = {pk: sorted(its, key=lambda m: m[0])[:KEPT_PER_PAIR] for pk, its in members.items()}
     return counts, shown
 
 
@@ -347,11 +351,20 @@ class Pending:
             _move(store, removed, added, after)
 
 
-def prepare(store: GraphStore, changed: Iterable[Quad | Triple]) -> Pending | None:
-    """Before a one-file write: what it touches and the ties through it now (None: no summary
-    to keep up to date; the next full ingest builds it)."""
+def prepare(
+    store: GraphStore,
+    stored: Mapping[str, list[Triple]],
+    replaced: Mapping[str, list[Triple]],
+    inferred: Iterable[Quad],
+) -> Pending | None:
+    """Before a one-file write of `replaced` over `stored` (graph name → triples), with the
+    inferred graph's quads it removes and adds: what it touches and the ties through it now.
+    None: no summary to keep up to date (the next full ingest builds it)."""
     if not is_built(store):
         return None
+    changed: list[Quad | Triple] = list(inferred)
+    for name in set(stored) | set(replaced):
+        changed += set(stored.get(name, ())) ^ set(replaced.get(name, ()))
     what = touched(store, changed)
     return Pending(what, _read_touched(store, what))
 
@@ -391,6 +404,7 @@ def _move(store: GraphStore, removed: Mapping[HalfKey, set[str]], added: Mapping
             direction, via = parts[2], "" if parts[3] == "-" else parts[3]
             key = (focus, parts[0], parts[1], direction, via)
             shown[pk].append((edge_key(*key), direction, via, set(parts[4:])))
+    old_counts = dict(counts)
     for key in removed:
         if key not in added:
             counts[key[:3]] -= 1
@@ -399,12 +413,19 @@ def _move(store: GraphStore, removed: Mapping[HalfKey, set[str]], added: Mapping
             counts[key[:3]] += 1
     short: list[tuple[str, str, str]] = []
     for pk in pairs:
-        members = [m for m in shown[pk] if (*pk, m[1], m[2]) not in removed]
-        members += [(edge_key(*k), k[3], k[4], g) for k, g in added.items() if k[:3] == pk]
-        members = sorted(members, key=lambda m: m[0])[:SHOWN_PER_PAIR]
+        # the kept ties are the first of the pair's: a new one joins them if it sorts before
+        # the last kept, or if all were kept; so they stay the first of the new list
+        kept = sorted(shown[pk], key=lambda m: m[0])
+        complete = len(kept) >= old_counts.get(pk, 0)
+        members = [m for m in kept if (*pk, m[1], m[2]) not in removed]
+        for k, g in added.items():
+            if k[:3] == pk and (complete or (kept and edge_key(*k) <= kept[-1][0])):
+                members = [m for m in members if (m[1], m[2]) != (k[3], k[4])]
+                members.append((edge_key(*k), k[3], k[4], g))
+        members = sorted(members, key=lambda m: m[0])[:KEPT_PER_PAIR]
         shown[pk] = members
         if len(members) < min(SHOWN_PER_PAIR, counts[pk]):
-            short.append(pk)  # a shown tie went: the next ones are read from the store
+            short.append(pk)  # too many kept ties went: the first ones are read again
     if short:
         _refill(store, short, shown)
     kept = {pk: n for pk, n in counts.items() if pk in pairs and n > 0}
@@ -431,4 +452,4 @@ def _refill(store: GraphStore, short: list[tuple[str, str, str]], shown: dict) -
     )
     _, firsts = _summary(_ties(index))
     for pk in short:
-        shown[pk] = firsts.get(pk, [])[:SHOWN_PER_PAIR]
+        shown[pk] = firsts.get(pk, [])[:KEPT_PER_PAIR]

@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -772,9 +771,7 @@ def _ingest_articles(
         rules = rules_from_ontology(ontology_triples(ontology_source()))
         moved = ({n: before[n] for n in changed if n in before}, {n: digests[n] for n in changed})
         inferred_removed, inferred_added = _inferred_quads(store, rules, stored, replaced, new_dates, moved)
-        network = network_summary.prepare(
-            store, [*chain(*stored.values(), *replaced.values()), *inferred_removed, *inferred_added]
-        )
+        network = network_summary.prepare(store, stored, replaced, inferred_removed + inferred_added)
         store.replace_graphs(
             replaced,
             remove=[
