@@ -255,7 +255,7 @@ def build(store: GraphStore) -> None:
     store.replace_graphs({SUMMARY_GRAPH: _triples(counts, shown)})
 
 
-def after_full_write(store: GraphStore, wrote: bool) -> None:
+def after_full_write(store: GraphStore, *, wrote: bool) -> None:
     """After a full ingest's write: rebuild the summary if anything changed (or it is missing)."""
     if wrote or not is_built(store):
         build(store)

@@ -549,6 +549,7 @@ def write_corpus(
     if not changed and not stale and not verified and has_statistics(store) and inferred_current and ranked:
         if before_commit is not None:
             before_commit()
+        network_summary.after_full_write(store, wrote=False)
         return WriteReport(written=[], unchanged=len(corpus.graphs), dropped=[])
     updates: dict[str, list[Triple]] = {name: corpus.graphs[name] for name in changed}
     for name in stale:
@@ -571,6 +572,7 @@ def write_corpus(
     updates.update({name: [] for name in stale_lists(existing, ranked)})
     # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
     store.replace_graphs(updates, remove=remove, add=add, before_commit=before_commit)
+    network_summary.after_full_write(store, wrote=True)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
 
 
@@ -611,7 +613,6 @@ def ingest(
         )
     finally:
         check.cancel()
-    network_summary.after_full_write(store, report.written or report.dropped)
     if outside:
         clear_outside_writes(_store_path(store))
     return corpus, report
