@@ -90,7 +90,7 @@ def offline_page(browser: object, **context_options: object) -> Iterator[tuple[o
 
 @pytest.fixture(scope="module", name="browser")
 def browser_fixture() -> Iterator[object]:
-    """`browser`: one chromium per test module (import `browser_fixture` into the module)."""
+    """`browser`: one chromium per test module (registered for every test by conftest.py)."""
     chromium_path()
     with launched_browser() as launched:
         yield launched

@@ -22,6 +22,7 @@ import pytest
 
 from jalinan.graph import open_store
 from jalinan.ingest.pipeline import build_corpus, write_corpus
+from tests.browser import browser_fixture  # noqa: F401 (registers `browser`: one chromium per test module)
 
 WRITE_TOKEN = "test-write-token"
 JALINAN = Path(sys.executable).parent / "jalinan"

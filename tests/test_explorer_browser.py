@@ -5,26 +5,13 @@ checking that none left 127.0.0.1 (they are aborted, and the test fails naming t
 """
 
 import importlib.metadata
-from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import RequestLog, chromium_path, launched_browser, offline_page
+from tests.browser import assert_stayed_local, offline_page
 from tests.conftest import ApiServer
 
 PHONE = {"viewport": {"width": 375, "height": 740}}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    chromium_path()
-    with launched_browser() as browser:
-        yield browser
-
-
-def _stayed_local(log: RequestLog) -> None:
-    assert log.urls, "the page made no request at all: nothing was checked"
-    assert not log.outside_requests, f"requests left 127.0.0.1: {log.outside_requests}"
 
 
 def test_smoke_playwright_and_chromium_versions(browser: object, capsys: pytest.CaptureFixture) -> None:
@@ -43,7 +30,7 @@ def test_the_outside_request_check_fails_when_a_page_calls_another_host(
         page.wait_for_timeout(300)  # type: ignore[attr-defined]
     assert log.outside_requests == ["https://example.org/"]
     with pytest.raises(AssertionError):
-        _stayed_local(log)
+        assert_stayed_local(log)
 
 
 def test_home_page_shows_counts_and_its_search_box_submits(browser: object, api_server: ApiServer) -> None:
@@ -56,7 +43,7 @@ def test_home_page_shows_counts_and_its_search_box_submits(browser: object, api_
         page.get_by_label("Find a ministry, company, person or topic").fill("Mosti")  # type: ignore[attr-defined]
         page.get_by_label("Find a ministry, company, person or topic").press("Enter")  # type: ignore[attr-defined]
         page.wait_for_url("**/search?q=Mosti")  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_the_sparql_editor_runs_a_query(browser: object, api_server: ApiServer) -> None:
@@ -67,7 +54,7 @@ def test_the_sparql_editor_runs_a_query(browser: object, api_server: ApiServer) 
         page.locator(".yasqe_queryButton").click()  # type: ignore[attr-defined]
         results = page.locator(".yasr")  # type: ignore[attr-defined]
         results.get_by_text("Ministry of Science, Technology and Innovation").first.wait_for(timeout=15_000)
-    _stayed_local(log)
+    assert_stayed_local(log)
     assert any(url.startswith(api_server.url("/sparql")) for url in log.urls)
 
 
@@ -79,7 +66,7 @@ def test_choosing_an_example_loads_it_into_the_editor(browser: object, api_serve
         text = page.evaluate("() => document.querySelector('.yasqe .CodeMirror').CodeMirror.getValue()")  # type: ignore[attr-defined]
         assert text.startswith("# title: Agreements by party")
         assert page.url == api_server.url("/sparql")  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_tab_leaves_the_sparql_editor(browser: object, api_server: ApiServer) -> None:
@@ -91,7 +78,7 @@ def test_tab_leaves_the_sparql_editor(browser: object, api_server: ApiServer) ->
         assert page.evaluate(typing_area)  # type: ignore[attr-defined]
         page.keyboard.press("Tab")  # type: ignore[attr-defined]
         assert not page.evaluate(typing_area), "Tab stayed in the editor: a keyboard user is trapped"  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_the_sparql_editor_knows_jalinan_prefixes(browser: object, api_server: ApiServer) -> None:
@@ -103,7 +90,7 @@ def test_the_sparql_editor_knows_jalinan_prefixes(browser: object, api_server: A
                 cm.setValue('SELECT ?m WHERE { ?m a jl:Ministry }'); return cm.getValue(); }"""
         )
         assert "PREFIX jl: <https://w3id.org/jalinan/ontology#>" in text
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_the_sparql_form_works_without_javascript(browser: object, api_server: ApiServer) -> None:
@@ -113,7 +100,7 @@ def test_the_sparql_form_works_without_javascript(browser: object, api_server: A
         table = page.locator("section.results table")  # type: ignore[attr-defined]
         table.get_by_text("Ministry of Science, Technology and Innovation").first.wait_for()
         assert table.locator('a[href="/id/mosti"]').count() == 1
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_the_ontology_page_lists_agreement(browser: object, api_server: ApiServer) -> None:
@@ -123,7 +110,7 @@ def test_the_ontology_page_lists_agreement(browser: object, api_server: ApiServe
         heading = page.locator("#jl-Agreement h3")  # type: ignore[attr-defined]
         assert heading.is_visible() and "jl:Agreement" in heading.inner_text()
         assert page.url.endswith("#jl-Agreement")  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_the_home_page_is_usable_by_keyboard_alone(browser: object, api_server: ApiServer) -> None:
@@ -146,7 +133,7 @@ def test_the_home_page_is_usable_by_keyboard_alone(browser: object, api_server: 
             assert label in texts, f"Tab never reached the {label} link"
         assert all(r["outline"] for r in reached), "an element reached by Tab shows no focus outline"
         page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 @pytest.mark.parametrize(
@@ -167,7 +154,7 @@ def test_pages_fit_a_phone(browser: object, api_server: ApiServer, path: str) ->
         page.goto(api_server.url(path), wait_until="networkidle")  # type: ignore[attr-defined]
         width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
         assert width <= 375, f"the page is {width} px wide on a 375 px screen"
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc"])
@@ -175,4 +162,4 @@ def test_the_api_docs_render_offline(browser: object, api_server: ApiServer, pat
     with offline_page(browser) as (page, log):
         page.goto(api_server.url(path))  # type: ignore[attr-defined]
         page.get_by_text("/agreements").first.wait_for(timeout=15_000)  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)

@@ -1,20 +1,11 @@
 """The curation journey in a real browser: paste an article, review the draft, download it."""
 
-from collections.abc import Iterator
-
 import pytest
 import yaml
 
-from tests.browser import chromium_path, launched_browser, offline_page
+from tests.browser import offline_page
 from tests.conftest import ApiServer
 from tests.test_explorer_curation import ARTICLE
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    chromium_path()
-    with launched_browser() as browser:
-        yield browser
 
 
 @pytest.mark.parametrize("width", [1280, 375])

@@ -2,24 +2,14 @@
 server: a journalist goes from a ministry to its MoU to the article with the quote, by clicking,
 by keyboard, and on a phone; no request leaves 127.0.0.1."""
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.browser import chromium_path, launched_browser, offline_page
+from tests.browser import assert_stayed_local, offline_page
 from tests.conftest import ApiServer
-from tests.test_explorer_browser import _stayed_local
 
 PHONE = {"viewport": {"width": 375, "height": 740}}
 MOU = "Mosti–China MoU on a science and technology people-to-people exchange programme"
 QUOTE = "exchanged an MoU focused on a science and technology people-to-people exchange programme"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    chromium_path()
-    with launched_browser() as browser:
-        yield browser
 
 
 def test_ministry_to_its_mou_to_the_article_with_the_quote(browser: object, api_server: ApiServer) -> None:
@@ -37,7 +27,7 @@ def test_ministry_to_its_mou_to_the_article_with_the_quote(browser: object, api_
         page.wait_for_url("**/id/article/420124348f4a3cdc")  # type: ignore[attr-defined]
         assert page.locator("h1").inner_text() == "Malaysia and China Focus on Tech and Digital Growth"  # type: ignore[attr-defined]
         assert page.get_by_text(QUOTE).count() >= 1  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_the_agreement_link_is_reached_by_keyboard(browser: object, api_server: ApiServer) -> None:
@@ -52,7 +42,7 @@ def test_the_agreement_link_is_reached_by_keyboard(browser: object, api_server: 
             pytest.fail("the MoU's link was not reached with Tab")
         page.keyboard.press("Enter")  # type: ignore[attr-defined]
         page.wait_for_url("**/id/mou-mosti-sti-people-exchange")  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_entity_pages_fit_a_phone(browser: object, api_server: ApiServer) -> None:
@@ -61,4 +51,4 @@ def test_entity_pages_fit_a_phone(browser: object, api_server: ApiServer) -> Non
             page.goto(api_server.url(path))  # type: ignore[attr-defined]
             width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
             assert width <= 375, f"{path} is {width} px wide on a 375 px phone"
-        _stayed_local(log)
+        assert_stayed_local(log)

@@ -2,23 +2,15 @@
 Debian's chromium), each ending with the check that no request left 127.0.0.1."""
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium_path, launched_browser, offline_page
+from tests.browser import assert_stayed_local, offline_page
 from tests.conftest import ApiServer
-from tests.test_explorer_browser import PHONE, _stayed_local
+from tests.test_explorer_browser import PHONE
 
 ID = "https://w3id.org/jalinan/id/"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    chromium_path()
-    with launched_browser() as browser:
-        yield browser
 
 
 def _listed(page: object) -> list[str]:
@@ -52,7 +44,7 @@ def test_agreements_filtered_by_topic_and_year_download_as_csv(
     with saved.open(newline="", encoding="utf-8") as file:
         downloaded = list(dict.fromkeys(row["agreement"].removeprefix(ID) for row in csv.DictReader(file)))
     assert downloaded == shown
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_a_canned_query_form_answers_a_table_that_leads_to_an_entity_page(
@@ -70,7 +62,7 @@ def test_a_canned_query_form_answers_a_table_that_leads_to_an_entity_page(
         first.click()
         page.wait_for_url("**/id/**")  # type: ignore[attr-defined]
         assert label in page.locator("h1").inner_text()  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_a_facet_can_be_chosen_by_name_with_the_keyboard(browser: object, api_server: ApiServer) -> None:
@@ -84,7 +76,7 @@ def test_a_facet_can_be_chosen_by_name_with_the_keyboard(browser: object, api_se
         assert "mou-mosti-sti-people-exchange" in _listed(page)
         page.keyboard.press("Tab")  # type: ignore[attr-defined]
         assert page.evaluate("document.activeElement.textContent") == "Skip to content"  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 @pytest.mark.parametrize(
@@ -104,4 +96,4 @@ def test_lists_and_forms_fit_a_phone(browser: object, api_server: ApiServer, pat
         page.goto(api_server.url(path), wait_until="networkidle")  # type: ignore[attr-defined]
         width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
         assert width <= 375, f"{path} is {width} px wide on a 375 px screen"
-    _stayed_local(log)
+    assert_stayed_local(log)

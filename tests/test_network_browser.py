@@ -2,25 +2,10 @@
 what the JSON lists, the legend hides a kind of tie, a click opens a node's page, and nothing is
 fetched from another host."""
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
-from tests.browser import RequestLog, chromium_path, launched_browser, offline_page
+from tests.browser import assert_stayed_local, offline_page
 from tests.conftest import ApiServer
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    chromium_path()
-    with launched_browser() as browser:
-        yield browser
-
-
-def _stayed_local(log: RequestLog) -> None:
-    assert log.urls, "the page made no request at all: nothing was checked"
-    assert not log.outside_requests, f"requests left 127.0.0.1: {log.outside_requests}"
 
 
 def _drawn(page: object) -> None:
@@ -41,7 +26,7 @@ def test_mosti_network_draws_as_many_nodes_and_edges_as_its_json_lists(
     assert drawn == sorted(node["id"] for node in doc["nodes"])
     assert edges == len(doc["edges"])
     assert f"{doc['showing']['nodes']} of {doc['showing']['totalNodes']}" in shown
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_unchecking_a_kind_of_tie_hides_those_edges_only(browser: object, api_server: ApiServer) -> None:
@@ -59,7 +44,7 @@ def test_unchecking_a_kind_of_tie_hides_those_edges_only(browser: object, api_se
         assert page.locator('tr[data-tie="witnessed"]:visible').count() == 0  # type: ignore[attr-defined]
         page.locator('#network-legend input[data-tie="witnessed"]').check()  # type: ignore[attr-defined]
         assert page.evaluate(visible, "witnessed") == before  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_clicking_a_node_opens_its_page(browser: object, api_server: ApiServer) -> None:
@@ -77,7 +62,7 @@ def test_clicking_a_node_opens_its_page(browser: object, api_server: ApiServer) 
         )
         page.mouse.click(target["x"], target["y"])  # type: ignore[attr-defined]
         page.wait_for_url(f"**{target['href']}")  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_overview_draws_every_body_and_opens_a_body_network(
@@ -88,4 +73,4 @@ def test_overview_draws_every_body_and_opens_a_body_network(
         page.goto(api_server.url("/network"))  # type: ignore[attr-defined]
         _drawn(page)
         assert page.evaluate("() => window.jalinanNetwork.nodes().length") == len(doc["nodes"])  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)

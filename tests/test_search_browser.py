@@ -7,7 +7,7 @@ Links are followed by their visible labels (the names in the curated facts), so 
 while the entity pages are rebuilt.
 """
 
-from tests.browser import assert_stayed_local, browser_fixture, offline_page  # noqa: F401 (the `browser` fixture)
+from tests.browser import assert_stayed_local, offline_page
 from tests.conftest import ApiServer
 from tests.support import curated_nodes
 

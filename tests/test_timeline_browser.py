@@ -5,21 +5,10 @@ checking that none left 127.0.0.1. What the pages should show is read from the t
 JSON, so a new article changes both sides alike.
 """
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
-from tests.browser import assert_stayed_local as _stayed_local
-from tests.browser import chromium_path, launched_browser, offline_page
+from tests.browser import assert_stayed_local, offline_page
 from tests.conftest import ApiServer
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    chromium_path()
-    with launched_browser() as browser:
-        yield browser
 
 
 def _dated_visits(http: httpx.Client) -> list[dict]:
@@ -50,7 +39,7 @@ def test_the_timeline_shows_every_dated_visit_in_date_order_with_its_dates(
         shown = [listed.nth(i).locator("time").get_attribute("datetime") for i in range(listed.count())]
         assert shown == sorted(shown, reverse=True)
         assert "16 April 2025" in " ".join(listed.all_inner_texts())
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_clicking_a_drawn_item_opens_its_page(
@@ -62,7 +51,7 @@ def test_clicking_a_drawn_item_opens_its_page(
         page.locator("#timeline-chart[data-drawn]").wait_for(timeout=15_000)  # type: ignore[attr-defined]
         page.locator(".vis-item.kind-Visit", has_text=visit["label"]).first.click()  # type: ignore[attr-defined]
         page.wait_for_url("**" + visit["href"])  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_without_scripts_the_timeline_is_the_dated_list(
@@ -77,7 +66,7 @@ def test_without_scripts_the_timeline_is_the_dated_list(
         page.get_by_role("button", name="Show").click()  # type: ignore[attr-defined]
         page.wait_for_url("**/timeline?*kind=Visit*")  # type: ignore[attr-defined]
         assert page.locator("#timeline-list > li").count() == len(_dated_visits(http))  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
 
 
 def test_the_charts_render(browser: object, api_server: ApiServer) -> None:
@@ -91,4 +80,4 @@ def test_the_charts_render(browser: object, api_server: ApiServer) -> None:
             assert drawings.nth(index).locator("rect").count() > 2  # a background and bars or cells
         page.goto(api_server.url("/charts/most-connected.svg"))  # type: ignore[attr-defined]
         assert page.locator("svg title").first.text_content() == "The most connected organisations"  # type: ignore[attr-defined]
-    _stayed_local(log)
+    assert_stayed_local(log)
