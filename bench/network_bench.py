@@ -30,14 +30,21 @@ SELECT ?entity (COUNT(?agreement) AS ?n) WHERE { ?entity jl:isPartyTo ?agreement
 GROUP BY ?entity ORDER BY DESC(?n) ?entity LIMIT 1 OFFSET %d"""
 
 
-def run(store_path: Path, *, reps: int = 30, hops: int = 1, rank: int = 1) -> dict[str, Any]:
-    """Time the network JSON of the `rank`-th busiest party (1: the most connected entity)."""
+def run(
+    store_path: Path, *, reps: int = 30, hops: int = 1, rank: int = 1, live: bool = False
+) -> dict[str, Any]:
+    """Time the network JSON of the `rank`-th busiest party (1: the most connected entity);
+    `live`: from the live ties, as a store without the summary is served (for comparison)."""
+    if live:
+        import jalinan.api.network.neighbourhood as module
+
+        module._from_summary = lambda *args: None  # type: ignore[assignment]  # (this process only)
     with open_store(store_path, read_only=True) as store:
         busiest = store.query(BUSIEST % (rank - 1))
         assert isinstance(busiest, SelectResult) and busiest.rows, "the store holds no agreement"
         centre = busiest.rows[0]["entity"]
         assert isinstance(centre, NamedNode)
-        prepared = network_summary.is_built(store)
+        prepared = network_summary.is_built(store) and not live
 
         def once() -> dict[str, Any]:
             network = neighbourhood(store, centre, hops=hops)
@@ -94,9 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--ranks", default="1,10,50", help="which busiest parties to time (1: the target's entity)"
     )
+    parser.add_argument("--live", action="store_true", help="read the live ties, not the summary")
     args = parser.parse_args(argv)
     for rank in (int(r) for r in args.ranks.split(",")):
-        print(f"rank {rank}: " + line(run(args.store, reps=args.reps, hops=args.hops, rank=rank)), flush=True)
+        result = run(args.store, reps=args.reps, hops=args.hops, rank=rank, live=args.live)
+        print(f"rank {rank}: " + line(result), flush=True)
     return 0
 
 

@@ -70,6 +70,18 @@ def test_one_kind_of_tie_from_the_summary_is_the_one_the_live_ties_give(
             assert _document(store, centre, 1, 60, ties=kinds) == live
 
 
+def test_a_view_cut_to_a_few_ties_from_the_summary_is_the_one_the_live_ties_give(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(the summary reads the first ties only of the pairs that can be drawn within the cap)"""
+    monkeypatch.setattr(nb, "MAX_EDGES", 5)
+    for centre in ("https://w3id.org/jalinan/id/anwar-ibrahim", "https://w3id.org/jalinan/id/malaysia"):
+        for hops in (1, 2):
+            summary, live = _document(store, centre, hops, 500), _live(store, centre, hops, 500, monkeypatch)
+            assert len(summary["edges"]) == 5
+            assert summary == live
+
+
 def test_two_hops_from_the_summary_reach_the_nodes_and_ties_the_live_ties_reach(
     store: GraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

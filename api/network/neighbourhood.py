@@ -169,8 +169,8 @@ def _summary_rows(
     store: GraphStore, subjects: Sequence[NamedNode], predicate: NamedNode, timeout: float | None
 ) -> list[tuple[str, list[str]]] | None:
     """The summary's literals of `predicate` on `subjects` (subject IRI, the literal split at
-    spaces; `summary-neighbours.rq`, `summary-shown.rq`); None when ingest has not built the summary (a store written before
-    it existed)."""
+    spaces; `summary-neighbours.rq`, `summary-shown.rq`); None when ingest has not built the
+    summary (a store written before it existed)."""
     name = "summary-neighbours" if predicate == NEIGHBOUR else "summary-shown"
     text = fill_values(query_text(name), ("subject",), list(subjects), f"{name}.rq")
     rows = _select(store, text, timeout).rows
@@ -193,6 +193,30 @@ class _Found:
     adjacent: dict[str, set[str]]
     hop_of: dict[str, int]
     total_edges: int
+
+
+def _drawn(
+    counts: dict[frozenset[str], dict[str, int]], degree: dict[str, int], kept: set[str]
+) -> set[frozenset[str]]:
+    """The pairs among `kept` whose ties can be among the `MAX_EDGES` drawn: the view draws
+    ties by kind, then by the ends' ties (most first), at most `PER_PAIR` a pair and kind; so
+    groups of (kind, ties of the ends) are taken in that order until they hold `MAX_EDGES`,
+    and the last group whole (ties within it are ordered by their ends and via)."""
+    order = list(TIES)
+    groups: dict[tuple[int, int], list[tuple[frozenset[str], int]]] = defaultdict(list)
+    for pair, by_kind in counts.items():
+        if pair <= kept and len(pair) == 2:
+            ends = sum(degree[node] for node in pair)
+            for tie, n in by_kind.items():
+                groups[(order.index(tie), -ends)].append((pair, min(n, PER_PAIR)))
+    drawn: set[frozenset[str]] = set()
+    total = 0
+    for key in sorted(groups):
+        drawn |= {pair for pair, _ in groups[key]}
+        total += sum(n for _, n in groups[key])
+        if total >= MAX_EDGES:
+            break
+    return drawn
 
 
 def _from_summary(
@@ -239,7 +263,7 @@ def _from_summary(
         degree[b] += sum(by_kind.values())
     kept = _most_connected(centre, degree, adjacent, max(limit, 1))
     edges: dict[tuple[str, str, str, str], Edge] = {}
-    pairs = {pair_subject(seen_from[p], o).value: seen_from[p] for p in counts if p <= kept
+    pairs = {pair_subject(seen_from[p], o).value: seen_from[p] for p in _drawn(counts, degree, kept)
              for o in p - {seen_from[p]}}  # fmt: skip
     if pairs:
         subjects = [NamedNode(iri) for iri in sorted(pairs)]
