@@ -236,6 +236,12 @@ def _triples(counts: Mapping, shown: Mapping) -> list[Triple]:
     return out
 
 
+def _terms(iris: Iterable[str]) -> str:
+    """IRIs for a VALUES block, written by pyoxigraph (which refuses what is no IRI): the
+    store's own nodes, never text a user typed."""
+    return " ".join(str(NamedNode(iri)) for iri in iris)
+
+
 def _scan(store: GraphStore, where: str) -> _Index:
     """The quads of `PREDICATES` that `where` (a SPARQL group binding ?s ?p ?o ?g) selects."""
     values = " ".join(f"<{p}>" for p in PREDICATES)
@@ -297,7 +303,7 @@ def touched(store: GraphStore, quads: Iterable[Quad | Triple]) -> Touched:
         elif p in _PAIRS:
             found.pairs.add((o, s) if _PAIRS[p] else (s, o))
     if roles_or_events:  # the agreement of a role, the visit of an event
-        values = " ".join(f"<{iri}>" for iri in sorted(roles_or_events))
+        values = _terms(sorted(roles_or_events))
         result = store.query(
             f"SELECT DISTINCT ?via WHERE {{ VALUES ?x {{ {values} }} "
             f"{{ ?via <{JL}qualifiedParty> ?x }} UNION {{ ?via <{JL}includesEvent> ?x }} "
@@ -313,7 +319,7 @@ def _read_touched(store: GraphStore, what: Touched) -> dict[HalfKey, set[str]]:
     if not (what.vias or what.posts or what.pairs):
         return {}
     nodes = sorted(what.vias | what.posts | {x for pair in what.pairs for x in pair})
-    values = " ".join(f"<{iri}>" for iri in nodes)
+    values = _terms(nodes)
     # the touched nodes' own quads, their roles' and events', and the events' visits
     index = _scan(
         store,
@@ -444,7 +450,7 @@ def _refill(store: GraphStore, short: list[tuple[str, str, str]], shown: dict) -
     focuses = sorted({f for f, _, _ in short})
     index = _scan(
         store,
-        f"""VALUES ?f {{ {" ".join(f"<{f}>" for f in focuses)} }}
+        f"""VALUES ?f {{ {_terms(focuses)} }}
         ?f ?link ?n .
         {{ GRAPH ?g {{ ?n ?p ?o }} BIND (?n AS ?s) }}
         UNION {{ ?n <{JL}qualifiedParty>|<{JL}includesEvent> ?s . GRAPH ?g {{ ?s ?p ?o }} }}
