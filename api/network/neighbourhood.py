@@ -416,8 +416,8 @@ def neighbourhood(
     about_centre = described[centre.value]
     if not edges and not about_centre["types"] and not about_centre["label"]:
         return None  # nothing states anything of it
-    countries = {d["country"] for d in described.values() if d["country"]}
-    described.update(_describe(store, countries - described.keys(), timeout))
+    # (the countries not shown need only their labels: read with the agreements', one query)
+    countries = {d["country"] for d in described.values() if d["country"]} - described.keys()
     nodes = []
     for iri in kept:
         about = described.get(iri, {"label": "", "types": "", "country": ""})
@@ -436,7 +436,7 @@ def neighbourhood(
         )
     nodes.sort(key=lambda n: (n.hop, -n.degree, n.label.casefold(), n.iri))
     labels = {iri: d["label"] for iri, d in described.items() if d["label"]}
-    labels.update(_labels(store, vias, timeout))
+    labels.update(_labels(store, vias | countries, timeout))
     return Network(
         centre=next(n for n in nodes if n.iri == centre.value),
         hops=hops,
