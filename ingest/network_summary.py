@@ -6,29 +6,31 @@ articles, 7,400 ties through 3,250 agreements, 1–1.7 s in Oxigraph, against a 
 So ingest writes, for each node (the *focus*), what `queries/network/ties.rq` would answer for
 it, summed up:
 
-- one `nws:neighbour` literal per (other node, kind of tie): `"<other> <tie> <count>"`, the
-  count being the distinct ties of that kind between the two (through distinct agreements or
-  visits, or of distinct directions);
-- the first `SHOWN_PER_PAIR` of those ties by the view's key (from, to, kind, via), each as one
-  `nws:shown` literal `"<other> <tie> <direction> <via or -> <graph> <graph>…"` naming the
-  graphs that state it, which is all the view draws of a pair (`api/network/neighbourhood.py`
-  cuts each pair to that many ties of a kind).
+- on a subject made from the focus IRI's hash (`subject_of`), one `nws:neighbour` literal per
+  (other node, kind of tie): `"<other> <tie> <count>"`, the count being the distinct ties of
+  that kind between the two (through distinct agreements or visits, or of distinct directions);
+- on a subject made from the pair's hash (`pair_subject`), the first `KEPT_PER_PAIR` (8) of
+  those ties by the view's key (from, to, kind, via), each one `nws:shown` literal
+  `"<other> <tie> <direction> <via or -> <graph> <graph>…"` naming the graphs that state it.
+  The view draws at most `SHOWN_PER_PAIR` (4) of a pair and kind (`api/network/neighbourhood.py`);
+  the spare ones let a one-file ingest drop a few without reading the pair's ties again.
 
-They live in their own bookkeeping graph (`SUMMARY_GRAPH`), on a subject made from the focus
-IRI's hash (so describing an entity shows none of it), with predicates outside the ontology:
-derived bookkeeping, not facts, left out of the inferred graph, the statistics and the digests.
+They live in their own bookkeeping graph (`SUMMARY_GRAPH`); the subjects are hashes, so
+describing an entity shows none of it; the predicates are outside the ontology: derived
+bookkeeping, not facts, left out of the inferred graph, the statistics and the digests.
 
 How ties are found is `ties.rq`'s, done in Python over the quads of the predicates it reads
 (every graph, the inferred one included, so entailed links count as the query counts them).
 `tests/test_network_summary.py` checks that the summary gives, for every node of the curated
 facts, the network the live query gives.
 
-When: a full ingest that wrote something rebuilds the graph from the store in the transaction
-after the data's (a few predicates scanned, seconds at 10,000 articles); `jalinan ingest FILE`
-updates it by the difference: the ties through the agreements and visits (posts,
-sub-organisation and member links) the changed quads touch, read before and after the data's
-write, their counts moved and their shown ties merged. A crash between the two transactions
-leaves the summary behind the data until the next ingest; so do writes that bypass ingest.
+When: a full write (`write_corpus`) that wrote something rebuilds the graph from the store in
+the transaction after the data's (17 predicates scanned: about 3 s of CPU at 10,000 articles);
+`jalinan ingest FILE` updates it by the difference: the ties through the agreements and visits
+(posts, sub-organisation and member links) whose triples changed, read before and after the
+data's write, their counts moved and their first ties merged (about 0.1 s). A crash between
+the two transactions leaves the summary behind the data until the next ingest; so do writes
+that bypass ingest.
 """
 
 import hashlib
