@@ -2,16 +2,16 @@
 
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
 
-from jalinan.graph.namespaces import GENID, INFERRED_GRAPH, INGEST_STATE_GRAPH
+from jalinan.graph.namespaces import GENID, INFERRED_GRAPH, INGEST_STATE_GRAPH, NETWORK_SUMMARY_GRAPH
 from jalinan.graph.results import GraphResult
 from jalinan.graph.store import GraphStore
 
-# The ontology and the facts: not ingest's bookkeeping (digests, counts), whose terms OWL does
-# not declare (the OWL 2 DL profile check counted 125 violations), nor the inferred graph, which
-# any OWL reasoner derives again from the rest.
+# The ontology and the facts: not ingest's bookkeeping (digests, counts, the network summary),
+# whose terms OWL does not declare (the OWL 2 DL profile check counted 125 violations), nor the
+# inferred graph, which any OWL reasoner derives again from the rest.
 _FACTS = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   GRAPH ?g {{ ?s ?p ?o }}
-  FILTER (?g NOT IN (<{INGEST_STATE_GRAPH}>, <{INFERRED_GRAPH}>))
+  FILTER (?g NOT IN (<{INGEST_STATE_GRAPH}>, <{INFERRED_GRAPH}>, <{NETWORK_SUMMARY_GRAPH}>))
 }}"""
 
 

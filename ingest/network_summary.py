@@ -41,9 +41,9 @@ from dataclasses import dataclass, field
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from jalinan.graph import AskResult, GraphStore, SelectResult
-from jalinan.graph.namespaces import JL
+from jalinan.graph.namespaces import JL, NETWORK_SUMMARY_GRAPH
 
-SUMMARY_GRAPH = "https://w3id.org/jalinan/graph/network-summary"
+SUMMARY_GRAPH = NETWORK_SUMMARY_GRAPH
 NWS = SUMMARY_GRAPH + "#"
 NEIGHBOUR = NamedNode(NWS + "neighbour")
 SHOWN = NamedNode(NWS + "shown")
