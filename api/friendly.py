@@ -157,14 +157,24 @@ async def _answer(
     return await cached(request, identity, produce, sparql=sparql, vary=None)
 
 
+# What one filter alone has always answered (each its own canned query, kept for the clients
+# that read it); any other filter, or several together, read the explorer's agreements list
+# (`queries/agreements/`), which takes them all at once.
+_ALONE = {"party": "agreements-by-party", "topic": "agreements-by-topic", "status": "agreements-by-status"}
+_LIST_FILTERS = ("party", "side", "kind", "topic", "status", "year")
+
+
 @router.get(
     "/agreements",
-    summary="Agreements, filtered by one of party, topic, status, visit or a date range",
+    summary="Agreements by party, side, kind, topic, status and year together, or by visit or dates",
     description="Examples: `/agreements?party=Mosti` (the agreements that involve Mosti: as a party, "
     "involved, or through its sub-organisations; a country through its government bodies; "
     "`&direct=true`: only as a party), `/agreements?topic=digital-economy`, "
-    "`/agreements?status=signed`, `/agreements?visit=visit-li-premier-malaysia`, "
-    "`/agreements?from=2025-04&to=2025-04`. Without a filter: all agreements.",
+    "`/agreements?status=signed`, `/agreements?topic=digital-economy&year=2025&status=signed` "
+    "(any of party, side, kind, topic, status and year together, as the agreements list "
+    "`/queries/agreements` takes them; with others, `party` needs `direct=true`: only as a party), "
+    "`/agreements?visit=visit-li-premier-malaysia`, `/agreements?from=2025-04&to=2025-04` "
+    "(`visit` and `from`/`to` each alone). Without a filter: all agreements.",
 )
 async def agreements(
     request: Request,
@@ -173,10 +183,18 @@ async def agreements(
     party: Annotated[
         str | None, Query(description="a party's id, IRI, label, alias or acronym", examples=["Mosti"])
     ] = None,
+    side: Annotated[
+        str | None, Query(description="a country: agreements with a party on its side", examples=["China"])
+    ] = None,
+    kind: Annotated[
+        str | None,
+        Query(description="a class of agreement (or a narrower one)", examples=["MemorandumOfUnderstanding"]),
+    ] = None,
     topic: Annotated[
         str | None, Query(description="a topic name or label", examples=["digital-economy"])
     ] = None,
     status: Annotated[str | None, Query(description="an agreement status", examples=["signed"])] = None,
+    year: Annotated[str | None, Query(description="dated within this year (YYYY)", examples=["2025"])] = None,
     visit: Annotated[
         str | None, Query(description="a visit's id or label", examples=["visit-li-premier-malaysia"])
     ] = None,
@@ -189,36 +207,47 @@ async def agreements(
         Query(
             description="with `party`: `true` for only the agreements it is itself a party to "
             "(default `false`: also those it is involved in, and those of its sub-organisations "
-            "or, for a country, of its government bodies)",
+            "or, for a country, of its government bodies); needed to combine `party` with others",
             examples=["true"],
         ),
     ] = None,
 ) -> dict[str, Any]:
-    filters = {"party": party, "topic": topic, "status": status, "visit": visit}
-    accepted = (*filters, "from", "to", "direct")
+    listed = {"party": party, "side": side, "kind": kind, "topic": topic, "status": status, "year": year}
+    accepted = (*listed, "visit", "from", "to", "direct")
     refuse_unknown_or_repeated(request, accepted)
     if direct is not None and party is None:
         raise unprocessable("`direct` goes with `party` (the agreements of one party)", parameter="direct")
-    chosen = [name for name, value in filters.items() if value is not None]
-    if from_ is not None or to is not None:
-        chosen.append("between")
-    if len(chosen) > 1:
+    chosen = [name for name, value in listed.items() if value is not None]
+    alone = (["visit"] if visit is not None else []) + (
+        ["from" if from_ is not None else "to"] if from_ is not None or to is not None else []
+    )
+    if alone and len(chosen) + len(alone) > 1:
+        second = [*chosen, *alone][1]
         raise unprocessable(
-            f"filter by one of party, topic, status, visit or from/to at a time, not {chosen}",
-            parameter=chosen[1],
+            "`visit` and `from`/`to` each filter alone; party, side, kind, topic, status and year "
+            f"go together (not {', '.join([*chosen, *alone])})",
+            parameter=second,
         )
-    if not chosen:
-        return await _answer(request, store, catalogue, "agreements", {}, "agreement", accepted)
-    if chosen[0] == "between":
+    if visit is not None:
+        return await _answer(
+            request, store, catalogue, "agreements-by-visit", {"visit": visit}, "agreement", accepted
+        )
+    if from_ is not None or to is not None:
         return await _answer(
             request, store, catalogue, "agreements-between", {"from": from_, "to": to}, "agreement", accepted
         )
-    params = {chosen[0]: filters[chosen[0]]}
-    if chosen[0] == "party":
-        params["direct"] = direct
-    return await _answer(
-        request, store, catalogue, f"agreements-by-{chosen[0]}", params, "agreement", accepted
-    )
+    if len(chosen) == 1 and chosen[0] in _ALONE:
+        name = chosen[0]
+        params = {name: listed[name]} | ({"direct": direct} if name == "party" else {})
+        return await _answer(request, store, catalogue, _ALONE[name], params, "agreement", accepted)
+    if party is not None and (direct or "").casefold() != "true":
+        raise unprocessable(
+            "`party` with other filters takes only the agreements it is itself a party to: add "
+            "`direct=true` (alone, `party` also answers those it is involved in or its "
+            "sub-organisations are party to)",
+            parameter="party",
+        )
+    return await _answer(request, store, catalogue, "agreements", listed, "agreement", accepted)
 
 
 @router.get("/visits", summary="A timeline of visits", description="Example: `/visits?visitor=Anwar`.")

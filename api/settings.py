@@ -51,7 +51,7 @@ class Settings:
     # time and concurrency
     query_timeout: float = DEFAULT_QUERY_TIMEOUT_S  # seconds; a request may ask for less
     query_workers: int = DEFAULT_QUERY_WORKERS  # worker processes that run reads
-    max_waiting: int = DEFAULT_MAX_WAITING  # reads waiting for a worker before 429
+    max_waiting: int = DEFAULT_MAX_WAITING  # reads waiting for a worker before 429 (general lane: per client)
     # sizes
     max_body: int = DEFAULT_MAX_BODY  # request body, bytes (queries, forms, unauthenticated writes)
     max_write_body: int = DEFAULT_MAX_WRITE_BODY  # body of an authenticated write (Graph Store, update)

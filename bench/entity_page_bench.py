@@ -12,7 +12,8 @@ agreements concluded, found by query. For each:
   of `api/explorer/entity_reads.py`, timed one by one through a wrapper) and the shaping of the
   rows into the page (`entity_page.context`), p50 and p95 over `--reps` runs after one warm-up;
 - over HTTP: `jalinan serve --cache-bytes 0` on a free loopback port, the page as a browser asks
-  for it, beside the same URL as Turtle (the RDF answer programs get, which reads one page of
+  for it (50 statements), the same page of 100 statements (the default before), beside the same
+  URL as Turtle (the RDF answer programs get, which reads one page of
   50 statements): p50 and p95 of `--reps` requests, no cache.
 """
 
@@ -29,7 +30,7 @@ from typing import Any
 import httpx
 
 from jalinan.api.explorer import entity_layouts
-from jalinan.api.explorer.entity_page import context
+from jalinan.api.explorer.entity_page import HTML_SIZE, context
 from jalinan.api.explorer.entity_reads import read_page
 from jalinan.graph import GraphStore, open_store
 from jalinan.graph.namespaces import ID
@@ -75,7 +76,7 @@ def _ms(samples: list[float]) -> tuple[float, float]:
 
 def in_process(store: GraphStore, iri: str, reps: int) -> dict[str, tuple[float, float]]:
     pipeline = load_catalogue()["entity-page"]
-    page = pipeline.page_request()
+    page = pipeline.page_request(HTML_SIZE[1])  # as a browser's page reads it
     per_read: dict[str, list[float]] = {}
     shaping: list[float] = []
     whole: list[float] = []
@@ -121,11 +122,16 @@ def over_http(store_path: Path, paths: list[str], reps: int) -> dict[str, dict[s
                     time.sleep(0.1)
             for path in paths:
                 results[path] = {}
-                for kind, accept in (("HTML page", "text/html"), ("Turtle (programs)", "text/turtle")):
+                kinds = (
+                    ("HTML page", "text/html", ""),
+                    ("HTML page of 100 (the default before)", "text/html", "?_size=100"),
+                    ("Turtle (programs)", "text/turtle", ""),
+                )
+                for kind, accept, query in kinds:
                     samples = []
                     for run in range(reps + 1):
                         start = time.perf_counter()
-                        response = client.get(path, headers={"Accept": accept})
+                        response = client.get(path + query, headers={"Accept": accept})
                         elapsed = time.perf_counter() - start
                         assert response.status_code == 200, (path, response.status_code)
                         if run:

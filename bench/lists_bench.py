@@ -41,21 +41,26 @@ CASES = {
 }
 
 
-def _time(run: object, reps: int) -> list[float]:
+def _time(run: object, reps: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds of each run after a warm-up (CPU: this process's, which the
+    query's thread is; on a shared machine the wall time measures the neighbours too)."""
     run()  # type: ignore[operator]
-    samples = []
+    walls, cpus = [], []
     for _ in range(reps):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         run()  # type: ignore[operator]
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
+        walls.append((time.perf_counter() - start) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
+    return walls, cpus
 
 
-def measure(store_path: Path, reps: int) -> list[dict[str, object]]:
+def measure(store_path: Path, reps: int, lists: list[str] | None = None) -> list[dict[str, object]]:
     catalogue = load_catalogue()
     results = []
     with open_store(store_path) as store:
         for name, cases in CASES.items():
+            if lists and name not in lists:
+                continue
             query = catalogue.get(name)
             if query is None or not query.is_pipeline:
                 print(f"{name}: not a pipeline here, skipped", file=sys.stderr)
@@ -64,12 +69,12 @@ def measure(store_path: Path, reps: int) -> list[dict[str, object]]:
             for values in cases:
                 if not set(values) <= known:
                     continue
-                page = _time(lambda q=query, v=values: read(store, q, v, Page(1, 25)), reps)
+                page, page_cpu = _time(lambda q=query, v=values: read(store, q, v, Page(1, 25)), reps)
                 facets_path = FACETS / f"{name}.rq"
-                facets = (
+                facets, facets_cpu = (
                     _time(lambda q=query, v=values, f=facets_path: facet_counts(store, q, f, v), reps)
                     if facets_path.exists()
-                    else []
+                    else ([], [])
                 )
                 row = {
                     "list": name,
@@ -78,13 +83,16 @@ def measure(store_path: Path, reps: int) -> list[dict[str, object]]:
                     "page_ms_max": max(page),
                     "facets_ms_median": statistics.median(facets) if facets else None,
                     "facets_ms_max": max(facets) if facets else None,
+                    "page_cpu_ms_median": statistics.median(page_cpu),
+                    "facets_cpu_ms_median": statistics.median(facets_cpu) if facets_cpu else None,
                 }
                 results.append(row)
                 print(
                     f"{name:14} {json.dumps(values):55} page {row['page_ms_median']:8.1f} ms "
-                    f"(max {row['page_ms_max']:8.1f})  facets "
+                    f"(max {row['page_ms_max']:8.1f}, CPU {row['page_cpu_ms_median']:7.1f})  facets "
                     + (
-                        f"{row['facets_ms_median']:8.1f} ms (max {row['facets_ms_max']:8.1f})"
+                        f"{row['facets_ms_median']:8.1f} ms (max {row['facets_ms_max']:8.1f}, "
+                        f"CPU {row['facets_cpu_ms_median']:7.1f})"
                         if facets
                         else "-"
                     ),
@@ -123,10 +131,11 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("bench/out/lists"))
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--lists", help="only these lists, comma-separated (agreements,visits,…)")
     args = parser.parse_args()
     store = args.store or build(args.articles, args.work / f"n{args.articles}")
     print(f"store {store}; load average {os.getloadavg()[0]:.1f}", flush=True)
-    results = measure(store, args.reps)
+    results = measure(store, args.reps, args.lists.split(",") if args.lists else None)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

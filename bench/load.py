@@ -4,7 +4,7 @@ runaway queries mixed in; zero errors are expected other than the runaways' inte
     python -m bench.load                      # builds a store from the curated facts, starts a server
     python -m bench.load --clients 8 --duration 10 --no-report
     python -m bench.load --url http://127.0.0.1:8000   # against a running server
-    python -m bench.load --attacks            # with the attacks of issue #12 mixed in
+    python -m bench.load --attacks 8          # the run bench/LOAD.md records: issue #12's attacks mixed in
 
 Every client is an asyncio task with its own keep-alive connection (httpx) to loopback, from a
 loopback address of its own (127.0.0.2, .3, …: a host of its own to the server's fair line). Two of
@@ -14,11 +14,11 @@ light request at random from `LIGHT` (weighted). Reported: requests, throughput,
 and status, unexpected answers, and latency percentiles of the light requests. With the
 default settings it writes `bench/LOAD.md`.
 
-`--attacks` mixes in what issue #12 tried against a public server, each by its own clients:
-more runaway clients (enough to fill the general lane's waiting line, so some get the intended
-429), a runaway allocation (ORDER BY over a cross product: 503 at the worker's memory limit or
-its time limit), clients that ask for a large answer and never read it, clients that send half
-their headers and stop (slowloris), and clients that connect and send nothing. The intended
+`--attacks N` mixes in what issue #12 tried against a public server, each by its own clients
+besides the runaway ones: a runaway allocation (ORDER BY over a cross product: 503 at the
+worker's memory limit or its time limit; like a runaway, a 429 when the line has no place for
+it is intended too), and N clients each that ask for a large answer and never read it, that
+send half their headers and stop (slowloris), and that connect and send nothing. The intended
 outcome of the last three is that the server closes the connection within its send or header
 timeout (plus a margin); anything else counts as unexpected.
 """
@@ -60,11 +60,12 @@ LATE = -2  # ... that the server did not close in time (unexpected)
 # attack kind -> the statuses intended for it
 INTENDED: dict[str, set[int]] = {
     "runaway": {503, 429},
-    "allocation": {503},
+    "allocation": {503, 429},
     "slow-reader": {CLOSED},
     "slowloris": {CLOSED},
     "idle": {CLOSED},
 }
+NOTES_MARKER = "<!-- written by hand: a re-run keeps what follows -->"
 JSON = {"Accept": "application/sparql-results+json"}
 ONTOLOGY = "https://w3id.org/jalinan/ontology#"
 ASK = f"ASK {{ ?s a <{ONTOLOGY}Ministry> }}"
@@ -293,9 +294,10 @@ def report(summary: dict[str, Any], clients: int, duration: float, runaways: int
         f"""
 
 Attacks mixed in (`--attacks {attacks}`, issue #12): the runaway clients above (a runaway
-refused 429 because the general lane's waiting line is full is intended too); one client
-sending runaway allocations (ORDER BY over a cross product: 503 at the worker's 2 GiB memory
-limit); and {attacks} clients each that ask for a 21 MB answer and never read it, that
+refused 429 because its share of the general lane's waiting line, or the line, is full is
+intended too); one client sending runaway allocations (ORDER BY over a cross product: 503 at
+the worker's 2 GiB memory limit or its time limit; refused 429 like a runaway is intended
+too); and {attacks} clients each that ask for a 21 MB answer and never read it, that
 send half their headers and stop (slowloris), and that connect and send nothing. The last three
 must see the server close the connection within its send timeout ({SEND_TIMEOUT_S:g} s, plus
 {SLOW_ANSWER_S:g} s, the query timeout, to compute the answer) or header timeout
@@ -304,11 +306,13 @@ anything else: a light request not answered 200, an attack answered otherwise th
         if attacks
         else ""
     )
+    command = "python -m bench.load" + (f" --attacks {attacks}" if attacks else "")
     return f"""# Load run
 
-`python -m bench.load` ({dt.date.today().isoformat()}, commit {commit.stdout.strip() or "unknown"}):
+`{command}` ({dt.date.today().isoformat()}, commit {commit.stdout.strip() or "unknown"}):
 {clients} clients for {duration:g} s against `jalinan serve` (default settings: 30 s query
-timeout, 4 query workers plus 1 for canned queries, 32 waiting) over the curated facts, all on
+timeout, 4 query workers plus 1 for canned queries and 2 spares, 32 waiting per client in the
+general lane, 256 in all) over the curated facts, all on
 one machine ({cpu}, {os.cpu_count()} cores, shared; Python {platform.python_version()}). The load
 generator runs on the same cores as the server, so the figures are a floor, not a ceiling.
 
@@ -363,10 +367,12 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in summary.items():
         print(f"{key}: {value}")
     if not args.no_report:
-        (BENCH / "LOAD.md").write_text(
-            report(summary, args.clients, args.duration, args.runaways, args.attacks)
-        )
-        print(f"wrote {BENCH / 'LOAD.md'}")
+        target = BENCH / "LOAD.md"
+        notes = ""  # what was written by hand below the marker stays, for whoever re-runs it to update
+        if target.exists() and NOTES_MARKER in target.read_text():
+            notes = "\n" + NOTES_MARKER + target.read_text().split(NOTES_MARKER, 1)[1]
+        target.write_text(report(summary, args.clients, args.duration, args.runaways, args.attacks) + notes)
+        print(f"wrote {target}")
     return 1 if summary["unexpected"] else 0
 
 

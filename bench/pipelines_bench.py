@@ -22,7 +22,8 @@ from pyoxigraph import QueryResultsFormat, RdfFormat
 from bench.generate import Samples
 from bench.query_bench import parameters_for, percentile
 from jalinan.api.canned import bind_request
-from jalinan.api.reading import read
+from jalinan.api.explorer.lists import FACETS_DIR
+from jalinan.api.reading import facet_counts, read
 from jalinan.graph import open_store
 from jalinan.queries.catalogue import Page, load_catalogue
 
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--samples", type=Path, required=True, help="the corpus's samples.json")
     parser.add_argument("--reps", type=int, default=40)
     parser.add_argument("--only", nargs="*", help="query names (default: every canned query)")
+    parser.add_argument("--facets", action="store_true", help="also the explorer facet counts of each list")
     args = parser.parse_args(argv)
     samples = Samples(**json.loads(args.samples.read_text()))
     catalogue = load_catalogue()
@@ -55,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
                 def run() -> int:
                     _, data = store.query_serialized(sparql, QueryResultsFormat.JSON, RdfFormat.N_TRIPLES)  # noqa: B023
                     return len(json.loads(data)["results"]["bindings"]) if data.startswith(b"{") else -1
+
             rows = run()  # warm-up
             wall, cpu = [], []
             for _ in range(args.reps):
@@ -72,7 +75,33 @@ def main(argv: list[str] | None = None) -> None:
                 f"p95 {percentile(cpu, 95):7.1f} ms  (target p95 ≤ {TARGET_MS:.0f} ms: {verdict})  {params}",
                 flush=True,
             )
+        if args.facets:
+            facet_cases(store, catalogue, samples, args.reps, args.only)
     print(f"worst: {worst[0]} p95 {worst[1]:.1f} ms (target {TARGET_MS:.0f} ms)")
+
+
+def facet_cases(store: object, catalogue: dict, samples: Samples, reps: int, only: list[str] | None) -> None:
+    """The facet counts of each list with a facets file (`queries/facets/<list>.rq`), with no
+    filter and with the bench's parameters, as `api/explorer/lists.py` reads them (no memo):
+    target sub-second."""
+    for path in sorted(FACETS_DIR.glob("*.rq")):
+        query = catalogue.get(path.stem)
+        if query is None or (only and path.stem not in only):
+            continue
+        for params in ({}, parameters_for(query, samples)):
+            wall, cpu = [], []
+            for _ in range(max(1, reps // 5)):
+                started, started_cpu = time.perf_counter(), time.process_time()
+                facet_counts(store, query, path, params)  # type: ignore[arg-type]
+                wall.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
+            p95 = percentile(wall, 95)
+            print(
+                f"facets/{path.stem:15s} wall p50 {percentile(wall, 50):7.1f} p95 {p95:7.1f} ms  "
+                f"cpu p50 {percentile(cpu, 50):7.1f} p95 {percentile(cpu, 95):7.1f} ms  "
+                f"(target p95 < 1000 ms: {'PASS' if p95 < 1000 else 'FAIL'})  {params}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -1,24 +1,42 @@
-"""A waiting line that is fair between clients: the lightest user goes first, the heaviest goes out.
+"""A waiting line that serves cheap queries first and keeps a turn for them: fair by worker time.
 
 The general lane has a few workers and a bounded waiting line (then 429). First come, first
 served lets a handful of clients that send expensive queries (runaways stopped only by the
 time limit, answers of tens of megabytes) fill the workers and the line, so that other
 clients' light queries are refused although they would take milliseconds. Counting requests
 per client does not help: each of those clients has one request in flight, like everyone else.
-What tells them apart is the worker time they use.
+What tells them apart is the worker time their queries take.
 
-So each client (an opaque key the caller gives: the HTTP front end passes the peer's address)
-is charged the seconds its queries hold a turn, decayed with a half-life, plus the time its
-running queries have held theirs so far. A free turn goes to the waiting query whose client
-has used least (ties: first come); when the line is full, a newcomer whose client has used
-less than the heaviest waiting client's takes that client's newest place, and the query it
-displaces is refused (`StoreBusy`) at once. "Used less" means clearly less: more than twice
-as little and by more than a second of worker time, so light clients do not displace each
-other over milliseconds. A client that uses little is therefore refused only when the line is
-full of clients that use little too.
+So the line keeps two meters, each in seconds that a query held a turn, decayed with a
+half-life, counting queries still running as they run:
 
-This is the classic "least attained service" discipline (as in fair queuing schedulers),
-kept to what an asyncio front end needs: everything runs on the event loop, so no locks.
+- per client (an opaque key the caller gives: the HTTP front end passes the peer's address):
+  how much it has used, and so how much each of its queries takes on average;
+- per query text (hashed): how long that very query took when anyone ran it.
+
+A waiting query's expected cost is its text's average if that text has run (the best estimate
+of this query), else its client's average, else nothing (a newcomer's first query counts as
+light until it has used time). A query whose expected cost reaches `heavy_s` (a second) is
+*heavy*. Then:
+
+- a free turn goes to the light queries first, and among queries of one kind to the one whose
+  client has used least (ties: first come), the classic "least attained service" discipline;
+- heavy queries hold at most `turns - 1` turns at once (a query running past `heavy_s` counts
+  as heavy, whatever was expected), so one turn always stays for light queries: a burst of
+  large answers, runaways and their workers' replacements cannot make light ones wait seconds;
+- one client may have at most `per_client` queries waiting (then its newcomer is refused), so
+  however many connections a host opens it fills only its share of the line; the line as a
+  whole is several shares long, so that at a cold start, when nothing is known of anyone, a
+  crowd of newcomers (a few dozen light clients and attackers alike) all find a place;
+- when the line is full, a light newcomer takes the place of the newest heavy query waiting,
+  and among queries of one kind a newcomer whose client has used clearly less (more than
+  twice as little and by more than a second) takes the heaviest client's newest place; the
+  query it displaces is refused (`StoreBusy`) at once. Otherwise the newcomer is refused.
+
+Eight clients asking for the same 21 MB answer for the first time are one newcomer each, but
+one text: once the first has run for a second, the other seven wait as heavy.
+
+Everything runs on the event loop, so no locks.
 """
 
 import asyncio
@@ -28,73 +46,133 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-HALF_LIFE_S = 30.0  # how long a client's past use keeps counting at half weight
-MAX_CLIENTS = 10_000  # remembered clients; the least-using are forgotten first
+HALF_LIFE_S = 30.0  # how long past use keeps counting at half weight
+MAX_REMEMBERED = 10_000  # clients (and query texts) remembered; the least-used are forgotten first
 SIGNIFICANT_S = 1.0  # a waiting client is displaced only if it used this much more (and twice as much)
+HEAVY_S = 1.0  # a query expected to hold its turn this long (or holding it this long) is heavy
 
 
 @dataclass
 class Turn:
-    """A turn held by a query: released exactly once, charging its client for the time held."""
+    """A turn held by a query: released exactly once, charging its client and text the time held."""
 
     client: str
+    query: int | None  # the text's hash (None: not given)
     started: float
+    heavy: bool  # expected to be heavy when granted (or, see `_is_heavy`, running long)
 
 
 @dataclass(order=True)
 class _Waiter:
-    usage: float  # the client's use when it was last ranked (lower goes first)
+    heavy: bool  # light queries go first
+    usage: float  # then the client's use when it was last ranked (lower goes first)
     arrival: int
     client: str = field(compare=False)
+    query: int | None = field(compare=False)
     future: "asyncio.Future[Turn]" = field(compare=False)
 
 
 class LineFull(Exception):
-    """The line is full of clients that have used no more than this one; refuse it."""
+    """The line is full of queries no heavier than this one; refuse it."""
 
     def __init__(self, waiting: int):
         super().__init__(waiting)
         self.waiting = waiting
 
 
+class _Meter:
+    """Decayed seconds and query counts per key."""
+
+    def __init__(self, half_life: float, clock: Callable[[], float]) -> None:
+        self._half_life = half_life
+        self._clock = clock
+        self._seen: dict[object, tuple[float, float, float]] = {}  # key → (seconds, queries, as of)
+
+    def past(self, key: object) -> tuple[float, float]:
+        """(seconds, queries) charged to `key`, decayed to now."""
+        now = self._clock()
+        seconds, queries, when = self._seen.get(key, (0.0, 0.0, now))
+        weight = math.exp2(-(now - when) / self._half_life)
+        return seconds * weight, queries * weight
+
+    def charge(self, key: object, seconds: float) -> None:
+        past_seconds, past_queries = self.past(key)
+        self._seen[key] = (past_seconds + seconds, past_queries + 1, self._clock())
+        if len(self._seen) > MAX_REMEMBERED:
+            lightest = sorted(self._seen, key=lambda k: self._seen[k][0])[: MAX_REMEMBERED // 10]
+            for forgotten in lightest:
+                del self._seen[forgotten]
+
+
+def _text_key(query: str) -> int | None:
+    """What a query text is remembered by (a hash: texts may be 64 KB); None for no text."""
+    return hash(query) if query else None
+
+
 class FairLine:
-    """`turns` queries run at once; at most `max_waiting` wait; see the module docstring."""
+    """`turns` queries run at once; at most `max_waiting` wait, at most `per_client` of them
+    from one client; see the module docstring."""
 
     def __init__(
         self,
         turns: int,
         max_waiting: int,
         *,
+        per_client: int | None = None,
         half_life: float = HALF_LIFE_S,
+        heavy_s: float = HEAVY_S,
         clock: Callable[[], float] = time.monotonic,
         refusal: Callable[[int], BaseException] = LineFull,
     ) -> None:
         self.turns = turns
         self.max_waiting = max_waiting
-        self._half_life = half_life
+        self.per_client = per_client
+        self.heavy_s = heavy_s
+        self.heavy_turns = max(1, turns - 1)  # turns heavy queries may hold at once
         self._clock = clock
         self._refusal = refusal
         self._held: list[Turn] = []
         self._waiting: list[_Waiter] = []
         self._arrivals = itertools.count()
-        self._used: dict[str, tuple[float, float]] = {}  # client → (decayed seconds, as of when)
+        self._clients = _Meter(half_life, clock)
+        self._queries = _Meter(half_life, clock)
 
-    # -- what a client has used ---------------------------------------------------------------
+    # -- what clients and queries have used ---------------------------------------------------
     def usage(self, client: str) -> float:
         """Decayed seconds of turns `client` has held, including its turns running now."""
         now = self._clock()
-        seconds, when = self._used.get(client, (0.0, now))
-        decayed = seconds * math.exp2(-(now - when) / self._half_life)
-        return decayed + sum(now - turn.started for turn in self._held if turn.client == client)
+        seconds, _queries = self._clients.past(client)
+        return seconds + sum(now - turn.started for turn in self._held if turn.client == client)
 
-    def _charge(self, client: str, seconds: float) -> None:
+    def expected_cost(self, client: str, query: str = "") -> float:
+        """Seconds a turn is expected to be held by `query` from `client`: the average of that
+        text's runs if it ran, else of the client's queries, else 0 (a newcomer)."""
+        return self._expected(client, _text_key(query))
+
+    def _expected(self, client: str, query: int | None) -> float:
         now = self._clock()
-        past, when = self._used.get(client, (0.0, now))
-        self._used[client] = (past * math.exp2(-(now - when) / self._half_life) + seconds, now)
-        if len(self._used) > MAX_CLIENTS:
-            lightest = sorted(self._used, key=lambda key: self._used[key][0])[: MAX_CLIENTS // 10]
-            for key in lightest:
-                del self._used[key]
+        for meter, key, running in (
+            (self._queries, query, [t for t in self._held if query is not None and t.query == query]),
+            (self._clients, client, [t for t in self._held if t.client == client]),
+        ):
+            seconds, queries = meter.past(key) if key is not None else (0.0, 0.0)
+            seconds += sum(now - turn.started for turn in running)
+            queries += len(running)
+            if queries > 0:
+                return seconds / queries
+        return 0.0
+
+    def _heavy(self, client: str, query: int | None) -> bool:
+        return self._expected(client, query) >= self.heavy_s
+
+    def _is_heavy(self, turn: Turn) -> bool:
+        return turn.heavy or self._clock() - turn.started >= self.heavy_s
+
+    def _may_start(self, heavy: bool) -> bool:
+        """Whether a query of that kind may take a turn now."""
+        if len(self._held) >= self.turns:
+            return False
+        return not heavy or sum(map(self._is_heavy, self._held)) < self.heavy_turns
 
     # -- taking and giving back turns ----------------------------------------------------------
     @property
@@ -103,19 +181,27 @@ class FairLine:
 
     @property
     def busy(self) -> bool:
-        """Whether a newcomer would have to wait."""
-        return len(self._held) >= self.turns or bool(self._waiting)
+        """Whether a light newcomer would have to wait."""
+        return not self._may_start(False) or any(not w.heavy for w in self._waiting)
 
-    async def acquire(self, client: str, timeout: float) -> Turn:
-        """A turn for `client`, waiting at most `timeout` s (`TimeoutError`); the refusal
-        (`refusal(waiting)`) if the line is full of clients that have used no more."""
-        if not self.busy:
-            return self._hold(client)
+    async def acquire(self, client: str, timeout: float, query: str = "") -> Turn:
+        """A turn for `query` (its text: what its cost is estimated by) from `client`, waiting
+        at most `timeout` s (`TimeoutError`); the refusal (`refusal(waiting)`) if the line is
+        full of queries no heavier."""
+        key = _text_key(query)
+        self._dispatch()  # (ranks the waiting queries) so none that may start is waiting now
+        heavy = self._heavy(client, key)
+        if self._may_start(heavy):
+            return self._hold(client, key, heavy)
         usage = self.usage(client)
+        if self.per_client is not None:
+            mine = sum(1 for w in self._waiting if w.client == client)
+            if mine >= self.per_client:
+                raise self._refusal(mine)
         if len(self._waiting) >= self.max_waiting:
-            self._make_room_for(usage)
+            self._make_room_for(heavy, usage)
         future: asyncio.Future[Turn] = asyncio.get_running_loop().create_future()
-        waiter = _Waiter(usage, next(self._arrivals), client, future)
+        waiter = _Waiter(heavy, usage, next(self._arrivals), client, key, future)
         self._waiting.append(waiter)
         try:
             return await asyncio.wait_for(asyncio.shield(future), timeout)
@@ -129,28 +215,43 @@ class FairLine:
             raise
 
     def release(self, turn: Turn) -> None:
-        """Give a turn back (charging its client) and hand it to the next waiting query."""
+        """Give a turn back (charging its client and text) and hand turns to waiting queries."""
         self._held.remove(turn)
-        self._charge(turn.client, self._clock() - turn.started)
-        while self._waiting and len(self._held) < self.turns:
-            for waiter in self._waiting:  # rank by use now, not at arrival
-                waiter.usage = self.usage(waiter.client)
-            waiter = min(self._waiting)
-            self._waiting.remove(waiter)
-            waiter.future.set_result(self._hold(waiter.client))  # held for it from now
+        seconds = self._clock() - turn.started
+        self._clients.charge(turn.client, seconds)
+        if turn.query is not None:
+            self._queries.charge(turn.query, seconds)
+        self._dispatch()
 
-    def _hold(self, client: str) -> Turn:
-        turn = Turn(client, self._clock())
+    def _dispatch(self) -> None:
+        """Grant free turns to the best-ranked waiting queries that may start."""
+        self._rank()
+        while True:
+            eligible = [w for w in self._waiting if self._may_start(w.heavy)]
+            if not eligible:
+                return
+            waiter = min(eligible)
+            self._waiting.remove(waiter)
+            waiter.future.set_result(self._hold(waiter.client, waiter.query, waiter.heavy))  # held from now
+
+    def _rank(self) -> None:
+        """Rank waiting queries by their kind and their clients' use now, not at arrival."""
+        for waiter in self._waiting:
+            waiter.heavy = self._heavy(waiter.client, waiter.query)
+            waiter.usage = self.usage(waiter.client)
+
+    def _hold(self, client: str, query: int | None, heavy: bool) -> Turn:
+        turn = Turn(client, query, self._clock(), heavy)
         self._held.append(turn)
         return turn
 
-    def _make_room_for(self, usage: float) -> None:
-        """Displace the newest query of the heaviest waiting client if it has used clearly more
-        than the newcomer's client; otherwise refuse the newcomer."""
-        for waiter in self._waiting:
-            waiter.usage = self.usage(waiter.client)
-        heaviest = max(self._waiting, key=lambda w: (w.usage, w.arrival))
-        if heaviest.usage <= 2 * usage + SIGNIFICANT_S:
+    def _make_room_for(self, heavy: bool, usage: float) -> None:
+        """Displace the newest query of the heaviest client among the heavy queries if the
+        newcomer is light, else among queries of its own kind if that client has used clearly
+        more than the newcomer's; otherwise refuse the newcomer."""
+        last = max(self._waiting, key=lambda w: (w.heavy, w.usage, w.arrival))
+        lighter = last.heavy and not heavy
+        if not lighter and not (last.heavy == heavy and last.usage > 2 * usage + SIGNIFICANT_S):
             raise self._refusal(len(self._waiting))
-        self._waiting.remove(heaviest)
-        heaviest.future.set_exception(self._refusal(len(self._waiting) + 1))
+        self._waiting.remove(last)
+        last.future.set_exception(self._refusal(len(self._waiting) + 1))

@@ -12,6 +12,10 @@ first read after an ingest or update sees the new one. While a write runs, reads
 served from the last checkpoint (they never wait for the write); a checkpoint no worker holds
 any more is deleted, and idle workers let go of old ones as soon as a newer one exists.
 
+A stopped worker's place is taken at once by one of `spares` workers started ahead (starting
+one takes from half a second to a few on a busy machine, during which its lane would be a
+worker short); a new spare is started in the background.
+
 Each worker runs under a memory limit (`RLIMIT_DATA`): a query that needs more is stopped by
 the allocator, its worker dies and is replaced, and the caller gets `QueryOutOfMemory`. A
 worker that cannot be started (no file descriptors, no memory) is retried with backoff until
@@ -62,6 +66,8 @@ DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_WORKER_MEMORY = 2 * 1024**3  # bytes of data (heap and anonymous mappings) per worker
 START_TIMEOUT_S = 60.0  # a spawned worker imports pyoxigraph; seconds before it counts as failed
 RELEASE = "release"  # a message telling an idle worker to close its checkpoint
+SPARE_WORKERS = 2  # started ahead, so that a worker stopped at its time limit is replaced at once
+LINE_SHARES = 8  # the general lane's line holds this many clients' `max_waiting` (fair_line.py)
 MAX_RESTART_PAUSE_S = 5.0  # the longest pause between attempts to start a worker again
 CHECKPOINT_TIMEOUT_S = 60.0  # a checkpoint is hard links: milliseconds, unless the disk is stuck
 
@@ -341,6 +347,7 @@ READ_DEFAULTS: dict[str, object] = {
     "max_result_bytes": None,
     "worker_memory": DEFAULT_WORKER_MEMORY,
     "networked": 0,
+    "spares": SPARE_WORKERS,
 }
 
 
@@ -389,6 +396,7 @@ class PooledStore:
         write_timeout: float = DEFAULT_WRITE_TIMEOUT_S,
         write_memory: int | None = DEFAULT_WRITE_MEMORY,
         networked: int = 0,
+        spares: int = SPARE_WORKERS,
     ):
         """`store` is handed over: it is closed here and reopened by the writer process."""
         if store.path is None:
@@ -417,6 +425,7 @@ class PooledStore:
                 max_result_bytes=max_result_bytes,
                 worker_memory=worker_memory,
                 networked=networked,
+                spares=spares,
             )
         except BaseException:
             self._writer.close()
@@ -435,8 +444,10 @@ class PooledStore:
         max_result_bytes: int | None,
         worker_memory: int | None,
         networked: int,
+        spares: int = 0,
     ) -> None:
-        """The read side, shared with `ReplicaStore`: the lanes and their worker processes."""
+        """The read side, shared with `ReplicaStore`: the lanes and their worker processes, and
+        `spares` more started in the background, ready to take a stopped worker's place."""
         self.timeout = timeout
         self.max_rows = max_rows
         self.max_result_bytes = max_result_bytes
@@ -472,6 +483,11 @@ class PooledStore:
             self._all.append(worker)
             self._lane[id(worker)] = lane
             lane.put(worker)
+        self._spares: queue.Queue[_Worker] = queue.Queue()  # started, in no lane yet
+        self._spare_count = spares
+        self._spare_lock = threading.Lock()  # one thread starts spares at a time
+        if spares:
+            threading.Thread(target=self._top_up_spares, daemon=True).start()
 
     # -- versions and snapshots ----------------------------------------------------------
     @property
@@ -617,31 +633,33 @@ class PooledStore:
         return f"the query needed more than {limit} of memory a query worker may use and was stopped"
 
     def _replace(self, dead: _Worker, then: Callable[[], object] | None = None) -> None:
-        """Start a replacement in the background, so the timed-out request answers at once;
-        `then()` once it is in its lane (or the pool closed).
+        """Put a spare worker in the dead one's place at once (and `then()` now), starting a new
+        spare in the background; with no spare ready, start a replacement in the background, so
+        the timed-out request answers at once, and `then()` once it is in its lane (or the pool
+        closed). The caller's turn in the general lane is given back by `then()`: with a spare,
+        a runaway stopped at its time limit costs no one a wait for a process to start.
 
         A start that fails (no file descriptors or memory left, a worker that dies before it is
         ready) is retried with a growing pause, until the pool is whole again or closed.
         """
         lane = self._lane.pop(id(dead))
+        if not dead.networked:
+            with contextlib.suppress(queue.Empty):
+                spare = self._spares.get_nowait()
+                with self._lock:  # the spare is in `_all` already
+                    self._all = [w for w in self._all if w is not dead]
+                    self._lane[id(spare)] = lane
+                lane.put(spare)  # (if the pool closed meanwhile, closing stopped the spare)
+                if then is not None:
+                    then()
+                threading.Thread(target=self._top_up_spares, args=(dead,), daemon=True).start()
+                return
 
         def start() -> None:
             dead.kill()
-            pause = 0.1
-            while True:
-                with self._lock:
-                    if self._closed:
-                        return
-                try:
-                    fresh = _Worker(self.worker_memory, networked=dead.networked)
-                    fresh.wait_ready()
-                    break
-                except Exception as exc:
-                    self.restarts += 1
-                    print(f"jalinan: a query worker failed to start ({exc}); retrying in {pause:g} s",
-                          file=sys.stderr, flush=True)  # fmt: skip
-                    time.sleep(pause)
-                    pause = min(pause * 2, MAX_RESTART_PAUSE_S)
+            fresh = self._start_worker(dead.networked)
+            if fresh is None:
+                return
             with self._lock:
                 self._all = [w for w in self._all if w is not dead] + [fresh]
                 self._lane[id(fresh)] = lane
@@ -654,6 +672,50 @@ class PooledStore:
                 then()
 
         threading.Thread(target=start, daemon=True).start()
+
+    def _start_worker(self, networked: bool) -> _Worker | None:
+        """A started, ready worker, retrying with a growing pause; None if the pool closed."""
+        pause = 0.1
+        while True:
+            with self._lock:
+                if self._closed:
+                    return None
+            try:
+                fresh = _Worker(self.worker_memory, networked=networked)
+                fresh.wait_ready()
+                return fresh
+            except Exception as exc:
+                self.restarts += 1
+                print(f"jalinan: a query worker failed to start ({exc}); retrying in {pause:g} s",
+                      file=sys.stderr, flush=True)  # fmt: skip
+                time.sleep(pause)
+                pause = min(pause * 2, MAX_RESTART_PAUSE_S)
+
+    def _top_up_spares(self, dead: _Worker | None = None) -> None:
+        """Reap a worker a spare replaced, then start spares until there are `spares` again."""
+        with self._lock:
+            if dead is not None:
+                self._all = [w for w in self._all if w is not dead]
+        if dead is not None:
+            dead.kill()
+        with self._spare_lock:
+            while self._spares.qsize() < self._spare_count:
+                fresh = self._start_worker(networked=False)
+                if fresh is None:
+                    return
+                with self._lock:
+                    closed = self._closed
+                    if not closed:
+                        self._all.append(fresh)
+                if closed:
+                    fresh.stop()
+                    return
+                self._spares.put(fresh)
+
+    @property
+    def spares_ready(self) -> int:
+        """How many spare workers are started and waiting to take a stopped worker's place."""
+        return self._spares.qsize()
 
     @property
     def pool_size(self) -> int:
@@ -761,24 +823,33 @@ class PooledStore:
         deadline = time.monotonic() + limit
         if trusted:  # the server's own queries: a free worker of either lane, else the reserved line
             return await self._query_on_loop(job_for, timeout, trusted, deadline, limit)
-        async with self._loop_turn(deadline, limit, client or "") as held:
+        async with self._loop_turn(deadline, limit, client or "", sparql) as held:
             return await self._query_on_loop(job_for, timeout, trusted, deadline, limit, held)
 
     @contextlib.asynccontextmanager
-    async def _loop_turn(self, deadline: float, limit: float, client: str) -> AsyncIterator[_Held]:
+    async def _loop_turn(
+        self, deadline: float, limit: float, client: str, sparql: str
+    ) -> AsyncIterator[_Held]:
         """Wait on the loop, not in a thread, for a turn among as many queries as there are
         general workers: within it a worker is free, unless trusted queries hold some. The
-        line is fair between clients (`fair_line.py`): the client that has used the least
-        worker time goes first, and a full line refuses the heaviest (`StoreBusy`).
+        line is fair by worker time (`fair_line.py`): queries expected to be light (by their
+        text's past runs, else their client's) go first and always have a turn of their own;
+        among the rest the client that has used the least goes first; a full line refuses the
+        heaviest (`StoreBusy`).
 
         A query that cost its worker (stopped at the time limit, or dead) gives its turn back
         only when the replacement is ready: otherwise the next in line would get a turn with no
         worker behind it, and wait again, first come first served, for the next one."""
         if self._turns is None:
-            self._turns = FairLine(self._general, self._max_waiting, refusal=self._line_full)
+            self._turns = FairLine(
+                self._general,
+                self._max_waiting * LINE_SHARES,
+                per_client=self._max_waiting,
+                refusal=self._line_full,
+            )
         line = self._turns
         try:
-            turn = await line.acquire(client, max(0.0, deadline - time.monotonic()))
+            turn = await line.acquire(client, max(0.0, deadline - time.monotonic()), sparql)
         except TimeoutError:
             raise QueryTimeout(f"no query worker became free within {limit:g} s") from None
         loop = asyncio.get_running_loop()
@@ -792,8 +863,9 @@ class PooledStore:
     @staticmethod
     def _line_full(waiting: int) -> StoreBusy:
         return StoreBusy(
-            f"all query workers of the general lane are busy and {waiting} queries wait, "
-            "from clients that have used no less of them"
+            f"all query workers of the general lane are busy and the waiting line has no place for "
+            f"this query: {waiting} wait that are this client's own, or expected to be no heavier "
+            "and from clients that have used no less"
         )
 
     async def _query_on_loop(

@@ -50,7 +50,8 @@ class ReplicaStore(PooledStore):
 
     def __init__(self, folder: str | Path, *, poll_interval: float = DEFAULT_POLL_S, **reads: Any):
         """`reads`: the read side's options, as `PooledStore` takes them (`workers`, `reserved`,
-        `max_waiting`, `timeout`, `max_rows`, `max_result_bytes`, `worker_memory`, `networked`)."""
+        `max_waiting`, `timeout`, `max_rows`, `max_result_bytes`, `worker_memory`, `networked`,
+        `spares`)."""
         self.folder = Path(folder)
         self.path = self.folder
         self.read_only = True

@@ -2,147 +2,360 @@
 
 Users expect agreements newest first (by date as precise as known, undated last), then by
 label; visits by start date (earliest first, undated last), then by label; organisations and
-people by label. Oxigraph has no top-k sort and decodes every string it
-compares, so a page ordered by date and label sorted all the agreements on every request:
-440 ms for the first page at 10,000 articles (14,000 agreements), where ordering the same
-agreements by one integer took 4 ms (measured; see `queries/README.md`). So ingest ranks each
-list once and writes each node's place as `jl:listPosition` (1, 2, …) into its own bookkeeping
-graph, one per list (`https://w3id.org/jalinan/graph/list-order/agreements`, `…/organisations`,
-`…/visits`, `…/people`);
-a list's page query reads its graph and orders by the position, which any SPARQL engine reads
-the same way.
+people by label. Oxigraph has no top-k sort and decodes every string it compares, so a page
+ordered by date and label sorted all the agreements on every request: 440 ms for the first
+page at 10,000 articles (14,000 agreements), where ordering the same agreements by one integer
+took 4 ms (measured; see `queries/README.md`). So ingest gives each node of a list a sort key,
+`jl:listPosition`, an integer (smaller first) in the list's own bookkeeping graph
+(`https://w3id.org/jalinan/graph/list-order/agreements`, `…/organisations`, `…/visits`,
+`…/people`); a list's page query reads its graph and orders by it, which any SPARQL engine
+reads the same way.
+
+The key is mostly the node's own: `coarse × 100,000 + rank`. `coarse` is computed from the
+node alone (its day, then the first letters of its label, encoded so that a smaller key never
+follows a larger one in the list's order; `coarse_day`, `coarse_label`); `rank` orders the few
+nodes that share a coarse value (same day and same first letters) exactly, by the full order.
+So a changed or new node moves only itself and the nodes of its small group, never the whole
+list: `jalinan ingest FILE` re-ranks only what the changed articles touch (`rerank`), where
+numbering 1, 2, … rewrote every position after the new one (82 s for ≈56,000 positions at
+10,000 articles). A full ingest and a re-ingest of single files give the same keys, since
+both are a function of the list's members only.
 
 A position is derived bookkeeping, not a fact (no quote). A full ingest ranks the corpus in
-memory (`positions_from_graphs`) and writes the positions in the data's own transaction; a
-re-ingest of single files ranks what the store then holds (`rank_lists`, six look-ups) in the
-transaction right after the data's, so after a crash between the two a new agreement may miss
-its place (it is left out of the lists) until the next ingest. Writes that bypass ingest
-(`/update`, the Graph Store Protocol) do not re-rank: the next ingest does.
+memory (`positions_from_graphs`) and writes the keys in the data's own transaction; a
+re-ingest of single files re-ranks what they touched in the transaction right after the
+data's, so after a crash between the two a node may miss or keep a stale place until the next
+full ingest. Writes that bypass ingest (`/update`, the Graph Store Protocol) do not re-rank:
+the next ingest does.
 """
 
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from jalinan.graph import GraphStore, SelectResult
-from jalinan.graph.namespaces import CONCEPT, JL, RDF, RDFS, SKOS, XSD
+from jalinan.graph.namespaces import CONCEPT, ID, JL, RDF, RDFS, SKOS, XSD
 from jalinan.queries.catalogue import load_query
 
 LIST_ORDER_GRAPH = "https://w3id.org/jalinan/graph/list-order"  # + "/" + the list's name
 POSITION = NamedNode(JL + "listPosition")
 _LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
 _INTEGER = NamedNode(XSD + "integer")
+# A key is a whole number written as an `xsd:decimal`: Virtuoso 7 reads an `xsd:integer` past
+# 32 bits as a decimal (openlink/virtuoso-opensource#607), so a decimal reads the same everywhere.
+_DECIMAL = NamedNode(XSD + "decimal")
 _TYPE, _LABEL, _SUBCLASS, _DATE = RDF + "type", RDFS + "label", RDFS + "subClassOf", JL + "date"
 _START, _EARLIEST, _LATEST = JL + "startDate", JL + "earliestDateTime", JL + "latestDateTime"
 _BROADER = SKOS + "broader"
+_STATUS, _TOPIC, _PARTY = JL + "hasStatus", JL + "hasTopic", JL + "hasParty"
+_QUALIFIED, _SIDE = JL + "qualifiedParty", JL + "side"
+
+# ---- the key: coarse (the node's own) × RANK_SPAN + rank within the nodes sharing it --------
+
+RANK_SPAN = 100_000  # at most this many nodes of one list share a coarse value (same day, same first letters)
+# Every key stays below 10**18, well within the whole numbers every engine's decimals hold.
+MAX_KEY = 10**18
+_BASE = 42  # label buckets: 0 = end of the label, 1..41 = the buckets of `_bucket`
 
 
-def agreement_order(rows: list[tuple[str, str, str | None]]) -> list[str]:
-    """Agreement IRIs newest first: by date (`YYYY[-MM[-DD]]`, a day before its month, which
-    is before its year: the more precise first), undated last, then by label (case-insensitive),
-    then IRI, so that the order is total and the same on every run. Rows: (IRI, label, date)."""
-    labels: dict[str, str] = {}
+def _bucket(char: str) -> tuple[int, bool]:
+    """A character's bucket (in code point order), and whether the bucket holds it alone (a
+    space, a digit, a letter a-z): after a shared bucket the next letters cannot be compared."""
+    code = ord(char)
+    if code < 32:
+        return 1, False
+    if code == 32:
+        return 2, True
+    if code < 48:
+        return 3, False
+    if code <= 57:
+        return 4 + code - 48, True  # 4..13: the digits
+    if code < 97:
+        return 14, False
+    if code <= 122:
+        return 15 + code - 97, True  # 15..40: a..z
+    return 41, False
+
+
+def coarse_label(label: str, chars: int) -> int:
+    """The first `chars` characters of the case-folded label as a number that never decreases
+    as the label increases (`label.casefold()` order): each character's bucket, the end of the
+    label as 0, and nothing more read after a character that shares its bucket (é, -, …)."""
+    folded = label.casefold()
+    code = 0
+    reading = True
+    for index in range(chars):
+        bucket = 0
+        if reading and index < len(folded):
+            bucket, reading = _bucket(folded[index])
+        else:
+            reading = False
+        code = code * _BASE + bucket
+    return code
+
+
+_FIRST_YEAR, _YEARS = 1900, 256
+DAY_SLOTS = _YEARS * 416 + 2  # 0: before 1900; then each day, month and year; last: from 2156
+
+
+def day_number(date: str) -> int:
+    """`YYYY[-MM[-DD]]` as a number in the same order as the text (2025 < 2025-04 < 2025-04-01)."""
+    year, month, day = int(date[:4]), int(date[5:7] or 0), int(date[8:10] or 0)
+    return year * 10_000 + month * 100 + day
+
+
+def coarse_day(date: str) -> tuple[int, bool]:
+    """`YYYY[-MM[-DD]]` as one of `DAY_SLOTS` slots in the same order, and whether the slot holds
+    that date alone (years before 1900 share the first slot, from 2156 the last)."""
+    year, month, day = int(date[:4]), int(date[5:7] or 0), int(date[8:10] or 0)
+    if year < _FIRST_YEAR:
+        return 0, False
+    if year >= _FIRST_YEAR + _YEARS:
+        return DAY_SLOTS - 1, False
+    return (year - _FIRST_YEAR) * 416 + month * 32 + day + 1, True
+
+
+Member = tuple[str, str | None]  # a node's label, and its date (or instant) if the list orders by one
+
+
+def _label_key(iri: str, member: Member) -> tuple[object, ...]:
+    return (member[0].casefold(), member[0], iri)
+
+
+def _label_coarse(member: Member) -> int:
+    return coarse_label(member[0], 8)
+
+
+def _newest_key(iri: str, member: Member) -> tuple[object, ...]:
+    date = member[1]
+    return (date is None, -day_number(date) if date else 0, *_label_key(iri, member))
+
+
+def _newest_coarse(member: Member) -> int:
+    label, date = member
+    if date is None:
+        slot, exact = DAY_SLOTS, True
+    else:
+        day, exact = coarse_day(date)
+        slot = DAY_SLOTS - 1 - day
+    return slot * _BASE**4 + (coarse_label(label, 4) if exact else 0)
+
+
+def _start_key(iri: str, member: Member) -> tuple[object, ...]:
+    instant = member[1]
+    return (instant is None, instant or "", *_label_key(iri, member))
+
+
+def _start_coarse(member: Member) -> int:
+    label, instant = member
+    if instant is None:
+        slot, exact = DAY_SLOTS * 3, True
+    else:  # the day, then the time: the day's first instant, another, its last
+        day, exact = coarse_day(instant[:10])
+        time = instant[11:] if len(instant) == 19 else ""
+        moment = {"00:00:00": 0, "23:59:59": 2}.get(time, 1)
+        exact = exact and moment != 1
+        slot = day * 3 + moment
+    return slot * _BASE**4 + (coarse_label(label, 4) if exact else 0)
+
+
+def _first_label(labels: Iterable[str]) -> str:
+    return min(labels, key=lambda label: (label.casefold(), label))
+
+
+def agreement_members(rows: Iterable[tuple[str, str, str | None]]) -> dict[str, Member]:
+    """Each agreement's label (the first in label order) and latest date (`YYYY[-MM[-DD]]`; a
+    bound, "by 2025-04-17", by its date). Rows: (IRI, label, date label)."""
+    labels: dict[str, list[str]] = {}
     dates: dict[str, str] = {}
-    for iri, label, date in rows:  # one label (the first in that order) and the latest date each
-        if iri not in labels or (label.casefold(), label) < (labels[iri].casefold(), labels[iri]):
-            labels[iri] = label
-        date = None if date is None else date.split(" ")[-1]  # a bound ("by 2025-04-17") by its date
+    for iri, label, date in rows:
+        labels.setdefault(iri, []).append(label)
+        date = None if date is None else date.split(" ")[-1]
         if date is not None and date > dates.get(iri, ""):
             dates[iri] = date
-    ordered = sorted(labels, key=lambda iri: (labels[iri].casefold(), labels[iri], iri))
-    ordered.sort(key=lambda iri: dates.get(iri, ""), reverse=True)  # stable: ties keep the label order
-    return ordered
+    return {iri: (_first_label(its), dates.get(iri)) for iri, its in labels.items()}
 
 
-def label_order(rows: list[tuple[str, str, str | None]]) -> list[str]:
-    """IRIs by label (case-insensitive; one label each, the first in that order), then IRI."""
-    labels: dict[str, str] = {}
-    for iri, label, _ in rows:
-        if iri not in labels or (label.casefold(), label) < (labels[iri].casefold(), labels[iri]):
-            labels[iri] = label
-    return sorted(labels, key=lambda iri: (labels[iri].casefold(), labels[iri], iri))
-
-
-def start_order(rows: list[tuple[str, str, str | None]]) -> list[str]:
-    """IRIs by when they start, earliest first (the key: the first instant of the date or start
-    date, or for a bound known only at its end, "by 2025-04-16", that end), undated last, then
-    by label as `label_order`. Rows: (IRI, label, instant as `xsd:dateTime` lexical form)."""
+def start_members(rows: Iterable[tuple[str, str, str | None]]) -> dict[str, Member]:
+    """Each node's label and earliest start instant. Rows: (IRI, label, instant)."""
+    labels: dict[str, list[str]] = {}
     starts: dict[str, str] = {}
-    for iri, _, instant in rows:
+    for iri, label, instant in rows:
+        labels.setdefault(iri, []).append(label)
         if instant is not None and (iri not in starts or instant < starts[iri]):
             starts[iri] = instant
-    ordered = label_order(rows)
-    ordered.sort(key=lambda iri: (iri not in starts, starts.get(iri, "")))  # stable: ties by label
-    return ordered
+    return {iri: (_first_label(its), starts.get(iri)) for iri, its in labels.items()}
+
+
+def label_members(rows: Iterable[tuple[str, str, str | None]]) -> dict[str, Member]:
+    """Each node's label (the first in label order). Rows: (IRI, label, unused)."""
+    labels: dict[str, list[str]] = {}
+    for iri, label, _ in rows:
+        labels.setdefault(iri, []).append(label)
+    return {iri: (_first_label(its), None) for iri, its in labels.items()}
 
 
 @dataclass(frozen=True)
 class RankedList:
     """One ranked list: its name (its graph's last segment), the classes whose members (of a
     narrower class too) it ranks, the look-up a store answers with their labels, which dates
-    order it (a date's label, or its instant), and the order."""
+    order it (a date's label, or its instant), how rows become members, and the order: the full
+    key (exact) and the coarse value (the node's own, never decreasing along the order)."""
 
     name: str
     tops: tuple[str, ...]
     lookup: str
     dates: str | None
-    order: Callable[[list[tuple[str, str, str | None]]], list[str]]
+    members: Callable[[Iterable[tuple[str, str, str | None]]], dict[str, Member]]
+    key: Callable[[str, Member], tuple[object, ...]]
+    coarse: Callable[[Member], int]
 
     @property
     def graph(self) -> str:
         return f"{LIST_ORDER_GRAPH}/{self.name}"
 
+    def keys(self, members: Mapping[str, Member]) -> dict[str, int]:
+        """Every member's sort key: its coarse value, then its rank among those sharing it."""
+        groups: dict[int, list[str]] = {}
+        for iri, member in members.items():
+            groups.setdefault(self.coarse(member), []).append(iri)
+        keys = {}
+        for coarse, group in groups.items():
+            if len(group) > RANK_SPAN:
+                raise ValueError(
+                    f"list {self.name}: {len(group)} nodes share one day and first letters "
+                    f"(at most {RANK_SPAN}); widen RANK_SPAN in ingest/list_order.py"
+                )
+            group.sort(key=lambda iri: self.key(iri, members[iri]))
+            for rank, iri in enumerate(group):
+                keys[iri] = coarse * RANK_SPAN + rank
+                assert keys[iri] < MAX_KEY, (self.name, iri)
+        return keys
 
-# Positions count from 1 in each list.
+
 LISTS = (
     RankedList(
         "agreements",
         (JL + "Agreement", JL + "AgreementCollection"),
         "agreement-order.rq",
         "label",
-        agreement_order,
+        agreement_members,
+        _newest_key,
+        _newest_coarse,
     ),
-    RankedList("organisations", (JL + "Organization",), "organisation-order.rq", None, label_order),
-    RankedList("visits", (JL + "Visit",), "visit-order.rq", "start", start_order),
-    RankedList("people", (JL + "Person",), "person-order.rq", None, label_order),
+    RankedList(
+        "organisations",
+        (JL + "Organization",),
+        "organisation-order.rq",
+        None,
+        label_members,
+        _label_key,
+        _label_coarse,
+    ),
+    RankedList(
+        "visits", (JL + "Visit",), "visit-order.rq", "start", start_members, _start_key, _start_coarse
+    ),
+    RankedList("people", (JL + "Person",), "person-order.rq", None, label_members, _label_key, _label_coarse),
 )
-# Agreements by a concept (a status, a topic): each concept's agreements (with it or a narrower
-# one) in the agreements' order, ranked in their own graph (`…/agreements-by-status/signed`),
-# which the concept names in the list's own graph (`<signed> rdfs:seeAlso <…/signed>`): a page
-# of one status is then read from its list alone, rather than sorting its thousands of members
-# on each request. (name, property, the concepts' IRI prefix)
-BY_CONCEPT = (
-    ("agreements-by-status", JL + "hasStatus", CONCEPT + "agreement-status/"),
-    ("agreements-by-topic", JL + "hasTopic", CONCEPT + "topic/"),
-)
+# Agreements by each value of a filter (status, topic, year, side, kind, party): each value's
+# agreements (a status or topic's narrower ones' too, a kind's narrower classes' too) with
+# their keys, in their own graph (`…/list-order/agreements-by-status/signed`), which the
+# facet's index graph (`…/list-order/agreements-by-status`) describes: `<list> rdf:value
+# <signed> ; jl:listSize 9629`. A filtered page is then read from its lists alone, rather than
+# testing every agreement against each filter on each request, and a facet's unfiltered counts
+# are the lists' sizes.
+FACETS = ("status", "topic", "year", "side", "kind", "party")
 LIST_GRAPHS = (
     *(ranked.graph for ranked in LISTS),
-    *(f"{LIST_ORDER_GRAPH}/{name}" for name, _, _ in BY_CONCEPT),
+    *(f"{LIST_ORDER_GRAPH}/agreements-by-{facet}" for facet in FACETS),
 )
-_SEE_ALSO = NamedNode(RDFS + "seeAlso")
+_VALUE = NamedNode(RDF + "value")
+LIST_SIZE = NamedNode(JL + "listSize")
+_YEAR = re.compile(r"^[0-9]{4}")
+_PREFIXES = {
+    "status": CONCEPT + "agreement-status/",
+    "topic": CONCEPT + "topic/",
+    "side": ID,
+    "party": ID,
+    "kind": JL,
+}
 
 
-def _rows(store: GraphStore, lookup: str) -> list[dict[str, str]]:
-    result = store.query(load_query(_LOOKUPS / lookup).text)
+@dataclass
+class AgreementFacts:
+    """What puts an agreement on a filter's lists, as rows: (agreement, status or topic
+    property, concept), (concept, broader), (agreement, date label), (agreement, side),
+    (agreement, class), (class, superclass), (agreement, party)."""
+
+    tagged: list[tuple[str, str, str]] = field(default_factory=list)
+    broader: list[tuple[str, str]] = field(default_factory=list)
+    dated: list[tuple[str, str]] = field(default_factory=list)
+    sides: list[tuple[str, str]] = field(default_factory=list)
+    types: list[tuple[str, str]] = field(default_factory=list)
+    superclasses: list[tuple[str, str]] = field(default_factory=list)
+    parties: list[tuple[str, str]] = field(default_factory=list)
+
+
+def facet_lists(facts: AgreementFacts) -> dict[str, tuple[Literal | NamedNode, set[str]]]:
+    """Each filter value's list graph: the value, and the agreements on it."""
+    concepts = _closure(facts.broader)
+    classes = _closure(facts.superclasses)
+    values: list[tuple[str, str, Literal | NamedNode]] = []  # (facet, agreement, value)
+    for agreement, prop, concept in facts.tagged:
+        facet = "status" if prop == JL + "hasStatus" else "topic"
+        values.extend((facet, agreement, NamedNode(c)) for c in concepts(concept))
+    for agreement, date in facts.dated:
+        if _YEAR.match(date):
+            values.append(("year", agreement, Literal(date[:4], datatype=_INTEGER)))
+    values.extend(("side", agreement, NamedNode(side)) for agreement, side in facts.sides)
+    for agreement, cls in facts.types:
+        values.extend(("kind", agreement, NamedNode(c)) for c in classes(cls) if c.startswith(JL))
+    values.extend(("party", agreement, NamedNode(party)) for agreement, party in facts.parties)
+    lists: dict[str, tuple[Literal | NamedNode, set[str]]] = {}
+    for facet, agreement, value in values:
+        if isinstance(value, Literal):
+            local = value.value
+        else:
+            prefix = _PREFIXES[facet]
+            local = value.value[len(prefix) :]
+            if (
+                not value.value.startswith(prefix)
+                or not local
+                or (facet in ("status", "topic") and "/" in local)
+            ):
+                continue
+        graph = f"{LIST_ORDER_GRAPH}/agreements-by-{facet}/{local}"
+        lists.setdefault(graph, (value, set()))[1].add(agreement)
+    return lists
+
+
+def _index_of(graph: str) -> str:
+    return graph.rsplit("/", 1)[0] if graph.count("/") > LIST_ORDER_GRAPH.count("/") + 1 else graph
+
+
+def _rows(store: GraphStore, lookup: str, subjects: Iterable[str] | None = None) -> list[dict[str, str]]:
+    """A look-up's rows; `subjects`: only theirs (its `VALUES ?subject` block filled)."""
+    query = load_query(_LOOKUPS / lookup)
+    text = (
+        query.text if subjects is None else query.bind({"subject": [NamedNode(s) for s in sorted(subjects)]})
+    )
+    result = store.query(text)
     assert isinstance(result, SelectResult)
     return [{name: term.value for name, term in row.items()} for row in result.rows]
 
 
-def _positions(ordered: Iterable[str]) -> list[Triple]:
+def _positions(keys: Mapping[str, int]) -> list[Triple]:
     return [
-        Triple(NamedNode(iri), POSITION, Literal(str(place), datatype=_INTEGER))
-        for place, iri in enumerate(ordered, start=1)
+        Triple(NamedNode(iri), POSITION, _key(key))
+        for iri, key in sorted(keys.items(), key=lambda item: item[1])
     ]
 
 
-def _by_concept(
-    agreements: list[str], tagged: Iterable[tuple[str, str, str]], broader: Iterable[tuple[str, str]]
-) -> dict[str, list[Triple]]:
-    """The lists of agreements by concept (`BY_CONCEPT`), from the agreements in their order,
-    (agreement, property, concept) rows, and (concept, broader concept) rows."""
+def _closure(broader: Iterable[tuple[str, str]]) -> Callable[[str], set[str]]:
     above: dict[str, set[str]] = {}
     for concept, parent in broader:
         above.setdefault(concept, set()).add(parent)
@@ -156,53 +369,79 @@ def _by_concept(
                 todo.extend(above.get(current, ()))
         return found
 
-    members: dict[tuple[str, str], set[str]] = {}
-    for agreement, prop, concept in tagged:
-        for value in closure(concept):
-            members.setdefault((prop, value), set()).add(agreement)
-    graphs = {}
-    for name, prop, prefix in BY_CONCEPT:
-        index = f"{LIST_ORDER_GRAPH}/{name}"
-        graphs[index] = []
-        for (its_prop, concept), chosen in sorted(members.items()):
-            if its_prop != prop or not concept.startswith(prefix) or "/" in concept[len(prefix) :]:
-                continue
-            ranked = [agreement for agreement in agreements if agreement in chosen]
-            if not ranked:  # a topic only visits or projects have
-                continue
-            graph = f"{index}/{concept[len(prefix) :]}"
-            graphs[index].append(Triple(NamedNode(concept), _SEE_ALSO, NamedNode(graph)))
-            graphs[graph] = _positions(ranked)
+    return closure
+
+
+def _facet_graphs(
+    agreement_keys: Mapping[str, int], lists: Mapping[str, tuple[Literal | NamedNode, set[str]]]
+) -> dict[str, list[Triple]]:
+    """The agreements' lists by filter value, each with the agreements' keys, and their indexes."""
+    graphs: dict[str, list[Triple]] = {f"{LIST_ORDER_GRAPH}/agreements-by-{facet}": [] for facet in FACETS}
+    for graph, (value, chosen) in sorted(lists.items()):
+        keys = {iri: agreement_keys[iri] for iri in chosen if iri in agreement_keys}
+        if not keys:  # a topic only visits or projects have
+            continue
+        node = NamedNode(graph)
+        graphs[_index_of(graph)] += [
+            Triple(node, _VALUE, value),
+            Triple(node, LIST_SIZE, _integer(len(keys))),
+        ]
+        graphs[graph] = _positions(keys)
     return graphs
 
 
+def _store_members(
+    store: GraphStore, ranked: RankedList, subjects: Iterable[str] | None = None
+) -> dict[str, Member]:
+    dates: dict[str, list[str]] = {}
+    if ranked.dates:
+        lookup, column = ("dated.rq", "date") if ranked.dates == "label" else ("started.rq", "instant")
+        for row in _rows(store, lookup, subjects):
+            dates.setdefault(row["subject"], []).append(row[column])
+    rows = [
+        (row["subject"], row["label"], date)
+        for row in _rows(store, ranked.lookup, subjects)
+        for date in (dates.get(row["subject"]) or [None])
+    ]
+    return ranked.members(rows)
+
+
+def _store_facts(store: GraphStore, subjects: Iterable[str] | None = None) -> AgreementFacts:
+    def pairs(
+        lookup: str, first: str, second: str, only: Iterable[str] | None = subjects
+    ) -> list[tuple[str, str]]:
+        return [(row[first], row[second]) for row in _rows(store, lookup, only)]
+
+    return AgreementFacts(
+        tagged=[
+            (row["subject"], row["property"], row["concept"]) for row in _rows(store, "tagged.rq", subjects)
+        ],
+        broader=pairs("broader.rq", "concept", "broader", None),
+        dated=pairs("dated.rq", "subject", "date"),
+        sides=pairs("sided.rq", "subject", "side"),
+        types=pairs("typed.rq", "subject", "class"),
+        superclasses=pairs("superclasses.rq", "class", "superclass", None),
+        parties=pairs("parties.rq", "subject", "party"),
+    )
+
+
 def list_positions(store: GraphStore) -> dict[str, list[Triple]]:
-    """Each ranked list's graph: a `jl:listPosition` triple for every node of the list."""
-    dates: dict[str, dict[str, list[str]]] = {"label": {}, "start": {}}
-    for lookup, kind, column in (("dated.rq", "label", "date"), ("started.rq", "start", "instant")):
-        for row in _rows(store, lookup):
-            dates[kind].setdefault(row["subject"], []).append(row[column])
+    """Each ranked list's graph, from what the store holds: a key for every node of the list."""
     graphs = {}
-    ordered: dict[str, list[str]] = {}
+    agreement_keys: dict[str, int] = {}
     for ranked in LISTS:
-        its = dates[ranked.dates] if ranked.dates else {}
-        rows = [
-            (row["subject"], row["label"], date)
-            for row in _rows(store, ranked.lookup)
-            for date in (its.get(row["subject"]) or [None])
-        ]
-        ordered[ranked.name] = ranked.order(rows)
-        graphs[ranked.graph] = _positions(ordered[ranked.name])
-    tagged = [(row["subject"], row["property"], row["concept"]) for row in _rows(store, "tagged.rq")]
-    broader = [(row["concept"], row["broader"]) for row in _rows(store, "broader.rq")]
-    graphs.update(_by_concept(ordered["agreements"], tagged, broader))
+        keys = ranked.keys(_store_members(store, ranked))
+        graphs[ranked.graph] = _positions(keys)
+        if ranked.name == "agreements":
+            agreement_keys = keys
+    graphs.update(_facet_graphs(agreement_keys, facet_lists(_store_facts(store))))
     return graphs
 
 
 def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, list[Triple]]:
     """The ranked lists' graphs computed from a whole corpus in memory (the ontology graph
     included, for the class tree), so that a full ingest writes them in the same transaction as
-    the data: the same positions `list_positions` reads from a store holding that corpus."""
+    the data: the same keys `list_positions` reads from a store holding that corpus."""
     parents: dict[str, set[str]] = {}
     types: dict[str, set[str]] = {}
     labels: dict[str, list[str]] = {}
@@ -211,9 +450,9 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
     day_label: dict[str, str] = {}
     earliest: dict[str, str] = {}
     latest: dict[str, str] = {}
-    tagged: list[tuple[str, str, str]] = []
-    broader: list[tuple[str, str]] = []
-    by_concept = {prop for _, prop, _ in BY_CONCEPT}
+    facts = AgreementFacts()
+    roles: list[tuple[str, str]] = []  # (agreement, its qualified party)
+    side_of: dict[str, str] = {}
     for triples in graphs.values():
         for t in triples:
             p = t.predicate.value
@@ -236,10 +475,16 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
                 earliest[t.subject.value] = t.object.value
             elif p == _LATEST:
                 latest[t.subject.value] = t.object.value
-            elif p in by_concept:
-                tagged.append((t.subject.value, p, t.object.value))
+            elif p in (_STATUS, _TOPIC):
+                facts.tagged.append((t.subject.value, p, t.object.value))
             elif p == _BROADER:
-                broader.append((t.subject.value, t.object.value))
+                facts.broader.append((t.subject.value, t.object.value))
+            elif p == _PARTY:
+                facts.parties.append((t.subject.value, t.object.value))
+            elif p == _QUALIFIED:
+                roles.append((t.subject.value, t.object.value))
+            elif p == _SIDE:
+                side_of[t.subject.value] = t.object.value
 
     def under(cls: str, tops: tuple[str, ...], seen: frozenset[str] = frozenset()) -> bool:
         above = parents.get(cls, set()) - seen
@@ -255,7 +500,7 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
 
     every_class = {cls for its in types.values() for cls in its}
     out = {}
-    ordered: dict[str, list[str]] = {}
+    agreement_keys: dict[str, int] = {}
     for ranked in LISTS:
         classes = {cls for cls in every_class if under(cls, ranked.tops)}
         rows = [
@@ -265,9 +510,15 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
             for label in labels.get(subject, [])
             for date in dates(subject, ranked.dates)
         ]
-        ordered[ranked.name] = ranked.order(rows)
-        out[ranked.graph] = _positions(ordered[ranked.name])
-    out.update(_by_concept(ordered["agreements"], tagged, broader))
+        keys = ranked.keys(ranked.members(rows))
+        out[ranked.graph] = _positions(keys)
+        if ranked.name == "agreements":
+            agreement_keys = keys
+    facts.dated = [(s, day_label[d]) for s, days in day_of.items() for d in days if d in day_label]
+    facts.sides = [(agreement, side_of[role]) for agreement, role in roles if role in side_of]
+    facts.types = [(s, cls) for s, its in types.items() for cls in its if cls.startswith(JL)]
+    facts.superclasses = [(cls, parent) for cls, its in parents.items() for parent in its]
+    out.update(_facet_graphs(agreement_keys, facet_lists(facts)))
     return out
 
 
@@ -277,8 +528,128 @@ def stale_lists(existing: Iterable[str], ranked: Mapping[str, object]) -> list[s
     return [name for name in existing if name.startswith(LIST_ORDER_GRAPH + "/") and name not in ranked]
 
 
-def rank_lists(store: GraphStore) -> None:
-    """Rewrite the list-order graphs from what the store holds now (one transaction)."""
-    graphs = list_positions(store)
-    graphs.update({name: [] for name in stale_lists(store.graph_names(), graphs)})
-    store.replace_graphs(graphs)
+def _integer(value: int) -> Literal:
+    return Literal(str(value), datatype=_INTEGER)
+
+
+def _key(value: int) -> Literal:
+    return Literal(str(value), datatype=_DECIMAL)
+
+
+def _keys_in_groups(store: GraphStore, graph: str, groups: set[int]) -> dict[str, int]:
+    """The members of a list whose key falls in one of the coarse values `groups`, with their keys."""
+    if not groups:
+        return {}
+    query = load_query(_LOOKUPS / "keys-between.rq")
+    rows = [
+        (NamedNode(graph), _integer(group * RANK_SPAN), _integer((group + 1) * RANK_SPAN))
+        for group in sorted(groups)
+    ]
+    result = store.query(query.bind({("list", "low", "high"): rows}))
+    assert isinstance(result, SelectResult)
+    return {row["subject"].value: int(row["position"].value) for row in result.rows}
+
+
+def rerank(store: GraphStore, touched: Iterable[str]) -> int:
+    """Re-rank only what the nodes in `touched` (those whose facts a re-ingest changed) move:
+    each such node's key and lists, and the keys of the nodes sharing its old or new coarse
+    value. Writes the changes in one transaction; returns how many key triples it wrote."""
+    touched = {iri for iri in touched if iri.startswith("http")}
+    if not touched:
+        return 0
+    remove: list[Quad] = []
+    add: list[Quad] = []
+    agreement_keys: dict[str, int | None] = {}
+    moved_agreements: dict[str, tuple[int | None, int | None]] = {}
+    listed: dict[str, dict[str, int]] = {}  # each touched node's keys now, by list graph
+    for row in _rows(store, "listed.rq", touched):
+        listed.setdefault(row["subject"], {})[row["graph"]] = int(row["position"])
+    for ranked in LISTS:
+        graph = NamedNode(ranked.graph)
+        was = {iri: keys[ranked.graph] for iri, keys in listed.items() if ranked.graph in keys}
+        fresh = _store_members(store, ranked, touched)
+        groups = {key // RANK_SPAN for key in was.values()} | {
+            ranked.coarse(member) for member in fresh.values()
+        }
+        stored = {**_keys_in_groups(store, ranked.graph, groups), **was}
+        others = [iri for iri in stored if iri not in touched]
+        members = {**(_store_members(store, ranked, others) if others else {}), **fresh}
+        keys = ranked.keys(members)
+        for iri in sorted(set(keys) | {iri for iri in touched if iri in stored}):
+            old, new = stored.get(iri), keys.get(iri)
+            if old == new:
+                continue
+            if old is not None:
+                remove.append(Quad(NamedNode(iri), POSITION, _key(old), graph))
+            if new is not None:
+                add.append(Quad(NamedNode(iri), POSITION, _key(new), graph))
+            if ranked.name == "agreements":
+                moved_agreements[iri] = (old, new)
+        if ranked.name == "agreements":  # each touched or moved agreement's key now (None: not listed)
+            agreement_keys = {iri: keys.get(iri) for iri in touched | set(keys)}
+    # the lists by filter value: the touched agreements' memberships, and every moved key
+    wanted = facet_lists(_store_facts(store, touched))
+    changed = set(touched) | set(moved_agreements)
+    held = _held_lists(store, changed)
+    sizes: dict[str, int] = {}
+    for iri in sorted(changed):
+        key = agreement_keys.get(iri)
+        now = held.get(iri, {})
+        # a touched agreement's lists as its facts say now; one moved within its group keeps its own
+        lists = (
+            {graph for graph, (_, chosen) in wanted.items() if iri in chosen} if iri in touched else set(now)
+        )
+        for graph_name in sorted(lists | set(now)):
+            old_key = now.get(graph_name)
+            new_key = key if graph_name in lists else None
+            if old_key == new_key:
+                continue
+            graph = NamedNode(graph_name)
+            if old_key is not None:
+                remove.append(Quad(NamedNode(iri), POSITION, _key(old_key), graph))
+                sizes[graph_name] = sizes.get(graph_name, 0) - 1
+            if new_key is not None:
+                add.append(Quad(NamedNode(iri), POSITION, _key(new_key), graph))
+                sizes[graph_name] = sizes.get(graph_name, 0) + 1
+    # each list's size in its index; a list that appears or empties, its entry
+    before = _list_sizes(store, [name for name, change in sizes.items() if change])
+    for graph_name, change in sorted(sizes.items()):
+        if not change:
+            continue
+        node, index = NamedNode(graph_name), NamedNode(_index_of(graph_name))
+        value, old = before.get(graph_name, (None, 0))
+        if old:
+            remove.append(Quad(node, LIST_SIZE, _integer(old), index))
+        if old + change:
+            add.append(Quad(node, LIST_SIZE, _integer(old + change), index))
+        if not old:
+            add.append(Quad(node, _VALUE, wanted[graph_name][0], index))
+        elif not old + change and value is not None:
+            remove.append(Quad(node, _VALUE, value, index))
+    if remove or add:
+        store.replace_graphs({}, remove=remove, add=add)
+    return len(add)
+
+
+def _held_lists(store: GraphStore, subjects: set[str]) -> dict[str, dict[str, int]]:
+    """For each subject, the by-concept list graphs that hold it now, with its key there."""
+    held: dict[str, dict[str, int]] = {}
+    for row in _rows(store, "listed.rq", subjects):
+        if row["graph"].startswith(f"{LIST_ORDER_GRAPH}/agreements-by-"):
+            held.setdefault(row["subject"], {})[row["graph"]] = int(row["position"])
+    return held
+
+
+def _list_sizes(store: GraphStore, graphs: list[str]) -> dict[str, tuple[Literal | NamedNode, int]]:
+    """Each list graph's value and size, as its index says now (a list not there: absent)."""
+    if not graphs:
+        return {}
+    query = load_query(_LOOKUPS / "list-sizes.rq")
+    result = store.query(query.bind({"list": [NamedNode(g) for g in sorted(graphs)]}))
+    assert isinstance(result, SelectResult)
+    found = {}
+    for row in result.rows:
+        value = row["value"]
+        assert isinstance(value, (Literal, NamedNode))
+        found[row["list"].value] = (value, int(row["size"].value))
+    return found

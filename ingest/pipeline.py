@@ -47,7 +47,8 @@ from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.entailments import Rules, moved_sources_digest, rules_from_ontology, sources_digest
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.inferred_graph import inferred_changes
-from jalinan.ingest.list_order import LIST_GRAPHS, positions_from_graphs, rank_lists, stale_lists
+from jalinan.ingest.list_members import MEMBER_INDEXES, list_members_update, refresh_list_members
+from jalinan.ingest.list_order import LIST_GRAPHS, positions_from_graphs, rerank, stale_lists
 from jalinan.ingest.records import (
     FactsFile,
     read_article_file,
@@ -545,7 +546,9 @@ def write_corpus(
     # after writes outside ingest (`verified`) the stored one is not trusted, and it is derived whole
     inferred_digest = sources_digest(digests)
     inferred_current = only_changed and not verified and before.get(INFERRED_GRAPH) == inferred_digest
-    ranked = all(graph in existing for graph in LIST_GRAPHS)  # every list ranked (a new one too)
+    ranked = all(
+        graph in existing for graph in (*LIST_GRAPHS, *MEMBER_INDEXES)
+    )  # every list ranked (a new one too)
     if not changed and not stale and not verified and has_statistics(store) and inferred_current and ranked:
         if before_commit is not None:
             before_commit()
@@ -570,6 +573,7 @@ def write_corpus(
     ranked = positions_from_graphs(corpus.graphs)
     updates.update(ranked)
     updates.update({name: [] for name in stale_lists(existing, ranked)})
+    updates.update(list_members_update(existing, corpus.graphs, ranked))
     # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
     store.replace_graphs(updates, remove=remove, add=add, before_commit=before_commit)
     network_summary.after_full_write(store, wrote=True)
@@ -787,7 +791,11 @@ def _ingest_articles(
                 *inferred_added,
             ],
         )
-        rank_lists(store)
+        # the lists' order: only the nodes whose facts these articles held, before or now
+        touched = {t.subject.value for triples in (*stored.values(), *replaced.values()) for t in triples}
+        touched |= {q.subject.value for q in (*inferred_removed, *inferred_added)}
+        rerank(store, touched)
+        refresh_list_members(store)
         if network is not None:
             network.apply(store)
     return corpus, WriteReport(written=changed, unchanged=len(graphs) - len(changed), dropped=[])

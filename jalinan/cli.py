@@ -487,7 +487,11 @@ def build_parser() -> argparse.ArgumentParser:
         "one more runs canned queries)",
     )
     for flag, help_text, default in (
-        ("--max-waiting", "queries waiting for a worker before 429", DEFAULT_MAX_WAITING),
+        (
+            "--max-waiting",
+            "queries waiting for a worker before 429 (general lane: per client)",
+            DEFAULT_MAX_WAITING,
+        ),
         ("--max-body", "request body, bytes", DEFAULT_MAX_BODY),
         ("--max-write-body", "body of a write with the token, bytes", DEFAULT_MAX_WRITE_BODY),
         ("--max-query-length", "characters of a query or update", DEFAULT_MAX_QUERY_LENGTH),

@@ -111,10 +111,8 @@ def test_every_canned_query_answers_as_on_the_embedded_store(
         # Not yet the single-file queries: Virtuoso 7 refuses a property path with no bound start
         # ("transitive start not given") and returns other rows where an OPTIONAL's right side
         # reads the union default graph.
-        # Nor yet `agreements-by-party`: its "involving" detail query does not answer within 30 s
-        # on Virtuoso 7 (test_agreements_involving.py holds that comparison, marked xfail); nor
-        # `search`, whose `exact` (a comparison) Virtuoso 7 answers as 0/1, not false/true.
-        not_yet = ("agreements-by-party", "search")
+        # Nor yet `search`, whose `exact` (a comparison) Virtuoso 7 answers as 0/1, not false/true.
+        not_yet = ("search",)
         paths = [p for p in paths if _query_name(p) in PIPELINES and _query_name(p) not in not_yet]
     assert len(paths) >= 8
     for path in paths:

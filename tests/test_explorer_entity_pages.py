@@ -286,3 +286,28 @@ def test_the_summary_says_when_a_date_is_inferred(http: httpx.Client) -> None:
     assert "Date 16 April 2025 (inferred)" in text(mou.by_id["summary"])
     statistic = text(page(http, "/id/stat-china-largest-trading-partner-consecutive-years").by_id["summary"])
     assert "Start 2009 End" in statistic and "End 2023 (inferred)" in statistic  # "since 2009": stated
+
+
+def test_a_countrys_page_leaves_out_its_party_roles_sides(http: httpx.Client) -> None:
+    """A party role's side is the agreement's (its page gives the parties by side): on the
+    country's page each role read as a nameless "Side (of)" fact."""
+    page = http.get("/id/china", headers=BROWSER).text
+    assert "Side (of)" not in page and 'id="in-side"' not in page
+    statements = http.get("/queries/entity-page", params={"id": "china", "_size": "500"}).json()
+    properties = {row["property"]["value"] for row in statements["results"]["bindings"]}
+    assert JL + "side" not in properties and JL + "hasParty" in properties
+
+
+def test_a_browsers_page_holds_fifty_statements_and_links_the_next(http: httpx.Client) -> None:
+    rows = http.get("/queries/entity-page", params={"id": "malaysia", "_size": "500"}).json()
+    statements = {
+        tuple(row[k]["value"] for k in ("subject", "property", "object"))
+        for row in rows["results"]["bindings"]
+    }
+    first = http.get("/id/malaysia", headers=BROWSER)
+    if len(statements) > 50:
+        assert 'rel="next"' in first.headers["Link"] and "_page=2" in first.headers["Link"]
+    else:
+        assert 'rel="next"' not in first.headers.get("Link", "")
+    asked = http.get("/id/malaysia", params={"_size": "500"}, headers=BROWSER)
+    assert 'rel="next"' not in asked.headers.get("Link", "")

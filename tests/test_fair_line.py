@@ -175,3 +175,129 @@ def test_a_running_query_counts_towards_its_clients_use_while_it_runs() -> None:
         return during
 
     assert asyncio.run(scenario()) == pytest.approx(3)
+
+
+def heavy_text(line: FairLine, clock: Clock, text: str, seconds: float = 5) -> None:
+    """Make `text` known to take `seconds`: some other client runs it once."""
+
+    async def run() -> None:
+        turn = await line.acquire("someone-else", 1, text)
+        clock.now += seconds
+        line.release(turn)
+
+    asyncio.run(run())
+
+
+def test_a_newcomers_query_whose_text_ran_long_waits_behind_light_ones() -> None:
+    clock = Clock()
+    line = FairLine(2, 10, clock=clock)
+    heavy_text(line, clock, "LARGE")
+
+    async def scenario() -> list[str]:
+        first = await line.acquire("a", 1, "ASK {}")
+        second = await line.acquire("b", 1, "ASK {}")
+        served: list[str] = []
+
+        async def ask(client: str, text: str) -> None:
+            held = await line.acquire(client, 60, text)
+            served.append(client)
+            clock.now += 0.01
+            line.release(held)
+
+        fresh = asyncio.create_task(ask("fresh", "LARGE"))  # a new host, first in line
+        await settle()
+        light = asyncio.create_task(ask("light", "SELECT"))
+        await settle()
+        line.release(first)
+        await settle()
+        line.release(second)
+        await asyncio.gather(fresh, light)
+        return served
+
+    assert asyncio.run(scenario()) == ["light", "fresh"]
+
+
+def test_heavy_queries_leave_one_turn_free_for_light_ones() -> None:
+    clock = Clock()
+    line = FairLine(3, 10, clock=clock)
+    heavy_text(line, clock, "RUNAWAY")
+
+    async def scenario() -> tuple[bool, bool]:
+        await line.acquire("h1", 1, "RUNAWAY")
+        await line.acquire("h2", 1, "RUNAWAY")
+        third = asyncio.create_task(line.acquire("h3", 60, "RUNAWAY"))
+        await settle()
+        third_waits = not third.done()
+        light = await asyncio.wait_for(line.acquire("light", 1, "ASK {}"), 0.1)  # the kept turn
+        third.cancel()
+        return third_waits, light.client == "light"
+
+    assert asyncio.run(scenario()) == (True, True)
+
+
+def test_a_query_running_past_the_heavy_mark_counts_as_heavy_and_so_does_its_text() -> None:
+    clock = Clock()
+    line = FairLine(2, 10, clock=clock)
+
+    async def scenario() -> tuple[bool, float]:
+        await line.acquire("new-host", 1, "LARGE")  # nothing known: it runs
+        clock.now += 3  # and is still running 3 s later
+        same_text = asyncio.create_task(line.acquire("other-new-host", 60, "LARGE"))
+        await settle()
+        waits = not same_text.done()  # a turn is free, but kept for light queries
+        same_text.cancel()
+        return waits, line.expected_cost("yet-another-host", "LARGE")
+
+    waits, expected = asyncio.run(scenario())
+    assert waits
+    assert expected == pytest.approx(3)
+
+
+def test_one_client_fills_only_its_share_of_the_line() -> None:
+    async def scenario() -> list[str]:
+        line = FairLine(1, 10, per_client=2, clock=Clock())
+        await line.acquire("busy", 1)
+        outcomes: list[str] = []
+        tasks = [asyncio.create_task(line.acquire("busy", 60)) for _ in range(2)]
+        await settle()
+        try:
+            await line.acquire("busy", 60)
+        except LineFull as refusal:
+            outcomes.append(f"busy refused ({refusal.waiting} of its own waiting)")
+        other = asyncio.create_task(line.acquire("other", 60))
+        await settle()
+        outcomes.append("other waits" if not other.done() else "other refused")
+        for task in [*tasks, other]:
+            task.cancel()
+        return outcomes
+
+    assert asyncio.run(scenario()) == ["busy refused (2 of its own waiting)", "other waits"]
+
+
+def test_a_light_newcomer_takes_the_place_of_a_heavy_query_even_from_a_client_new_to_the_line() -> None:
+    clock = Clock()
+    line = FairLine(1, 1, clock=clock)
+    heavy_text(line, clock, "LARGE")
+
+    async def scenario() -> list[str]:
+        turn = await line.acquire("a", 1, "ASK {}")
+        outcomes: list[str] = []
+
+        async def ask(client: str, text: str) -> None:
+            try:
+                held = await line.acquire(client, 60, text)
+            except LineFull:
+                outcomes.append(f"{client} refused")
+                return
+            outcomes.append(f"{client} served")
+            line.release(held)
+
+        fresh = asyncio.create_task(ask("fresh", "LARGE"))  # used nothing, but its text is heavy
+        await settle()
+        light = asyncio.create_task(ask("light", "SELECT"))  # the line (1) is full
+        await settle()
+        line.release(turn)
+        await asyncio.gather(fresh, light)
+        return outcomes
+
+    assert asyncio.run(scenario()) == ["fresh refused", "light served"]

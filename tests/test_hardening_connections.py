@@ -97,7 +97,7 @@ def test_a_thousand_idle_or_half_sent_connections_are_closed_and_the_pool_is_who
     finally:
         for sock in sockets:
             sock.close()
-    assert _spawned_workers(server) == 6  # 4 general + 1 reserved + the store writer
+    assert _spawned_workers(server) == 8  # 4 general + 1 reserved + 2 spares + the store writer
     ask = httpx.post(server.url("/sparql"), data={"query": "ASK { ?s ?p ?o }"}, timeout=30)
     assert ask.status_code == 200 and ask.json()["boolean"] is True
 

@@ -20,6 +20,7 @@ TIMEOUT_S = 3.0
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 RUNAWAY_CLIENTS = 40
 ATTACK_S = 8.0
+SHARE = 4  # queries one client may have waiting for the general lane (`--max-waiting`)
 RESERVED = [
     "/queries/agreements-by-party?party=Mosti",
     "/agreements?party=Mosti",
@@ -85,41 +86,54 @@ def test_reserved_routes_answer_200_while_forty_runaways_run(server: ApiServer) 
 @pytest.fixture(scope="module")
 def patient_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
     """A server whose time limit (10 s) leaves a light query time to wait for a worker while
-    runaways, each stopped after 1 s by its own `timeout`, cost a worker restart apiece."""
+    runaways, each stopped after 1 s by its own `timeout`, cost a worker restart apiece; each
+    client may have 4 queries waiting for the general lane (32 in all)."""
     directory = tmp_path_factory.mktemp("fair")
     store = build_store(directory / "store")
     options = ["--query-timeout", "10", "--cache-bytes", "0", "--worker-memory", str(512 * 2**20)]
+    options += ["--max-waiting", str(SHARE)]
     with run_server(store, directory / "serve.log", *options) as running:
         yield running
+
+
+def _runaways_from(
+    server: ApiServer, hosts: list[str], *, timeout: float, until: float
+) -> tuple[list[threading.Thread], list[int]]:
+    """One thread per entry of `hosts` sending runaways (stopped by their own `timeout`) from that
+    loopback address, one after another until `until`; started, with the list of their statuses."""
+    statuses: list[int] = []
+    lock = threading.Lock()
+    form = {"query": RUNAWAY, "timeout": f"{timeout:g}"}
+
+    def run_away(host: str) -> None:
+        transport = httpx.HTTPTransport(local_address=host)
+        with httpx.Client(base_url=server.base_url, timeout=30, transport=transport) as client:
+            while time.monotonic() < until:
+                status = client.post("/sparql", data=form).status_code
+                with lock:
+                    statuses.append(status)
+                if status == 429:
+                    time.sleep(0.2)
+
+    threads = [threading.Thread(target=run_away, args=(host,)) for host in hosts]
+    for thread in threads:
+        thread.start()
+    return threads, statuses
 
 
 def test_a_light_sparql_client_is_answered_while_other_hosts_runaways_fill_the_general_lane(
     patient_server: ApiServer,
 ) -> None:
     """Forty runaway connections from four hosts (loopback addresses 127.0.0.2–5) fill the
-    general lane's workers and its waiting line, and are refused 429 once it is full. A fifth
-    host's light SPARQL is never refused and gets 200: it has used less worker time than they
-    have, so it takes the next free worker and, when the line is full, a heavy host's place
-    in it. (First come first served, it was refused 429 whenever the line was full.)"""
+    general lane's workers and their hosts' shares of its waiting line, and are refused 429
+    past them. A fifth host's light SPARQL is never refused and gets 200: its share of the line
+    is its own, and its queries are light, so it takes the next free worker (the one kept for
+    light queries when runaways hold the rest). (First come first served, in one line for all,
+    it was refused 429 whenever the line was full.)"""
     server = patient_server
     stop_at = time.monotonic() + ATTACK_S
-    runaway_statuses: list[int] = []
-    lock = threading.Lock()
-
-    def run_away(host: str) -> None:
-        transport = httpx.HTTPTransport(local_address=host)
-        with httpx.Client(base_url=server.base_url, timeout=30, transport=transport) as client:
-            while time.monotonic() < stop_at:
-                status = client.post("/sparql", data={"query": RUNAWAY, "timeout": "1"}).status_code
-                with lock:
-                    runaway_statuses.append(status)
-                if status == 429:
-                    time.sleep(0.2)
-
     hosts = [f"127.0.0.{2 + i % 4}" for i in range(RUNAWAY_CLIENTS)]
-    attackers = [threading.Thread(target=run_away, args=(host,)) for host in hosts]
-    for thread in attackers:
-        thread.start()
+    attackers, runaway_statuses = _runaways_from(server, hosts, timeout=1, until=stop_at)
     time.sleep(1.5)  # the runaways fill the lane, and their hosts have used worker time
     light: list[int] = []
     transport = httpx.HTTPTransport(local_address="127.0.0.9")
@@ -133,3 +147,31 @@ def test_a_light_sparql_client_is_answered_while_other_hosts_runaways_fill_the_g
     print(f"light SPARQL answered {light}; runaways answered {counts}")
     assert 429 in counts, "the general lane's waiting line never filled: the test attacked too little"
     assert light and set(light) == {200}
+
+
+def test_light_sparql_gets_the_worker_kept_for_light_queries_while_new_hosts_send_a_known_runaway(
+    patient_server: ApiServer,
+) -> None:
+    """Eight hosts, two connections each, send the same runaway query (stopped after 5 s by its
+    own `timeout`). Once one has run for a second its text is known to be heavy, so the others,
+    though each host is new, hold at most three of the four general workers: a light client
+    asking with `timeout=2` is answered 200 every time. (Had the runaways held all four, its
+    query would wait up to 5 s for a worker and be answered 503 past its 2 s.)"""
+    server = patient_server
+    stop_at = time.monotonic() + ATTACK_S + 2
+    hosts = [f"127.0.1.{1 + i % 8}" for i in range(16)]
+    attackers, runaway_statuses = _runaways_from(server, hosts, timeout=5, until=stop_at)
+    time.sleep(5.5)  # the first runaways, granted before anything was known of them, are stopped
+    light: list[tuple[int, str]] = []
+    transport = httpx.HTTPTransport(local_address="127.0.1.99")
+    with httpx.Client(base_url=server.base_url, timeout=30, transport=transport) as client:
+        while time.monotonic() < stop_at - 0.5:
+            query = f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {1 + len(light)}"  # never the same text
+            response = client.post("/sparql", data={"query": query, "timeout": "2"})
+            light.append((response.status_code, response.text[:200] if response.status_code != 200 else ""))
+    for thread in attackers:
+        thread.join()
+    counts = {status: runaway_statuses.count(status) for status in sorted(set(runaway_statuses))}
+    print(f"{len(light)} light queries; runaways answered {counts}")
+    assert 503 in counts, "the runaways never reached a worker"
+    assert light and [answer for answer in light if answer[0] != 200] == []

@@ -25,7 +25,7 @@ LARGE = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 40000"
 WORKER_MEMORY_MIB = 300
 SEND_TIMEOUT_S = 4.0
 CLIENTS = 40
-WORKERS = 6  # 4 general + 1 reserved + the store writer
+WORKERS = 8  # 4 general + 1 reserved + 2 spares + the store writer
 
 
 @pytest.fixture(scope="module")

@@ -360,9 +360,9 @@ def test_every_query_worker_but_the_federation_one_runs_under_the_filter(
     """Read from /proc: the kernel, not the application, holds the workers (seccomp mode 2).
     A worker installs its filter once it has started, before it reads its first job, so this
     waits for the workers to be up."""
-    # 4 general + 1 reserved workers and the store writer (graph/writer.py), all filtered; the
-    # federation worker of the allowlist server is not
-    for running, expected in ((closed_server, [2] * 6), (allowlist_server, [0] + [2] * 6)):
+    # 4 general + 1 reserved workers, the 2 spares started ahead and the store writer
+    # (graph/writer.py), all filtered; the federation worker of the allowlist server is not
+    for running, expected in ((closed_server, [2] * 8), (allowlist_server, [0] + [2] * 8)):
         assert running.pid is not None
         deadline = time.monotonic() + 60
         while _worker_modes(running.pid) != expected and time.monotonic() < deadline:

@@ -36,7 +36,22 @@ def pooled(facts_store: Path, tmp_path: Path) -> Iterator[PooledStore]:
 
     path = tmp_path / "store"
     shutil.copytree(facts_store, path)
-    store = PooledStore(open_store(path), workers=2, reserved=1, timeout=10, worker_memory=300 * 2**20)
+    store = PooledStore(
+        open_store(path), workers=2, reserved=1, timeout=10, worker_memory=300 * 2**20, spares=0
+    )  # no spares: a stopped worker's replacement is started then (what the retries below test)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def with_spares(facts_store: Path, tmp_path: Path) -> Iterator[PooledStore]:
+    import shutil
+
+    path = tmp_path / "store"
+    shutil.copytree(facts_store, path)
+    store = PooledStore(open_store(path), workers=1, reserved=0, timeout=10, spares=2)
     try:
         yield store
     finally:
@@ -148,3 +163,44 @@ def test_checkpoints_no_worker_needs_are_deleted(pooled: PooledStore) -> None:
         assert pooled.query(f"ASK {{ ?s <https://example.org/p> {round_} }}") == AskResult(True)
         kept = sorted(path.name for path in snapshots.iterdir())
         assert len(kept) == 1, f"after write {round_}, checkpoints kept: {kept}"
+
+
+def test_a_worker_stopped_at_its_time_limit_is_replaced_at_once_by_a_spare(with_spares: PooledStore) -> None:
+    """The one general worker is stopped by a runaway's time limit; a spare started ahead takes
+    its place before the runaway's caller even sees the timeout, so the next query runs at once
+    (with no spare the lane would be empty until a new process had started), and the spares are
+    topped up again in the background."""
+    pool = with_spares
+    started = time.monotonic()
+    while pool.spares_ready < 2:
+        assert time.monotonic() - started < 60, "the spares never started"
+        time.sleep(0.05)
+    before = set(pool.worker_pids)
+    with pytest.raises(pool_module.QueryTimeout):
+        pool.query(RUNAWAY, timeout=0.5)
+    assert pool.pool_size == 1  # whole at once, not after a start
+    assert pool.spares_ready == 1
+    assert pool.query("ASK { ?s ?p ?o }", timeout=5) == AskResult(True)
+    while pool.spares_ready < 2:
+        assert time.monotonic() - started < 60, "the spares were not topped up"
+        time.sleep(0.05)
+    assert len(pool.worker_pids) == 3 and len(set(pool.worker_pids) - before) == 1
+    pids = pool.worker_pids
+    pool.close()
+    assert not [pid for pid in pids if _alive(pid)], "a spare outlived the pool"
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().split(") ")[1].startswith("Z"):
+                    return False
+        except (ProcessLookupError, FileNotFoundError):
+            return False
+        time.sleep(0.05)
+    return True

@@ -95,7 +95,7 @@ def test_workers_of_stopped_queries_are_replaced_not_leaked(server: ApiServer) -
     time.sleep(2)  # replacements start in the background
     workers = [p for p in process.children(recursive=True) if "multiprocessing" in " ".join(p.cmdline())]
     spawned = [p for p in workers if "spawn_main" in " ".join(p.cmdline())]
-    assert len(spawned) == 6, [p.cmdline() for p in workers]  # 4 general + 1 reserved + the writer
+    assert len(spawned) == 8, [p.cmdline() for p in workers]  # 4 general + 1 reserved + 2 spares + the writer
     response, _ = _post_query(server, "ASK { ?s ?p ?o }")
     assert response.status_code == 200 and response.json()["boolean"] is True
 

@@ -194,6 +194,55 @@ def test_the_json_keeps_its_fields_and_links_the_same_canned_query(http: httpx.C
     assert {row["entity"]["value"] for row in canned} == {item["iri"] for item in answer["items"]}
 
 
+def _match_keys(http: httpx.Client, iris: list[str]) -> dict[str, set[str]]:
+    """Each entity's `jl:matchKey`s (lower-cased labels, aliases, acronyms), read over /sparql."""
+    query = (
+        f"SELECT ?e ?k WHERE {{ VALUES ?e {{ {' '.join(f'<{iri}>' for iri in iris)} }} "
+        f"?e <{JL}matchKey> ?k }}"
+    )
+    rows = http.get("/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    keys: dict[str, set[str]] = {}
+    for row in rows.json()["results"]["bindings"]:
+        keys.setdefault(row["e"]["value"], set()).add(row["k"]["value"])
+    return keys
+
+
+def _listed(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+# Texts whose old (substring) search found things: a word many names share, acronyms, a
+# Malay word, part of a name across a dash.
+_OLD_TEXTS = ["ministry", "Mosti", "NDRC", "kementerian", "china"]
+
+
+@pytest.mark.parametrize("q", _OLD_TEXTS)
+def test_matched_lists_the_names_holding_the_text_as_json_clients_always_got(
+    http: httpx.Client, q: str
+) -> None:
+    """`matched` (since /search's first version): the entity's match keys that hold the text,
+    and `exact` whether each equals it, in the keys' order; not the label the explorer shows."""
+    items = http.get("/search", params={"q": q, "_size": 500}).json()["items"]
+    keys = _match_keys(http, [item["iri"] for item in items])
+    text = q.casefold()
+    held_somewhere = 0
+    for item in items:
+        holding = sorted(key for key in keys.get(item["iri"], ()) if text in key)
+        if not holding:  # found by its words only (the old search did not find it)
+            assert _listed(item["matched"]) == [item["label"].lower()], item
+            continue
+        held_somewhere += 1
+        assert _listed(item["matched"]) == holding, item
+        expected_exact = list(dict.fromkeys(key == text for key in holding))
+        assert _listed(item["exact"]) == expected_exact, item
+    assert held_somewhere, f"no result of {q!r} holds it in a name"
+
+
+def test_the_canned_search_keeps_its_columns_first_in_their_order(http: httpx.Client) -> None:
+    head = http.get("/queries/search", params={"q": "mosti"}).json()["head"]["vars"]
+    assert head[:7] == ["entity", "label", "type", "matched", "exact", "source", "quote"]
+
+
 def test_json_clients_still_get_json_from_search(http: httpx.Client) -> None:
     answer = http.get("/search", params={"q": "mosti"}, headers={"Accept": "application/json"})
     assert answer.headers["content-type"].startswith("application/json")

@@ -131,6 +131,20 @@ def _first(key: str, label: str) -> Callable[[Rows], Cell]:
     return lambda rows: _link(rows[0], key, label)
 
 
+def _count(key: str) -> Callable[[Rows], Cell]:
+    """A number the detail query counted (the same on each of a subject's rows)."""
+    return lambda rows: {"text": _text(rows[0], key) or "0"}
+
+
+def _post(row: dict[str, Term]) -> Cell:
+    """A post held, linked, with its organisation ("Minister of Digital, Ministry of Digital")."""
+    cell = _link(row, "post", "postLabel")
+    organisation = _text(row, "organisationLabel")
+    if cell["text"] and organisation and organisation not in cell["text"]:
+        cell["text"] += f", {organisation}"
+    return cell
+
+
 VIEWS = [
     ListView(
         "/agreements",
@@ -192,21 +206,16 @@ VIEWS = [
         "people",
         "person",
         "People",
-        "Ministers, officials and others named in the articles, by name: the posts they held, "
-        "and what they signed, exchanged, witnessed or visited.",
+        "Ministers, officials and others named in the articles, by name: the posts they hold, and "
+        "how many agreements they signed, exchanged or witnessed and visits they made. Each "
+        "person's page gives every fact with its quote.",
         [
             Column("Person", _first("person", "name")),
-            Column(
-                "Facts",
-                lambda rows: _distinct(
-                    rows,
-                    lambda r: {
-                        "text": _text(r, "objectLabel") or short(_text(r, "object")),
-                        "href": local_href(_text(r, "object")) if r.get("object") else None,
-                        "note": _text(r, "relation"),
-                    },
-                ),
-            ),
+            Column("Posts", lambda rows: _distinct(rows, _post)),
+            Column("Signed", _count("signed")),
+            Column("Exchanged", _count("exchanged")),
+            Column("Witnessed", _count("witnessed")),
+            Column("Visits", _count("visits")),
         ],
     ),
 ]

@@ -120,6 +120,7 @@ def grouped(rows: list[dict[str, Term]]) -> list[Group]:
             )
             entries[iri] = (kind, result, set())
         _, result, seen = entries[iri]
+        result.exact = result.exact or _value(row, "exact") == "true"  # (one row per name found)
         for key, prefix in (("countryLabel", ""), ("parentLabel", "part of ")):
             text = _value(row, key)
             if text and key not in seen:
