@@ -24,6 +24,8 @@ CONCEPT_KEYS_GRAPH = "https://w3id.org/jalinan/graph/concept-keys"
 # materialised by ingest (`ingest/entailments.py`); only what no other graph asserts, so the
 # union default graph returns each triple once. Leave it out to read only what was asserted.
 INFERRED_GRAPH = "https://w3id.org/jalinan/graph/inferred"
+# each node's neighbours and first ties in the network view, counted at ingest (bookkeeping)
+NETWORK_SUMMARY_GRAPH = "https://w3id.org/jalinan/graph/network-summary"
 # Ingest's bookkeeping: the digest of each graph's content as last written (not facts).
 INGEST_STATE_GRAPH = "https://w3id.org/jalinan/graph/ingest-state"
 INGEST_DIGEST = "https://w3id.org/jalinan/ingest#digest"

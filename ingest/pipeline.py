@@ -42,6 +42,7 @@ from jalinan.graph.namespaces import (
     article_iri,
 )
 from jalinan.graph.outside_writes import clear_outside_writes, written_outside_ingest
+from jalinan.ingest import network_summary
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.entailments import Rules, moved_sources_digest, rules_from_ontology, sources_digest
 from jalinan.ingest.errors import FactError, FactsInvalid
@@ -551,6 +552,7 @@ def write_corpus(
     if not changed and not stale and not verified and has_statistics(store) and inferred_current and ranked:
         if before_commit is not None:
             before_commit()
+        network_summary.after_full_write(store, wrote=False)
         return WriteReport(written=[], unchanged=len(corpus.graphs), dropped=[])
     updates: dict[str, list[Triple]] = {name: corpus.graphs[name] for name in changed}
     for name in stale:
@@ -574,6 +576,7 @@ def write_corpus(
     updates.update(list_members_update(existing, corpus.graphs, ranked))
     # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
     store.replace_graphs(updates, remove=remove, add=add, before_commit=before_commit)
+    network_summary.after_full_write(store, wrote=True)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
 
 
@@ -773,6 +776,7 @@ def _ingest_articles(
         rules = rules_from_ontology(ontology_triples(ontology_source()))
         moved = ({n: before[n] for n in changed if n in before}, {n: digests[n] for n in changed})
         inferred_removed, inferred_added = _inferred_quads(store, rules, stored, replaced, new_dates, moved)
+        network = network_summary.prepare(store, stored, replaced, inferred_removed + inferred_added)
         store.replace_graphs(
             replaced,
             remove=[
@@ -792,4 +796,6 @@ def _ingest_articles(
         touched |= {q.subject.value for q in (*inferred_removed, *inferred_added)}
         rerank(store, touched)
         refresh_list_members(store)
+        if network is not None:
+            network.apply(store)
     return corpus, WriteReport(written=changed, unchanged=len(graphs) - len(changed), dropped=[])

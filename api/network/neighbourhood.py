@@ -28,6 +28,7 @@ from pyoxigraph import Literal, NamedNode
 
 from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.namespaces import ARTICLE, ID, JL
+from jalinan.ingest.network_summary import NEIGHBOUR, SHOWN, edge_key, pair_subject, subject_of
 from jalinan.queries.catalogue import fill_values
 
 QUERIES = Path(str(files("jalinan.queries"))) / "network"
@@ -51,6 +52,9 @@ MAX_EDGES = 600  # edges drawn at most; more is unreadable, and slow to lay out
 # Ties of one kind between the same two nodes drawn at most (a country and its busiest partner
 # share thousands of agreements at 10,000 articles); the others are counted in `total_edges`.
 PER_PAIR = 4
+# Two hops out read the neighbours of at most this many first-hop nodes (those with most ties
+# to the centre): a bound on the work from a hub; `total_nodes` then counts what they reach.
+HOP_TWO_FROM = 400
 
 
 @cache
@@ -128,30 +132,147 @@ def ties_text(focus: Sequence[NamedNode], filters: Filters) -> str:
     return fill_values(text, ("status",), list(filters.statuses) or None, "ties.rq")
 
 
-def _collect(rows: Iterable[dict], edges: dict[tuple[str, str, str, str], Edge]) -> set[str]:
-    """Add the rows' ties to `edges`; the other ends found."""
-    others: set[str] = set()
-    for row in rows:
-        focus, other, tie = row["focus"].value, row["other"].value, row["tie"].value
-        direction = row["direction"].value
-        via = row["via"].value if row.get("via") is not None else None
-        if direction == "both":
-            source, target = sorted((focus, other))
-        elif direction == "out":
-            source, target = focus, other
-        else:
-            source, target = other, focus
-        others.add(other)
-        edge = Edge(source, target, tie, via)
-        edge = edges.setdefault(edge.key, edge)
-        graph = row["g"].value
+def _add(
+    edges: dict[tuple[str, str, str, str], Edge],
+    focus: str,
+    other: str,
+    tie: str,
+    direction: str,
+    via: str | None,
+    graphs: Iterable[str],
+) -> None:
+    """Add one tie seen from `focus` (a row of ties.rq, or a shown tie of the summary)."""
+    source, target, _, _ = edge_key(focus, other, tie, direction, via or "")
+    edge = Edge(source, target, tie, via)
+    edge = edges.setdefault(edge.key, edge)
+    for graph in graphs:
         if graph.startswith(ARTICLE):
             edge.articles.add(graph)
         elif tie == "post" and via is not None and via not in (source, target):
             edge.pending.add((source, via))  # the post held
         else:
             edge.pending.add((source, target))
+
+
+def _collect(rows: Iterable[dict], edges: dict[tuple[str, str, str, str], Edge]) -> set[str]:
+    """Add the rows' ties to `edges`; the other ends found."""
+    others: set[str] = set()
+    for row in rows:
+        focus, other, tie = row["focus"].value, row["other"].value, row["tie"].value
+        via = row["via"].value if row.get("via") is not None else None
+        others.add(other)
+        _add(edges, focus, other, tie, row["direction"].value, via, (row["g"].value,))
     return others
+
+
+def _summary_rows(
+    store: GraphStore, subjects: Sequence[NamedNode], predicate: NamedNode, timeout: float | None
+) -> list[tuple[str, list[str]]] | None:
+    """The summary's literals of `predicate` on `subjects` (subject IRI, the literal split at
+    spaces; `summary-neighbours.rq`, `summary-shown.rq`); None when ingest has not built the
+    summary (a store written before it existed)."""
+    name = "summary-neighbours" if predicate == NEIGHBOUR else "summary-shown"
+    text = fill_values(query_text(name), ("subject",), list(subjects), f"{name}.rq")
+    rows = _select(store, text, timeout).rows
+    if not rows and not _summary_built(store, timeout):
+        return None
+    return [(row["subject"].value, row["o"].value.split(" ")) for row in rows]
+
+
+def _summary_built(store: GraphStore, timeout: float | None) -> bool:
+    return bool(_select(store, query_text("summary-built"), timeout).rows)
+
+
+@dataclass
+class _Found:
+    """The ties a view chooses from: edges (all, or the first of each pair and kind), each
+    node's ties and neighbours, the hop each node was found at, and how many ties in all."""
+
+    edges: dict[tuple[str, str, str, str], Edge]
+    degree: dict[str, int]
+    adjacent: dict[str, set[str]]
+    hop_of: dict[str, int]
+    total_edges: int
+
+
+def _drawn(
+    counts: dict[frozenset[str], dict[str, int]], degree: dict[str, int], kept: set[str]
+) -> set[frozenset[str]]:
+    """The pairs among `kept` whose ties can be among the `MAX_EDGES` drawn: the view draws
+    ties by kind, then by the ends' ties (most first), at most `PER_PAIR` a pair and kind; so
+    groups of (kind, ties of the ends) are taken in that order until they hold `MAX_EDGES`,
+    and the last group whole (ties within it are ordered by their ends and via)."""
+    order = list(TIES)
+    groups: dict[tuple[int, int], list[tuple[frozenset[str], int]]] = defaultdict(list)
+    for pair, by_kind in counts.items():
+        if pair <= kept and len(pair) == 2:
+            ends = sum(degree[node] for node in pair)
+            for tie, n in by_kind.items():
+                groups[(order.index(tie), -ends)].append((pair, min(n, PER_PAIR)))
+    drawn: set[frozenset[str]] = set()
+    total = 0
+    for key in sorted(groups):
+        drawn |= {pair for pair, _ in groups[key]}
+        total += sum(n for _, n in groups[key])
+        if total >= MAX_EDGES:
+            break
+    return drawn
+
+
+def _from_summary(
+    store: GraphStore, centre: str, hops: int, filters: Filters, limit: int, timeout: float | None
+) -> _Found | None:
+    """The ties to choose from, read from the summary ingest prepared (None: not built).
+
+    One hop: the centre's neighbours with their counts, then the first ties of each kind of the
+    pairs kept only. Two hops: the same from the first-hop nodes (at most `HOP_TWO_FROM`, those
+    with most ties to the centre), one count per pair and kind each, so the work is bounded by
+    the number of neighbours, not by their ties."""
+    kinds = set(filters.ties)
+    counts: dict[frozenset[str], dict[str, int]] = defaultdict(dict)  # pair → kind → ties
+    seen_from: dict[frozenset[str], str] = {}  # the focus whose shown ties a pair is read from
+    hop_of = {centre: 0}
+    focuses = [centre]
+    for hop in range(1, hops + 1):
+        if not focuses:
+            break
+        by_subject = {subject_of(f).value: f for f in focuses}
+        rows = _summary_rows(store, [subject_of(f) for f in focuses], NEIGHBOUR, timeout)
+        if rows is None:
+            return None
+        found: dict[str, int] = defaultdict(int)
+        for subject, (other, tie, count) in rows:
+            focus = by_subject[subject]
+            if tie not in kinds:
+                continue
+            pair = frozenset((focus, other))
+            counts[pair][tie] = max(counts[pair].get(tie, 0), int(count))
+            seen_from.setdefault(pair, focus)
+            if other not in hop_of:
+                found[other] += int(count)
+        for other in found:
+            hop_of[other] = hop
+        focuses = sorted(found, key=lambda n: (-found[n], n))[:HOP_TWO_FROM]
+    degree: dict[str, int] = defaultdict(int)
+    adjacent: dict[str, set[str]] = defaultdict(set)
+    for pair, by_kind in counts.items():
+        a, b = sorted(pair)
+        adjacent[a].add(b)
+        adjacent[b].add(a)
+        degree[a] += sum(by_kind.values())
+        degree[b] += sum(by_kind.values())
+    kept = _most_connected(centre, degree, adjacent, max(limit, 1))
+    edges: dict[tuple[str, str, str, str], Edge] = {}
+    pairs = {pair_subject(seen_from[p], o).value: seen_from[p] for p in _drawn(counts, degree, kept)
+             for o in p - {seen_from[p]}}  # fmt: skip
+    if pairs:
+        subjects = [NamedNode(iri) for iri in sorted(pairs)]
+        for subject, parts in _summary_rows(store, subjects, SHOWN, timeout) or []:
+            other, tie, direction, via = parts[:4]
+            if tie in kinds:
+                _add(edges, pairs[subject], other, tie, direction, None if via == "-" else via, parts[4:])
+    total = sum(sum(by_kind.values()) for by_kind in counts.values())
+    return _Found(edges, degree, adjacent, hop_of, total)
 
 
 def _most_connected(
@@ -238,17 +359,8 @@ def most_specific(types: str) -> tuple[str, str]:
     return kind, "other"
 
 
-def neighbourhood(
-    store: GraphStore,
-    centre: NamedNode,
-    *,
-    hops: int = 1,
-    filters: Filters | None = None,
-    limit: int = 60,
-    timeout: float | None = None,
-) -> Network | None:
-    """The centre's network (None when the centre is no node of the graph)."""
-    filters = filters or Filters()
+def _live(store: GraphStore, centre: NamedNode, hops: int, filters: Filters, timeout: float | None) -> _Found:
+    """Every tie of the neighbourhood, from `ties.rq` (what the summary sums up, filtered)."""
     edges: dict[tuple[str, str, str, str], Edge] = {}
     hop_of = {centre.value: 0}
     frontier = [centre]
@@ -266,6 +378,26 @@ def neighbourhood(
         adjacent[edge.target].add(edge.source)
         degree[edge.source] += 1
         degree[edge.target] += 1
+    return _Found(edges, degree, adjacent, hop_of, len(edges))
+
+
+def neighbourhood(
+    store: GraphStore,
+    centre: NamedNode,
+    *,
+    hops: int = 1,
+    filters: Filters | None = None,
+    limit: int = 60,
+    timeout: float | None = None,
+) -> Network | None:
+    """The centre's network (None when the centre is no node of the graph)."""
+    filters = filters or Filters()
+    found = None
+    if filters.year is None and not filters.topics and not filters.statuses and filters.ties:
+        found = _from_summary(store, centre.value, hops, filters, max(limit, 1), timeout)
+    if found is None:  # filtered by what a tie goes through, or no summary: the live ties
+        found = _live(store, centre, hops, filters, timeout)
+    edges, degree, adjacent, hop_of = found.edges, found.degree, found.adjacent, found.hop_of
     kept = _most_connected(centre.value, degree, adjacent, max(limit, 1))
     among = sorted(
         (edge for edge in edges.values() if edge.source in kept and edge.target in kept),
@@ -284,8 +416,8 @@ def neighbourhood(
     about_centre = described[centre.value]
     if not edges and not about_centre["types"] and not about_centre["label"]:
         return None  # nothing states anything of it
-    countries = {d["country"] for d in described.values() if d["country"]}
-    described.update(_describe(store, countries - described.keys(), timeout))
+    # (the countries not shown need only their labels: read with the agreements', one query)
+    countries = {d["country"] for d in described.values() if d["country"]} - described.keys()
     nodes = []
     for iri in kept:
         about = described.get(iri, {"label": "", "types": "", "country": ""})
@@ -304,14 +436,14 @@ def neighbourhood(
         )
     nodes.sort(key=lambda n: (n.hop, -n.degree, n.label.casefold(), n.iri))
     labels = {iri: d["label"] for iri, d in described.items() if d["label"]}
-    labels.update(_labels(store, vias, timeout))
+    labels.update(_labels(store, vias | countries, timeout))
     return Network(
         centre=next(n for n in nodes if n.iri == centre.value),
         hops=hops,
         nodes=nodes,
         edges=shown,
         total_nodes=len(hop_of),
-        total_edges=len(edges),
+        total_edges=found.total_edges,
         labels=labels,
         filters=filters,
     )
