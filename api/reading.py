@@ -41,7 +41,7 @@ from pyoxigraph import (
 from jalinan.api import search_terms
 from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.namespaces import CONCEPT, ID
-from jalinan.graph.results import Term
+from jalinan.graph.results import Term, materialise
 from jalinan.queries.catalogue import (
     Binding,
     CannedQuery,
@@ -316,16 +316,9 @@ def _select(data: bytes) -> SelectResult:
     """SPARQL JSON results as rows of terms (read in this thread, from bytes)."""
     solutions = parse_query_results(data, QueryResultsFormat.JSON)
     assert isinstance(solutions, QuerySolutions), "a list's queries are SELECT queries"
-    names = [variable.value for variable in solutions.variables]
-    rows = []
-    for solution in solutions:
-        row = {}
-        for name in names:
-            term = solution[name]
-            if term is not None:
-                row[name] = term
-        rows.append(row)
-    return SelectResult(names, rows)
+    result = materialise(solutions)
+    assert isinstance(result, SelectResult)
+    return result
 
 
 def _projection(text: str) -> list[str]:

@@ -32,7 +32,7 @@ from jalinan.graph.errors import (
     StoreLockedError,
     StoreNotFoundError,
 )
-from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
+from jalinan.graph.results import GraphResult, QueryResult, materialise
 from jalinan.graph.sandbox import offline_update
 
 # Above this many triples, filling an empty on-disk store goes through the bulk loader (about 4×
@@ -114,21 +114,7 @@ class OxigraphStore:
         """Run a query in this thread. `timeout` and `trusted` are accepted for the interface's
         sake: a time limit cannot be enforced in-process (`PooledStore` enforces it), and
         there is no reserved lane to use."""
-        result = self.execute(sparql, default_graphs, named_graphs)
-        if isinstance(result, QueryBoolean):
-            return AskResult(bool(result))
-        if isinstance(result, QuerySolutions):
-            names = [variable.value for variable in result.variables]
-            rows = []
-            for solution in result:
-                row = {}
-                for name in names:
-                    term = solution[name]
-                    if term is not None:
-                        row[name] = term
-                rows.append(row)
-            return SelectResult(names, rows)
-        return GraphResult(list(result))
+        return materialise(self.execute(sparql, default_graphs, named_graphs))
 
     def query_serialized(
         self,

@@ -58,7 +58,7 @@ from jalinan.graph import children
 from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.fair_line import FairLine
 from jalinan.graph.oxigraph_store import OxigraphStore
-from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
+from jalinan.graph.results import QueryResult, materialise
 from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable, enter_worker_sandbox, outbound_failure
 from jalinan.graph.writer import DEFAULT_WRITE_MEMORY, DEFAULT_WRITE_TIMEOUT_S, StoreWriter, WriteTimeout
 
@@ -122,16 +122,7 @@ class _Job:
 
 def _rows(opened: OxigraphStore, job: _Job) -> QueryResult:
     """Like `OxigraphStore.query`, but stops reading SELECT rows after `job.max_rows`."""
-    if job.max_rows is None:
-        return opened.query(job.sparql, default_graphs=job.default_graphs, named_graphs=job.named_graphs)
-    result = opened.execute(job.sparql, job.default_graphs, job.named_graphs)
-    if not isinstance(result, QuerySolutions):
-        return AskResult(bool(result)) if isinstance(result, QueryBoolean) else GraphResult(list(result))
-    names = [variable.value for variable in result.variables]
-    rows = []
-    for solution in itertools.islice(result, job.max_rows):
-        rows.append({name: solution[name] for name in names if solution[name] is not None})
-    return SelectResult(names, rows)
+    return materialise(opened.execute(job.sparql, job.default_graphs, job.named_graphs), job.max_rows)
 
 
 def _serialized(opened: OxigraphStore, job: _Job) -> tuple[str, bytes]:

@@ -53,7 +53,7 @@ from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.namespaces import JL, XSD
 from jalinan.graph.oxigraph_store import quad_block
 from jalinan.graph.pool import QueryTimeout, ResultTooLarge
-from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
+from jalinan.graph.results import GraphResult, QueryResult, SelectResult, materialise
 from jalinan.graph.sandbox import OutboundRefused
 
 SCHEME_PREFIX = "sparql+"
@@ -294,14 +294,7 @@ class RemoteStore:
         trusted: bool = False,
     ) -> QueryResult:
         """Run a query on the server (`trusted` has no lane of its own there)."""
-        result = self.execute(sparql, default_graphs, named_graphs, timeout, trusted)
-        if isinstance(result, QueryBoolean):
-            return AskResult(bool(result))
-        if isinstance(result, QuerySolutions):
-            names = [variable.value for variable in result.variables]
-            rows = [{n: solution[n] for n in names if solution[n] is not None} for solution in result]
-            return SelectResult(names, rows)
-        return GraphResult(result)
+        return materialise(self.execute(sparql, default_graphs, named_graphs, timeout, trusted))
 
     def query_serialized(
         self,
