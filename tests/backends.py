@@ -263,8 +263,6 @@ class BackendServers:
 # xfail, so that it is seen to fail for this reason, and the day it passes the list must shrink.
 KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {
     "virtuoso": {
-        "agreements-by-party": "Virtuoso 7 cannot compile the 'involving' detail query of a party "
-        "given with direct=true (SQ156 internal optimizer error; see test_agreements_involving.py)",
         "agreements-by-visit": "Virtuoso 7 matches nothing in its visit look-up, a predicate bound "
         "by BIND to jl:matchKey (the shape Oxigraph needs to plan the look-up by index)",
         "companies": "Virtuoso 7 refuses the sector look-up's BIND of VALUES variables "
