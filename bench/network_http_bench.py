@@ -5,24 +5,17 @@ hops) from a real `jalinan serve`, p50/p95 against the 200 ms target (issue 16).
 """
 
 import argparse
-import socket
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
+from bench.http_bench import free_port, start
 from bench.ingest_bench import jalinan_command
 from bench.query_bench import percentile
 
 TARGET_P95_MS = 200.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -33,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--entity", default="china", help="the entity id (default: the most connected)")
     parser.add_argument("--reps", type=int, default=40)
     args = parser.parse_args(argv)
-    port = _free_port()
+    port = free_port()
     command = [
         *jalinan_command(),
         "serve",
@@ -44,21 +37,12 @@ def main(argv: list[str] | None = None) -> None:
         "--cache-bytes",
         "0",
     ]
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    with tempfile.TemporaryDirectory() as logs:
+        server = start("jalinan serve", command, port, "/sparql?query=ASK%7B%7D", Path(logs) / "serve.log")
         try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    if httpx.get(base + "/sparql", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("jalinan serve did not start")
-                time.sleep(0.3)
-            with httpx.Client(base_url=base, timeout=60, headers={"Accept": "application/json"}) as client:
+            with httpx.Client(
+                base_url=server.url(""), timeout=60, headers={"Accept": "application/json"}
+            ) as client:
                 for path in (f"/id/{args.entity}/network", f"/id/{args.entity}/network?hops=2"):
                     samples = []
                     for index in range(args.reps + 1):
@@ -79,8 +63,7 @@ def main(argv: list[str] | None = None) -> None:
                         flush=True,
                     )
         finally:
-            server.terminate()
-            server.wait(timeout=20)
+            server.stop()
 
 
 if __name__ == "__main__":
