@@ -27,6 +27,16 @@ def ingest_into(path: Path, facts_dir: Path | None = None, articles_dir: Path | 
         ingest(store, facts_dir, articles_dir)
 
 
+def graphs_under(store: OxigraphStore, prefix: str) -> dict[str, list[str]]:
+    """Each non-empty named graph under `prefix` (bookkeeping lists), its triples sorted: what
+    a full ingest and `jalinan ingest FILE` must leave alike."""
+    return {
+        name: sorted(str(quad.triple) for quad in store.quads(name))
+        for name in store.graph_names()
+        if name.startswith(prefix + "/") and list(store.quads(name))
+    }
+
+
 def sorted_nquads(store: OxigraphStore) -> list[str]:
     return sorted(str(quad) for quad in store.quads())
 

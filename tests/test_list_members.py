@@ -15,17 +15,10 @@ from jalinan.ingest.list_members import LIST_MEMBERS_GRAPH, members_from_graphs
 from jalinan.ingest.list_order import LIST_ORDER_GRAPH
 from jalinan.ingest.pipeline import default_facts_dir, ingest, ingest_articles
 from jalinan.queries.catalogue import Page, load_catalogue
+from tests.support import graphs_under
 
 BY_COUNTRY = f"{LIST_MEMBERS_GRAPH}/visits-by-country"
 HOSTED_BY_PERU = "  hostCountry: peru\n"
-
-
-def _members(store) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    return {
-        name: sorted(str(quad.triple) for quad in store.quads(name))
-        for name in store.graph_names()
-        if name.startswith(LIST_MEMBERS_GRAPH + "/") and list(store.quads(name))
-    }
 
 
 def test_ingest_file_lists_the_members_as_a_full_ingest_does(tmp_path: Path) -> None:
@@ -36,15 +29,15 @@ def test_ingest_file_lists_the_members_as_a_full_ingest_does(tmp_path: Path) -> 
     assert original.count(HOSTED_BY_PERU) == 1
     with open_store(tmp_path / "incremental") as store:
         ingest(store, facts)
-        before = _members(store)
+        before = graphs_under(store, LIST_MEMBERS_GRAPH)
         assert f"{BY_COUNTRY}/peru" in before
         # Anwar's visit to Peru is said to be hosted by Malaysia: Peru hosts nothing any more
         article.write_text(original.replace(HOSTED_BY_PERU, "  hostCountry: malaysia\n"), encoding="utf-8")
         ingest_articles(store, [article])
-        changed = _members(store)
+        changed = graphs_under(store, LIST_MEMBERS_GRAPH)
     with open_store(tmp_path / "full") as full:
         ingest(full, facts)
-        expected = _members(full)
+        expected = graphs_under(full, LIST_MEMBERS_GRAPH)
     assert changed == expected
     assert f"{BY_COUNTRY}/peru" not in changed and changed != before
     assert any("visit-anwar-peru" in triple for triple in changed[f"{BY_COUNTRY}/malaysia"])

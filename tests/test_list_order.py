@@ -8,17 +8,10 @@ from pathlib import Path
 from jalinan.graph import open_store
 from jalinan.ingest.list_order import LIST_ORDER_GRAPH, LISTS, Member, RankedList
 from jalinan.ingest.pipeline import default_facts_dir, ingest, ingest_articles
+from tests.support import graphs_under
 
 PLANNED = "hasStatus: agreement-status:planned"
 STATUS_LISTS = f"{LIST_ORDER_GRAPH}/agreements-by-status"
-
-
-def _lists(store) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    return {
-        name: sorted(str(quad.triple) for quad in store.quads(name))
-        for name in store.graph_names()
-        if name.startswith(LIST_ORDER_GRAPH + "/") and list(store.quads(name))
-    }
 
 
 def test_ingest_file_ranks_the_lists_as_a_full_ingest_does(tmp_path: Path) -> None:
@@ -29,16 +22,16 @@ def test_ingest_file_ranks_the_lists_as_a_full_ingest_does(tmp_path: Path) -> No
     assert original.count(PLANNED) == 1
     with open_store(tmp_path / "incremental") as store:
         ingest(store, facts)
-        before = _lists(store)
+        before = graphs_under(store, LIST_ORDER_GRAPH)
         assert f"{STATUS_LISTS}/planned" in before
         # the only planned agreement becomes announced: `planned` has no list any more
         announced = original.replace(PLANNED, "hasStatus: agreement-status:announced")
         article.write_text(announced, encoding="utf-8")
         ingest_articles(store, [article])
-        changed = _lists(store)
+        changed = graphs_under(store, LIST_ORDER_GRAPH)
     with open_store(tmp_path / "full") as full:
         ingest(full, facts)
-        expected = _lists(full)
+        expected = graphs_under(full, LIST_ORDER_GRAPH)
     assert changed == expected
     assert f"{STATUS_LISTS}/planned" not in changed and changed != before
 
@@ -60,18 +53,18 @@ def test_ingest_file_that_moves_nodes_within_their_group_ranks_as_a_full_ingest(
     assert renamed.count("Malaysia–China MoU in the field") == 2
     with open_store(tmp_path / "incremental") as store:
         ingest(store, facts)
-        before = _lists(store)
+        before = graphs_under(store, LIST_ORDER_GRAPH)
         article.write_text(renamed, encoding="utf-8")
         ingest_articles(store, [article])
-        changed = _lists(store)
+        changed = graphs_under(store, LIST_ORDER_GRAPH)
         article.write_text(original, encoding="utf-8")  # and back again
         ingest_articles(store, [article])
-        restored = _lists(store)
+        restored = graphs_under(store, LIST_ORDER_GRAPH)
     assert restored == before
     article.write_text(renamed, encoding="utf-8")
     with open_store(tmp_path / "full") as full:
         ingest(full, facts)
-        expected = _lists(full)
+        expected = graphs_under(full, LIST_ORDER_GRAPH)
     assert changed == expected and changed != before
 
 
