@@ -45,6 +45,11 @@ class Vocabulary:
         the words it starts, and the words a typo away (Optimal String Alignment distance: a
         swap of two letters counts one), each once at its lowest cost."""
         found = {word: EXACT}
+        if len(word) == 1 and not word.isascii():
+            # one Chinese (or Japanese, Korean) character: names are indexed by pairs of
+            # characters, so it is the pairs that hold it, at either end ("部" in "交部")
+            for other in [w for w in self.words if word in w][:MAX_PREFIXED]:
+                found.setdefault(other, PREFIX)
         if len(word) >= MIN_PREFIX:
             start = bisect.bisect_left(self.words, word)
             end = bisect.bisect_left(self.words, word + "\U0010ffff")

@@ -109,6 +109,12 @@ def test_part_of_a_chinese_name_finds_it(http: httpx.Client) -> None:
     assert node["id"] in _ids(http, node["labels"]["zh"][:3])
 
 
+def test_one_chinese_character_finds_the_names_that_hold_it(http: httpx.Client) -> None:
+    node = next(node for node in NODES if len((node.get("labels") or {}).get("zh", "")) >= 4)
+    last = node["labels"]["zh"][-1]  # at the end of the name: only the last pair holds it
+    assert node["id"] in _ids(http, last)
+
+
 def test_words_of_a_name_in_any_order_find_it(http: httpx.Client) -> None:
     assert "mosti" in _ids(http, "science ministry")
     assert "mosti" in _ids(http, "the ministry of science")
