@@ -45,6 +45,7 @@ run: $(STAMP)
 
 test: $(STAMP) system backends browser balancers
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
 # The remote-backend tests start Virtuoso 7 (Debian) and `oxigraph serve` (PyPI, the bench extra)
@@ -99,6 +100,7 @@ serve: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(FULL),--full,)

@@ -29,7 +29,5 @@ def short(iri: str) -> str:
     return iri
 
 
-
-
 def evidence_query_href(entity_id: str) -> str:
     return "/queries/evidence?" + urlencode({"id": entity_id})

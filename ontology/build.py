@@ -97,7 +97,7 @@ class _RdfXmlWriter:
     def qname(self, iri: URIRef) -> str:
         """Return prefix:local for an element name, or fail on an unknown namespace."""
         for prefix, namespace in XML_PREFIXES.items():
-            local = str(iri)[len(namespace):]
+            local = str(iri)[len(namespace) :]
             if str(iri).startswith(namespace) and local and _NCNAME.fullmatch(local):
                 self.used_prefixes.add(prefix)
                 return f"{prefix}:{local}"
