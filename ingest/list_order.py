@@ -42,6 +42,8 @@ from jalinan.graph.namespaces import CONCEPT, ID, JL, RDF, RDFS, SKOS, XSD
 from jalinan.queries.catalogue import load_query
 
 LIST_ORDER_GRAPH = "https://w3id.org/jalinan/graph/list-order"  # + "/" + the list's name
+# the lists of agreements by date and by party "involving" (`ingest/agreement_lists.py`)
+AGREEMENT_LISTS_GRAPH = f"{LIST_ORDER_GRAPH}/agreement-lists"
 POSITION = NamedNode(JL + "listPosition")
 _LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
 _INTEGER = NamedNode(XSD + "integer")
@@ -524,8 +526,14 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
 
 def stale_lists(existing: Iterable[str], ranked: Mapping[str, object]) -> list[str]:
     """The list-order graphs a store holds that a new ranking no longer has (a status no
-    agreement has any more): emptied in the same transaction."""
-    return [name for name in existing if name.startswith(LIST_ORDER_GRAPH + "/") and name not in ranked]
+    agreement has any more): emptied in the same transaction. (Not those under
+    `AGREEMENT_LISTS_GRAPH`, which `ingest/agreement_lists.py` derives and keeps.)"""
+    ours = (LIST_ORDER_GRAPH + "/", AGREEMENT_LISTS_GRAPH + "/")
+    return [
+        name
+        for name in existing
+        if name.startswith(ours[0]) and not name.startswith(ours[1]) and name not in ranked
+    ]
 
 
 def _integer(value: int) -> Literal:
