@@ -36,7 +36,6 @@ whose place in the tree changed. After a crash between the two transactions a li
 until the next full ingest, as for the positions.
 """
 
-import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -46,12 +45,12 @@ from urllib.parse import quote
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from jalinan.graph import GraphStore, SelectResult
-from jalinan.graph.namespaces import ID, JL, RDF, RDFS, XSD
+from jalinan.graph.namespaces import ID, JL, RDF, XSD
 from jalinan.ingest.list_order import AGREEMENT_LISTS_GRAPH, LIST_ORDER_GRAPH, LIST_SIZE, POSITION, RANK_SPAN
 from jalinan.queries.catalogue import load_query
 
 _LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
-FAMILIES = ("by-date", "days-by-month", "involving", "as-party")
+FAMILIES = ("by-date", "involving", "as-party")
 AGREEMENT_LIST_INDEXES = tuple(f"{AGREEMENT_LISTS_GRAPH}/{family}" for family in FAMILIES)
 _AGREEMENTS = f"{LIST_ORDER_GRAPH}/agreements"
 _VALUE = NamedNode(RDF + "value")
@@ -68,7 +67,6 @@ _TREE = (
 _TYPE, _GOVERNMENT_BODY = RDF + "type", JL + "GovernmentBody"
 _EARLIEST, _LATEST = NamedNode(JL + "earliestDateTime"), NamedNode(JL + "latestDateTime")
 _DATE_TIME = NamedNode(XSD + "dateTime")
-_LABEL = NamedNode(RDFS + "label")
 
 
 def list_graph(family: str, value: str) -> str:
@@ -112,22 +110,23 @@ class AgreementList:
     description: Description
     keys: dict[str, int] = field(default_factory=dict)
 
+    def entry(self, graph: str) -> list[Triple]:
+        node = NamedNode(graph)
+        return [
+            *(Triple(node, p, o) for p, o in self.description),
+            Triple(node, LIST_SIZE, _integer(len(self.keys))),
+        ]
+
 
 def _instant(value: str) -> Literal:
     return Literal(value, datatype=_DATE_TIME)
 
 
-def _date_list(day: str, earliest: str, latest: str) -> tuple[str, Description]:
-    """A date's list: a day's is its month's list of days (`days-by-month/2025-04`, spanning the
-    month); any other date (a month, a year) has its own (`by-date/date/2025-04`)."""
-    if earliest[:10] == latest[:10]:
-        month = earliest[:7]
-        last = calendar.monthrange(int(month[:4]), int(month[5:7]))[1]
-        span = (_instant(f"{month}-01T00:00:00"), _instant(f"{month}-{last:02d}T23:59:59"))
-        graph = f"{AGREEMENT_LISTS_GRAPH}/days-by-month/{month}"
-        return graph, ((_LABEL, Literal(month)), (_EARLIEST, span[0]), (_LATEST, span[1]))
-    described = ((_VALUE, NamedNode(day)), (_EARLIEST, _instant(earliest)), (_LATEST, _instant(latest)))
-    return list_graph("by-date", day), described
+def _date_lists(day: str, earliest: str, latest: str) -> list[tuple[str, AgreementList]]:
+    """A date's list (`by-date/date/2025-04-16`), which its index gives the date's first and
+    last instants: a period's page reads the lists whose span overlaps it."""
+    own = ((_VALUE, NamedNode(day)), (_EARLIEST, _instant(earliest)), (_LATEST, _instant(latest)))
+    return [(list_graph("by-date", day), AgreementList(own))]
 
 
 def _wanted(
@@ -145,18 +144,22 @@ def _wanted(
             above.setdefault(row["member"], set()).add(row["party"])
     lists: dict[str, AgreementList] = {}
 
-    def put(graph: str, description: Description, agreement: str) -> None:
+    def put(graph: str, empty: AgreementList, agreement: str) -> None:
         if agreement in keys:  # an agreement of the whole list
-            lists.setdefault(graph, AgreementList(description)).keys[agreement] = keys[agreement]
+            lists.setdefault(graph, empty).keys[agreement] = keys[agreement]
+
+    def of(value: str) -> AgreementList:
+        return AgreementList(((_VALUE, NamedNode(value)),))
 
     for row in links:
         agreement, link, node = row["agreement"], row["link"], row["node"]
         if link == _PARTY:
-            put(list_graph("as-party", node), ((_VALUE, NamedNode(node)),), agreement)
+            put(list_graph("as-party", node), of(node), agreement)
         for party in {node} | above.get(node, set()):
-            put(list_graph("involving", party), ((_VALUE, NamedNode(party)),), agreement)
+            put(list_graph("involving", party), of(party), agreement)
     for row in _rows(store, "agreement-dates.rq", chosen):
-        put(*_date_list(row["day"], row["earliest"], row["latest"]), row["agreement"])
+        for graph, empty in _date_lists(row["day"], row["earliest"], row["latest"]):
+            put(graph, empty, row["agreement"])
     return lists
 
 
@@ -186,11 +189,7 @@ def derive_all(store: GraphStore) -> dict[str, list[Triple]]:
     keys = {q.subject.value: int(q.object.value) for q in store.quads(_AGREEMENTS) if q.predicate == POSITION}
     graphs: dict[str, list[Triple]] = {index: [] for index in AGREEMENT_LIST_INDEXES}
     for graph, listed in sorted(_wanted(store, keys, None).items()):
-        node = NamedNode(graph)
-        graphs[_index(graph).value] += [
-            *(Triple(node, p, o) for p, o in listed.description),
-            Triple(node, LIST_SIZE, _integer(len(listed.keys))),
-        ]
+        graphs[_index(graph).value] += listed.entry(graph)
         graphs[graph] = _list_triples(listed.keys)
     return graphs
 
@@ -303,9 +302,7 @@ def refresh(
             remove.extend(q for q in held_entry if q.predicate == LIST_SIZE)
             add.append(Quad(node, LIST_SIZE, _integer(new), index))
         elif new:
-            add.extend(
-                Quad(node, p, o, index) for p, o in (*wanted[graph].description, (LIST_SIZE, _integer(new)))
-            )
+            add.extend(Quad(t.subject, t.predicate, t.object, index) for t in wanted[graph].entry(graph))
         else:
             remove.extend(held_entry)
     if remove or add:

@@ -67,13 +67,13 @@ def test_ingest_file_that_moves_an_organisation_in_the_tree_lists_as_a_full_inge
 
 def test_ingest_file_that_re_dates_an_agreement_lists_as_a_full_ingest(tmp_path: Path) -> None:
     """The LOI known only as signed by a day (in no list: a bound overlaps no period) becomes
-    dated to a day of a month no other agreement has: that month's list of days appears."""
+    dated to a day no other agreement has: that day's list appears."""
     _incremental_equals_full(
         tmp_path, "002_*.yaml", [(SIGNED_BY, 'date: {value: "2025-10-02", basis: inferred')]
     )
     with open_store(tmp_path / "full") as full:
         lists = graphs_under(full, AGREEMENT_LISTS_GRAPH)
-    october = lists[f"{AGREEMENT_LISTS_GRAPH}/days-by-month/2025-10"]
+    october = lists[list_graph("by-date", ID + "date/2025-10-02")]
     assert october == [
         f"<{ID}loi-mdec-zhejiang-university> <{JL}listPosition> " + october[0].split("> ", 2)[2]
     ]
