@@ -261,7 +261,10 @@ def refresh(
         assert isinstance(result, SelectResult)
         for row in result.rows:
             keys[row["subject"].value] = int(row["position"].value)
-            agreements.add(row["subject"].value)
+    # only agreements listed now or before matter (a touched quote or date node is in no list)
+    agreements = set(keys) | set(old_keys)
+    if not agreements:
+        return 0
     wanted = _wanted(store, keys, agreements)
     held: dict[str, dict[str, int]] = {}
     for row in _rows(store, "agreement-lists-held.rq", {"agreement": agreements}):
