@@ -50,6 +50,11 @@ _PARSER = Lark(grammar, start="query_unit", parser="lalr", propagate_positions=T
 # would keep a thread busy parsing for little gain).
 MAX_REWRITE_LENGTH = 64 * 1024
 
+# A graph name nothing is written to: the default graph of a query whose only FROM was inferred.
+EMPTY_GRAPH = "https://w3id.org/jalinan/graph/none"
+# The prefix of the variables that name the graph of each triple pattern.
+FRESH = "jalinan_asserted_graph_"
+
 _ESCAPE = re.compile(r"\\[uU]")
 _SERVICE = re.compile(r"service", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -72,7 +77,13 @@ class Narrowed:
 class _Edits:
     inferred: str
     prefixes: dict[str, str]
+    # With no `*` in the query, a triple pattern moves into `GRAPH ?fresh { … }`, filtered on
+    # the graph's name: no extra look-up, so about as quick as the union. `SELECT *` (and
+    # `COUNT(DISTINCT *)`) would see the fresh variables, so there the NOT EXISTS filter is used.
+    named_graph_per_triple: bool
     insertions: dict[int, list[str]] = field(default_factory=dict)
+    replacements: dict[int, tuple[int, str]] = field(default_factory=dict)
+    fresh: int = 0
 
     def add_filter(self, group: Tree, clause: str) -> None:
         """`clause` at the start of `group`'s content: a FILTER anywhere in a group filters all
@@ -94,16 +105,21 @@ def asserted_only(query: str, inferred_graph: str) -> Narrowed | None:
 def _rewrite(text: str, tree: Tree, inferred: str) -> Narrowed:
     if _first(tree, "describe_query") is not None or _first(tree, "construct_triples_template") is not None:
         raise _Declined("DESCRIBE and CONSTRUCT WHERE")
-    edits = _Edits(inferred, _prefixes(text, tree))
+    star = any(token.type == "ASTERIX" for token in tree.scan_values(lambda v: isinstance(v, Token)))
+    edits = _Edits(inferred, _prefixes(text, tree), not star and FRESH not in text)
     dataset = _own_dataset(text, tree, edits)
     if dataset is not None:
         return dataset
     _walk(text, tree, None, False, edits)
+    cuts = [(at, at, " " + " ".join(clauses) + " ") for at, clauses in edits.insertions.items()]
+    cuts += [(at, end, " " + new + " ") for at, (end, new) in edits.replacements.items()]
     out, last = [], 0
-    for at, clauses in sorted(edits.insertions.items()):
-        out += [text[last:at], " " + " ".join(clauses) + " "]
-        last = at
-    return Narrowed("".join(out) + text[last:])
+    for start, end, new in sorted(cuts, key=lambda cut: (cut[0], cut[1])):
+        out += [text[last:start], new]
+        last = end
+    narrowed = "".join(out) + text[last:]
+    _PARSER.parse(narrowed)  # still one query: what the engine gets is never a syntax error
+    return Narrowed(narrowed)
 
 
 def _own_dataset(text: str, tree: Tree, edits: _Edits) -> Narrowed | None:
@@ -117,7 +133,9 @@ def _own_dataset(text: str, tree: Tree, edits: _Edits) -> Narrowed | None:
             (named if _first(clause, "named_graph_clause") is not None else default).append(iri)
     if next(tree.find_data("dataset_clause"), None) is None:
         return None
-    return Narrowed(text, default, named)
+    # An empty default graph is named (a graph nothing is written to), never an empty list: the
+    # answer cache tells datasets apart by their lists, and `inferred=true` sends empty ones.
+    return Narrowed(text, default or [EMPTY_GRAPH], named)
 
 
 def _walk(text: str, node: Tree, group: Tree | None, in_graph: bool, edits: _Edits) -> None:
@@ -131,6 +149,13 @@ def _walk(text: str, node: Tree, group: Tree | None, in_graph: bool, edits: _Edi
             assert group is not None
             _graph_clause(text, child, group, edits)
             _walk(text, child, group, True, edits)
+        elif kind == "triples_same_subject_path" and not in_graph and edits.named_graph_per_triple:
+            parts = []
+            for triple in _triples(text, child):
+                edits.fresh += 1
+                graph = f"?{FRESH}{edits.fresh}"
+                parts.append(f"GRAPH {graph} {{ {triple} }} FILTER ({graph} != <{edits.inferred}>)")
+            edits.replacements[_start(child)] = (_end(child), " ".join(parts))
         elif kind == "triples_same_subject_path" and not in_graph:
             assert group is not None
             for triple in _triples(text, child):
