@@ -105,8 +105,7 @@ def asserted_only(query: str, inferred_graph: str) -> Narrowed | None:
 def _rewrite(text: str, tree: Tree, inferred: str) -> Narrowed:
     if _first(tree, "describe_query") is not None or _first(tree, "construct_triples_template") is not None:
         raise _Declined("DESCRIBE and CONSTRUCT WHERE")
-    star = any(token.type == "ASTERIX" for token in tree.scan_values(lambda v: isinstance(v, Token)))
-    edits = _Edits(inferred, _prefixes(text, tree), not star and FRESH not in text)
+    edits = _Edits(inferred, _prefixes(text, tree), not _sees_every_variable(tree) and FRESH not in text)
     dataset = _own_dataset(text, tree, edits)
     if dataset is not None:
         return dataset
@@ -120,6 +119,16 @@ def _rewrite(text: str, tree: Tree, inferred: str) -> Narrowed:
     narrowed = "".join(out) + text[last:]
     _PARSER.parse(narrowed)  # still one query: what the engine gets is never a syntax error
     return Narrowed(narrowed)
+
+
+def _sees_every_variable(tree: Tree) -> bool:
+    """Whether a `SELECT *` or a `COUNT(DISTINCT *)` would see variables the rewrite adds
+    (`COUNT(*)` counts solutions, which those variables do not change)."""
+    for node in tree.find_pred(lambda t: t.data in ("select_clause", "aggregate")):
+        tokens = {c.type if isinstance(c, Token) else "" for c in node.children}
+        if "ASTERIX" in tokens and (node.data == "select_clause" or "DISTINCT" in tokens):
+            return True
+    return False
 
 
 def _own_dataset(text: str, tree: Tree, edits: _Edits) -> Narrowed | None:
