@@ -8,16 +8,24 @@ graph (what `inferred=true` runs), the query `api/without_inferences.py` narrows
 over the union (what `inferred=false` runs now), and the time that narrowing takes (parsing
 the text). `--listed` adds the old way, the default graph given as the list of every asserted
 graph, only for the one-pattern queries (the two-pattern join took 56 s that way).
+`--http COPY` copies STORE to COPY (once), serves it with `jalinan serve` (answer cache off)
+and times `GET /sparql?query=…` with `inferred=true` and `inferred=false`, interleaved: the
+narrowing, the worker and the serialisation all included.
 Medians and p95 in ms, with the rows each side gave.
 """
 
 import argparse
+import shutil
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
+import httpx
 from pyoxigraph import NamedNode, Store
 
+from bench.http_bench import free_port, start
+from bench.ingest_bench import jalinan_command
 from jalinan.api.without_inferences import asserted_only
 from jalinan.graph.namespaces import INFERRED_GRAPH
 
@@ -43,6 +51,11 @@ QUERIES = [
         "SELECT (COUNT(*) AS ?n) WHERE { ?o jl:isPartyTo ?a . ?a a jl:MemorandumOfUnderstanding }",
         False,
     ),
+    (
+        "two-pattern join, SELECT * (the NOT EXISTS form)",
+        "SELECT * WHERE { ?x a jl:MemorandumOfUnderstanding ; rdfs:label ?l } LIMIT 100",
+        False,
+    ),
     ("optional", "SELECT ?x ?p WHERE { ?x a jl:Ministry OPTIONAL { ?x org:subOrganizationOf ?p } }", False),
     (
         "one party's agreements",
@@ -65,11 +78,46 @@ def _summary(samples: list[tuple[float, int]]) -> str:
     return f"{statistics.median(times):.1f} / {p95:.1f} ({samples[0][1]} rows)"
 
 
+def over_http(store: Path, copy: Path, runs: int) -> None:
+    if not copy.exists():
+        shutil.copytree(store, copy)
+    port = free_port()
+    command = [*jalinan_command(), "serve", "--store", str(copy), "--port", str(port), "--cache-bytes", "0"]
+    with tempfile.TemporaryDirectory() as logs:
+        server = start("jalinan serve", command, port, "/sparql?query=ASK%7B%7D", Path(logs) / "serve.log")
+        try:
+            with httpx.Client(
+                base_url=server.url(""), timeout=600, headers={"Accept": "application/json"}
+            ) as client:
+                print("\nOver HTTP (`jalinan serve`, cache off)")
+                print("| query | inferred=true ms (median / p95) | inferred=false ms |")
+                print("|---|---:|---:|")
+                for name, body, _ in QUERIES:
+                    samples: dict[str, list[tuple[float, int]]] = {"true": [], "false": []}
+                    for index in range(runs + 1):
+                        for inferred, kept in samples.items():
+                            started = time.perf_counter()
+                            answer = client.get(
+                                "/sparql", params={"query": PREFIXES + body, "inferred": inferred}
+                            )
+                            elapsed = (time.perf_counter() - started) * 1000
+                            if answer.status_code != 200 or answer.headers.get("x-jalinan-cache") == "hit":
+                                raise SystemExit(f"{name}: HTTP {answer.status_code} {answer.text[:300]}")
+                            if index:  # the first warms the workers up
+                                kept.append((elapsed, len(answer.json()["results"]["bindings"])))
+                    print(
+                        f"| {name} | {_summary(samples['true'])} | {_summary(samples['false'])} |", flush=True
+                    )
+        finally:
+            server.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("store", type=Path)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--listed", action="store_true", help="also time the list of asserted graphs")
+    parser.add_argument("--http", type=Path, metavar="COPY", help="also over HTTP, serving a copy made here")
     args = parser.parse_args(argv)
     store = Store.read_only(str(args.store))
     asserted = [g for g in store.named_graphs() if isinstance(g, NamedNode) and g.value != INFERRED_GRAPH]
@@ -91,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         cells = [_summary(union), _summary(narrowed), f"{statistics.median(m for m, _ in parsing):.1f}"]
         cells.append(_summary(listed) if listed else "not run")
         print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+    del store
+    if args.http:
+        over_http(args.store, args.http, args.runs)
     return 0
 
 
