@@ -6,12 +6,15 @@ graph as the default graph, is exact but Oxigraph then reads each pattern graph 
 finish in 300 s. Over the union default graph the same query takes milliseconds, so the query
 runs there, with text inserted that drops what only the inferred graph gives:
 
-- each triple pattern outside `GRAPH` gets `FILTER NOT EXISTS { GRAPH <inferred> { s p o } }` in
-  its own group (a group's filters apply to all of it, and every solution of the group binds the
-  pattern's variables to what the pattern matched, so the look-up is one index seek). Ingest
-  keeps the inferred graph to what no other graph holds (`tests/test_api_entailments.py` checks
-  it), so a triple it holds comes only from it: dropping those solutions leaves, with the same
-  multiplicity, exactly what a store of the asserted graphs answers;
+- each triple pattern outside `GRAPH` becomes `GRAPH ?fresh { s p o } FILTER (?fresh !=
+  <inferred>)`: the union gives a triple once per graph holding it, and so does `GRAPH ?fresh`,
+  less the inferred graph's copy. In a query with `SELECT *` or `COUNT(DISTINCT *)`, which would
+  see `?fresh`, the pattern stays and its group gets `FILTER NOT EXISTS { GRAPH <inferred> { s p
+  o } }` instead (a group's filters apply to all of it, and every solution of the group binds
+  the pattern's variables to what it matched, so the look-up is one index seek). That form
+  rests on what ingest keeps true, that the inferred graph holds only what no other graph holds
+  (`tests/test_api_entailments.py`): a triple it holds then comes only from it. Either way the
+  answer is, with the same multiplicity, what a store of the asserted graphs answers;
 - each `GRAPH ?g` gets `FILTER (?g != <inferred>)` in its group, and `GRAPH <inferred>`
   `FILTER (false)`: the named graphs are the asserted ones;
 - a query with its own dataset (`FROM`, `FROM NAMED`) runs as written over that dataset less
