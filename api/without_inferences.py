@@ -34,20 +34,43 @@ text the engine reads), any `\\u` escape (Oxigraph and the SPARQL text undo them
 places), relative IRIs where a graph is named, and text the parser does not take.
 """
 
+import importlib.util
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from fastapi.concurrency import run_in_threadpool
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
-from sparqlkit.parser import grammar
 
 from jalinan.graph import GraphStore
 from jalinan.graph.namespaces import INFERRED_GRAPH
 
-# LALR rather than sparqlkit's Earley default: about 100 times faster (11 ms against 1 s for a
-# 3 KB query). The LALR lexer rejects some property-path modifiers, which are declined anyway.
-_PARSER = Lark(grammar, start="query_unit", parser="lalr", propagate_positions=True)
+
+@cache
+def _parser() -> Lark:
+    """sparqlkit's SPARQL 1.1 grammar, as an LALR parser rather than sparqlkit's Earley default:
+    about 100 times faster (11 ms against 1 s for a 3 KB query); its lexer rejects some
+    property-path modifiers, which are declined anyway. Built on first use (seconds; Lark then
+    caches its tables on disk, read back in about a second), and from the grammar file:
+    importing `sparqlkit.parser` builds three Earley parsers, 4.5 s of a server's start."""
+    spec = importlib.util.find_spec("sparqlkit")
+    assert spec is not None and spec.submodule_search_locations is not None
+    grammar = (Path(spec.submodule_search_locations[0]) / "grammar.lark").read_text(encoding="utf-8")
+    return Lark(grammar, start="query_unit", parser="lalr", propagate_positions=True, cache=_cache_file())
+
+
+def _cache_file() -> str | bool:
+    """Lark's tables in the user's own cache folder (not the shared temporary folder Lark
+    defaults to: the file is unpickled), or no cache where there is none to write."""
+    folder = Path.home() / ".cache" / "jalinan"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return str(folder / "sparql-lalr.cache")
+
 
 # Past this size a query goes to the fallback rather than to the parser (a long VALUES block
 # would keep a thread busy parsing for little gain).
@@ -99,7 +122,7 @@ def asserted_only(query: str, inferred_graph: str) -> Narrowed | None:
     if len(query) > MAX_REWRITE_LENGTH or _ESCAPE.search(query) or _SERVICE.search(query):
         return None
     try:
-        tree = _PARSER.parse(query)
+        tree = _parser().parse(query)
         return _rewrite(query, tree, inferred_graph)
     except (LarkError, _Declined):
         return None
@@ -120,7 +143,7 @@ def _rewrite(text: str, tree: Tree, inferred: str) -> Narrowed:
         out += [text[last:start], new]
         last = end
     narrowed = "".join(out) + text[last:]
-    _PARSER.parse(narrowed)  # still one query: what the engine gets is never a syntax error
+    _parser().parse(narrowed)  # still one query: what the engine gets is never a syntax error
     return Narrowed(narrowed)
 
 
