@@ -143,7 +143,7 @@ def _save_plans(
     endpoint = location.removeprefix("sparql+").split("?", 1)[0]
     written = []
     for n, text in enumerate(recording.texts, 1):
-        response = httpx.get(endpoint, params={"query": text, "explain": "on"}, timeout=300)
+        response = httpx.post(endpoint, data={"query": text, "explain": "on"}, timeout=300)
         path = out.with_name(f"{out.name}-{n}.html")
         path.write_text(f"<!-- {response.status_code} -->\n{response.text}")
         written.append(str(path))
