@@ -11,6 +11,8 @@ from tests.backends import over_every_backend
 
 api_server, http, _known = over_every_backend(
     {
+        "agreements_by_visit": ("agreements-by-visit",),
+        "-agreements-by-visit-params": ("agreements-by-visit",),
         "virtuoso-search-": ("search",),
         "test_search_matches": ("search",),
         "test_visits_is_a_timeline": ("visits",),
