@@ -13,6 +13,10 @@ api_server, http, _known = over_every_backend(
     {
         "agreements_by_visit": ("agreements-by-visit",),
         "-agreements-by-visit-params": ("agreements-by-visit",),
+        **{
+            f"virtuoso-agreements-{p}": ("agreements",)
+            for p in ("params", "party", "side", "kind", "topic", "status", "year")
+        },
         "virtuoso-search-": ("search",),
         "test_search_matches": ("search",),
         "test_visits_is_a_timeline": ("visits",),
