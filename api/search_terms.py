@@ -84,6 +84,12 @@ def known(version: str | None) -> Vocabulary | None:
         return _vocabularies.get(version) if version is not None else None
 
 
+def forget() -> None:
+    """Drop the words read so far (the bench times a search that reads them)."""
+    with _lock:
+        _vocabularies.clear()
+
+
 def remember(version: str | None, result: SelectResult) -> Vocabulary:
     """The words of `WORDS_TEXT`'s answer, kept for `version` (only the newest is kept)."""
     words = Vocabulary(sorted({row["token"].value for row in result.rows if "token" in row}))
