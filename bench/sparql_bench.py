@@ -59,6 +59,21 @@ def _cpu_seconds(pid: int) -> dict[str, float]:
     }
 
 
+def _settle(pid: int, *, quiet: float = 0.05, longest: float = 60.0) -> float:
+    """Wait until the server's child processes use under `quiet` s of CPU per second (the spare
+    query workers start, and open the store, in the background after the server first answers;
+    their start-up is not the cost of an answer). Returns the seconds waited."""
+    began = time.monotonic()
+    previous = _cpu_seconds(pid)["children"]
+    while time.monotonic() - began < longest:
+        time.sleep(1.0)
+        now = _cpu_seconds(pid)["children"]
+        if now - previous < quiet:
+            break
+        previous = now
+    return time.monotonic() - began
+
+
 def _measured_load(pid: int, port: int, path: str, concurrency: int, seconds: float) -> dict[str, Any]:
     """One load run, with the server's CPU milliseconds per answer (front end, children)."""
     before = _cpu_seconds(pid)
@@ -92,6 +107,7 @@ def _load_jalinan(
     try:
         status, _, body = fetch(jalinan.url(path))
         result["rows"] = rows_of(body) if status == 200 else f"HTTP {status}"
+        result["settled_s"] = _settle(jalinan.process.pid)
         spy = None
         raw = (profile_dir or Path()) / f"sparql-{work.name}-{label}.txt"
         if profile_dir is not None and profile.py_spy() is not None:
