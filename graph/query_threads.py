@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import queue
 import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from concurrent.futures import Future
+from typing import Any, TypeVar
 
 from pyoxigraph import Store
 
@@ -56,7 +57,9 @@ class QueryThreads:
 
     The pool gives each job the checkpoint it must read (`hold` it first, under the pool's
     snapshot lock, so that the checkpoint is not deleted meanwhile); `held()` says which
-    checkpoints the lane still needs."""
+    checkpoints the lane still needs. The threads are daemons of their own, not a
+    `ThreadPoolExecutor`'s, whose threads the interpreter joins at exit: a runaway query would
+    keep the server from stopping until it ended."""
 
     def __init__(self, threads: int) -> None:
         self.size = threads
@@ -64,24 +67,37 @@ class QueryThreads:
         self._lock = threading.Lock()
         self._held: Counter[str] = Counter()  # checkpoint → jobs reading or about to read it
         self._handles: dict[str, OxigraphStore] = {}  # one read-only handle per checkpoint
-        self._local = threading.local()
-        self._executor = ThreadPoolExecutor(
-            threads, thread_name_prefix=THREAD_NAME.decode(), initializer=self._enter
-        )
-        self._executor.submit(self._check_sandbox).result()  # refuse to start unless it is cut off
+        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = queue.SimpleQueue()
+        self._refusals: list[str | None] = []
+        ready = threading.Barrier(threads + 1)
+        for number in range(threads):
+            name = f"{THREAD_NAME.decode()}_{number}"
+            threading.Thread(target=self._serve, args=(ready,), name=name, daemon=True).start()
+        ready.wait()
+        refusal = next((r for r in self._refusals if r is not None), None)
+        if refusal is not None:  # never run a query where the network is reachable
+            self.close()
+            raise SandboxUnavailable(refusal)
 
-    def _enter(self) -> None:
+    def _serve(self, ready: threading.Barrier) -> None:
         _name_this_thread()
         try:
             deny_network(thread_only=True)
-            self._local.refusal = None
+            refusal = None
         except Exception as exc:  # SandboxUnavailable, or anything from ctypes: never run unsandboxed
-            self._local.refusal = f"a query thread could not be cut off from the network: {exc}"
-
-    def _check_sandbox(self) -> None:
-        refusal = getattr(self._local, "refusal", "a query thread did not start its sandbox")
+            refusal = f"a query thread could not be cut off from the network: {exc}"
+        self._refusals.append(refusal)
+        ready.wait()
         if refusal is not None:
-            raise SandboxUnavailable(refusal)
+            return
+        while (item := self._jobs.get()) is not None:
+            future, work = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(work())
+            except BaseException as exc:
+                future.set_exception(exc)
 
     @property
     def open(self) -> bool:
@@ -98,11 +114,12 @@ class QueryThreads:
 
     def submit(self, snapshot: str, work: Callable[[OxigraphStore], T]) -> Future[T]:
         """Run `work(store)` on a query thread over `snapshot` (held by the caller already)."""
-        return self._executor.submit(self._run, snapshot, work)
+        future: Future[T] = Future()
+        self._jobs.put((future, lambda: self._run(snapshot, work)))
+        return future
 
     def _run(self, snapshot: str, work: Callable[[OxigraphStore], T]) -> T:
         try:
-            self._check_sandbox()
             return work(self._handle(snapshot))
         finally:
             self._let_go(snapshot)
@@ -138,6 +155,8 @@ class QueryThreads:
             )
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Stop the idle threads (a runaway's thread ends with its query, or with the process)."""
+        for _ in range(self.size):
+            self._jobs.put(None)
         with self._lock:
             self._handles.clear()

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
@@ -92,6 +93,11 @@ def test_a_runaway_on_a_thread_is_answered_503_on_time_and_the_server_keeps_answ
     second = _sparql(server, RUNAWAY, timeout="1")
     assert second.status_code == 503 and time.monotonic() - started < 2
     assert _sparql(server, LIGHT).status_code == 200
+    # and the server still stops when asked, the runaway's thread with it
+    assert server.pid is not None
+    process = psutil.Process(server.pid)
+    process.terminate()
+    process.wait(timeout=8)
 
 
 def test_no_request_on_a_threads_server_is_answered_500(server: ApiServer) -> None:
