@@ -67,7 +67,7 @@ class QueryThreads:
         self._lock = threading.Lock()
         self._held: Counter[str] = Counter()  # checkpoint → jobs reading or about to read it
         self._handles: dict[str, OxigraphStore] = {}  # one read-only handle per checkpoint
-        self._jobs: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Future[Any], str, Callable[[], Any]] | None] = queue.SimpleQueue()
         self._refusals: list[str | None] = []
         ready = threading.Barrier(threads + 1)
         for number in range(threads):
@@ -91,8 +91,9 @@ class QueryThreads:
         if refusal is not None:
             return
         while (item := self._jobs.get()) is not None:
-            future, work = item
-            if not future.set_running_or_notify_cancel():
+            future, snapshot, work = item
+            if not future.set_running_or_notify_cancel():  # its request went away before it started
+                self._let_go(snapshot)
                 continue
             try:
                 future.set_result(work())
@@ -115,7 +116,7 @@ class QueryThreads:
     def submit(self, snapshot: str, work: Callable[[OxigraphStore], T]) -> Future[T]:
         """Run `work(store)` on a query thread over `snapshot` (held by the caller already)."""
         future: Future[T] = Future()
-        self._jobs.put((future, lambda: self._run(snapshot, work)))
+        self._jobs.put((future, snapshot, lambda: self._run(snapshot, work)))
         return future
 
     def _run(self, snapshot: str, work: Callable[[OxigraphStore], T]) -> T:

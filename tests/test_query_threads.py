@@ -8,6 +8,7 @@ data a write just made, as a worker does.
 """
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,3 +143,27 @@ def test_the_lane_refuses_to_start_where_its_threads_cannot_be_cut_off(
     monkeypatch.setattr(query_threads, "deny_network", refuse)
     with pytest.raises(SandboxUnavailable, match="no seccomp here"):
         QueryThreads(2)
+
+
+def test_a_job_whose_request_went_away_before_it_started_lets_go_of_its_checkpoint(tmp_path: Path) -> None:
+    first, second = str(tmp_path / "first"), str(tmp_path / "second")
+    for path in (first, second):
+        open_store(path).close()  # two empty stores, as two checkpoints
+    lane = QueryThreads(1)
+    started, release = threading.Event(), threading.Event()
+    try:
+        lane.hold(first)
+        busy = lane.submit(first, lambda _store: (started.set(), release.wait(10)))
+        started.wait(10)
+        lane.hold(second)
+        waiting = lane.submit(second, lambda _store: None)
+        assert waiting.cancel()  # cancelled while the only thread is busy
+        release.set()
+        busy.result(10)
+        deadline = time.monotonic() + 5
+        while lane.held() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert lane.held() == set()
+    finally:
+        release.set()
+        lane.close()
