@@ -38,6 +38,7 @@ from jalinan.api.negotiation import (
     negotiate,
     prefers_html,
 )
+from jalinan.api.query_dataset import may_name_a_dataset, own_dataset
 from jalinan.api.service_description import service_description
 from jalinan.api.service_guard import needs_network
 from jalinan.api.settings import Settings
@@ -220,6 +221,10 @@ async def answer_query(
         query, default_graphs, named_graphs = await dataset_without_inferences(
             store, query, default_graphs, named_graphs
         )
+    elif default_graphs is None and named_graphs is None and may_name_a_dataset(query):
+        own = await run_in_threadpool(own_dataset, query)  # the union would override its FROM
+        if own is not None:
+            default_graphs, named_graphs = own
     networked = needs_network(query, settings.service_allow)  # the text the engine will read
 
     async def produce() -> Response:

@@ -86,7 +86,7 @@ _SERVICE = re.compile(r"service", re.IGNORECASE)
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-class _Declined(Exception):
+class Declined(Exception):
     """The query holds something this module cannot narrow exactly."""
 
 
@@ -124,13 +124,13 @@ def asserted_only(query: str, inferred_graph: str) -> Narrowed | None:
     try:
         tree = _parser().parse(query)
         return _rewrite(query, tree, inferred_graph)
-    except (LarkError, _Declined):
+    except (LarkError, Declined):
         return None
 
 
 def _rewrite(text: str, tree: Tree, inferred: str) -> Narrowed:
     if _first(tree, "describe_query") is not None or _first(tree, "construct_triples_template") is not None:
-        raise _Declined("DESCRIBE and CONSTRUCT WHERE")
+        raise Declined("DESCRIBE and CONSTRUCT WHERE")
     edits = _Edits(inferred, _prefixes(text, tree), not _sees_every_variable(tree) and FRESH not in text)
     dataset = _own_dataset(text, tree, edits)
     if dataset is not None:
@@ -157,17 +157,33 @@ def _sees_every_variable(tree: Tree) -> bool:
     return False
 
 
-def _own_dataset(text: str, tree: Tree, edits: _Edits) -> Narrowed | None:
-    """The query as written over its own dataset less the inferred graph, if it names one.
-    Only the top level can (a subquery has no dataset clause in SPARQL 1.1)."""
+def dataset_clauses(query: str) -> tuple[list[str], list[str]] | None:
+    """The graphs a query's `FROM` and `FROM NAMED` clauses name, as (default, named), or None
+    when it has no dataset clause. Raises `LarkError` on text the parser does not take and
+    `Declined` on a graph IRI it cannot resolve."""
+    tree = _parser().parse(query)
+    return _dataset_clauses(query, tree, _prefixes(query, tree))
+
+
+def _dataset_clauses(text: str, tree: Tree, prefixes: dict[str, str]) -> tuple[list[str], list[str]] | None:
+    """Only the top level can name a dataset (a subquery has no dataset clause in SPARQL 1.1)."""
+    if next(tree.find_data("dataset_clause"), None) is None:
+        return None
     default: list[str] = []
     named: list[str] = []
     for clause in tree.find_data("dataset_clause"):
-        iri = _resolve(text, _child(_first(clause, "source_selector"), "iri"), edits.prefixes)
-        if iri != edits.inferred:
-            (named if _first(clause, "named_graph_clause") is not None else default).append(iri)
-    if next(tree.find_data("dataset_clause"), None) is None:
+        iri = _resolve(text, _child(_first(clause, "source_selector"), "iri"), prefixes)
+        (named if _first(clause, "named_graph_clause") is not None else default).append(iri)
+    return default, named
+
+
+def _own_dataset(text: str, tree: Tree, edits: _Edits) -> Narrowed | None:
+    """The query as written over its own dataset less the inferred graph, if it names one."""
+    clauses = _dataset_clauses(text, tree, edits.prefixes)
+    if clauses is None:
         return None
+    default = [iri for iri in clauses[0] if iri != edits.inferred]
+    named = [iri for iri in clauses[1] if iri != edits.inferred]
     # An empty default graph is named (a graph nothing is written to), never an empty list: the
     # answer cache tells datasets apart by their lists, and `inferred=true` sends empty ones.
     return Narrowed(text, default or [EMPTY_GRAPH], named)
@@ -214,7 +230,7 @@ def _triples(text: str, node: Tree) -> list[str]:
     """The triples `s p o` a `triples_same_subject_path` stands for, as text."""
     subject, properties = node.children[0], node.children[1]
     if subject.data != "var_or_term":
-        raise _Declined("a blank node or collection as subject")
+        raise Declined("a blank node or collection as subject")
     subject_text = _term(text, subject)
     found: list[str] = []
     pairs = [(properties.children[0], properties.children[1])]
@@ -227,7 +243,7 @@ def _triples(text: str, node: Tree) -> list[str]:
         for target in objects.find_pred(lambda t: t.data in ("graph_node_path", "graph_node")):
             term = target.children[0]
             if not isinstance(term, Tree) or term.data != "var_or_term":
-                raise _Declined("a blank node or collection as object")
+                raise Declined("a blank node or collection as object")
             value = _term(text, term)
             ends = (value, subject_text) if inverse else (subject_text, value)
             found.append(f"{ends[0]} {predicate} {ends[1]}")
@@ -241,12 +257,12 @@ def _predicate(text: str, verb: Tree) -> tuple[str, bool]:
     sequences = _child(_child(verb, "path"), "path_alternative").children
     steps = sequences[0].children if len(sequences) == 1 else []
     if len(steps) != 1:
-        raise _Declined("a property path with | or /")
+        raise Declined("a property path with | or /")
     step = steps[0]
     element = _child(step, "path_elt")
     primary = element.children[0]
     if len(element.children) != 1 or len(primary.children) != 1 or not _plain(primary.children[0]):
-        raise _Declined("a property path with *, + , ?, ! or brackets")
+        raise Declined("a property path with *, + , ?, ! or brackets")
     inverse = any(isinstance(c, Token) and c.type == "CARET" for c in step.children)
     return _slice(text, primary), inverse
 
@@ -257,7 +273,7 @@ def _plain(node: Tree | Token) -> bool:
 
 def _term(text: str, node: Tree) -> str:
     if _first(node, "blank_node") is not None:
-        raise _Declined("a blank node in a pattern")
+        raise Declined("a blank node in a pattern")
     return _slice(text, node)
 
 
@@ -268,12 +284,12 @@ def _prefixes(text: str, tree: Tree) -> dict[str, str]:
     if prologue is None:
         return declared
     if _first(prologue, "base_decl") is not None:
-        raise _Declined("BASE")
+        raise Declined("BASE")
     for decl in prologue.find_data("prefix_decl"):
         name = _slice(text, _child(decl, "pname_ns"))
         iri = next(c for c in decl.children if isinstance(c, Token) and c.type == "IRIREF")[1:-1]
         if name in declared or not _ABSOLUTE.match(iri):
-            raise _Declined("a prefix declared twice, or relative")
+            raise Declined("a prefix declared twice, or relative")
         declared[name] = iri
     return declared
 
@@ -285,10 +301,10 @@ def _resolve(text: str, iri: Tree, prefixes: dict[str, str]) -> str:
     else:
         name, _, local = written.partition(":")
         if name + ":" not in prefixes or "\\" in local or "%" in local:
-            raise _Declined("a graph named by an unknown or escaped prefixed name")
+            raise Declined("a graph named by an unknown or escaped prefixed name")
         value = prefixes[name + ":"] + local
     if not _ABSOLUTE.match(value):
-        raise _Declined("a relative graph IRI")
+        raise Declined("a relative graph IRI")
     return value
 
 
@@ -304,7 +320,7 @@ def _child(node: Tree | None, kind: str) -> Tree:
     children = [] if node is None else node.children
     found = next((c for c in children if isinstance(c, Tree) and c.data == kind), None)
     if found is None:
-        raise _Declined(f"no {kind}")
+        raise Declined(f"no {kind}")
     return found
 
 
