@@ -71,7 +71,7 @@ class Reading:
 
 
 def _names_query(parameter: Parameter, text: str) -> str:
-    return fill_values(_NAMES_TEXT, ("iri", "key"), name_rows(parameter, text), NAMES_QUERY)
+    return fill_values(_NAMES_TEXT, ("given", "givenKey"), name_rows(parameter, text), NAMES_QUERY)
 
 
 def _named(parameter: Parameter, result: SelectResult) -> list[NamedNode]:
