@@ -102,3 +102,12 @@ def test_a_role_from_two_articles_one_without_its_organisation_is_one_entry_citi
     ]
     assert [cite["text"] for cite in minister["cites"]] == ["[1]", "[2]", "[3]"]
     assert member["text"] == "Member of Parliament" and len(member["cites"]) == 1
+
+
+def test_a_persons_page_names_each_post_once(http: httpx.Client) -> None:
+    page = http.get("/id/fahmi-fadzil", headers=BROWSER).text
+    (posts,) = re.findall(r"<dt>Posts held</dt><dd>(.*?)</dd>", page, re.S)
+    items = re.findall(r"<li>(.*?)</li>", posts, re.S)
+    assert len(items) == 1 and "/id/ministry-of-communications-and-digital" in items[0], items
+    (lede,) = re.findall(r'<p class="lede">(.*?)</p>', page, re.S)
+    assert unescape(lede).count("Communications and Digital Minister") == 1, lede
