@@ -24,7 +24,7 @@ from jalinan.queries.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_SECONDS = 180  # the run alone takes 60-130 s here
-RDFLIB_QUERIES = ("people", "stats-by-article", "stats-by-class", "visits")  # quick on rdflib
+RDFLIB_QUERIES = ("stats-by-article", "stats-by-class", "visits")  # quick on rdflib (1.6 s at most)
 
 
 def load_factor() -> float:
