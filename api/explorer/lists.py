@@ -136,13 +136,31 @@ def _count(key: str) -> Callable[[Rows], Cell]:
     return lambda rows: {"text": _text(rows[0], key) or "0"}
 
 
-def _post(row: dict[str, Term]) -> Cell:
-    """A post held, linked, with its organisation ("Minister of Digital, Ministry of Digital")."""
-    cell = _link(row, "post", "postLabel")
-    organisation = _text(row, "organisationLabel")
-    if cell["text"] and organisation and organisation not in cell["text"]:
-        cell["text"] += f", {organisation}"
-    return cell
+def _posts(rows: Rows) -> Cell:
+    """The posts a person holds, one per role (the post's label): a role stated in several
+    articles, or in several organisations (a ministry and its country), is one entry naming
+    each organisation its label does not already name, and citing each article that states it
+    ("Minister of Digital (Malaysia), Ministry of Digital [1] [2]")."""
+    roles: dict[str, Cell] = {}
+    for row in rows:
+        if row.get("post") is None:
+            continue
+        link = _link(row, "post", "postLabel")
+        role = roles.setdefault(link["text"].casefold(), {**link, "organisations": [], "cites": []})
+        organisation = _text(row, "organisationLabel")
+        if organisation and organisation not in link["text"] and organisation not in role["organisations"]:
+            role["organisations"].append(organisation)
+        source = row.get("postSource")
+        href = local_href(source.value) if source is not None else None
+        if href and all(cite["href"] != href for cite in role["cites"]):
+            role["cites"].append({"text": f"[{len(role['cites']) + 1}]", "href": href})
+    cells = []
+    for role in roles.values():
+        organisations = role.pop("organisations")
+        if organisations:
+            role["text"] += ", " + ", ".join(organisations)
+        cells.append(role)
+    return {"list": cells}
 
 
 VIEWS = [
@@ -203,7 +221,7 @@ VIEWS = [
     ),
     ListView(
         "/people",
-        "people",
+        "people-summary",
         "person",
         "People",
         "Ministers, officials and others named in the articles, by name: the posts they hold, and "
@@ -211,7 +229,7 @@ VIEWS = [
         "person's page gives every fact with its quote.",
         [
             Column("Person", _first("person", "name")),
-            Column("Posts", lambda rows: _distinct(rows, _post)),
+            Column("Posts", _posts),
             Column("Signed", _count("signed")),
             Column("Exchanged", _count("exchanged")),
             Column("Witnessed", _count("witnessed")),
