@@ -2,14 +2,15 @@
 
 Users expect agreements newest first (by date as precise as known, undated last), then by
 label (or, as a reader may choose, oldest first or by label alone); visits by start date
-(earliest first, undated last), then by label; organisations and people by label. Oxigraph has no top-k sort and decodes every string it compares, so a page
-ordered by date and label sorted all the agreements on every request: 440 ms for the first
-page at 10,000 articles (14,000 agreements), where ordering the same agreements by one integer
-took 4 ms (measured; see `queries/README.md`). So ingest gives each node of a list a sort key,
-`jl:listPosition`, an integer (smaller first) in the list's own bookkeeping graph
-(`https://w3id.org/jalinan/graph/list-order/agreements`, `…/organisations`, `…/visits`,
-`…/people`); a list's page query reads its graph and orders by it, which any SPARQL engine
-reads the same way.
+(earliest first, undated last), then by label; organisations and people by label. Oxigraph
+has no top-k sort and decodes every string it compares, so a page ordered by date and label
+sorted all the agreements on every request: 440 ms for the first page at 10,000 articles
+(14,000 agreements), where ordering the same agreements by one integer took 4 ms (measured; see
+`queries/README.md`). So ingest gives each node of a list a sort key, `jl:listPosition`, an
+integer (smaller first) in the list's own bookkeeping graph
+(`https://w3id.org/jalinan/graph/list-order/agreements`, `…/agreements-oldest`,
+`…/agreements-a-z`, `…/organisations`, `…/visits`, `…/people`); a list's page query reads
+its graph and orders by it, which any SPARQL engine reads the same way.
 
 The key is mostly the node's own: `coarse × 100,000 + rank`. `coarse` is computed from the
 node alone (its day, then the first letters of its label, encoded so that a smaller key never
