@@ -103,3 +103,12 @@ def test_an_unknown_order_is_a_422_naming_sort(http: httpx.Client) -> None:
     assert answer.status_code == 422 and answer.json()["parameter"] == "sort"
     page = http.get("/agreements", params={"sort": "random"}, headers=BROWSER)
     assert page.status_code == 422 and "text/html" in page.headers["content-type"]
+
+
+def test_programs_get_the_friendly_json_in_the_order_they_ask(http: httpx.Client) -> None:
+    answer = http.get("/agreements", params={"status": "signed", "sort": "a-z"}).json()
+    assert answer["query"].endswith("/queries/agreements?status=signed&sort=a-z")
+    ids = [item["id"] for item in answer["items"]]
+    assert ids == [a for a, _, _ in _ordered(_rows(http, status="signed", sort="a-z"))][: len(ids)]
+    refused = http.get("/agreements", params={"visit": "visit-li-premier-malaysia", "sort": "a-z"})
+    assert refused.status_code == 422 and refused.json()["parameter"] == "sort"
