@@ -5,6 +5,7 @@ in that order; the order survives the facet links, the page links and the CSV an
 
 import csv
 import io
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -112,3 +113,31 @@ def test_programs_get_the_friendly_json_in_the_order_they_ask(http: httpx.Client
     assert ids == [a for a, _, _ in _ordered(_rows(http, status="signed", sort="a-z"))][: len(ids)]
     refused = http.get("/agreements", params={"visit": "visit-li-premier-malaysia", "sort": "a-z"})
     assert refused.status_code == 422 and refused.json()["parameter"] == "sort"
+
+
+def _kinds(page_text: str) -> dict[str, int]:
+    """The kind facet's values and counts as shown."""
+    section = page_text.split('<section class="facet" aria-labelledby="facet-kind">', 1)[1].split(
+        "</section>", 1
+    )[0]
+    return {
+        label: int(count.replace(",", ""))
+        for label, count in re.findall(
+            r'<a href="[^"]*">([^<]+)</a> <span class="count">([0-9,]+)</span>', section
+        )
+    }
+
+
+def test_the_kind_facet_shows_only_kinds_that_narrow_the_list(http: httpx.Client) -> None:
+    """A superclass of every listed agreement ("Agreement" under a filter to memoranda) is left
+    out: choosing it would change nothing. Unfiltered, "Agreement" still narrows (it leaves the
+    collections out), and a URL naming it still filters."""
+    everything = http.get("/agreements", headers=BROWSER).text
+    kinds = _kinds(everything)
+    assert kinds["Agreement (any kind)"] < kinds["Agreement (any kind)"] + kinds["Agreement collection"]
+    total = kinds["Agreement (any kind)"] + kinds["Agreement collection"]
+    assert f"of {total:,}" in everything  # the list says how long it is
+    memoranda = http.get("/agreements", params={"kind": "MemorandumOfUnderstanding"}, headers=BROWSER).text
+    assert "Agreement (any kind)" not in _kinds(memoranda)
+    by_superclass = _page(http, "/agreements", kind="Agreement", _size="500")
+    assert len(_listed(by_superclass)) == kinds["Agreement (any kind)"]

@@ -126,6 +126,18 @@ class ListView:
     # the orders a reader may choose (the query's `sort` choices, each with its wording), the
     # first the default
     sorts: list[tuple[str, str]] = field(default_factory=list)
+    # a facet whose values named here split the list between them (every agreement is one of
+    # Agreement or AgreementCollection, never both), so that their counts sum to its length
+    partition: tuple[str, tuple[str, ...]] | None = None
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)  # (facet, value) → wording
+
+    def total(self, query: CannedQuery, counts: dict[str, list[FacetValue]]) -> int | None:
+        """How many items the list holds (filters applied), from its partition's counts."""
+        if self.partition is None or self.partition[0] not in counts:
+            return None
+        name, parts = self.partition
+        parameter = next(p for p in query.parameters if p.name == name)
+        return sum(v.count for v in counts[name] if facet_text(parameter, v.value) in parts)
 
     @property
     def facets_path(self) -> Path | None:
@@ -176,6 +188,8 @@ VIEWS = [
             ("party", "Party"),
         ],
         [("newest", "Newest first"), ("oldest", "Oldest first"), ("a-z", "By name, A–Z")],
+        ("kind", ("Agreement", "AgreementCollection")),
+        {("kind", "Agreement"): "Agreement (any kind)"},
     ),
     ListView(
         "/visits",
@@ -256,6 +270,7 @@ def _facets(
     chosen value with the link that removes it. Choosing a value goes back to the first page."""
     size = [(k, v) for k, v in page_pairs if k == SIZE_PARAMETER]
     parameters = {p.name: p for p in query.parameters}
+    total = view.total(query, counts)
     shown = []
     for name, heading in view.facets:
         parameter = parameters.get(name)
@@ -267,7 +282,13 @@ def _facets(
             text = facet_text(parameter, item.value)
             if parameter.choices and text not in parameter.choices:
                 continue  # a class the filter does not take (it would answer 422)
-            label = item.label or (humanise(text) if parameter.type == "kind" else text)
+            if parameter.type == "kind" and item.count == total and values.get(name) != text:
+                continue  # a class every listed item is (a superclass of them all): narrows nothing
+            label = (
+                view.labels.get((name, text))
+                or item.label
+                or (humanise(text) if parameter.type == "kind" else text)
+            )
             label = label[:1].upper() + label[1:]  # concept labels are lower case ("digital economy")
             entries.append(
                 {
@@ -429,6 +450,7 @@ def _page_route(view: ListView) -> None:
                 "page": number,
                 "size": page.size,
                 "first": page.offset + 1,
+                "total": view.total(query, counts),
                 "previous": _href(view.path, [*here, (PAGE_PARAMETER, str(number - 1))])
                 if number > 1
                 else None,
