@@ -570,13 +570,17 @@ def _key(value: int) -> Literal:
 
 def _keys_in_groups(store: GraphStore, graph: str, groups: set[int]) -> dict[str, int]:
     """The members of a list whose key falls in one of the coarse values `groups`, with their keys."""
-    if not groups:
+    return _keys_between(
+        store, graph, [(group * RANK_SPAN, (group + 1) * RANK_SPAN) for group in sorted(groups)]
+    )
+
+
+def _keys_between(store: GraphStore, graph: str, ranges: list[tuple[int, int]]) -> dict[str, int]:
+    """The members of a list whose key falls in one of `ranges` (low included, high not)."""
+    if not ranges:
         return {}
     query = load_query(_LOOKUPS / "keys-between.rq")
-    rows = [
-        (NamedNode(graph), _integer(group * RANK_SPAN), _integer((group + 1) * RANK_SPAN))
-        for group in sorted(groups)
-    ]
+    rows = [(NamedNode(graph), _integer(low), _integer(high)) for low, high in ranges]
     result = store.query(query.bind({("list", "low", "high"): rows}))
     assert isinstance(result, SelectResult)
     return {row["subject"].value: int(row["position"].value) for row in result.rows}
@@ -613,6 +617,16 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> int:
         groups = {key // RANK_SPAN for key in was.values()} | {
             ranked.coarse(member) for member in fresh.values()
         }
+        if was and set(was) == set(fresh):
+            # ranks are dense within a group: each one's nearest untouched neighbours are this near
+            reach = len(was) + 1
+            near = _keys_between(
+                store, ranked.graph, [(key - reach, key + reach + 1) for key in was.values()]
+            )
+            if _keep_their_places(ranked, fresh, {**near, **was}, members_of):
+                if ranked.name == "agreements":  # no key of this list moves
+                    agreement_keys = {iri: was.get(iri) for iri in touched}
+                continue
         stored = {**_keys_in_groups(store, ranked.graph, groups), **was}
         others = [iri for iri in stored if iri not in touched]
         members = {**(members_of(ranked, others) if others else {}), **fresh}
@@ -671,6 +685,37 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> int:
     if remove or add:
         store.replace_graphs({}, remove=remove, add=add)
     return len(add)
+
+
+def _keep_their_places(
+    ranked: RankedList,
+    fresh: Mapping[str, Member],
+    stored: Mapping[str, int],
+    members_of: Callable[[RankedList, Iterable[str]], dict[str, Member]],
+) -> bool:
+    """Whether the touched nodes `fresh` (each listed before, and still) keep their coarse value
+    and their place among the nodes of their group, so that no key of the list moves (a
+    revised label that still sorts where it did). Reads only each one's nearest untouched
+    neighbours, not the whole group: a group of labels sharing their first letters holds
+    thousands of agreements ("Ministry of …"), which re-ranking reads whole."""
+    if any(ranked.coarse(member) != stored[iri] // RANK_SPAN for iri, member in fresh.items()):
+        return False
+    order = sorted(stored, key=stored.__getitem__)
+    place = {iri: n for n, iri in enumerate(order)}
+    neighbours: set[str] = set()
+    for iri in fresh:
+        group = stored[iri] // RANK_SPAN
+        for step in (-1, 1):
+            n = place[iri] + step
+            while 0 <= n < len(order) and order[n] in fresh:
+                n += step
+            if 0 <= n < len(order) and stored[order[n]] // RANK_SPAN == group:
+                neighbours.add(order[n])
+    known = {**members_of(ranked, neighbours), **fresh} if neighbours else dict(fresh)
+    if not neighbours <= set(known):
+        return False  # a neighbour no longer a member (cannot be: untouched); re-rank whole
+    window = [iri for iri in order if iri in known]
+    return window == sorted(window, key=lambda iri: ranked.key(iri, known[iri]))
 
 
 def _held_lists(store: GraphStore, subjects: set[str]) -> dict[str, dict[str, int]]:

@@ -158,3 +158,25 @@ def test_a_node_moves_only_the_nodes_that_share_its_day_and_first_letters() -> N
     moved = {iri for iri in before if before[iri] != after[iri]}
     assert len(moved) < 20
     assert all(members[iri][1] == "2025-04-01" for iri in moved)
+
+
+def test_a_revised_label_that_moves_within_its_group_ranks_as_a_full_ingest(tmp_path: Path) -> None:
+    """By name, the agreements whose labels share their first letters ("Malaysia–China …") form
+    one group: a revised label that keeps its place moves no key, one that passes its
+    neighbours moves theirs, each as a full ingest of the same facts ranks them."""
+    facts = tmp_path / "facts"
+    shutil.copytree(default_facts_dir(), facts)
+    article = next((facts / "articles").glob("*05363b917c408ffc.yaml"))
+    original = article.read_text(encoding="utf-8")
+    label = "label: Malaysia–China MoU in the field of telecommunications"
+    assert label in original
+    for revised in (label + " (revised)", "label: Malaysia–China AAA MoU in the field of telecommunications"):
+        article.write_text(original, encoding="utf-8")
+        with open_store(tmp_path / f"incremental-{len(revised)}") as store:
+            ingest(store, facts)
+            article.write_text(original.replace(label, revised), encoding="utf-8")
+            ingest_articles(store, [article])
+            changed = graphs_under(store, LIST_ORDER_GRAPH)
+        with open_store(tmp_path / f"full-{len(revised)}") as full:
+            ingest(full, facts)
+            assert changed == graphs_under(full, LIST_ORDER_GRAPH), revised
