@@ -2,13 +2,12 @@
 sorts A–Z, goes to page 2, and downloads that page as CSV in the same order; the control works
 from the keyboard. Each journey ends with the check that no request left 127.0.0.1."""
 
-import csv
 from pathlib import Path
 
 from tests.browser import assert_stayed_local, offline_page
 from tests.conftest import ApiServer
 from tests.test_explorer_browser import PHONE
-from tests.test_explorer_lists_browser import ID, _listed
+from tests.test_explorer_lists_browser import _listed, downloaded_agreements
 
 
 def test_sorting_a_to_z_then_page_two_downloads_the_same_order_as_csv(
@@ -29,12 +28,7 @@ def test_sorting_a_to_z_then_page_two_downloads_the_same_order_as_csv(
         names = [name.casefold() for name in first + second]
         assert names == sorted(names), names
         shown = _listed(page)
-        with page.expect_download() as info:  # type: ignore[attr-defined]
-            page.get_by_role("link", name="CSV").click()  # type: ignore[attr-defined]
-        saved = tmp_path / "agreements.csv"
-        info.value.save_as(saved)
-    with saved.open(newline="", encoding="utf-8") as file:
-        downloaded = list(dict.fromkeys(row["agreement"].removeprefix(ID) for row in csv.DictReader(file)))
+        downloaded = downloaded_agreements(page, tmp_path)
     assert downloaded == shown
     assert_stayed_local(log)
 
