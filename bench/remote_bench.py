@@ -11,10 +11,18 @@ thousand Graph Store PUTs. Then each query, bound as the API binds it, runs as t
 (`api.reading.read` for a list pipeline, `query_serialized` for a single file) on each store in
 turn, interleaved query by query, so that the three share the machine's moments alike.
 
-    .venv/bin/python -m bench.remote_bench --work bench/out/n10000 --reps 20
+    .venv/bin/python -m bench.remote_bench --work bench/out/n10000 --reps 20 --json figures.json
 
-Prints the load times, then one line per query: rows and p50/p95 per backend, each remote p95
-over the embedded one, and whether the rows are the embedded store's.
+`samples.json` (the parameter values) is taken from the bench's `results.json` (`sizes[0].samples`)
+when the folder has none. Prints the load times, then one line per query: rows, p50/p95 and the
+CPU milliseconds per run of each backend (the embedded store's is this process's; a server's is
+its process's, from /proc), each remote p95 over the embedded one, whether the rows are the
+embedded store's, and the machine's load average when the query started: the machine may be
+shared, and the load says how much the figures measure the neighbours.
+
+For every remote query beyond the target, the plan the server gives for each SPARQL query the
+page sent (Virtuoso's `explain=on` page: its SQL and execution plan, with the optimiser's row
+estimates) is saved under `WORK/plans/`, so that the reason can be given in its words.
 """
 
 from __future__ import annotations
@@ -43,7 +51,10 @@ TARGET_RATIO = 3.0
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 
 
-def _oxigraph(work: Path, nquads: Path) -> Iterator[tuple[str, dict[str, str], float]]:
+Server = tuple[str, dict[str, str], float, int]  # address, credentials, load seconds, process id
+
+
+def _oxigraph(work: Path, nquads: Path) -> Iterator[Server]:
     from tests.backends import oxigraph_server
 
     directory = work / "oxigraph-server"
@@ -60,10 +71,10 @@ def _oxigraph(work: Path, nquads: Path) -> Iterator[tuple[str, dict[str, str], f
         loaded.write_text(f"{time.perf_counter() - started:.1f}")
     load_s = float(loaded.read_text())
     with oxigraph_server(directory) as backend:
-        yield backend.location, backend.env, load_s
+        yield backend.location, backend.env, load_s, backend.pid
 
 
-def _virtuoso(work: Path, nquads: Path) -> Iterator[tuple[str, dict[str, str], float]]:
+def _virtuoso(work: Path, nquads: Path) -> Iterator[Server]:
     from tests.backends import ISQL, VIRTUOSO_PASSWORD, virtuoso_server
 
     directory = work / "virtuoso"
@@ -84,13 +95,68 @@ def _virtuoso(work: Path, nquads: Path) -> Iterator[tuple[str, dict[str, str], f
                 timeout=3600,
             )
         load_s = time.perf_counter() - started
-        yield backend.location, backend.env, load_s
+        yield backend.location, backend.env, load_s, backend.pid
 
 
-SERVERS: dict[str, Callable[[Path, Path], Iterator[tuple[str, dict[str, str], float]]]] = {
+SERVERS: dict[str, Callable[[Path, Path], Iterator[Server]]] = {
     "oxigraph-server": _oxigraph,
     "virtuoso": _virtuoso,
 }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far: this process's own for 0."""
+    if not pid:
+        return time.process_time()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _Recording:
+    """A store that remembers the SPARQL it is asked (a page's pipeline sends several)."""
+
+    def __init__(self, store: GraphStore):
+        self._store = store
+        self.texts: list[str] = []
+
+    def query(self, sparql: str, *args: object, **kwargs: object) -> object:
+        self.texts.append(sparql)
+        return self._store.query(sparql, *args, **kwargs)  # type: ignore[arg-type]
+
+    def query_serialized(self, sparql: str, *args: object, **kwargs: object) -> object:
+        self.texts.append(sparql)
+        return self._store.query_serialized(sparql, *args, **kwargs)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+
+def _save_plans(
+    store: GraphStore, location: str, runner: Callable[[GraphStore], object], out: Path
+) -> list[str]:
+    """Run the page once through a recording store, then ask the server (Virtuoso: `explain=on`)
+    for the plan of each query it sent; the files written."""
+    import httpx
+
+    recording = _Recording(store)
+    runner(recording)  # type: ignore[arg-type]
+    endpoint = location.removeprefix("sparql+").split("?", 1)[0]
+    written = []
+    for n, text in enumerate(recording.texts, 1):
+        response = httpx.post(endpoint, data={"query": text, "explain": "on"}, timeout=300)
+        path = out.with_name(f"{out.name}-{n}.html")
+        path.write_text(f"<!-- {response.status_code} -->\n{response.text}")
+        written.append(str(path))
+    return written
+
+
+def _samples(work: Path) -> Samples:
+    """The corpus's parameter values: samples.json, or the bench's results.json."""
+    path = work / "samples.json"
+    if not path.exists():
+        results = json.loads((work.parent / "results.json").read_text())
+        path.write_text(json.dumps(results["sizes"][0]["samples"], indent=1))
+    return Samples(**json.loads(path.read_text()))
 
 
 def _runner(store: GraphStore, query: CannedQuery, params: dict[str, str]) -> Callable[[], list[str]]:
@@ -126,24 +192,38 @@ def main(argv: list[str] | None = None) -> None:
         "--skip", nargs="*", default=[], help="query names left out (one that does not answer)"
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--no-count", action="store_true", help="do not count each server's quads (minutes under load)"
+    )
     args = parser.parse_args(argv)
     args.work = args.work.resolve()  # the servers run in folders of their own
-    samples = Samples(**json.loads((args.work / "samples.json").read_text()))
+    samples = _samples(args.work)
     catalogue = load_catalogue()
-    figures: dict[str, object] = {"articles": args.work.name, "loads": {}, "queries": []}
+    plans = args.work / "plans"
+    plans.mkdir(exist_ok=True)
+    figures: dict[str, object] = {
+        "articles": args.work.name,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "cpus": os.cpu_count(),
+        "loads": {},
+        "queries": [],
+    }
     with contextlib.ExitStack() as stack:
         stores: dict[str, GraphStore] = {
             "embedded": stack.enter_context(open_store(args.work / "store", read_only=True))
         }
+        locations: dict[str, str] = {}
+        pids: dict[str, int] = {"embedded": 0}
         for name in args.backends:
-            location, env, load_s = stack.enter_context(
+            location, env, load_s, pid = stack.enter_context(
                 contextlib.contextmanager(SERVERS[name])(args.work, args.work / "data.nq")
             )
             os.environ.update(env)
             os.environ["JALINAN_STORE_TIMEOUT"] = "300"  # counting 2 million quads takes a while
             stores[name] = stack.enter_context(open_store(location, read_only=True))
+            locations[name], pids[name] = location, pid
             try:
-                count: int | str = stores[name].quad_count()
+                count: int | str = "not counted" if args.no_count else stores[name].quad_count()
             except StoreError as exc:  # (Virtuoso once timed out counting, just after its load)
                 count = f"not counted: {str(exc)[:80]}"
             figures["loads"][name] = {"seconds": round(load_s, 1), "quads": count}  # type: ignore[index]
@@ -152,6 +232,7 @@ def main(argv: list[str] | None = None) -> None:
         for query_name, query in catalogue.items():
             if (args.only and query_name not in args.only) or query_name in args.skip:
                 continue
+            load_average = os.getloadavg()
             params = parameters_for(query, samples)
             runs = {name: _runner(store, query, params) for name, store in stores.items()}
             rows: dict[str, list[str] | str] = {}
@@ -161,12 +242,19 @@ def main(argv: list[str] | None = None) -> None:
                 except Exception as exc:
                     rows[name] = f"{type(exc).__name__}: {str(exc)[:160]}"
             wall: dict[str, list[float]] = {name: [] for name in runs if isinstance(rows[name], list)}
+            cpu: dict[str, float] = dict.fromkeys(wall, 0.0)
             for _ in range(args.reps):
                 for name in wall:
-                    started = time.perf_counter()
+                    cpu_before, started = _cpu_seconds(pids[name]), time.perf_counter()
                     runs[name]()
                     wall[name].append((time.perf_counter() - started) * 1000)
-            record = {"query": query_name, "params": params, "backends": {}}
+                    cpu[name] += _cpu_seconds(pids[name]) - cpu_before
+            record = {
+                "query": query_name,
+                "params": params,
+                "load_average": [round(x, 1) for x in load_average],
+                "backends": {},
+            }
             embedded_p95 = percentile(wall["embedded"], 95) if "embedded" in wall else float("nan")
             parts = []
             for name in runs:
@@ -175,8 +263,14 @@ def main(argv: list[str] | None = None) -> None:
                     parts.append(f"{name} ERROR {rows[name]}")
                     continue
                 p50, p95 = percentile(wall[name], 50), percentile(wall[name], 95)
-                entry = {"rows": len(rows[name]), "p50_ms": round(p50, 2), "p95_ms": round(p95, 2)}
-                text = f"{name} {len(rows[name]):4d} rows p50 {p50:7.1f} p95 {p95:7.1f} ms"
+                cpu_ms = cpu[name] / args.reps * 1000
+                entry = {
+                    "rows": len(rows[name]),
+                    "p50_ms": round(p50, 2),
+                    "p95_ms": round(p95, 2),
+                    "cpu_ms": round(cpu_ms, 1),
+                }
+                text = f"{name} {len(rows[name]):4d} rows p50 {p50:7.1f} p95 {p95:7.1f} cpu {cpu_ms:6.1f} ms"
                 if name != "embedded":
                     ratio = p95 / embedded_p95
                     same = rows[name] == rows.get("embedded")
@@ -184,18 +278,25 @@ def main(argv: list[str] | None = None) -> None:
                     text += f" ({ratio:4.1f}x{'' if same else ', OTHER ROWS'})"
                     if ratio > worst.get(name, ("", 0.0))[1]:
                         worst[name] = (query_name, ratio)
+                    if ratio > TARGET_RATIO and name == "virtuoso":
+                        entry["plans"] = _save_plans(
+                            stores[name],
+                            locations[name],
+                            lambda store, q=query, p=params: _runner(store, q, p)(),
+                            plans / f"{name}-{query_name}",
+                        )
                 record["backends"][name] = entry  # type: ignore[index]
                 parts.append(text)
             figures["queries"].append(record)  # type: ignore[union-attr]
-            print(f"{query_name:22s} " + " | ".join(parts), flush=True)
+            print(f"{query_name:22s} load {load_average[0]:4.1f} | " + " | ".join(parts), flush=True)
+            if args.json:  # (written as it goes: a run stopped early keeps its figures)
+                args.json.write_text(json.dumps(figures, indent=1))
         for name, (query_name, ratio) in worst.items():
             verdict = "PASS" if ratio <= TARGET_RATIO else "FAIL"
             print(
                 f"worst on {name}: {query_name} {ratio:.1f}x the embedded p95 "
                 f"(target ≤ {TARGET_RATIO:g}x: {verdict})"
             )
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

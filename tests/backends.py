@@ -40,6 +40,7 @@ class Backend:
     location: str  # the --store address
     env: dict[str, str] = field(default_factory=dict)  # its credentials
     isql: str = ""  # Virtuoso's ISQL address (the bench bulk-loads through it), as host:port
+    pid: int = 0  # the server's process (the bench reads its CPU time)
 
     @contextlib.contextmanager
     def environment(self) -> Iterator[None]:
@@ -108,7 +109,11 @@ def oxigraph_server(directory: Path) -> Iterator[Backend]:
         )
     try:
         _wait(f"http://127.0.0.1:{port}/query", process, log, 30)
-        yield Backend("oxigraph-server", f"sparql+http://127.0.0.1:{port}/query?update=/update&store=/store")
+        yield Backend(
+            "oxigraph-server",
+            f"sparql+http://127.0.0.1:{port}/query?update=/update&store=/store",
+            pid=process.pid,
+        )
     finally:
         _stop(process)
 
@@ -203,6 +208,7 @@ def virtuoso_server(directory: Path, *, buffers: int = 20_000) -> Iterator[Backe
                 "JALINAN_STORE_PASSWORD": VIRTUOSO_PASSWORD,
             },
             f"127.0.0.1:{isql_port}",
+            process.pid,
         )
     finally:
         _stop(process)
@@ -263,17 +269,22 @@ class BackendServers:
 # xfail, so that it is seen to fail for this reason, and the day it passes the list must shrink.
 KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {
     "virtuoso": {
-        "agreements-by-visit": "Virtuoso 7 matches nothing in its visit look-up, a predicate bound "
-        "by BIND to jl:matchKey (the shape Oxigraph needs to plan the look-up by index)",
-        "companies": "Virtuoso 7 refuses the sector look-up's BIND of VALUES variables "
-        "(SQ200 'No column givenSector')",
-        # (these three since main's list and search changes of 2026-12-07 02:50, not yet looked into)
-        "agreements": "Virtuoso 7 cannot compile the agreements page query (SQ156 internal optimizer "
-        "error: unknown table for a column)",
-        "search": "Virtuoso 7 cannot compile the search detail query (SQ156 internal optimizer error)",
-        "visits": "Virtuoso 7 answers other visits (a filter of the visits' pipeline not applied alike)",
-        "concepts": "GROUP_CONCAT joins a concept's alternative labels in an order SPARQL leaves "
-        "to the engine (Virtuoso 7's is not Oxigraph's)",
+        "agreements-by-visit": "Virtuoso 7 matches nothing through the visit look-up's predicate "
+        "bound by BIND (openlink/virtuoso-opensource#731); the forms it matches (the predicate from "
+        "VALUES, or a constant) cost the embedded store 8x the CPU at 10,000 articles (1 -> 8 ms), "
+        "and there Virtuoso timed out on it anyway (SR171 after 60 s)",
+        "agreements": "Virtuoso 7 cannot compile the agreements page query (SQ156 internal "
+        "optimizer error: unknown table for a column), from the list choice's BINDs of the "
+        "parameters' VALUES variables before a UNION that binds ?facet; with a copy of the "
+        "parameters in each branch instead (and the filters as || rather than IF(..., EXISTS)) it "
+        "answers alike, but the embedded store then takes 6x the CPU for a page with a parameter",
+        "visits": "Virtuoso 7 drops visits from the detail query when the visit's own OPTIONALs "
+        "follow a VALUES block of several visits (as a group or as OPTIONAL subqueries too); after "
+        "the required patterns it answers alike, but the embedded store then takes 40x longer",
+        # (since main's search changes of 2026-12-07; queries/search/ is others' work this session)
+        "search": "Virtuoso 7 cannot compile the search detail query for a page of several "
+        "entities (SQ156 internal optimizer error: a UNION whose branches each hold the page's "
+        "VALUES block and one a NOT EXISTS)",
     }
 }
 

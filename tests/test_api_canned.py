@@ -11,11 +11,8 @@ from tests.backends import over_every_backend
 
 api_server, http, _known = over_every_backend(
     {
-        "agreements_by_party_direct": ("agreements-by-party",),
         "agreements_by_visit": ("agreements-by-visit",),
         "-agreements-by-visit-params": ("agreements-by-visit",),
-        "companies": ("companies",),
-        "unknown_sector": ("companies",),
         **{
             f"virtuoso-agreements-{p}": ("agreements",)
             for p in ("params", "party", "side", "kind", "topic", "status", "year", "sort")

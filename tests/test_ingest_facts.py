@@ -43,22 +43,6 @@ def store_path(
         yield backend.location
 
 
-@pytest.fixture(autouse=True)
-def _virtuoso_refusal(request: pytest.FixtureRequest) -> None:
-    callspec = getattr(request.node, "callspec", None)
-    if (
-        callspec
-        and callspec.params.get("store_path") == "virtuoso"
-        and "every_fact_has_a_source" in request.node.name
-    ):
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="Virtuoso 7 refuses this test's query since its list-members filter (SQ200)",
-            )
-        )
-
-
 def select(store_path: Path, sparql: str) -> SelectResult:
     with open_store(store_path, read_only=True) as store:
         result = store.query(PREFIXES + sparql)
@@ -169,6 +153,8 @@ def test_every_fact_has_a_source_article_and_a_quote(store_path):
         """
         SELECT ?g ?s ?p ?o WHERE {
           GRAPH ?g { ?s ?p ?o }
+          # (the graphs Jalinan writes: a server's own, such as Virtuoso's virtrdf:, are not facts)
+          FILTER (STRSTARTS(STR(?g), "https://w3id.org/jalinan/"))
           # (background facts rest on a public source instead: see test_facts_dates_and_ties.py;
           # the inferred graph's triples rest on the quoted triples the ontology entails them from;
           # a remote store's data-version marker is bookkeeping, as the ingest state is)
@@ -183,7 +169,9 @@ def test_every_fact_has_a_source_article_and_a_quote(store_path):
           FILTER (?g != <https://w3id.org/jalinan/graph/network-summary>)
           FILTER NOT EXISTS { GRAPH ?g { ?s a jl:EvidenceQuote } }
           FILTER NOT EXISTS { GRAPH ?g { ?s a <http://www.w3.org/2006/time#Instant> } }
-          FILTER NOT EXISTS { ?s a jl:SourceArticle FILTER (?s = ?g) }
+          # (an article's own graph describes it; written without a FILTER inside NOT EXISTS that
+          # reads ?g, which Virtuoso 7 refuses, SQ200 "No column")
+          FILTER (?s != ?g || NOT EXISTS { ?s a jl:SourceArticle })
           FILTER NOT EXISTS {
             GRAPH ?g {
               ?e jl:claimSubject ?s ; jl:claimPredicate ?p ; jl:claimObject ?o ;
