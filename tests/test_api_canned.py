@@ -15,7 +15,7 @@ api_server, http, _known = over_every_backend(
         "-agreements-by-visit-params": ("agreements-by-visit",),
         **{
             f"virtuoso-agreements-{p}": ("agreements",)
-            for p in ("params", "party", "side", "kind", "topic", "status", "year")
+            for p in ("params", "party", "side", "kind", "topic", "status", "year", "sort")
         },
         "virtuoso-search-": ("search",),
         "test_search_matches": ("search",),
