@@ -181,6 +181,9 @@ def _posts(rows: Rows) -> Cell:
     return {"list": cells}
 
 
+# the order control of a list ranked by name (its query's `sort` choices `a-z`, `z-a`)
+BY_NAME = [("a-z", "By name, A–Z"), ("z-a", "By name, Z–A")]
+
 VIEWS = [
     ListView(
         "/agreements",
@@ -214,7 +217,8 @@ VIEWS = [
         "visits",
         "visit",
         "Visits",
-        "State, official and working visits between Malaysia and China: who travelled, who hosted, and when.",
+        "State, official and working visits between Malaysia and China: who travelled, who hosted, "
+        "and when, earliest first unless you choose another order.",
         [
             Column("Visit", _first("visit", "label")),
             Column("Visitor", lambda rows: _distinct(rows, lambda r: _link(r, "visitor", "visitorLabel"))),
@@ -226,6 +230,7 @@ VIEWS = [
             Column("Status", lambda rows: {"text": humanise(short(_text(rows[0], "status")))}),
         ],
         [("visitor", "Visitor"), ("country", "Host country"), ("year", "Year")],
+        [("oldest", "Earliest first"), ("newest", "Newest first")],
     ),
     ListView(
         "/organisations",
@@ -239,6 +244,7 @@ VIEWS = [
             Column("Country", _first("country", "countryLabel")),
         ],
         [("country", "Country"), ("kind", "Kind"), ("sector", "Sector")],
+        BY_NAME,
     ),
     ListView(
         "/people",
@@ -256,6 +262,7 @@ VIEWS = [
             Column("Witnessed", _count("witnessed")),
             Column("Visits", _count("visits")),
         ],
+        sorts=BY_NAME,
     ),
 ]
 

@@ -1,0 +1,151 @@
+"""The visits, organisations and people lists in the order a reader chooses: visits earliest
+first (the default, as before) or newest first, undated last either way; organisations and
+people by name A–Z (the default) or Z–A. Paging through any order gives every item exactly once
+and in that order; the order survives the facet, page and download links; a program that sends
+no `sort` gets the order it always got.
+"""
+
+import csv
+import io
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+import pytest
+
+from tests.test_explorer_lists import BROWSER, ID, _ids_in_csv, _listed, _page
+
+# (page path, query, subject column, label column, orders (the default first), a filter)
+LISTS = [
+    ("/visits", "visits", "visit", "label", ("oldest", "newest"), {"country": "malaysia"}),
+    ("/organisations", "organisations", "organisation", "label", ("a-z", "z-a"), {"country": "malaysia"}),
+    ("/people", "people-summary", "person", "name", ("a-z", "z-a"), {}),
+]
+CASES = [
+    (path, query, key, label, order, filters)
+    for path, query, key, label, orders, filters in LISTS
+    for order in orders
+]
+
+
+def _rows(http: httpx.Client, query: str, **params: str) -> list[dict[str, str]]:
+    """The whole list's rows as CSV, at the largest page."""
+    answer = http.get(f"/queries/{query}", params={**params, "_size": "500", "_format": "csv"})
+    assert answer.status_code == 200, answer.text[:300]
+    return list(csv.DictReader(io.StringIO(answer.text)))
+
+
+def _start(row: dict[str, str]) -> str:
+    """A visit's start day as the list orders it ("by 2025-04-16" by its day), or ""."""
+    return (row.get("startDate") or row.get("date") or "").split(" ")[-1]
+
+
+def _ordered(rows: list[dict[str, str]], key: str, label: str) -> list[tuple[str, str, str]]:
+    """Each item once, in the rows' order: (id, its first label, its start day or "")."""
+    seen: dict[str, tuple[str, str, str]] = {}
+    for row in rows:
+        iri = row[key]
+        _, was_label, was_start = seen.get(iri, ("", row[label], _start(row)))
+        seen[iri] = (
+            iri.removeprefix(ID),
+            min(row[label], was_label, key=str.casefold),
+            was_start or _start(row),
+        )
+    return list(seen.values())
+
+
+def _in_order(order: str, listed: list[tuple[str, str, str]]) -> bool:
+    labels = [label.casefold() for _, label, _ in listed]
+    dated = [start for _, _, start in listed if start]
+    undated_last = all(start for _, _, start in listed[: len(dated)])
+    if order == "a-z":
+        return labels == sorted(labels)
+    if order == "z-a":
+        return labels == sorted(labels, reverse=True)
+    if order == "oldest":
+        return undated_last and dated == sorted(dated)
+    return undated_last and dated == sorted(dated, reverse=True)
+
+
+@pytest.mark.parametrize(("path", "query", "key", "label", "order", "filters"), CASES)
+def test_paging_through_an_order_gives_every_item_once_in_that_order(
+    http: httpx.Client, path: str, query: str, key: str, label: str, order: str, filters: dict[str, str]
+) -> None:
+    for narrowed in ({}, filters) if filters else ({},):
+        whole = _ordered(_rows(http, query, **narrowed, sort=order), key, label)
+        default = _ordered(_rows(http, query, **narrowed), key, label)
+        assert sorted(whole) == sorted(default)  # the same items, only reordered
+        assert len(whole) > (1 if narrowed else 3) and _in_order(order, whole), whole
+        paged: list[str] = []
+        page = _page(http, path, **narrowed, sort=order, _size="3")
+        while True:
+            paged += _listed(page)
+            following = page.links.get("Next →")
+            if following is None:
+                break
+            assert dict(parse_qsl(urlsplit(following).query))["sort"] == order
+            page = _page(http, following)
+        assert paged == [item for item, _, _ in whole]
+
+
+@pytest.mark.parametrize(("path", "query", "key", "label", "orders", "filters"), LISTS)
+def test_without_sort_a_program_gets_the_default_order_and_the_other_differs(
+    http: httpx.Client,
+    path: str,
+    query: str,
+    key: str,
+    label: str,
+    orders: tuple[str, str],
+    filters: dict[str, str],
+) -> None:
+    default = _rows(http, query)
+    assert default == _rows(http, query, sort=orders[0])  # the same rows, the same order
+    other = [item for item, _, _ in _ordered(_rows(http, query, sort=orders[1]), key, label)]
+    assert other != [item for item, _, _ in _ordered(default, key, label)]
+
+
+@pytest.mark.parametrize(("path", "query", "key", "label", "orders", "filters"), LISTS)
+def test_the_order_survives_facet_links_page_links_and_downloads(
+    http: httpx.Client,
+    path: str,
+    query: str,
+    key: str,
+    label: str,
+    orders: tuple[str, str],
+    filters: dict[str, str],
+) -> None:
+    order = orders[1]
+    page = _page(http, path, sort=order, _size="3")
+    hrefs = [href for values in page.facets.values() for href, _ in values]
+    hrefs += [page.links["Next →"], page.links["CSV"], page.links["JSON"]]
+    for href in hrefs:
+        assert dict(parse_qsl(urlsplit(href).query)).get("sort") == order, href
+    assert _ids_in_csv(http, page.links["CSV"], key) == _listed(page)
+
+
+@pytest.mark.parametrize(
+    ("path", "asked", "chosen", "other"),
+    [
+        ("/visits", {"country": "malaysia"}, "Earliest first", ("newest", "Newest first")),
+        ("/visits", {"country": "malaysia", "sort": "newest"}, "Newest first", ("oldest", "Earliest first")),
+        ("/organisations", {"country": "malaysia"}, "By name, A–Z", ("z-a", "By name, Z–A")),
+        ("/organisations", {"country": "malaysia", "sort": "z-a"}, "By name, Z–A", ("a-z", "By name, A–Z")),
+        ("/people", {}, "By name, A–Z", ("z-a", "By name, Z–A")),
+    ],
+)
+def test_the_order_control_is_links_that_keep_the_filters_and_mark_the_current_order(
+    http: httpx.Client, path: str, asked: dict[str, str], chosen: str, other: tuple[str, str]
+) -> None:
+    text = http.get(path, params=asked, headers=BROWSER).text
+    control = text.split('<nav class="sort" aria-label="Order of the list">', 1)[1].split("</nav>", 1)[0]
+    assert f'aria-current="true">{chosen}</a>' in control
+    assert control.count("aria-current") == 1
+    kept = "".join(f"{k}={v}&amp;" for k, v in asked.items() if k != "sort")
+    assert f'href="{path}?{kept}sort={other[0]}">{other[1]}</a>' in control
+
+
+@pytest.mark.parametrize(("path", "query"), [(path, query) for path, query, *_ in LISTS])
+def test_an_unknown_order_is_a_422_naming_sort(http: httpx.Client, path: str, query: str) -> None:
+    answer = http.get(f"/queries/{query}", params={"sort": "random"})
+    assert answer.status_code == 422 and answer.json()["parameter"] == "sort"
+    page = http.get(path, params={"sort": "random"}, headers=BROWSER)
+    assert page.status_code == 422 and "text/html" in page.headers["content-type"]
