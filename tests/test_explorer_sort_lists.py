@@ -149,3 +149,17 @@ def test_an_unknown_order_is_a_422_naming_sort(http: httpx.Client, path: str, qu
     assert answer.status_code == 422 and answer.json()["parameter"] == "sort"
     page = http.get(path, params={"sort": "random"}, headers=BROWSER)
     assert page.status_code == 422 and "text/html" in page.headers["content-type"]
+
+
+def test_the_visits_newest_first_order_knows_undated_visits_by_ingests_keys() -> None:
+    """`queries/visits/page.rq` tells a dated visit from an undated one by its key (cheaper than
+    asking for its date): the number it names must be the smallest key ingest gives an undated
+    visit and above any a dated one gets."""
+    from jalinan.ingest.list_order import RANK_SPAN, _start_coarse
+    from jalinan.queries.catalogue import QUERIES_DIR
+
+    text = (QUERIES_DIR / "visits" / "page.rq").read_text(encoding="utf-8")
+    threshold = _start_coarse(("", None)) * RANK_SPAN
+    assert f"?key < {threshold}," in text
+    latest_dated = _start_coarse(("\U0010ffff" * 8, "9999-12-31T23:59:59")) * RANK_SPAN + RANK_SPAN - 1
+    assert latest_dated < threshold
