@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.test_explorer_lists import BROWSER, ID, _ids_in_csv, _listed, _page
+from tests.test_explorer_sort import _in_order as in_agreements_order
 
 # (page path, query, subject column, label column, orders (the default first), a filter)
 LISTS = [
@@ -54,16 +55,11 @@ def _ordered(rows: list[dict[str, str]], key: str, label: str) -> list[tuple[str
 
 
 def _in_order(order: str, listed: list[tuple[str, str, str]]) -> bool:
-    labels = [label.casefold() for _, label, _ in listed]
-    dated = [start for _, _, start in listed if start]
-    undated_last = all(start for _, _, start in listed[: len(dated)])
-    if order == "a-z":
-        return labels == sorted(labels)
+    """In `order`: the agreements list's orders (`a-z`, `oldest`, `newest`, undated last), or Z–A."""
     if order == "z-a":
+        labels = [label.casefold() for _, label, _ in listed]
         return labels == sorted(labels, reverse=True)
-    if order == "oldest":
-        return undated_last and dated == sorted(dated)
-    return undated_last and dated == sorted(dated, reverse=True)
+    return in_agreements_order(order, listed)
 
 
 @pytest.mark.parametrize(("path", "query", "key", "label", "order", "filters"), CASES)
