@@ -1,25 +1,34 @@
 """The visits, organisations and people lists in the order a reader chooses: visits earliest
 first (the default, as before) or newest first, undated last either way; organisations and
-people by name A–Z (the default) or Z–A. Paging through any order gives every item exactly once
+people by name A–Z (the default) or Z–A, people also most agreements signed first.
+Paging through any order gives every item exactly once
 and in that order; the order survives the facet, page and download links; a program that sends
 no `sort` gets the order it always got.
 """
 
 import csv
 import io
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
+from pyoxigraph import Literal, NamedNode, Quad
 
+from jalinan.api.reading import read
+from jalinan.graph import open_store
+from jalinan.graph.namespaces import JL, RDF, XSD
+from jalinan.queries.catalogue import Page, load_catalogue
 from tests.test_explorer_lists import BROWSER, ID, _ids_in_csv, _listed, _page
 from tests.test_explorer_sort import _in_order as in_agreements_order
+
+DECIMAL = NamedNode(XSD + "decimal")
 
 # (page path, query, subject column, label column, orders (the default first), a filter)
 LISTS = [
     ("/visits", "visits", "visit", "label", ("oldest", "newest"), {"country": "malaysia"}),
     ("/organisations", "organisations", "organisation", "label", ("a-z", "z-a"), {"country": "malaysia"}),
-    ("/people", "people-summary", "person", "name", ("a-z", "z-a"), {}),
+    ("/people", "people-summary", "person", "name", ("a-z", "z-a", "signed"), {}),
 ]
 CASES = [
     (path, query, key, label, order, filters)
@@ -40,12 +49,17 @@ def _start(row: dict[str, str]) -> str:
     return (row.get("startDate") or row.get("date") or "").split(" ")[-1]
 
 
+def _rank(key: str, row: dict[str, str]) -> str:
+    return _start(row) if key == "visit" else row.get("signed", "")
+
+
 def _ordered(rows: list[dict[str, str]], key: str, label: str) -> list[tuple[str, str, str]]:
-    """Each item once, in the rows' order: (id, its first label, its start day or "")."""
+    """Each item once, in the rows' order: (id, its first label, a visit's start day or "", a
+    person's count of agreements signed)."""
     seen: dict[str, tuple[str, str, str]] = {}
     for row in rows:
         iri = row[key]
-        _, was_label, was_start = seen.get(iri, ("", row[label], _start(row)))
+        _, was_label, was_start = seen.get(iri, ("", row[label], _rank(key, row)))
         seen[iri] = (
             iri.removeprefix(ID),
             min(row[label], was_label, key=str.casefold),
@@ -56,6 +70,9 @@ def _ordered(rows: list[dict[str, str]], key: str, label: str) -> list[tuple[str
 
 def _in_order(order: str, listed: list[tuple[str, str, str]]) -> bool:
     """In `order`: the agreements list's orders (`a-z`, `oldest`, `newest`, undated last), or Z–A."""
+    if order == "signed":  # most signed first, then by name
+        ranked = [(-int(signed), label.casefold()) for _, label, signed in listed]
+        return ranked == sorted(ranked)
     if order == "z-a":
         labels = [label.casefold() for _, label, _ in listed]
         return labels == sorted(labels, reverse=True)
@@ -126,6 +143,7 @@ def test_the_order_survives_facet_links_page_links_and_downloads(
         ("/organisations", {"country": "malaysia"}, "By name, A–Z", ("z-a", "By name, Z–A")),
         ("/organisations", {"country": "malaysia", "sort": "z-a"}, "By name, Z–A", ("a-z", "By name, A–Z")),
         ("/people", {}, "By name, A–Z", ("z-a", "By name, Z–A")),
+        ("/people", {"sort": "signed"}, "Most agreements signed", ("a-z", "By name, A–Z")),
     ],
 )
 def test_the_order_control_is_links_that_keep_the_filters_and_mark_the_current_order(
@@ -159,3 +177,39 @@ def test_the_visits_newest_first_order_knows_undated_visits_by_ingests_keys() ->
     assert f"?key < {threshold}," in text
     latest_dated = _start_coarse(("\U0010ffff" * 8, "9999-12-31T23:59:59")) * RANK_SPAN + RANK_SPAN - 1
     assert latest_dated < threshold
+
+
+def test_people_most_signed_first_pages_each_person_once_by_count_then_name(tmp_path: Path) -> None:
+    """The curated articles name no signatory yet, so a small store of its own: four people
+    introduced by a quote, ranked by name A–D, who signed 1, 1, 3 and 0 agreements."""
+    names = ["a", "b", "c", "d"]
+    signed = {"a": 1, "b": 1, "c": 3, "d": 0}
+    people = NamedNode("https://w3id.org/jalinan/graph/list-order/people")
+    quads = []
+    for position, name in enumerate(names, 1):
+        person = NamedNode(f"{ID}person-{name}")
+        quads.append(
+            Quad(person, NamedNode(JL + "listPosition"), Literal(str(position), datatype=DECIMAL), people)
+        )
+        evidence = NamedNode(f"{ID}evidence-{name}")
+        quads += [
+            Quad(evidence, NamedNode(JL + "claimSubject"), person),
+            Quad(evidence, NamedNode(JL + "claimPredicate"), NamedNode(RDF + "type")),
+            Quad(evidence, NamedNode(JL + "quote"), Literal(f"{name} said")),
+        ]
+        for count in range(signed[name]):
+            quads.append(
+                Quad(NamedNode(f"{ID}agreement-{name}-{count}"), NamedNode(JL + "signatory"), person)
+            )
+    query = load_catalogue()["people-summary"]
+    with open_store(tmp_path / "store") as store:
+        store.add_quads(quads)
+        paged: list[str] = []
+        for number in (1, 2, 3):
+            paged += [
+                subject[0].value.removeprefix(ID)
+                for subject in read(store, query, {"sort": "signed"}, Page(number, 2)).subjects
+            ]
+        by_name = read(store, query, {}, Page(1, 10)).subjects
+    assert paged == ["person-c", "person-a", "person-b", "person-d"]
+    assert [subject[0].value.removeprefix(ID) for subject in by_name] == [f"person-{n}" for n in names]

@@ -262,7 +262,7 @@ VIEWS = [
             Column("Witnessed", _count("witnessed")),
             Column("Visits", _count("visits")),
         ],
-        sorts=BY_NAME,
+        sorts=[*BY_NAME, ("signed", "Most agreements signed")],
     ),
 ]
 
