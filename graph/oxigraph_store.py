@@ -61,6 +61,11 @@ def open_store(path: str | Path, *, read_only: bool = False) -> "OxigraphStore":
     return OxigraphStore(inner, path=path, read_only=read_only)
 
 
+def open_memory_store() -> "OxigraphStore":
+    """A store in memory, for a few derived quads read by SPARQL (nothing on disk)."""
+    return OxigraphStore(Store())
+
+
 class OxigraphStore:
     """`GraphStore` over a pyoxigraph `Store`."""
 
