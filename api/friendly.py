@@ -202,6 +202,14 @@ async def agreements(
         str | None, Query(alias="from", description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2025-04"])
     ] = None,
     to: Annotated[str | None, Query(description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2025-12"])] = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            description="the order with party, side, kind, topic, status and year (or none): "
+            "`newest` first (the default), `oldest` first, or `a-z` by label",
+            examples=["a-z"],
+        ),
+    ] = None,
     direct: Annotated[
         str | None,
         Query(
@@ -213,7 +221,7 @@ async def agreements(
     ] = None,
 ) -> dict[str, Any]:
     listed = {"party": party, "side": side, "kind": kind, "topic": topic, "status": status, "year": year}
-    accepted = (*listed, "visit", "from", "to", "direct")
+    accepted = (*listed, "visit", "from", "to", "direct", "sort")
     refuse_unknown_or_repeated(request, accepted)
     if direct is not None and party is None:
         raise unprocessable("`direct` goes with `party` (the agreements of one party)", parameter="direct")
@@ -228,6 +236,12 @@ async def agreements(
             f"go together (not {', '.join([*chosen, *alone])})",
             parameter=second,
         )
+    if sort is not None and alone:
+        raise unprocessable(
+            "`sort` orders the list of party, side, kind, topic, status and year; "
+            f"`{alone[0]}` lists in its own order",
+            parameter="sort",
+        )
     if visit is not None:
         return await _answer(
             request, store, catalogue, "agreements-by-visit", {"visit": visit}, "agreement", accepted
@@ -236,7 +250,7 @@ async def agreements(
         return await _answer(
             request, store, catalogue, "agreements-between", {"from": from_, "to": to}, "agreement", accepted
         )
-    if len(chosen) == 1 and chosen[0] in _ALONE:
+    if len(chosen) == 1 and chosen[0] in _ALONE and sort is None:
         name = chosen[0]
         params = {name: listed[name]} | ({"direct": direct} if name == "party" else {})
         return await _answer(request, store, catalogue, _ALONE[name], params, "agreement", accepted)
@@ -247,7 +261,9 @@ async def agreements(
             "sub-organisations are party to)",
             parameter="party",
         )
-    return await _answer(request, store, catalogue, "agreements", listed, "agreement", accepted)
+    return await _answer(
+        request, store, catalogue, "agreements", {**listed, "sort": sort}, "agreement", accepted
+    )
 
 
 @router.get("/visits", summary="A timeline of visits", description="Example: `/visits?visitor=Anwar`.")

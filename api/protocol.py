@@ -38,12 +38,13 @@ from jalinan.api.negotiation import (
     negotiate,
     prefers_html,
 )
+from jalinan.api.query_dataset import may_name_a_dataset, own_dataset
 from jalinan.api.service_description import service_description
 from jalinan.api.service_guard import needs_network
 from jalinan.api.settings import Settings
 from jalinan.api.update_dataset import DatasetConflict, with_dataset
+from jalinan.api.without_inferences import dataset_without_inferences
 from jalinan.graph import GraphStore
-from jalinan.graph.namespaces import INFERRED_GRAPH
 
 router = APIRouter(tags=["SPARQL Protocol"])
 T = TypeVar("T")
@@ -215,12 +216,16 @@ async def answer_query(
         raise not_acceptable("ask for SPARQL results (JSON, XML, CSV, TSV) or an RDF format, not HTML")
     base = endpoint_iri(settings, endpoint)
     query = parsed.query
-    networked = needs_network(query, settings.service_allow)
     default_graphs, named_graphs = parsed.default_graphs or None, parsed.named_graphs or None
     if not parsed.inferred:  # the same dataset, less the inferred graph
-        names = await run_in_threadpool(querying.graph_names, store)
-        default_graphs = [g for g in (default_graphs or names) if g != INFERRED_GRAPH]
-        named_graphs = [g for g in (named_graphs or names) if g != INFERRED_GRAPH]
+        query, default_graphs, named_graphs = await dataset_without_inferences(
+            store, query, default_graphs, named_graphs
+        )
+    elif default_graphs is None and named_graphs is None and may_name_a_dataset(query):
+        own = await run_in_threadpool(own_dataset, query)  # the union would override its FROM
+        if own is not None:
+            default_graphs, named_graphs = own
+    networked = needs_network(query, settings.service_allow)  # the text the engine will read
 
     async def produce() -> Response:
         form, data = await querying.serialized_async(

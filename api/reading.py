@@ -71,7 +71,7 @@ class Reading:
 
 
 def _names_query(parameter: Parameter, text: str) -> str:
-    return fill_values(_NAMES_TEXT, ("iri", "key"), name_rows(parameter, text), NAMES_QUERY)
+    return fill_values(_NAMES_TEXT, ("given", "givenKey"), name_rows(parameter, text), NAMES_QUERY)
 
 
 def _named(parameter: Parameter, result: SelectResult) -> list[NamedNode]:
@@ -132,9 +132,12 @@ def _filled(
         elif parameter.type == "search":  # checked as written, then with the store's close words
             whole = parameter.binding(value)[parameter.variables[-1]]
             text = fill_values(text, (parameter.variables[-1],), whole, query.path)
-            words = search_terms.known(version)
+            key = version  # (a handle with no version: the one ingest recorded, see search_terms)
+            if key is None:
+                key = search_terms.ingested_version((yield search_terms.VERSION_TEXT))
+            words = search_terms.known(key)
             if words is None:
-                words = search_terms.remember(version, (yield search_terms.WORDS_TEXT))
+                words = search_terms.remember(key, (yield search_terms.WORDS_TEXT))
             data = search_rows(parameter.name, value, words.candidates)
         else:
             data = parameter.binding(value)[parameter.block]

@@ -67,6 +67,7 @@ def _read_options(settings: Settings) -> dict[str, Any]:
         "max_result_bytes": settings.max_result_bytes,
         "worker_memory": settings.worker_memory,
         "networked": 1 if settings.service_allow else 0,  # the federation lane
+        "threads": settings.query_threads,  # 0: every query in a worker process
     }
 
 
@@ -141,7 +142,13 @@ def serve(args: argparse.Namespace) -> int:
             f"(+1 for canned queries), {settings.max_waiting} waiting per lane (per client "
             f"in the general lane), "
             f"{settings.worker_memory // 2**20} MiB each\n"
-            f"  connections      at most {settings.max_connections}; headers within "
+            + (
+                f"  query threads    {settings.query_threads} (clients' queries; the first to overrun "
+                "its limit turns them off)\n"
+                if settings.query_threads
+                else ""
+            )
+            + f"  connections      at most {settings.max_connections}; headers within "
             f"{settings.header_timeout:g} s, idle {settings.keep_alive_timeout} s, "
             f"send stalled {settings.send_timeout:g} s\n"
             f"  result cache     "

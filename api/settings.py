@@ -51,6 +51,7 @@ class Settings:
     # time and concurrency
     query_timeout: float = DEFAULT_QUERY_TIMEOUT_S  # seconds; a request may ask for less
     query_workers: int = DEFAULT_QUERY_WORKERS  # worker processes that run reads
+    query_threads: int = 0  # >0: clients' queries run on this many sandboxed threads (graph/query_threads.py)
     max_waiting: int = DEFAULT_MAX_WAITING  # reads waiting for a worker before 429 (general lane: per client)
     # sizes
     max_body: int = DEFAULT_MAX_BODY  # request body, bytes (queries, forms, unauthenticated writes)
@@ -123,6 +124,7 @@ class Settings:
             write_token=token,
             query_timeout=float(number("query_timeout", DEFAULT_QUERY_TIMEOUT_S)),
             query_workers=int(number("query_workers", DEFAULT_QUERY_WORKERS)),
+            query_threads=int(number("query_threads", 0)),
             max_waiting=int(number("max_waiting", DEFAULT_MAX_WAITING)),
             max_body=int(number("max_body", DEFAULT_MAX_BODY)),
             max_write_body=int(number("max_write_body", DEFAULT_MAX_WRITE_BODY)),

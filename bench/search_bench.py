@@ -20,7 +20,10 @@ other work stretches the wall clock) and through the worker pool `jalinan serve`
 
 `--compare DIR` (a folder holding an earlier `page.rq` and `detail.rq` of `queries/search/`,
 e.g. from `git show`) times that pipeline and today's turn about, run by run, so that both
-meet the same load on a shared machine; the facets are left out then.
+meet the same load on a shared machine; the facets are left out then. `--plain` reads the store
+as opened, with no data version (as `bench.pipelines_bench` does); with `--compare`, the earlier
+pipeline's words are then forgotten before each of its runs, since before the words were keyed
+on the ingested version such a store read them for every search.
 """
 
 import argparse
@@ -87,6 +90,12 @@ def typical_queries(work: Path) -> dict[str, str]:
         "two words, other order": f"{words[-1]} {words[0]}",
         "American spelling": "data center",
         "one common word": "ministry",
+        "a country": "malaysia",
+        "the other country": "china",
+        "two common words": "data centre",
+        "two words, one a ministry's": "science ministry",
+        "one Chinese character": "部",
+        "a curated acronym": "Mosti",
     }
 
 
@@ -114,10 +123,20 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--pool", action="store_true", help="through the worker pool (wall clock only)")
     parser.add_argument("--compare", type=Path, default=None, help="an earlier search pipeline's folder")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="the store as opened, with no data version (as bench.pipelines_bench reads it); with "
+        "--compare, the earlier pipeline reads the words for every search, as it did on such a store",
+    )
     args = parser.parse_args()
     work = args.work or Path("bench/out") / f"search-{args.articles}"
     opened = open_store(corpus_store(work, args.articles))
-    store = PooledStore(opened, workers=2, reserved=1, timeout=60) if args.pool else Unchanging(opened)
+    store: GraphStore | Unchanging | PooledStore = Unchanging(opened)
+    if args.pool:
+        store = PooledStore(opened, workers=2, reserved=1, timeout=60)
+    elif args.plain:
+        store = opened
     try:
         return compare(store, work, args) if args.compare else report(store, work, args)
     finally:
@@ -169,6 +188,8 @@ def compare(store: GraphStore | Unchanging, work: Path, args: argparse.Namespace
         for run in range(args.reps + 1):
             for key, pipeline in pipelines.items():
                 page = pipeline.page_request()
+                if args.plain and key == "before":
+                    search_terms.forget()  # (before, a store with no data version kept no words)
                 start, cpu = time.perf_counter(), time.process_time()
                 read(store, pipeline, {"q": text}, page)  # type: ignore[arg-type]
                 if run:  # (the first, a warm-up)

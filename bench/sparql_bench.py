@@ -12,6 +12,7 @@ Optionally py-spy records `jalinan serve` (and its workers) under the load.
 
 import argparse
 import json
+import os
 import subprocess
 import time
 import urllib.parse
@@ -58,6 +59,21 @@ def _cpu_seconds(pid: int) -> dict[str, float]:
     }
 
 
+def _settle(pid: int, *, quiet: float = 0.05, longest: float = 60.0) -> float:
+    """Wait until the server's child processes use under `quiet` s of CPU per second (the spare
+    query workers start, and open the store, in the background after the server first answers;
+    their start-up is not the cost of an answer). Returns the seconds waited."""
+    began = time.monotonic()
+    previous = _cpu_seconds(pid)["children"]
+    while time.monotonic() - began < longest:
+        time.sleep(1.0)
+        now = _cpu_seconds(pid)["children"]
+        if now - previous < quiet:
+            break
+        previous = now
+    return time.monotonic() - began
+
+
 def _measured_load(pid: int, port: int, path: str, concurrency: int, seconds: float) -> dict[str, Any]:
     """One load run, with the server's CPU milliseconds per answer (front end, children)."""
     before = _cpu_seconds(pid)
@@ -71,6 +87,46 @@ def _measured_load(pid: int, port: int, path: str, concurrency: int, seconds: fl
     return outcome
 
 
+def _load_jalinan(
+    work: Path,
+    path: str,
+    concurrency: int,
+    seconds: float,
+    serve_options: tuple[str, ...],
+    profile_dir: Path | None,
+    label: str,
+) -> dict[str, Any]:
+    """One `jalinan serve` with `serve_options`: its rows, its load run, its peak memory."""
+    logs = work / "logs"
+    port = free_port()
+    command = [*jalinan_command(), "serve", "--store", str(work / "store")]
+    command += ["--host", "127.0.0.1", "--port", str(port), *serve_options]
+    log = logs / f"sparql-bench-{label}.log"
+    jalinan = start("jalinan serve", command, port, "/sparql?query=ASK%7B%7D", log)
+    result: dict[str, Any] = {"serve_options": list(serve_options)}
+    try:
+        status, _, body = fetch(jalinan.url(path))
+        result["rows"] = rows_of(body) if status == 200 else f"HTTP {status}"
+        # a short load run (the test's 0.5 s) waits little: its figures are only checked for sanity
+        result["settled_s"] = _settle(jalinan.process.pid, longest=min(30.0, max(3.0, 3 * seconds)))
+        spy = None
+        raw = (profile_dir or Path()) / f"sparql-{work.name}-{label}.txt"
+        if profile_dir is not None and profile.py_spy() is not None:
+            profile_dir.mkdir(parents=True, exist_ok=True)
+            spy_command = [str(profile.py_spy()), "record", "--nonblocking", "--subprocesses", "-r", "100"]
+            spy_command += ["-f", "raw", "-o", str(raw), "--pid", str(jalinan.process.pid)]
+            spy_command += ["-d", str(int(seconds) + 1)]
+            spy = subprocess.Popen(spy_command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+        result["load"] = _measured_load(jalinan.process.pid, port, path, concurrency, seconds)
+        if spy is not None:
+            spy.wait(timeout=120)
+            result["profile"] = profile.format_summary(raw, 25) if raw.exists() else None
+    finally:
+        result["peak_rss"] = jalinan.stop()
+    return result
+
+
 def run(
     work: Path,
     *,
@@ -79,61 +135,24 @@ def run(
     profile_dir: Path | None = None,
     sparql: str = TWO_HOP,
     serve_options: tuple[str, ...] = (),
+    also: tuple[tuple[str, ...], ...] = (),
 ) -> dict[str, Any]:
-    store, oxi_store, logs = work / "store", work / "oxigraph-store", work / "logs"
+    """`jalinan serve` (with `serve_options`), then `oxigraph serve`, then each option set in
+    `also` (another `jalinan serve` each, reported under `variants` with its own ratio): every
+    figure of one call comes from one run of the bench, minutes apart at most."""
+    oxi_store, logs = work / "oxigraph-store", work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     encoded = urllib.parse.quote(sparql, safe="")
+    path = f"/sparql?query={encoded}"
     result: dict[str, Any] = {"query": sparql, "concurrency": concurrency, "seconds": seconds}
     result["serve_options"] = list(serve_options)
-    port = free_port()
-    jalinan = start(
-        "jalinan serve",
-        [
-            *jalinan_command(),
-            "serve",
-            "--store",
-            str(store),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            *serve_options,
-        ],
-        port,
-        "/sparql?query=ASK%7B%7D",
-        logs / "sparql-bench-jalinan.log",
-    )
-    try:
-        path = f"/sparql?query={encoded}"
-        status, _, body = fetch(jalinan.url(path))
-        result["rows_jalinan"] = rows_of(body) if status == 200 else f"HTTP {status}"
-        spy = None
-        if profile_dir is not None and profile.py_spy() is not None:
-            profile_dir.mkdir(parents=True, exist_ok=True)
-            raw = profile_dir / f"sparql-{work.name}.txt"
-            spy_command = [str(profile.py_spy()), "record", "--nonblocking", "--subprocesses", "-r", "100"]
-            spy_command += [
-                "-f",
-                "raw",
-                "-o",
-                str(raw),
-                "--pid",
-                str(jalinan.process.pid),
-                "-d",
-                str(int(seconds) + 1),
-            ]
-            spy = subprocess.Popen(
-                spy_command,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            time.sleep(0.5)
-        result["jalinan"] = _measured_load(jalinan.process.pid, port, path, concurrency, seconds)
-        if spy is not None:
-            spy.wait(timeout=120)
-            result["profile"] = profile.format_summary(raw, 25) if raw.exists() else None
-    finally:
-        result["peak_rss_jalinan"] = jalinan.stop()
+    result["load_average_before"] = os.getloadavg()
+    first = _load_jalinan(work, path, concurrency, seconds, serve_options, profile_dir, "jalinan")
+    result["rows_jalinan"] = first["rows"]
+    result["jalinan"] = first["load"]
+    result["peak_rss_jalinan"] = first["peak_rss"]
+    if first.get("profile"):
+        result["profile"] = first["profile"]
     port = free_port()
     oxigraph = start(
         "oxigraph serve",
@@ -151,15 +170,23 @@ def run(
         logs / "sparql-bench-oxigraph.log",
     )
     try:
-        path = f"/query?query={encoded}"
-        status, _, body = fetch(oxigraph.url(path))
+        oxi_path = f"/query?query={encoded}"
+        status, _, body = fetch(oxigraph.url(oxi_path))
         result["rows_oxigraph"] = rows_of(body) if status == 200 else f"HTTP {status}"
-        result["oxigraph"] = _measured_load(oxigraph.process.pid, port, path, concurrency, seconds)
+        result["oxigraph"] = _measured_load(oxigraph.process.pid, port, oxi_path, concurrency, seconds)
     finally:
         oxigraph.stop()
-    ratio = result["jalinan"]["throughput_rps"] / max(result["oxigraph"]["throughput_rps"], 1e-9)
+    oxigraph_rps = max(result["oxigraph"]["throughput_rps"], 1e-9)
+    ratio = result["jalinan"]["throughput_rps"] / oxigraph_rps
     result["ratio"] = ratio
     result["pass"] = ratio >= TARGET
+    result["variants"] = {}
+    for number, options in enumerate(also, 1):
+        variant = _load_jalinan(work, path, concurrency, seconds, options, profile_dir, f"variant{number}")
+        variant["ratio"] = variant["load"]["throughput_rps"] / oxigraph_rps
+        variant["pass"] = variant["ratio"] >= TARGET
+        result["variants"][" ".join(options) or "(defaults)"] = variant
+    result["load_average_after"] = os.getloadavg()
     return result
 
 
@@ -172,6 +199,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--profile", type=Path, help="record jalinan serve with py-spy into this folder")
     parser.add_argument("--serve-option", action="append", default=[], help="passed to jalinan serve")
+    parser.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        help="another jalinan serve, with these options (one string, split on spaces), in the same run",
+    )
     args = parser.parse_args()
     result = run(
         args.work,
@@ -179,11 +212,35 @@ def main() -> None:
         seconds=args.seconds,
         profile_dir=args.profile,
         serve_options=tuple(args.serve_option),
+        also=tuple(tuple(options.split()) for options in args.also),
     )
-    profile_text = result.pop("profile", None)
+    profiles = [result.pop("profile", None)]
+    profiles += [variant.pop("profile", None) for variant in result["variants"].values()]
     print(json.dumps(result, indent=1))
-    if profile_text:
-        print(profile_text)
+    print(_summary(result))
+    for text in filter(None, profiles):
+        print(text)
+
+
+def _line(label: str, load: dict[str, Any], ratio: float | None = None) -> str:
+    cpu = load["cpu_ms_per_request_front"] + load["cpu_ms_per_request_children"]
+    share = "" if ratio is None else f"  {ratio:.0%} of oxigraph serve"
+    return (
+        f"  {label:34s} {load['throughput_rps']:7.0f} req/s  p50 {load['p50_ms']:6.1f} ms  "
+        f"CPU {cpu:.2f} ms/answer{share}"
+    )
+
+
+def _summary(result: dict[str, Any]) -> str:
+    """The figures side by side, one line per server."""
+    before, after = result["load_average_before"][0], result["load_average_after"][0]
+    lines = [f"load average (1 min) before {before:.1f}, after {after:.1f}"]
+    first = "jalinan serve " + " ".join(result["serve_options"])
+    lines.append(_line(first, result["jalinan"], result["ratio"]))
+    for label, variant in result["variants"].items():
+        lines.append(_line(f"jalinan serve {label}", variant["load"], variant["ratio"]))
+    lines.append(_line("oxigraph serve", result["oxigraph"]))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

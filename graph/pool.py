@@ -58,6 +58,7 @@ from jalinan.graph import children
 from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.fair_line import FairLine
 from jalinan.graph.oxigraph_store import OxigraphStore
+from jalinan.graph.query_threads import QueryThreads
 from jalinan.graph.results import QueryResult, materialise
 from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable, enter_worker_sandbox, outbound_failure
 from jalinan.graph.writer import DEFAULT_WRITE_MEMORY, DEFAULT_WRITE_TIMEOUT_S, StoreWriter, WriteTimeout
@@ -219,19 +220,27 @@ def _worker_main(
                 if opened is not None:
                     opened.close()
                 opened, opened_path = open_store(job.snapshot, read_only=True), job.snapshot
-            answer: tuple = ("ok", _WORK[job.kind](opened, job))
-        except QueryError as exc:
-            answer = ("query_error", str(exc))
-        except ResultTooLarge as exc:
-            answer = ("too_large", str(exc))
-        except MemoryError:
-            answer = ("out_of_memory", "")
-        except Exception as exc:  # reported to the parent, which raises StoreError
-            if outbound_failure(exc, networked):  # one answer for every failed fetch (sandbox.py)
-                answer = ("outbound", "")
-            else:
-                answer = ("error", f"{type(exc).__name__}: {exc}")
-        _send_whole(conn, answer)
+        except Exception as exc:
+            _send_whole(conn, ("error", f"{type(exc).__name__}: {exc}"))
+            continue
+        _send_whole(conn, _job_answer(opened, job, networked))
+
+
+def _job_answer(opened: OxigraphStore, job: _Job, networked: bool = False) -> tuple[str, object]:
+    """(status, payload): a job's result, or the error it met, as `_answer` reads it (the same
+    for a worker process and a query thread)."""
+    try:
+        return ("ok", _WORK[job.kind](opened, job))
+    except QueryError as exc:
+        return ("query_error", str(exc))
+    except ResultTooLarge as exc:
+        return ("too_large", str(exc))
+    except MemoryError:
+        return ("out_of_memory", "")
+    except Exception as exc:  # reported to the caller, which raises StoreError
+        if outbound_failure(exc, networked):  # one answer for every failed fetch (sandbox.py)
+            return ("outbound", "")
+        return ("error", f"{type(exc).__name__}: {exc}")
 
 
 # An answer up to this size leaves the worker in one write: header and pickle together, so the
@@ -375,6 +384,7 @@ READ_DEFAULTS: dict[str, object] = {
     "worker_memory": DEFAULT_WORKER_MEMORY,
     "networked": 0,
     "spares": SPARE_WORKERS,
+    "threads": 0,
 }
 
 
@@ -424,6 +434,7 @@ class PooledStore:
         write_memory: int | None = DEFAULT_WRITE_MEMORY,
         networked: int = 0,
         spares: int = SPARE_WORKERS,
+        threads: int = 0,
     ):
         """`store` is handed over: it is closed here and reopened by the writer process."""
         if store.path is None:
@@ -453,6 +464,7 @@ class PooledStore:
                 worker_memory=worker_memory,
                 networked=networked,
                 spares=spares,
+                threads=threads,
             )
         except BaseException:
             self._writer.close()
@@ -472,9 +484,13 @@ class PooledStore:
         worker_memory: int | None,
         networked: int,
         spares: int = 0,
+        threads: int = 0,
     ) -> None:
         """The read side, shared with `ReplicaStore`: the lanes and their worker processes, and
-        `spares` more started in the background, ready to take a stopped worker's place."""
+        `spares` more started in the background, ready to take a stopped worker's place; with
+        `threads`, the general lane's queries run on that many sandboxed threads of this process
+        instead (`query_threads.py`), its workers taking over if one overruns."""
+        self._threads: QueryThreads | None = None  # the general lane on threads (`threads`), if any
         self.timeout = timeout
         self.max_rows = max_rows
         self.max_result_bytes = max_result_bytes
@@ -510,6 +526,8 @@ class PooledStore:
             self._all.append(worker)
             self._lane[id(worker)] = lane
             lane.put(worker)
+        if threads:
+            self._threads = QueryThreads(threads)
         self._spares: queue.Queue[_Worker] = queue.Queue()  # started, in no lane yet
         self._spare_count = spares
         self._spare_lock = threading.Lock()  # one thread starts spares at a time
@@ -561,6 +579,20 @@ class PooledStore:
             worker.snapshot = self._snapshot
             return True
 
+    def _thread_snapshots(self) -> set[str]:
+        """The checkpoints the query threads read or are about to read."""
+        return self._threads.held() if self._threads is not None else set()
+
+    def _hold_for_thread(self) -> str | None:
+        """The current checkpoint, held for a query thread before anything may delete it; None
+        when a write made it stale (the worker path, on a thread, takes a new one)."""
+        assert self._threads is not None
+        with self._snapshot_lock:
+            if self._snapshot_generation != self._generation:
+                return None
+            self._threads.hold(self._snapshot)
+            return self._snapshot
+
     def _release_idle(self) -> None:
         """Make idle workers close checkpoints older than the current one, then delete those."""
         for lane in self._lanes:
@@ -582,7 +614,7 @@ class PooledStore:
 
     def _forget_old_snapshots(self) -> None:
         with self._snapshot_lock:
-            in_use = {w.snapshot for w in self._all} | {self._snapshot}
+            in_use = {w.snapshot for w in self._all} | {self._snapshot} | self._thread_snapshots()
             for path in self._snapshots.iterdir():
                 if str(path) not in in_use:
                     shutil.rmtree(path, ignore_errors=True)
@@ -851,7 +883,27 @@ class PooledStore:
         if trusted:  # the server's own queries: a free worker of either lane, else the reserved line
             return await self._query_on_loop(job_for, timeout, trusted, deadline, limit)
         async with self._loop_turn(deadline, limit, client or "", sparql) as held:
+            if self._threads is not None and self._threads.open:
+                snapshot = self._hold_for_thread()
+                if snapshot is not None:
+                    return await self._query_on_thread(job_for(snapshot), deadline, limit)
             return await self._query_on_loop(job_for, timeout, trusted, deadline, limit, held)
+
+    async def _query_on_thread(self, job: _Job, deadline: float, limit: float) -> tuple[str, bytes]:
+        """Run `job` on a query thread (`query_threads.py`); at the time limit answer
+        `QueryTimeout` at once and retire the lane, since the thread cannot be stopped."""
+        assert self._threads is not None
+        future = self._threads.submit(job.snapshot, lambda opened: _job_answer(opened, job))
+        try:
+            status, payload = await asyncio.wait_for(
+                asyncio.wrap_future(future), max(0.0, deadline - time.monotonic())
+            )
+        except TimeoutError:
+            self._threads.retire(f"a query ran past its {limit:g} s limit on a query thread")
+            raise QueryTimeout(f"the query ran longer than {limit:g} s and was abandoned") from None
+        if status == "out_of_memory":
+            raise QueryOutOfMemory(self._out_of_memory())
+        return _answer(status, payload)  # type: ignore[return-value]
 
     @contextlib.asynccontextmanager
     async def _loop_turn(
@@ -1057,6 +1109,8 @@ class PooledStore:
                 return False
             self._closed = True
             workers = list(self._all)
+        if self._threads is not None:
+            self._threads.close()
         for worker in workers:
             worker.stop()
         return True

@@ -129,6 +129,13 @@ class ReplicaStore(PooledStore):
             worker.snapshot = str(self.snapshot.store_path)
         return True
 
+    def _hold_for_thread(self) -> str | None:
+        assert self._threads is not None
+        with self._snapshot_lock:
+            path = str(self.snapshot.store_path)
+            self._threads.hold(path)
+        return path
+
     def _snapshot_for(self, worker) -> str:  # type: ignore[no-untyped-def]
         self._assign_current(worker)
         return worker.snapshot
@@ -138,6 +145,7 @@ class ReplicaStore(PooledStore):
         the snapshots are the publisher's, which prunes them once nobody holds a lease)."""
         with self._snapshot_lock:
             in_use = {w.snapshot for w in self._all} | {str(self._current.store_path)} | set(self._pins)
+            in_use |= self._thread_snapshots()
             stale = [self._leases.pop(path) for path in list(self._leases) if path not in in_use]
         for lease in stale:
             lease.release()

@@ -1,15 +1,16 @@
 """Where each thing stands in the list users read it in, prepared at ingest.
 
 Users expect agreements newest first (by date as precise as known, undated last), then by
-label; visits by start date (earliest first, undated last), then by label; organisations and
-people by label. Oxigraph has no top-k sort and decodes every string it compares, so a page
-ordered by date and label sorted all the agreements on every request: 440 ms for the first
-page at 10,000 articles (14,000 agreements), where ordering the same agreements by one integer
-took 4 ms (measured; see `queries/README.md`). So ingest gives each node of a list a sort key,
-`jl:listPosition`, an integer (smaller first) in the list's own bookkeeping graph
-(`https://w3id.org/jalinan/graph/list-order/agreements`, `…/organisations`, `…/visits`,
-`…/people`); a list's page query reads its graph and orders by it, which any SPARQL engine
-reads the same way.
+label (or, as a reader may choose, oldest first or by label alone); visits by start date
+(earliest first, undated last), then by label; organisations and people by label. Oxigraph
+has no top-k sort and decodes every string it compares, so a page ordered by date and label
+sorted all the agreements on every request: 440 ms for the first page at 10,000 articles
+(14,000 agreements), where ordering the same agreements by one integer took 4 ms (measured; see
+`queries/README.md`). So ingest gives each node of a list a sort key, `jl:listPosition`, an
+integer (smaller first) in the list's own bookkeeping graph
+(`https://w3id.org/jalinan/graph/list-order/agreements`, `…/agreements-oldest`,
+`…/agreements-a-z`, `…/organisations`, `…/visits`, `…/people`); a list's page query reads
+its graph and orders by it, which any SPARQL engine reads the same way.
 
 The key is mostly the node's own: `coarse × 100,000 + rank`. `coarse` is computed from the
 node alone (its day, then the first letters of its label, encoded so that a smaller key never
@@ -42,6 +43,8 @@ from jalinan.graph.namespaces import CONCEPT, ID, JL, RDF, RDFS, SKOS, XSD
 from jalinan.queries.catalogue import load_query
 
 LIST_ORDER_GRAPH = "https://w3id.org/jalinan/graph/list-order"  # + "/" + the list's name
+# the lists of agreements by date and by party "involving" (`ingest/agreement_lists.py`)
+AGREEMENT_LISTS_GRAPH = f"{LIST_ORDER_GRAPH}/agreement-lists"
 POSITION = NamedNode(JL + "listPosition")
 _LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
 _INTEGER = NamedNode(XSD + "integer")
@@ -142,6 +145,17 @@ def _newest_coarse(member: Member) -> int:
     else:
         day, exact = coarse_day(date)
         slot = DAY_SLOTS - 1 - day
+    return slot * _BASE**4 + (coarse_label(label, 4) if exact else 0)
+
+
+def _oldest_key(iri: str, member: Member) -> tuple[object, ...]:
+    date = member[1]
+    return (date is None, day_number(date) if date else 0, *_label_key(iri, member))
+
+
+def _oldest_coarse(member: Member) -> int:
+    label, date = member
+    slot, exact = (DAY_SLOTS, True) if date is None else coarse_day(date)
     return slot * _BASE**4 + (coarse_label(label, 4) if exact else 0)
 
 
@@ -260,6 +274,26 @@ LISTS = (
         "visits", (JL + "Visit",), "visit-order.rq", "start", start_members, _start_key, _start_coarse
     ),
     RankedList("people", (JL + "Person",), "person-order.rq", None, label_members, _label_key, _label_coarse),
+    # the agreements list's other orders, which a reader may choose (`sort=oldest`, `sort=a-z`):
+    # oldest first (by the same date, undated still last, then by label), and by label alone
+    RankedList(
+        "agreements-oldest",
+        (JL + "Agreement", JL + "AgreementCollection"),
+        "agreement-order.rq",
+        "label",
+        agreement_members,
+        _oldest_key,
+        _oldest_coarse,
+    ),
+    RankedList(
+        "agreements-a-z",
+        (JL + "Agreement", JL + "AgreementCollection"),
+        "agreement-order.rq",
+        None,
+        label_members,
+        _label_key,
+        _label_coarse,
+    ),
 )
 # Agreements by each value of a filter (status, topic, year, side, kind, party): each value's
 # agreements (a status or topic's narrower ones' too, a kind's narrower classes' too) with
@@ -524,8 +558,14 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
 
 def stale_lists(existing: Iterable[str], ranked: Mapping[str, object]) -> list[str]:
     """The list-order graphs a store holds that a new ranking no longer has (a status no
-    agreement has any more): emptied in the same transaction."""
-    return [name for name in existing if name.startswith(LIST_ORDER_GRAPH + "/") and name not in ranked]
+    agreement has any more): emptied in the same transaction. (Not those under
+    `AGREEMENT_LISTS_GRAPH`, which `ingest/agreement_lists.py` derives and keeps.)"""
+    ours = (LIST_ORDER_GRAPH + "/", AGREEMENT_LISTS_GRAPH + "/")
+    return [
+        name
+        for name in existing
+        if name.startswith(ours[0]) and not name.startswith(ours[1]) and name not in ranked
+    ]
 
 
 def _integer(value: int) -> Literal:
@@ -538,13 +578,17 @@ def _key(value: int) -> Literal:
 
 def _keys_in_groups(store: GraphStore, graph: str, groups: set[int]) -> dict[str, int]:
     """The members of a list whose key falls in one of the coarse values `groups`, with their keys."""
-    if not groups:
+    return _keys_between(
+        store, graph, [(group * RANK_SPAN, (group + 1) * RANK_SPAN) for group in sorted(groups)]
+    )
+
+
+def _keys_between(store: GraphStore, graph: str, ranges: list[tuple[int, int]]) -> dict[str, int]:
+    """The members of a list whose key falls in one of `ranges` (low included, high not)."""
+    if not ranges:
         return {}
     query = load_query(_LOOKUPS / "keys-between.rq")
-    rows = [
-        (NamedNode(graph), _integer(group * RANK_SPAN), _integer((group + 1) * RANK_SPAN))
-        for group in sorted(groups)
-    ]
+    rows = [(NamedNode(graph), _integer(low), _integer(high)) for low, high in ranges]
     result = store.query(query.bind({("list", "low", "high"): rows}))
     assert isinstance(result, SelectResult)
     return {row["subject"].value: int(row["position"].value) for row in result.rows}
@@ -562,18 +606,38 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> int:
     agreement_keys: dict[str, int | None] = {}
     moved_agreements: dict[str, tuple[int | None, int | None]] = {}
     listed: dict[str, dict[str, int]] = {}  # each touched node's keys now, by list graph
+    read: dict[tuple[object, ...], dict[str, Member]] = {}
+
+    def members_of(ranked: RankedList, subjects: Iterable[str]) -> dict[str, Member]:
+        """`_store_members`, read once for the lists that share a look-up (the agreements' orders)."""
+        chosen = frozenset(subjects)
+        key = (ranked.lookup, ranked.dates, ranked.members, chosen)
+        if key not in read:
+            read[key] = _store_members(store, ranked, chosen)
+        return read[key]
+
     for row in _rows(store, "listed.rq", touched):
         listed.setdefault(row["subject"], {})[row["graph"]] = int(row["position"])
     for ranked in LISTS:
         graph = NamedNode(ranked.graph)
         was = {iri: keys[ranked.graph] for iri, keys in listed.items() if ranked.graph in keys}
-        fresh = _store_members(store, ranked, touched)
+        fresh = members_of(ranked, touched)
         groups = {key // RANK_SPAN for key in was.values()} | {
             ranked.coarse(member) for member in fresh.values()
         }
+        if was and set(was) == set(fresh):
+            # ranks are dense within a group: each one's nearest untouched neighbours are this near
+            reach = len(was) + 1
+            near = _keys_between(
+                store, ranked.graph, [(key - reach, key + reach + 1) for key in was.values()]
+            )
+            if _keep_their_places(ranked, fresh, {**near, **was}, members_of):
+                if ranked.name == "agreements":  # no key of this list moves
+                    agreement_keys = {iri: was.get(iri) for iri in touched}
+                continue
         stored = {**_keys_in_groups(store, ranked.graph, groups), **was}
         others = [iri for iri in stored if iri not in touched]
-        members = {**(_store_members(store, ranked, others) if others else {}), **fresh}
+        members = {**(members_of(ranked, others) if others else {}), **fresh}
         keys = ranked.keys(members)
         for iri in sorted(set(keys) | {iri for iri in touched if iri in stored}):
             old, new = stored.get(iri), keys.get(iri)
@@ -629,6 +693,37 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> int:
     if remove or add:
         store.replace_graphs({}, remove=remove, add=add)
     return len(add)
+
+
+def _keep_their_places(
+    ranked: RankedList,
+    fresh: Mapping[str, Member],
+    stored: Mapping[str, int],
+    members_of: Callable[[RankedList, Iterable[str]], dict[str, Member]],
+) -> bool:
+    """Whether the touched nodes `fresh` (each listed before, and still) keep their coarse value
+    and their place among the nodes of their group, so that no key of the list moves (a
+    revised label that still sorts where it did). Reads only each one's nearest untouched
+    neighbours, not the whole group: a group of labels sharing their first letters holds
+    thousands of agreements ("Ministry of …"), which re-ranking reads whole."""
+    if any(ranked.coarse(member) != stored[iri] // RANK_SPAN for iri, member in fresh.items()):
+        return False
+    order = sorted(stored, key=stored.__getitem__)
+    place = {iri: n for n, iri in enumerate(order)}
+    neighbours: set[str] = set()
+    for iri in fresh:
+        group = stored[iri] // RANK_SPAN
+        for step in (-1, 1):
+            n = place[iri] + step
+            while 0 <= n < len(order) and order[n] in fresh:
+                n += step
+            if 0 <= n < len(order) and stored[order[n]] // RANK_SPAN == group:
+                neighbours.add(order[n])
+    known = {**members_of(ranked, neighbours), **fresh} if neighbours else dict(fresh)
+    if not neighbours <= set(known):
+        return False  # a neighbour no longer a member (cannot be: untouched); re-rank whole
+    window = [iri for iri in order if iri in known]
+    return window == sorted(window, key=lambda iri: ranked.key(iri, known[iri]))
 
 
 def _held_lists(store: GraphStore, subjects: set[str]) -> dict[str, dict[str, int]]:

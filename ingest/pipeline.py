@@ -42,7 +42,7 @@ from jalinan.graph.namespaces import (
     article_iri,
 )
 from jalinan.graph.outside_writes import clear_outside_writes, written_outside_ingest
-from jalinan.ingest import network_summary
+from jalinan.ingest import agreement_lists, network_summary
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.entailments import Rules, moved_sources_digest, rules_from_ontology, sources_digest
 from jalinan.ingest.errors import FactError, FactsInvalid
@@ -547,7 +547,8 @@ def write_corpus(
     inferred_digest = sources_digest(digests)
     inferred_current = only_changed and not verified and before.get(INFERRED_GRAPH) == inferred_digest
     ranked = all(
-        graph in existing for graph in (*LIST_GRAPHS, *MEMBER_INDEXES)
+        graph in existing
+        for graph in (*LIST_GRAPHS, *MEMBER_INDEXES, *agreement_lists.AGREEMENT_LIST_INDEXES)
     )  # every list ranked (a new one too)
     if not changed and not stale and not verified and has_statistics(store) and inferred_current and ranked:
         if before_commit is not None:
@@ -576,6 +577,7 @@ def write_corpus(
     updates.update(list_members_update(existing, corpus.graphs, ranked))
     # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
     store.replace_graphs(updates, remove=remove, add=add, before_commit=before_commit)
+    agreement_lists.refresh_all(store)  # read from the data just written (the inferred graph in place)
     network_summary.after_full_write(store, wrote=True)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
 
@@ -794,8 +796,15 @@ def _ingest_articles(
         # the lists' order: only the nodes whose facts these articles held, before or now
         touched = {t.subject.value for triples in (*stored.values(), *replaced.values()) for t in triples}
         touched |= {q.subject.value for q in (*inferred_removed, *inferred_added)}
+        old_keys = agreement_lists.keys_of(store, touched)
         rerank(store, touched)
         refresh_list_members(store)
+        agreement_lists.refresh(
+            store,
+            touched,
+            old_keys,
+            agreement_lists.changed_triples(stored, replaced, inferred_removed + inferred_added),
+        )
         if network is not None:
             network.apply(store)
     return corpus, WriteReport(written=changed, unchanged=len(graphs) - len(changed), dropped=[])

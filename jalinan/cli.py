@@ -486,6 +486,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"worker processes running queries (default {DEFAULT_QUERY_WORKERS}; "
         "one more runs canned queries)",
     )
+    limits.add_argument(
+        "--query-threads",
+        type=_positive(int),
+        help="run clients' queries on this many network-less threads of the server instead of in "
+        "worker processes (faster for light queries; the first query past its time limit cannot be "
+        "stopped there and turns them off until a restart; default: off)",
+    )
     for flag, help_text, default in (
         (
             "--max-waiting",

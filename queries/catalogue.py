@@ -22,6 +22,8 @@ Parameter types (the `type` of a header parameter) and what the user's text beco
   `xsd:dateTime` of that period.
 - `text`: free text, searched case-insensitively; its match key as a plain literal.
 - `kind`: one of `choices` (class local names), in any case; the `jl:` class IRI.
+- `choice`: one of `choices`, in any case; the choice as written there, a plain literal (a
+  list's order: `sort=oldest`).
 - `year`: `YYYY`, bound as an `xsd:integer` (compare it with `YEAR(?dateTime)`).
 - `boolean`: `true` or `false`, in any case; an `xsd:boolean` literal (a query reads a value
   not given through `COALESCE(?x, false)`: the runner leaves the block `UNDEF`).
@@ -60,7 +62,7 @@ Row = tuple[Term | None, ...]
 Binding = list[Term] | list[Row] | None
 QUERIES_DIR = Path(str(files("jalinan.queries")))
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-PARAMETER_TYPES = ("entity", "concept", "date", "text", "kind", "year", "search", "boolean")
+PARAMETER_TYPES = ("entity", "concept", "date", "text", "kind", "choice", "year", "search", "boolean")
 MAX_VALUE_LENGTH = 200
 _ENTITY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9-]*)*$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -126,13 +128,14 @@ class Parameter:
             return {block: [_concept(self.name, text, self.scheme or "")]}
         if self.type == "date":
             return {block: [_date(self.name, text, self.bound)]}
-        if self.type == "kind":
+        if self.type in ("kind", "choice"):
             by_key = {choice.casefold(): choice for choice in self.choices}
             if text.casefold() not in by_key:
                 raise ParameterError(
                     self.name, f"`{self.name}` must be one of: {', '.join(self.choices)} (not {text!r})"
                 )
-            return {block: [NamedNode(JL + by_key[text.casefold()])]}
+            chosen = by_key[text.casefold()]
+            return {block: [NamedNode(JL + chosen) if self.type == "kind" else Literal(chosen)]}
         if self.type == "year":
             if not _YEAR.match(text):
                 raise ParameterError(self.name, f"`{self.name}` must be a year: YYYY (not {text!r})")
@@ -452,6 +455,8 @@ def load_query(path: Path) -> CannedQuery:
             raise CatalogueError(f"{path}: entity parameter {name!r} needs `variables: [iri, key]`")
         if kind == "concept" and not spec.get("scheme"):
             raise CatalogueError(f"{path}: concept parameter {name!r} needs a `scheme`")
+        if kind in ("kind", "choice") and not spec.get("choices"):
+            raise CatalogueError(f"{path}: {kind} parameter {name!r} needs its `choices`")
         parameters.append(
             Parameter(
                 name=name,
@@ -584,6 +589,8 @@ def load_pipeline(folder: Path) -> CannedQuery:
         kind = spec.get("type", "text")
         if kind not in PARAMETER_TYPES:
             raise CatalogueError(f"{page_path}: parameter {name!r} has unknown type {kind!r}")
+        if kind in ("kind", "choice") and not spec.get("choices"):
+            raise CatalogueError(f"{page_path}: {kind} parameter {name!r} needs its `choices`")
         blocks = [tuple(variables[:-1]), (variables[-1],)] if kind == "search" else [tuple(variables)]
         for block in blocks:
             fill_values(text, block, None, page_path)  # the block is there, once

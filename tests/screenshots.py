@@ -30,6 +30,7 @@ PAGES = {
     "not-found": "/id/mostii",
     "agreements": "/agreements",
     "agreements-filtered": "/agreements?topic=digital-economy&year=2025",
+    "agreements-sorted": "/agreements?status=signed&sort=a-z",
     "visits": "/visits",
     "organisations": "/organisations",
     "people": "/people",

@@ -15,7 +15,7 @@ api_server, http, _known = over_every_backend(
         "-agreements-by-visit-params": ("agreements-by-visit",),
         **{
             f"virtuoso-agreements-{p}": ("agreements",)
-            for p in ("params", "party", "side", "kind", "topic", "status", "year")
+            for p in ("params", "party", "side", "kind", "topic", "status", "year", "sort")
         },
         "virtuoso-search-": ("search",),
         "test_search_matches": ("search",),
@@ -165,10 +165,19 @@ def test_visits_by_host_country(http: httpx.Client) -> None:
     assert column(rows, "visit") == {"visit-li-premier-malaysia", "visit-xi-malaysia-state-visit"}
 
 
-def test_people_give_their_posts_and_count_what_they_signed_exchanged_witnessed_and_visited(
+def test_people_lists_posts_and_the_documents_they_exchanged(http: httpx.Client) -> None:
+    rows = bindings(http, "people", person="Gobind Singh Deo")
+    assert {(r["relation"]["value"], r["object"]["value"].removeprefix(ID)) for r in rows} == {
+        ("holds post", "post-digital-minister-gobind"),
+        ("exchanged", "mou-malaysia-ndrc-digital-economy"),
+        ("exchanged", "mou-malaysia-ndrc-artificial-intelligence"),
+    }
+
+
+def test_people_summary_gives_posts_and_counts_what_they_signed_exchanged_witnessed_and_visited(
     http: httpx.Client,
 ) -> None:
-    rows = bindings(http, "people", person="Gobind Singh Deo")
+    rows = bindings(http, "people-summary", person="Gobind Singh Deo")
     assert {r["post"]["value"].removeprefix(ID) for r in rows} == {"post-digital-minister-gobind"}
     # he exchanged the two NDRC MoUs (one count each, though two articles may report them)
     assert {(r["exchanged"]["value"], r["signed"]["value"]) for r in rows} == {("2", "0")}

@@ -13,10 +13,9 @@ JL = "https://w3id.org/jalinan/ontology#"
 SPARQL_JSON = {"Accept": "application/sparql-results+json"}
 
 # The columns each canned query answered before the explorer's work (read from the API at
-# commit 7b93883, the last before it, on the curated facts). Left out, each changed on purpose
-# by other work: `agreements-by-party` (issue 15, "involving", added `how` and `member` before
-# `source`) and `people` (one summary row per person since the people list's speed-up: `post`,
-# counts, no longer one row per fact).
+# commit 7b93883, the last before it, on the curated facts). Every query of that commit is
+# here or in CHANGED_ON_PURPOSE with the issue that changed it, so a query cannot drop out of
+# the check unnoticed (`people` did once: its rows became one summary per person).
 COLUMNS_BEFORE = {
     "agreements": ["agreement", "label", "type", "status", "date", "datePrecision", "source", "quote"],
     "agreements-between": [
@@ -101,6 +100,17 @@ COLUMNS_BEFORE = {
         "inferenceNote",
     ],
     "organisations": ["organisation", "label", "type", "country", "countryLabel", "source", "quote"],
+    "people": [
+        "person",
+        "name",
+        "relation",
+        "object",
+        "objectLabel",
+        "organisation",
+        "organisationLabel",
+        "source",
+        "quote",
+    ],
     "search": ["entity", "label", "type", "matched", "exact", "source", "quote"],
     "visits": [
         "visit",
@@ -118,7 +128,27 @@ COLUMNS_BEFORE = {
         "source",
         "quote",
     ],
+    "stats-by-article": ["article", "label", "triples", "quotes"],
+    "stats-by-class": ["class", "label", "count"],
 }
+# Queries of 7b93883 whose columns changed on purpose, with why; and those with no columns.
+CHANGED_ON_PURPOSE = {
+    "agreements-by-party": "issue 15 ('involving') added `how` and `member` before `source`",
+}
+NOT_A_TABLE = {"describe": "a CONSTRUCT: RDF, checked by the entity RDF tests"}
+QUERIES_AT_7B93883 = {
+    "agreements", "agreements-between", "agreements-by-party", "agreements-by-status",
+    "agreements-by-topic", "agreements-by-visit", "companies", "concepts", "describe", "entity",
+    "evidence", "organisations", "people", "search", "stats-by-article", "stats-by-class", "visits",
+}  # fmt: skip
+RELATIONS = {"exchanged", "holds post", "signed", "visited", "witnessed"}
+
+
+def test_every_query_of_before_the_explorer_is_still_answered_and_checked() -> None:
+    catalogue = load_catalogue()
+    assert set(catalogue) >= QUERIES_AT_7B93883, QUERIES_AT_7B93883 - set(catalogue)
+    checked = set(COLUMNS_BEFORE) | set(CHANGED_ON_PURPOSE) | set(NOT_A_TABLE)
+    assert checked == QUERIES_AT_7B93883, checked ^ QUERIES_AT_7B93883
 
 
 @pytest.mark.parametrize("name", sorted(COLUMNS_BEFORE))
@@ -144,3 +174,55 @@ def test_the_entity_query_lists_no_search_words(http: httpx.Client) -> None:
     properties = {row["property"]["value"] for row in rows["results"]["bindings"]}
     assert JL + "searchToken" not in properties and JL + "matchKey" not in properties
     assert JL + "hasParty" in properties or any(p.startswith(JL) for p in properties)
+
+
+def _rows(http: httpx.Client, name: str, **params: str) -> list[dict]:
+    answer = http.get(f"/queries/{name}", params=params, headers=SPARQL_JSON)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["results"]["bindings"]
+
+
+def _fact(row: dict) -> tuple[str, str, str]:
+    return (row["person"]["value"], row["relation"]["value"], row["object"]["value"])
+
+
+def test_people_rows_are_one_per_fact_and_quote_not_a_summary(http: httpx.Client) -> None:
+    rows = _rows(http, "people", _size="500")
+    assert rows
+    for row in rows:
+        assert row["relation"]["value"] in RELATIONS, row
+        assert (
+            row["source"]["value"].startswith("https://w3id.org/jalinan/id/article/")
+            and row["quote"]["value"]
+        )
+    # a fact reported by several articles is one row per quote (a post in two organisations,
+    # a ministry and its country, one row per organisation)
+    keys = {(*_fact(row), row.get("organisation", {}).get("value"), row["source"]["value"]) for row in rows}
+    assert len(rows) == len(keys)
+    # a post's row names the organisation (or country) it is in, where the graph says
+    posts = [row for row in rows if row["relation"]["value"] == "holds post"]
+    assert posts and any("organisation" in row for row in posts)
+
+
+def test_a_people_page_counts_people_each_with_every_fact(http: httpx.Client) -> None:
+    """As before the explorer: `_size` counts people, never rows, so a person's facts are never
+    split between pages and the friendly JSON gets one whole item per person."""
+    every = _rows(http, "people", _size="500")
+    people = list(dict.fromkeys(row["person"]["value"] for row in every))
+    assert len(people) >= 3
+    first, second = _rows(http, "people", _size="2"), _rows(http, "people", _size="2", _page="2")
+    assert list(dict.fromkeys(row["person"]["value"] for row in first)) == people[:2]
+    assert list(dict.fromkeys(row["person"]["value"] for row in second)) == people[2:4]
+    assert first + second == [row for row in every if row["person"]["value"] in people[:4]]
+    for person in people[:4]:
+        alone = _rows(http, "people", person=person)
+        assert alone == [row for row in every if row["person"]["value"] == person]
+
+
+def test_friendly_people_items_carry_every_fact_and_quote(http: httpx.Client) -> None:
+    body = http.get("/people", params={"person": "Gobind Singh Deo"}).json()
+    (item,) = body["items"]
+    assert set(item) >= {"id", "name", "relation", "object", "objectLabel", "sources"}
+    assert set(item["relation"]) == {"holds post", "exchanged"}
+    rows = _rows(http, "people", person="Gobind Singh Deo")
+    assert len(item["sources"]) == len({(row["source"]["value"], row["quote"]["value"]) for row in rows})

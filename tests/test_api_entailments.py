@@ -4,6 +4,7 @@ reused vocabularies (ORG, schema.org, FOAF, PROV), declared inverses and transit
 
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -24,11 +25,10 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 """
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client, set[str]]]:
-    """A server over the curated facts plus one link (MCMC under the Communications Ministry,
-    so that a sub-organisation chain is two deep), and the asserted triples it was built from."""
-    folder = tmp_path_factory.mktemp("entailments")
+def build_entailment_store(folder: Path) -> set[str]:
+    """A store at `folder / "store"` over the curated facts plus one link (MCMC under the
+    Communications Ministry, so that a sub-organisation chain is two deep); the asserted
+    triples it was built from."""
     facts = folder / "facts"
     shutil.copytree(default_facts_dir(), facts)
     article = next((facts / "articles").glob("*0cc1c77dfdf8eb02.yaml"))
@@ -36,7 +36,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Cli
     corpus = build_corpus(facts)
     with open_store(folder / "store") as store:
         write_corpus(store, corpus)
-        asserted = {str(q.triple) for q in store.quads() if q.graph_name.value != INFERRED_GRAPH}
+        return {str(q.triple) for q in store.quads() if q.graph_name.value != INFERRED_GRAPH}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client, set[str]]]:
+    """A server over the entailment store, and the asserted triples it was built from."""
+    folder = tmp_path_factory.mktemp("entailments")
+    asserted = build_entailment_store(folder)
     with (
         run_server(folder / "store", folder / "serve.log") as server,
         httpx.Client(base_url=server.base_url, timeout=60) as client,

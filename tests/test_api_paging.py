@@ -55,8 +55,8 @@ def test_every_list_query_pages() -> None:
     """The lists that grow with the corpus page; the ones left whole are small by nature."""
     assert set(PAGED) == {
         "agreements", "agreements-between", "agreements-by-party", "agreements-by-status",
-        "agreements-by-topic", "describe", "entity", "entity-page", "organisations", "people", "search",
-        "stats-by-article", "timeline", "visits",
+        "agreements-by-topic", "describe", "entity", "entity-page", "organisations", "people",
+        "people-summary", "search", "stats-by-article", "timeline", "visits",
     }  # fmt: skip
 
 

@@ -21,6 +21,16 @@ def _listed(page: object) -> list[str]:
     return [href.removeprefix("/id/") for href in hrefs]
 
 
+def downloaded_agreements(page: object, folder: Path) -> list[str]:
+    """Click the page's CSV link as a reader would: the agreement ids of the file, in order."""
+    with page.expect_download() as info:  # type: ignore[attr-defined]
+        page.get_by_role("link", name="CSV").click()  # type: ignore[attr-defined]
+    saved = folder / "agreements.csv"
+    info.value.save_as(saved)
+    with saved.open(newline="", encoding="utf-8") as file:
+        return list(dict.fromkeys(row["agreement"].removeprefix(ID) for row in csv.DictReader(file)))
+
+
 def test_agreements_filtered_by_topic_and_year_download_as_csv(
     browser: object, api_server: ApiServer, tmp_path: Path
 ) -> None:
@@ -37,12 +47,7 @@ def test_agreements_filtered_by_topic_and_year_download_as_csv(
         page.wait_for_url("**/agreements?topic=digital-economy&year=2025")  # type: ignore[attr-defined]
         shown = _listed(page)
         assert shown and len(shown) < len(everything)
-        with page.expect_download() as info:  # type: ignore[attr-defined]
-            page.get_by_role("link", name="CSV").click()  # type: ignore[attr-defined]
-        saved = tmp_path / "agreements.csv"
-        info.value.save_as(saved)
-    with saved.open(newline="", encoding="utf-8") as file:
-        downloaded = list(dict.fromkeys(row["agreement"].removeprefix(ID) for row in csv.DictReader(file)))
+        downloaded = downloaded_agreements(page, tmp_path)
     assert downloaded == shown
     assert_stayed_local(log)
 

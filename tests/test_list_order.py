@@ -116,7 +116,7 @@ INSTANTS = [
 def test_the_keys_put_every_list_in_its_exact_order() -> None:
     """Whatever the labels (accents, punctuation, shared first letters, other scripts) and dates
     (each precision, undated, years far outside the common range), ordering by the keys alone
-    gives the list's full order: newest first, earliest start first, or by label."""
+    gives the list's full order: newest first, oldest first, earliest start first, or by label."""
     by_name = {ranked.name: ranked for ranked in LISTS}
     dated = {
         f"urn:x:{i}-{j}": (label, date) for i, label in enumerate(LABELS) for j, date in enumerate(DATES)
@@ -130,6 +130,8 @@ def test_the_keys_put_every_list_in_its_exact_order() -> None:
         ("visits", started),
         ("people", named),
         ("organisations", named),
+        ("agreements-oldest", dated),
+        ("agreements-a-z", named),
     ):
         ranked = by_name[name]
         assert _sorted_by_keys(ranked, members) == _sorted_exactly(ranked, members), name
@@ -137,6 +139,13 @@ def test_the_keys_put_every_list_in_its_exact_order() -> None:
         assert max(ranked.keys(members).values()) < 10**18  # an integer to every engine (Virtuoso: 18 digits)
     newest = _sorted_by_keys(by_name["agreements"], dated)
     assert dated[newest[0]][1] == "2200" and dated[newest[-1]][1] is None
+    oldest = _sorted_by_keys(by_name["agreements-oldest"], dated)
+    assert dated[oldest[0]][1] == "1405" and dated[oldest[-1]][1] is None
+    assert [named[iri][0] for iri in _sorted_by_keys(by_name["agreements-a-z"], named)][:3] == [
+        "",
+        "12 plan",
+        "123 plan",
+    ]
 
 
 def test_a_node_moves_only_the_nodes_that_share_its_day_and_first_letters() -> None:
@@ -149,3 +158,25 @@ def test_a_node_moves_only_the_nodes_that_share_its_day_and_first_letters() -> N
     moved = {iri for iri in before if before[iri] != after[iri]}
     assert len(moved) < 20
     assert all(members[iri][1] == "2025-04-01" for iri in moved)
+
+
+def test_a_revised_label_that_moves_within_its_group_ranks_as_a_full_ingest(tmp_path: Path) -> None:
+    """By name, the agreements whose labels share their first letters ("Malaysia–China …") form
+    one group: a revised label that keeps its place moves no key, one that passes its
+    neighbours moves theirs, each as a full ingest of the same facts ranks them."""
+    facts = tmp_path / "facts"
+    shutil.copytree(default_facts_dir(), facts)
+    article = next((facts / "articles").glob("*05363b917c408ffc.yaml"))
+    original = article.read_text(encoding="utf-8")
+    label = "label: Malaysia–China MoU in the field of telecommunications"
+    assert label in original
+    for revised in (label + " (revised)", "label: Malaysia–China AAA MoU in the field of telecommunications"):
+        article.write_text(original, encoding="utf-8")
+        with open_store(tmp_path / f"incremental-{len(revised)}") as store:
+            ingest(store, facts)
+            article.write_text(original.replace(label, revised), encoding="utf-8")
+            ingest_articles(store, [article])
+            changed = graphs_under(store, LIST_ORDER_GRAPH)
+        with open_store(tmp_path / f"full-{len(revised)}") as full:
+            ingest(full, facts)
+            assert changed == graphs_under(full, LIST_ORDER_GRAPH), revised

@@ -64,6 +64,8 @@ def summary(iri: str, rows: Iterable[dict[str, Any]], labels: Labels, groups: li
             entry = (entry, node(detail, labels))
         if entry not in fields.setdefault(name, []):
             fields[name].append(entry)
+    if "post" in fields:
+        fields["post"] = _one_per_post(fields["post"])
     for name, key in DATED.items():
         inferred = {fact.other.iri for fact in _section(groups, key) if fact.inferred}
         for entry in fields.get(name, []):
@@ -100,6 +102,24 @@ def summary(iri: str, rows: Iterable[dict[str, Any]], labels: Labels, groups: li
         "line": ", ".join(line) + ".",
         "description": [entry.label for entry in fields.get("description", [])],
     }
+
+
+def _one_per_post(entries: list[Any]) -> list[Any]:
+    """Each post held once: a post in a ministry and in its country, whose label already names
+    the country ("Communications and Digital Minister (Malaysia)"), is listed with the ministry
+    only; a post in two organisations its label does not name keeps both."""
+
+    def adds(entry: Any) -> bool:  # names an organisation the post's label does not
+        return isinstance(entry, tuple) and entry[1].label not in entry[0].label
+
+    kept: list[Any] = []
+    for entry in entries:
+        if isinstance(entry, tuple) and not adds(entry):
+            same = [e for e in entries if isinstance(e, tuple) and e[0].iri == entry[0].iri]
+            if any(adds(e) for e in same) or any(e in kept for e in same):
+                continue
+        kept.append(entry)
+    return kept
 
 
 def _section(groups: list[Section], key: str) -> list[Fact]:

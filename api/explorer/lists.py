@@ -50,6 +50,9 @@ SHOWN_VALUES = 8  # values of a facet shown at once; the rest behind "more"
 MORE_VALUES = 60  # at most this many more (a party facet at 10,000 articles has hundreds)
 # Parameters a page URL may carry besides the list's own: the page asks for HTML this way.
 PAGE_FORMAT_PARAMETERS = ("format", "_format")
+# The parameter that orders a list rather than narrowing it: kept by every link of the page
+# (facets, pages, downloads), never shown as a filter, and not part of the facet counts.
+SORT_PARAMETER = "sort"
 
 Cell = dict[str, Any]  # {"text": str, "href": str | None, "list": [Cell]} for one table cell
 Rows = list[dict[str, Term]]
@@ -120,6 +123,21 @@ class ListView:
     intro: str
     columns: list[Column]
     facets: list[tuple[str, str]] = field(default_factory=list)  # (parameter, heading)
+    # the orders a reader may choose (the query's `sort` choices, each with its wording), the
+    # first the default
+    sorts: list[tuple[str, str]] = field(default_factory=list)
+    # a facet whose values named here split the list between them (every agreement is one of
+    # Agreement or AgreementCollection, never both), so that their counts sum to its length
+    partition: tuple[str, tuple[str, ...]] | None = None
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)  # (facet, value) → wording
+
+    def total(self, query: CannedQuery, counts: dict[str, list[FacetValue]]) -> int | None:
+        """How many items the list holds (filters applied), from its partition's counts."""
+        if self.partition is None or self.partition[0] not in counts:
+            return None
+        name, parts = self.partition
+        parameter = next(p for p in query.parameters if p.name == name)
+        return sum(v.count for v in counts[name] if facet_text(parameter, v.value) in parts)
 
     @property
     def facets_path(self) -> Path | None:
@@ -136,13 +154,31 @@ def _count(key: str) -> Callable[[Rows], Cell]:
     return lambda rows: {"text": _text(rows[0], key) or "0"}
 
 
-def _post(row: dict[str, Term]) -> Cell:
-    """A post held, linked, with its organisation ("Minister of Digital, Ministry of Digital")."""
-    cell = _link(row, "post", "postLabel")
-    organisation = _text(row, "organisationLabel")
-    if cell["text"] and organisation and organisation not in cell["text"]:
-        cell["text"] += f", {organisation}"
-    return cell
+def _posts(rows: Rows) -> Cell:
+    """The posts a person holds, one per role (the post's label): a role stated in several
+    articles, or in several organisations (a ministry and its country), is one entry naming
+    each organisation its label does not already name, and citing each article that states it
+    ("Minister of Digital (Malaysia), Ministry of Digital [1] [2]")."""
+    roles: dict[str, Cell] = {}
+    for row in rows:
+        if row.get("post") is None:
+            continue
+        link = _link(row, "post", "postLabel")
+        role = roles.setdefault(link["text"].casefold(), {**link, "organisations": [], "cites": []})
+        organisation = _text(row, "organisationLabel")
+        if organisation and organisation not in link["text"] and organisation not in role["organisations"]:
+            role["organisations"].append(organisation)
+        source = row.get("postSource")
+        href = local_href(source.value) if source is not None else None
+        if href and all(cite["href"] != href for cite in role["cites"]):
+            role["cites"].append({"text": f"[{len(role['cites']) + 1}]", "href": href})
+    cells = []
+    for role in roles.values():
+        organisations = role.pop("organisations")
+        if organisations:
+            role["text"] += ", " + ", ".join(organisations)
+        cells.append(role)
+    return {"list": cells}
 
 
 VIEWS = [
@@ -152,8 +188,8 @@ VIEWS = [
         "agreement",
         "Agreements",
         "Memoranda of understanding, letters of intent, joint statements and other agreements "
-        "between Malaysian and Chinese bodies, newest first. Each links to its page with the "
-        "quotes that report it.",
+        "between Malaysian and Chinese bodies, newest first unless you choose another order. Each "
+        "links to its page with the quotes that report it.",
         [
             Column("Agreement", _first("agreement", "label")),
             Column("Kind", lambda rows: _kind(rows[0])),
@@ -169,6 +205,9 @@ VIEWS = [
             ("side", "Side"),
             ("party", "Party"),
         ],
+        [("newest", "Newest first"), ("oldest", "Oldest first"), ("a-z", "By name, A–Z")],
+        ("kind", ("Agreement", "AgreementCollection")),
+        {("kind", "Agreement"): "Agreement (any kind)"},
     ),
     ListView(
         "/visits",
@@ -203,7 +242,7 @@ VIEWS = [
     ),
     ListView(
         "/people",
-        "people",
+        "people-summary",
         "person",
         "People",
         "Ministers, officials and others named in the articles, by name: the posts they hold, and "
@@ -211,7 +250,7 @@ VIEWS = [
         "person's page gives every fact with its quote.",
         [
             Column("Person", _first("person", "name")),
-            Column("Posts", lambda rows: _distinct(rows, _post)),
+            Column("Posts", _posts),
             Column("Signed", _count("signed")),
             Column("Exchanged", _count("exchanged")),
             Column("Witnessed", _count("witnessed")),
@@ -249,18 +288,25 @@ def _facets(
     chosen value with the link that removes it. Choosing a value goes back to the first page."""
     size = [(k, v) for k, v in page_pairs if k == SIZE_PARAMETER]
     parameters = {p.name: p for p in query.parameters}
+    total = view.total(query, counts)
     shown = []
     for name, heading in view.facets:
         parameter = parameters.get(name)
         if parameter is None:  # not (yet) a parameter of the list's query
             continue
-        others = [(k, v) for k, v in values.items() if k != name]
+        others = [(k, v) for k, v in values.items() if k != name]  # the order chosen among them
         entries = []
         for item in counts.get(name, []):
             text = facet_text(parameter, item.value)
             if parameter.choices and text not in parameter.choices:
                 continue  # a class the filter does not take (it would answer 422)
-            label = item.label or (humanise(text) if parameter.type == "kind" else text)
+            if parameter.type == "kind" and item.count == total and values.get(name) != text:
+                continue  # a class every listed item is (a superclass of them all): narrows nothing
+            label = (
+                view.labels.get((name, text))
+                or item.label
+                or (humanise(text) if parameter.type == "kind" else text)
+            )
             label = label[:1].upper() + label[1:]  # concept labels are lower case ("digital economy")
             entries.append(
                 {
@@ -288,6 +334,20 @@ def _facets(
             }
         )
     return shown
+
+
+def _sorts(view: ListView, chosen: str | None, keep: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The order control: each order, a link to the same list (filters and page size kept,
+    back to page 1) in that order, and whether it is the one shown."""
+    current = (chosen or (view.sorts[0][0] if view.sorts else "")).casefold()
+    return [
+        {
+            "label": label,
+            "href": _href(view.path, [*keep, (SORT_PARAMETER, value)]),
+            "chosen": value == current,
+        }
+        for value, label in view.sorts
+    ]
 
 
 def read_page(
@@ -357,7 +417,10 @@ def _page_route(view: ListView) -> None:
         page = paging.requested_page(query, pairs)
         values = {k: v for k, v in request_values(query, pairs).items() if v.strip()}
         page_pairs = [(k, v) for k, v in pairs if k in paging.PAGE_PARAMETERS]
-        filters = [(k, values[k]) for k in (p.name for p in query.parameters) if k in values]
+        names = [p.name for p in query.parameters]
+        filters = [(k, values[k]) for k in names if k in values and k != SORT_PARAMETER]
+        order = [(SORT_PARAMETER, values[SORT_PARAMETER])] if SORT_PARAMETER in values else []
+        narrowing = {k: v for k, v in values.items() if k != SORT_PARAMETER}  # what the counts depend on
 
         async def produce() -> Response:
             # the page and its facet counts are independent: read both at once (two workers)
@@ -368,7 +431,7 @@ def _page_route(view: ListView) -> None:
             else:
                 read_out, counted = await asyncio.gather(
                     reading,
-                    run_in_threadpool(FACET_MEMO.counts, store, query, view.facets_path, values),
+                    run_in_threadpool(FACET_MEMO.counts, store, query, view.facets_path, narrowing),
                     return_exceptions=True,
                 )
                 if isinstance(read_out, BaseException):
@@ -383,9 +446,9 @@ def _page_route(view: ListView) -> None:
                 else:
                     counts = counted
             size = [(k, v) for k, v in page_pairs if k == SIZE_PARAMETER]
-            here = [*filters, *size]
+            here = [*filters, *order, *size]
             number = page.number
-            twin = [*filters, *size, *([(PAGE_PARAMETER, str(number))] if number > 1 else [])]
+            twin = [*here, *([(PAGE_PARAMETER, str(number))] if number > 1 else [])]
             facets = _facets(view, query, values, counts, page_pairs)
             chosen = {facet["name"]: facet["chosen_label"] for facet in facets if facet["chosen"]}
             context = {
@@ -405,6 +468,7 @@ def _page_route(view: ListView) -> None:
                 "page": number,
                 "size": page.size,
                 "first": page.offset + 1,
+                "total": view.total(query, counts),
                 "previous": _href(view.path, [*here, (PAGE_PARAMETER, str(number - 1))])
                 if number > 1
                 else None,
@@ -412,7 +476,8 @@ def _page_route(view: ListView) -> None:
                 "csv": _href(f"/queries/{view.query}", [*twin, ("_format", "csv")]),
                 "json": _href(f"/queries/{view.query}", [*twin, ("_format", "json")]),
                 "sparql": f"/queries/{view.query}",
-                "clear": view.path,
+                "clear": _href(view.path, order),
+                "sorts": _sorts(view, values.get(SORT_PARAMETER), [*filters, *size]),
             }
             # a page without its counts is not kept: the next request tries them again
             return render(

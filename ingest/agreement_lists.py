@@ -1,0 +1,313 @@
+"""Lists of the agreements of each date and of each party "involving" it, prepared at ingest.
+
+Two canned lists read a subset of the agreements that no filter value names:
+
+- `agreements-between` (a period): its page query read the dates overlapping the period, each
+  date's agreements (`?agreement jl:date ?day` over the union of graphs) and each one's position,
+  then sorted them: 50 ms p95 at 10,000 articles on a quiet machine, 100-120 ms CPU when shared.
+- `agreements-by-party` ("involving", issue 15: as a party, involved, through a
+  sub-organisation at any depth, a country through its government bodies): one `UNION` branch
+  per way, each joining the agreements to their positions: 32 ms p95 for MDEA, ≈ 150 ms CPU for
+  Malaysia (≈ 17,000 rows before `DISTINCT`).
+
+So ingest writes, for each date node, each party (the organisation or country itself, each
+organisation above it, and for a government body its country) and each direct party, the
+agreements it lists with their keys from `…/list-order/agreements` (`ingest/list_order.py`), in
+a graph of their own, which an index graph per family names with its value and size:
+
+    GRAPH <…/list-order/agreement-lists/by-date> {
+      <…/list-order/agreement-lists/by-date/date/2025-04-16> rdf:value <…/id/date/2025-04-16> ;
+        jl:listSize 3 }
+    GRAPH <…/list-order/agreement-lists/by-date/date/2025-04-16> { <…/id/mou-1> jl:listPosition 7 }
+
+The families are `by-date`, `involving` and `as-party` (`direct=true`), under `list-order/`
+like the other lists (so that what leaves the bookkeeping out, the entity page and the OWL
+export, leaves these out too), which a full ingest's ranking leaves to this module
+(`list_order.stale_lists`). A page query then reads its lists only (`queries/README.md`,
+"Prepared lists of agreements").
+
+Derived bookkeeping, not facts. Everything is read from the store once it holds the data (the
+inferred graph included, where the sub-organisation chains and the classes `jl:GovernmentBody`
+stand): a full ingest derives every list in a second transaction right after the data's
+(`refresh_all`: only the graphs whose content changed are written); `jalinan ingest FILE`
+derives only those of the agreements that could have moved (`refresh`): the touched ones, those
+sharing a coarse key with them (re-ranked), and those of the members under an organisation
+whose place in the tree changed. After a crash between the two transactions a list may be stale
+until the next full ingest, as for the positions.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from urllib.parse import quote
+
+from pyoxigraph import Literal, NamedNode, Quad, Triple
+
+from jalinan.graph import GraphStore, SelectResult
+from jalinan.graph.namespaces import ID, JL, RDF, XSD
+from jalinan.ingest.list_order import AGREEMENT_LISTS_GRAPH, LIST_ORDER_GRAPH, LIST_SIZE, POSITION, RANK_SPAN
+from jalinan.queries.catalogue import load_query
+
+_LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
+FAMILIES = ("by-date", "involving", "as-party")
+AGREEMENT_LIST_INDEXES = tuple(f"{AGREEMENT_LISTS_GRAPH}/{family}" for family in FAMILIES)
+_AGREEMENTS = f"{LIST_ORDER_GRAPH}/agreements"
+_VALUE = NamedNode(RDF + "value")
+_INTEGER = NamedNode(XSD + "integer")
+_PARTY = JL + "hasParty"
+# what places an organisation in the tree "involving" reads: a change to one of these (asserted
+# or inferred) may change which parties an agreement of it, or of an organisation under it, counts for
+_TREE = (
+    "http://www.w3.org/ns/org#transitiveSubOrganizationOf",
+    JL + "subOrganizationOf",
+    "http://www.w3.org/ns/org#subOrganizationOf",
+    JL + "country",
+)
+_TYPE, _GOVERNMENT_BODY = RDF + "type", JL + "GovernmentBody"
+_EARLIEST, _LATEST = NamedNode(JL + "earliestDateTime"), NamedNode(JL + "latestDateTime")
+_DATE_TIME = NamedNode(XSD + "dateTime")
+
+
+def list_graph(family: str, value: str) -> str:
+    """The graph of one list: the family and the value's IRI, short where it is one of ours."""
+    local = value[len(ID) :] if value.startswith(ID) else quote(value, safe="")
+    return f"{AGREEMENT_LISTS_GRAPH}/{family}/{local}"
+
+
+def _rows(
+    store: GraphStore, lookup: str, values: Mapping[str, Iterable[str]] | None = None
+) -> list[dict[str, str]]:
+    """A look-up's rows as strings; `values`: its `VALUES` blocks filled (never with nothing:
+    an empty block would be UNDEF, every node)."""
+    query = load_query(_LOOKUPS / lookup)
+    text = query.text
+    if values:
+        text = query.bind({name: [NamedNode(v) for v in sorted(set(its))] for name, its in values.items()})
+    result = store.query(text)
+    assert isinstance(result, SelectResult)
+    return [{name: term.value for name, term in row.items()} for row in result.rows]
+
+
+def keys_of(store: GraphStore, agreements: Iterable[str]) -> dict[str, int]:
+    """Each given agreement's key in the whole list (absent: not listed)."""
+    chosen = {a for a in agreements if a.startswith("http")}
+    if not chosen:
+        return {}
+    return {
+        row["agreement"]: int(row["position"])
+        for row in _rows(store, "agreement-keys.rq", {"agreement": chosen})
+    }
+
+
+Description = tuple[tuple[NamedNode, NamedNode | Literal], ...]  # a list's entry in its index
+
+
+@dataclass
+class AgreementList:
+    """One list: its entry in its family's index (besides its size), its agreements' keys."""
+
+    description: Description
+    keys: dict[str, int] = field(default_factory=dict)
+
+    def entry(self, graph: str) -> list[Triple]:
+        node = NamedNode(graph)
+        return [
+            *(Triple(node, p, o) for p, o in self.description),
+            Triple(node, LIST_SIZE, _integer(len(self.keys))),
+        ]
+
+
+def _instant(value: str) -> Literal:
+    return Literal(value, datatype=_DATE_TIME)
+
+
+def _date_lists(day: str, earliest: str, latest: str) -> list[tuple[str, AgreementList]]:
+    """A date's list (`by-date/date/2025-04-16`), which its index gives the date's first and
+    last instants: a period's page reads the lists whose span overlaps it."""
+    own = ((_VALUE, NamedNode(day)), (_EARLIEST, _instant(earliest)), (_LATEST, _instant(latest)))
+    return [(list_graph("by-date", day), AgreementList(own))]
+
+
+def _wanted(
+    store: GraphStore, keys: Mapping[str, int], agreements: set[str] | None
+) -> dict[str, AgreementList]:
+    """Each list's agreements with their keys, for `agreements` (None: every one) as the store says now."""
+    chosen = {"agreement": agreements} if agreements is not None else None
+    links = _rows(store, "agreement-links.rq", chosen)
+    members = {row["node"] for row in links}
+    above: dict[str, set[str]] = {}
+    if members:
+        for row in _rows(
+            store, "involving-parties.rq", {"member": members} if agreements is not None else None
+        ):
+            above.setdefault(row["member"], set()).add(row["party"])
+    lists: dict[str, AgreementList] = {}
+
+    def put(graph: str, empty: AgreementList, agreement: str) -> None:
+        if agreement in keys:  # an agreement of the whole list
+            lists.setdefault(graph, empty).keys[agreement] = keys[agreement]
+
+    def of(value: str) -> AgreementList:
+        return AgreementList(((_VALUE, NamedNode(value)),))
+
+    for row in links:
+        agreement, link, node = row["agreement"], row["link"], row["node"]
+        if link == _PARTY:
+            put(list_graph("as-party", node), of(node), agreement)
+        for party in {node} | above.get(node, set()):
+            put(list_graph("involving", party), of(party), agreement)
+    for row in _rows(store, "agreement-dates.rq", chosen):
+        for graph, empty in _date_lists(row["day"], row["earliest"], row["latest"]):
+            put(graph, empty, row["agreement"])
+    return lists
+
+
+def _family(graph: str) -> str:
+    return graph[len(AGREEMENT_LISTS_GRAPH) + 1 :].split("/", 1)[0]
+
+
+def _index(graph: str) -> NamedNode:
+    return NamedNode(f"{AGREEMENT_LISTS_GRAPH}/{_family(graph)}")
+
+
+def _integer(value: int) -> Literal:
+    return Literal(str(value), datatype=_INTEGER)
+
+
+def _key(value: int) -> Literal:
+    return Literal(str(value), datatype=NamedNode(XSD + "decimal"))
+
+
+def _list_triples(entries: Mapping[str, int]) -> list[Triple]:
+    ordered = sorted(entries.items(), key=lambda item: item[1])
+    return [Triple(NamedNode(a), POSITION, _key(k)) for a, k in ordered]
+
+
+def derive_all(store: GraphStore) -> dict[str, list[Triple]]:
+    """Every list and index graph, from what the store holds (its whole list ranked)."""
+    keys = {q.subject.value: int(q.object.value) for q in store.quads(_AGREEMENTS) if q.predicate == POSITION}
+    graphs: dict[str, list[Triple]] = {index: [] for index in AGREEMENT_LIST_INDEXES}
+    for graph, listed in sorted(_wanted(store, keys, None).items()):
+        graphs[_index(graph).value] += listed.entry(graph)
+        graphs[graph] = _list_triples(listed.keys)
+    return graphs
+
+
+def refresh_all(store: GraphStore) -> int:
+    """Bring every list up to date with the store (after a full ingest): replace only the graphs
+    whose content changed, and empty those no longer derived, in one transaction. Returns how
+    many graphs it wrote."""
+    wanted = derive_all(store)
+    changed: dict[str, list[Triple]] = {}
+    for name, triples in wanted.items():
+        if {q.triple for q in store.quads(name)} != set(triples):
+            changed[name] = triples
+    for name in store.graph_names():
+        if name.startswith(AGREEMENT_LISTS_GRAPH + "/") and name not in wanted:
+            changed[name] = []
+    if changed:
+        store.replace_graphs(changed)
+    return len(changed)
+
+
+def tree_nodes(changes: Iterable[Triple]) -> set[str]:
+    """The organisations whose place in the tree `changes` (triples added or removed) may move:
+    a sub-organisation link, a country, or the class `jl:GovernmentBody`."""
+    return {
+        t.subject.value
+        for t in changes
+        if t.predicate.value in _TREE or (t.predicate.value == _TYPE and t.object.value == _GOVERNMENT_BODY)
+    }
+
+
+def changed_triples(
+    before: Mapping[str, Sequence[Triple]], after: Mapping[str, Sequence[Triple]], quads: Iterable[Quad]
+) -> list[Triple]:
+    """What a re-ingest added or removed: each replaced graph's difference, and the inferred quads."""
+    out = [q.triple for q in quads]
+    for name in set(before) | set(after):
+        out.extend(set(before.get(name, ())) ^ set(after.get(name, ())))
+    return out
+
+
+def refresh(
+    store: GraphStore, touched: Iterable[str], old_keys: Mapping[str, int], changes: Iterable[Triple]
+) -> int:
+    """Bring the lists up to date after `jalinan ingest FILE` (its data written, the lists
+    re-ranked): `touched`, the nodes whose facts it changed; `old_keys`, their keys in the
+    whole list before the re-ranking (`keys_of`); `changes`, the triples it added or removed.
+    Writes the changes in one transaction; returns how many triples it added or removed."""
+    agreements = {iri for iri in touched if iri.startswith("http")}
+    # the agreements of the organisations whose place in the tree moved, and of those under them
+    moved = tree_nodes(changes)
+    if moved:
+        under = {row["member"] for row in _rows(store, "members-under.rq", {"node": moved})}
+        agreements |= {
+            row["agreement"] for row in _rows(store, "agreements-of.rq", {"member": moved | under})
+        }
+    if not agreements:
+        return 0
+    # those sharing a coarse key with a touched one, before or after the re-ranking, may have moved
+    keys = keys_of(store, agreements)
+    groups = {key // RANK_SPAN for key in (*keys.values(), *old_keys.values())}
+    if groups:
+        query = load_query(_LOOKUPS / "keys-between.rq")
+        rows = [
+            (NamedNode(_AGREEMENTS), _integer(group * RANK_SPAN), _integer((group + 1) * RANK_SPAN))
+            for group in sorted(groups)
+        ]
+        result = store.query(query.bind({("list", "low", "high"): rows}))
+        assert isinstance(result, SelectResult)
+        for row in result.rows:
+            keys[row["subject"].value] = int(row["position"].value)
+    # only agreements listed now or before matter (a touched quote or date node is in no list)
+    agreements = set(keys) | set(old_keys)
+    if not agreements:
+        return 0
+    wanted = _wanted(store, keys, agreements)
+    held: dict[str, dict[str, int]] = {}
+    for row in _rows(store, "agreement-lists-held.rq", {"agreement": agreements}):
+        held.setdefault(row["list"], {})[row["agreement"]] = int(row["position"])
+    remove: list[Quad] = []
+    add: list[Quad] = []
+    sizes: dict[str, int] = {}
+    for graph in sorted(set(wanted) | set(held)):
+        now, then = (wanted[graph].keys if graph in wanted else {}), held.get(graph, {})
+        node = NamedNode(graph)
+        for agreement in sorted(set(now) | set(then)):
+            old, new = then.get(agreement), now.get(agreement)
+            if old == new:
+                continue
+            if old is not None:
+                remove.append(Quad(NamedNode(agreement), POSITION, _key(old), node))
+            if new is not None:
+                add.append(Quad(NamedNode(agreement), POSITION, _key(new), node))
+            sizes[graph] = sizes.get(graph, 0) + (new is not None) - (old is not None)
+    # each list's size in its index; a list that appears or empties, its whole entry
+    grown = [graph for graph, change in sizes.items() if change]
+    entries: dict[str, list[Quad]] = {}
+    if grown:
+        query = load_query(_LOOKUPS / "agreement-list-entries.rq")
+        result = store.query(query.bind({"list": [NamedNode(g) for g in sorted(grown)]}))
+        assert isinstance(result, SelectResult)
+        for row in result.rows:
+            node, predicate, term = row["list"], row["predicate"], row["object"]
+            assert isinstance(node, NamedNode) and isinstance(predicate, NamedNode)
+            assert isinstance(term, (NamedNode, Literal))
+            entries.setdefault(node.value, []).append(Quad(node, predicate, term, _index(node.value)))
+    for graph in sorted(grown):
+        node, index = NamedNode(graph), _index(graph)
+        held_entry = entries.get(graph, [])
+        old = next((int(q.object.value) for q in held_entry if q.predicate == LIST_SIZE), 0)
+        new = old + sizes[graph]
+        if new and old:
+            remove.extend(q for q in held_entry if q.predicate == LIST_SIZE)
+            add.append(Quad(node, LIST_SIZE, _integer(new), index))
+        elif new:
+            add.extend(Quad(t.subject, t.predicate, t.object, index) for t in wanted[graph].entry(graph))
+        else:
+            remove.extend(held_entry)
+    if remove or add:
+        store.replace_graphs({}, remove=remove, add=add)
+    return len(remove) + len(add)
