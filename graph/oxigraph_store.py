@@ -41,8 +41,8 @@ from jalinan.graph.sandbox import offline_update
 # in memory); below it the transactional path is fast enough and simpler.
 BULK_LOAD_THRESHOLD = 100_000
 # One `bulk_extend` call holds much of what it is given in memory while it sorts it into index
-# files: measured (bench/RESULTS.md, "Full-ingest memory"), one call with 347,000 quads raised
-# peak RSS by 280 MB, calls of 100,000 by 60 MB, at the same speed. So it gets calls this size.
+# files: measured (bench/RESULTS.md, "Full-ingest memory"), one call with 3.3 million quads
+# raised peak RSS by 2 GB, calls of 100,000 by 70 MB, for about a fifth more CPU time (5 s).
 BULK_LOAD_CHUNK = 100_000
 
 
