@@ -16,7 +16,7 @@ from jalinan.graph.errors import (
     StoreNotFoundError,
 )
 from jalinan.graph.location import DEFAULT_STORE_PATH, STORE_ENV_VAR, resolve_store_path
-from jalinan.graph.oxigraph_store import OxigraphStore
+from jalinan.graph.oxigraph_store import OxigraphStore, open_memory_store
 from jalinan.graph.remote_store import RemoteLocation, RemoteStore
 from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult
 from jalinan.graph.store import GraphStore
@@ -40,6 +40,7 @@ __all__ = [
     "StoreLockedError",
     "StoreNotFoundError",
     "is_embedded",
+    "open_memory_store",
     "open_store",
     "resolve_store_path",
 ]

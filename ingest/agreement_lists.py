@@ -28,12 +28,13 @@ export, leaves these out too), which a full ingest's ranking leaves to this modu
 
 Derived bookkeeping, not facts. Everything is read from the store once it holds the data (the
 inferred graph included, where the sub-organisation chains and the classes `jl:GovernmentBody`
-stand): a full ingest derives every list in a second transaction right after the data's
-(`refresh_all`: only the graphs whose content changed are written); `jalinan ingest FILE`
-derives only those of the agreements that could have moved (`refresh`): the touched ones, those
-sharing a coarse key with them (re-ranked), and those of the members under an organisation
-whose place in the tree changed. After a crash between the two transactions a list may be stale
-until the next full ingest, as for the positions.
+stand): a full ingest derives every list before its write, from what it is about to write, and
+writes them in the data's own transaction (`full_update`: only the graphs whose content
+changed); `jalinan ingest FILE` derives, after its write, only those of the agreements that
+could have moved (`refresh`): the touched ones, those sharing a coarse key with them
+(re-ranked), and those of the members under an organisation whose place in the tree changed.
+That second transaction is a known gap: after a crash between the two a list may be stale
+until the next full ingest, which repairs it.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,8 +45,8 @@ from urllib.parse import quote
 
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
-from jalinan.graph import GraphStore, SelectResult
-from jalinan.graph.namespaces import ID, JL, RDF, XSD
+from jalinan.graph import GraphStore, SelectResult, open_memory_store
+from jalinan.graph.namespaces import ID, INFERRED_GRAPH, JL, RDF, XSD
 from jalinan.ingest.list_order import AGREEMENT_LISTS_GRAPH, LIST_ORDER_GRAPH, LIST_SIZE, POSITION, RANK_SPAN
 from jalinan.queries.catalogue import load_query
 
@@ -194,11 +195,39 @@ def derive_all(store: GraphStore) -> dict[str, list[Triple]]:
     return graphs
 
 
-def refresh_all(store: GraphStore) -> int:
-    """Bring every list up to date with the store (after a full ingest): replace only the graphs
-    whose content changed, and empty those no longer derived, in one transaction. Returns how
-    many graphs it wrote."""
-    wanted = derive_all(store)
+# What the look-ups of `derive_all` read: a full ingest derives the lists before its write, from
+# these triples of the graphs it is about to write, so that they go in the same transaction.
+_READ = frozenset(
+    NamedNode(iri) for iri in (_PARTY, JL + "involves", JL + "date", *_TREE, _EARLIEST.value, _LATEST.value)
+)
+
+
+def full_update(
+    store: GraphStore, graphs: Mapping[str, Sequence[Triple]], inferred: Iterable[Triple]
+) -> dict[str, list[Triple]]:
+    """The list graphs a full ingest writes in its own transaction: derived as `derive_all`
+    would from the store once written, but from `graphs` (every graph the store will hold, the
+    whole agreements list's order included) and `inferred` (the inferred graph as it will be),
+    loaded into a small in-memory store of only what the look-ups read. Written apart, after the
+    data, a crash between the two writes left the data new and the lists old (the SIGKILL test
+    in `tests/test_hardening_faults.py` found it). Only the graphs whose content changes, and
+    those no longer derived (emptied), are returned."""
+    view = open_memory_store()  # a store of the lists' inputs only
+    type_ = NamedNode(_TYPE)
+    body = NamedNode(_GOVERNMENT_BODY)
+
+    def read(triples: Iterable[Triple], graph: NamedNode) -> Iterable[Quad]:
+        for t in triples:
+            if t.predicate in _READ or (t.predicate == type_ and t.object == body):
+                yield Quad(t.subject, t.predicate, t.object, graph)
+
+    quads = [q for name, triples in graphs.items() for q in read(triples, NamedNode(name))]
+    quads += read(inferred, NamedNode(INFERRED_GRAPH))
+    quads += [
+        Quad(t.subject, t.predicate, t.object, NamedNode(_AGREEMENTS)) for t in graphs.get(_AGREEMENTS, ())
+    ]
+    view.add_quads(quads)
+    wanted = derive_all(view)
     changed: dict[str, list[Triple]] = {}
     for name, triples in wanted.items():
         if {q.triple for q in store.quads(name)} != set(triples):
@@ -206,9 +235,19 @@ def refresh_all(store: GraphStore) -> int:
     for name in store.graph_names():
         if name.startswith(AGREEMENT_LISTS_GRAPH + "/") and name not in wanted:
             changed[name] = []
-    if changed:
-        store.replace_graphs(changed)
-    return len(changed)
+    return changed
+
+
+def stored_inferred(store: GraphStore) -> list[Triple]:
+    """What `full_update` reads of the inferred graph the store holds now."""
+    predicates = " ".join(str(p) for p in sorted(_READ, key=str))
+    result = store.query(
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ "
+        f"{{ VALUES ?p {{ {predicates} }} ?s ?p ?o }} UNION "
+        f"{{ BIND (<{_TYPE}> AS ?p) BIND (<{_GOVERNMENT_BODY}> AS ?o) ?s ?p ?o }} }} }}"
+    )
+    assert isinstance(result, SelectResult)
+    return [Triple(row["s"], row["p"], row["o"]) for row in result.rows]
 
 
 def tree_nodes(changes: Iterable[Triple]) -> set[str]:

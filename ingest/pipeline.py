@@ -439,6 +439,17 @@ def _inferred_update(
     )
 
 
+def _inferred_after(
+    store: GraphStore, updates: Mapping[str, list[Triple]], remove: list[Quad], add: list[Quad]
+) -> list[Triple]:
+    """What the agreements' lists read of the inferred graph as the write will leave it: the
+    whole graph when it is rewritten, else the stored one moved by `remove` and `add`."""
+    if INFERRED_GRAPH in updates:
+        return updates[INFERRED_GRAPH]
+    gone = {q.triple for q in remove}
+    return [t for t in agreement_lists.stored_inferred(store) if t not in gone] + [q.triple for q in add]
+
+
 def stored_digests(store: GraphStore, graphs: Iterable[str] | None = None) -> dict[str, str]:
     """The digest ingest last wrote for each graph (only for `graphs`, when given)."""
     lookup = load_query(LOOKUPS / "ingest-digests.rq")
@@ -576,8 +587,13 @@ def write_corpus(
     updates.update({name: [] for name in stale_lists(existing, ranked)})
     updates.update(list_members_update(existing, corpus.graphs, ranked))
     # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
+    # the agreements' prepared lists, derived from what is about to be written, in the same write
+    updates.update(
+        agreement_lists.full_update(
+            store, {**corpus.graphs, **ranked}, _inferred_after(store, updates, remove, add)
+        )
+    )
     store.replace_graphs(updates, remove=remove, add=add, before_commit=before_commit)
-    agreement_lists.refresh_all(store)  # read from the data just written (the inferred graph in place)
     network_summary.after_full_write(store, wrote=True)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from jalinan.api.reading import read
 from jalinan.graph import open_store
 from jalinan.graph.namespaces import ID, JL
-from jalinan.ingest.agreement_lists import AGREEMENT_LISTS_GRAPH, list_graph
+from jalinan.ingest.agreement_lists import AGREEMENT_LISTS_GRAPH, derive_all, list_graph
 from jalinan.ingest.pipeline import default_facts_dir, ingest, ingest_articles
 from jalinan.queries.catalogue import Page, load_catalogue
 from tests.support import graphs_under
@@ -116,3 +116,29 @@ def test_a_periods_pages_are_the_agreements_dated_within_it_in_the_whole_lists_o
             assert len(paged) == len(set(paged)), (start, end)
             assert set(paged) == expected, (start, end)
             assert paged == [a for a in whole if a in expected], (start, end)
+
+
+def test_a_full_ingest_over_a_store_writes_the_lists_its_data_gives(tmp_path: Path) -> None:
+    """A full ingest derives the lists before its write, from what it is about to write (so that
+    they go in the data's own transaction): over a store that held other facts, with the
+    inferred graph moved rather than rebuilt, they are the lists a first ingest of the same facts
+    writes, and the ones the store's data gives once written."""
+    facts = tmp_path / "facts"
+    shutil.copytree(default_facts_dir(), facts)
+    article = next((facts / "articles").glob("003_*.yaml"))
+    original = article.read_text(encoding="utf-8")
+    assert original.count(UNDER_COMMUNICATIONS) == 1
+    with open_store(tmp_path / "over") as store:
+        ingest(store, facts)
+        before = graphs_under(store, AGREEMENT_LISTS_GRAPH)
+        article.write_text(
+            original.replace(UNDER_COMMUNICATIONS, "      subOrganizationOf: ministry-of-digital\n")
+        )
+        ingest(store, facts)
+        over = graphs_under(store, AGREEMENT_LISTS_GRAPH)
+        derived = {name: sorted(map(str, triples)) for name, triples in derive_all(store).items() if triples}
+    with open_store(tmp_path / "first") as first:
+        ingest(first, facts)
+        expected = graphs_under(first, AGREEMENT_LISTS_GRAPH)
+    assert over == expected != before
+    assert over == derived

@@ -2,13 +2,15 @@
 
 The threshold is lowered so that the curated facts (7,000 triples) take the bulk path; the
 result must equal the transactional path's, quad for quad, and a write that fails part-way must
-leave the store empty and no staging folder behind.
+leave the store empty and no staging folder behind. The loader is fed in chunks (to bound its
+memory); lowering the chunk size too shows that a load of many chunks is still whole and still
+all or nothing.
 """
 
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import NamedNode, Quad, Triple
 
 from jalinan.graph import open_store, oxigraph_store
 from jalinan.ingest.pipeline import build_corpus
@@ -20,22 +22,29 @@ def graphs() -> dict[str, list[Triple]]:
     return build_corpus(check_shapes=False).graphs
 
 
-def test_bulk_path_writes_the_same_quads_as_one_transaction(graphs, tmp_path, monkeypatch):
+EXTRA = Quad(*(NamedNode("urn:x:extra"),) * 3, NamedNode("https://w3id.org/jalinan/graph/extra"))
+
+
+@pytest.mark.parametrize("chunk", [oxigraph_store.BULK_LOAD_CHUNK, 1000], ids=["one-chunk", "many-chunks"])
+def test_bulk_path_writes_the_same_quads_as_one_transaction(graphs, tmp_path, monkeypatch, chunk):
     with open_store(tmp_path / "transactional") as store:
-        store.replace_graphs(graphs)
+        store.replace_graphs(graphs, add=[EXTRA])
         expected = sorted_nquads(store)
     monkeypatch.setattr(oxigraph_store, "BULK_LOAD_THRESHOLD", 1)
+    monkeypatch.setattr(oxigraph_store, "BULK_LOAD_CHUNK", chunk)
     with open_store(tmp_path / "bulk") as store:
-        store.replace_graphs(graphs)
+        store.replace_graphs(graphs, add=[EXTRA])
         assert sorted_nquads(store) == expected
-        assert set(store.graph_names()) == set(graphs)
+        assert set(store.graph_names()) == {*graphs, EXTRA.graph_name.value}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bulk", "transactional"]  # no staging left
     with open_store(tmp_path / "bulk", read_only=True) as reopened:
         assert sorted_nquads(reopened) == expected
 
 
-def test_bulk_path_interrupted_leaves_the_store_empty(graphs, tmp_path: Path, monkeypatch):
+@pytest.mark.parametrize("chunk", [oxigraph_store.BULK_LOAD_CHUNK, 1000], ids=["one-chunk", "many-chunks"])
+def test_bulk_path_interrupted_leaves_the_store_empty(graphs, tmp_path: Path, monkeypatch, chunk):
     monkeypatch.setattr(oxigraph_store, "BULK_LOAD_THRESHOLD", 1)
+    monkeypatch.setattr(oxigraph_store, "BULK_LOAD_CHUNK", chunk)  # many chunks: some went in
 
     class NotATriple:  # fails when the loader reaches it, after thousands of quads went in
         @property
