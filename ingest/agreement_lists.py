@@ -67,7 +67,6 @@ _TREE = (
 )
 _TYPE, _GOVERNMENT_BODY = RDF + "type", JL + "GovernmentBody"
 _EARLIEST, _LATEST = NamedNode(JL + "earliestDateTime"), NamedNode(JL + "latestDateTime")
-_DATE_TIME = NamedNode(XSD + "dateTime")
 
 
 def list_graph(family: str, value: str) -> str:
@@ -119,15 +118,12 @@ class AgreementList:
         ]
 
 
-def _instant(value: str) -> Literal:
-    return Literal(value, datatype=_DATE_TIME)
-
-
-def _date_lists(day: str, earliest: str, latest: str) -> list[tuple[str, AgreementList]]:
-    """A date's list (`by-date/date/2025-04-16`), which its index gives the date's first and
-    last instants: a period's page reads the lists whose span overlaps it."""
-    own = ((_VALUE, NamedNode(day)), (_EARLIEST, _instant(earliest)), (_LATEST, _instant(latest)))
-    return [(list_graph("by-date", day), AgreementList(own))]
+def _date_lists(day: str) -> list[tuple[str, AgreementList]]:
+    """A date's list (`by-date/date/2025-04-16`), which its index names by the date: a period's
+    page reads the dates whose span overlaps it (in the dates graph), then their lists. (The
+    index once carried the date's instants too, with the dates' own properties: every query
+    that starts from `jl:earliestDateTime` then met each list as one more date.)"""
+    return [(list_graph("by-date", day), AgreementList(((_VALUE, NamedNode(day)),)))]
 
 
 def _wanted(
@@ -159,7 +155,7 @@ def _wanted(
         for party in {node} | above.get(node, set()):
             put(list_graph("involving", party), of(party), agreement)
     for row in _rows(store, "agreement-dates.rq", chosen):
-        for graph, empty in _date_lists(row["day"], row["earliest"], row["latest"]):
+        for graph, empty in _date_lists(row["day"]):
             put(graph, empty, row["agreement"])
     return lists
 

@@ -142,3 +142,19 @@ def test_a_full_ingest_over_a_store_writes_the_lists_its_data_gives(tmp_path: Pa
         expected = graphs_under(first, AGREEMENT_LISTS_GRAPH)
     assert over == expected != before
     assert over == derived
+
+
+def test_the_prepared_lists_add_no_date_to_the_graph(tmp_path: Path) -> None:
+    """Only dates have the dates' instants: a list that carried them was met as one more date
+    by every query starting from `jl:earliestDateTime` (the home page's latest agreements)."""
+    with open_store(tmp_path / "store") as store:
+        ingest(store)
+        outside = store.query(
+            f"SELECT DISTINCT ?node WHERE {{ VALUES ?p {{ <{JL}earliestDateTime> <{JL}latestDateTime> }} "
+            f"GRAPH ?g {{ ?node ?p ?instant }} FILTER (?g != <https://w3id.org/jalinan/graph/dates>) }}"
+        )
+        dated_lists = store.query(
+            f"ASK {{ GRAPH ?g {{ ?list <{JL}listSize> ?n ; <{JL}earliestDateTime> ?i }} }}"
+        )
+    assert [row["node"].value for row in outside.rows] == []
+    assert dated_lists.value is False
