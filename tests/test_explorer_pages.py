@@ -242,3 +242,23 @@ def test_home_page_lists_visits(http: httpx.Client) -> None:
     text = http.get("/", headers=BROWSER).text
     section = text.split('id="visits-heading"', 1)[1].split("</section>", 1)[0]
     assert section.count('href="/id/') == min(8, _count(http, "Visit"))
+
+
+DATED_VISITS = """
+PREFIX jl: <https://w3id.org/jalinan/ontology#>
+SELECT (COUNT(DISTINCT ?visit) AS ?n) WHERE {
+  VALUES ?dateProperty { jl:date jl:startDate }
+  ?visit a jl:Visit ; ?dateProperty ?day .
+  { ?day jl:earliestDateTime ?instant } UNION { ?day jl:latestDateTime ?instant }
+}"""
+
+
+def test_home_page_shows_every_dated_visit_with_its_date_before_the_undated(http: httpx.Client) -> None:
+    """A visit known only by a bound ("by 16 April 2025") is dated too, not listed as undated."""
+    text = http.get("/", headers=BROWSER).text
+    section = text.split('id="visits-heading"', 1)[1].split("</section>", 1)[0]
+    dates = re.findall(r'<li><a href="/id/[^"]+">[^<]*</a> <span class="muted">([^<]*)</span>', section)
+    answer = http.get("/sparql", params={"query": DATED_VISITS}).json()
+    dated = int(answer["results"]["bindings"][0]["n"]["value"])
+    shown = [bool(date.strip()) for date in dates]
+    assert shown.count(True) == min(len(dates), dated) and shown == sorted(shown, reverse=True)
