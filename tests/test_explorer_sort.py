@@ -60,16 +60,7 @@ def test_paging_through_an_order_gives_every_agreement_once_in_that_order(
         a for a, _, _ in _ordered(_rows(http, **filters))
     }  # the same agreements
     assert len(whole) > 3 and _in_order(order, whole), whole
-    paged: list[str] = []
-    page = _page(http, "/agreements", **filters, sort=order, _size="3")
-    while True:
-        paged += _listed(page)
-        following = page.links.get("Next →")
-        if following is None:
-            break
-        assert dict(parse_qsl(urlsplit(following).query))["sort"] == order
-        page = _page(http, following)
-    assert paged == [a for a, _, _ in whole]
+    assert listed_page_by_page(http, "/agreements", order, **filters) == [a for a, _, _ in whole]
 
 
 def test_oldest_first_and_by_name_differ_from_the_default_order(http: httpx.Client) -> None:
@@ -113,6 +104,20 @@ def test_programs_get_the_friendly_json_in_the_order_they_ask(http: httpx.Client
     assert ids == [a for a, _, _ in _ordered(_rows(http, status="signed", sort="a-z"))][: len(ids)]
     refused = http.get("/agreements", params={"visit": "visit-li-premier-malaysia", "sort": "a-z"})
     assert refused.status_code == 422 and refused.json()["parameter"] == "sort"
+
+
+def listed_page_by_page(http: httpx.Client, path: str, order: str, **filters: str) -> list[str]:
+    """What the list page at `path` shows in `order`, followed by its next links three at a
+    time; each next link must keep the order."""
+    paged: list[str] = []
+    page = _page(http, path, **filters, sort=order, _size="3")
+    while True:
+        paged += _listed(page)
+        following = page.links.get("Next →")
+        if following is None:
+            return paged
+        assert dict(parse_qsl(urlsplit(following).query))["sort"] == order
+        page = _page(http, following)
 
 
 def _kinds(page_text: str) -> dict[str, int]:

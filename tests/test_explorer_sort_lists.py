@@ -21,6 +21,7 @@ from jalinan.graph.namespaces import JL, RDF, XSD
 from jalinan.queries.catalogue import Page, load_catalogue
 from tests.test_explorer_lists import BROWSER, ID, _ids_in_csv, _listed, _page
 from tests.test_explorer_sort import _in_order as in_agreements_order
+from tests.test_explorer_sort import listed_page_by_page
 
 DECIMAL = NamedNode(XSD + "decimal")
 
@@ -88,16 +89,7 @@ def test_paging_through_an_order_gives_every_item_once_in_that_order(
         default = _ordered(_rows(http, query, **narrowed), key, label)
         assert sorted(whole) == sorted(default)  # the same items, only reordered
         assert len(whole) > (1 if narrowed else 3) and _in_order(order, whole), whole
-        paged: list[str] = []
-        page = _page(http, path, **narrowed, sort=order, _size="3")
-        while True:
-            paged += _listed(page)
-            following = page.links.get("Next →")
-            if following is None:
-                break
-            assert dict(parse_qsl(urlsplit(following).query))["sort"] == order
-            page = _page(http, following)
-        assert paged == [item for item, _, _ in whole]
+        assert listed_page_by_page(http, path, order, **narrowed) == [item for item, _, _ in whole]
 
 
 @pytest.mark.parametrize(("path", "query", "key", "label", "orders", "filters"), LISTS)
