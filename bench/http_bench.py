@@ -17,19 +17,23 @@ Before timing, one request to each must return the same number of rows. The serv
 memory (with any children) is sampled every 50 ms from start to stop; the peak is reported.
 """
 
+import contextlib
 import json
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psutil
 
 from bench import profile
@@ -115,6 +119,23 @@ def start(name: str, command: list[str], port: int, probe: str, log: Path, timeo
             time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"{name} did not start: {log.read_text(errors='replace')[-1500:]}")
+
+
+@contextlib.contextmanager
+def uncached_client(store: Path, timeout: float) -> Iterator[httpx.Client]:
+    """A JSON client of `jalinan serve` over `store` with its result cache off (every request
+    runs its query), on a free loopback port; the server is stopped on leaving."""
+    port = free_port()
+    command = [*jalinan_command(), "serve", "--store", str(store), "--port", str(port), "--cache-bytes", "0"]
+    with tempfile.TemporaryDirectory() as logs:
+        server = start("jalinan serve", command, port, "/sparql?query=ASK%7B%7D", Path(logs) / "serve.log")
+        try:
+            with httpx.Client(
+                base_url=server.url(""), timeout=timeout, headers={"Accept": "application/json"}
+            ) as client:
+                yield client
+        finally:
+            server.stop()
 
 
 def _as_form(path: str) -> bool:

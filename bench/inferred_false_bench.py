@@ -17,15 +17,12 @@ Medians and p95 in ms, with the rows each side gave.
 import argparse
 import shutil
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
-import httpx
 from pyoxigraph import NamedNode, Store
 
-from bench.http_bench import free_port, start
-from bench.ingest_bench import jalinan_command
+from bench.http_bench import uncached_client
 from jalinan.api.without_inferences import asserted_only
 from jalinan.graph.namespaces import INFERRED_GRAPH
 
@@ -81,35 +78,22 @@ def _summary(samples: list[tuple[float, int]]) -> str:
 def over_http(store: Path, copy: Path, runs: int) -> None:
     if not copy.exists():
         shutil.copytree(store, copy)
-    port = free_port()
-    command = [*jalinan_command(), "serve", "--store", str(copy), "--port", str(port), "--cache-bytes", "0"]
-    with tempfile.TemporaryDirectory() as logs:
-        server = start("jalinan serve", command, port, "/sparql?query=ASK%7B%7D", Path(logs) / "serve.log")
-        try:
-            with httpx.Client(
-                base_url=server.url(""), timeout=600, headers={"Accept": "application/json"}
-            ) as client:
-                print("\nOver HTTP (`jalinan serve`, cache off)")
-                print("| query | inferred=true ms (median / p95) | inferred=false ms |")
-                print("|---|---:|---:|")
-                for name, body, _ in QUERIES:
-                    samples: dict[str, list[tuple[float, int]]] = {"true": [], "false": []}
-                    for index in range(runs + 1):
-                        for inferred, kept in samples.items():
-                            started = time.perf_counter()
-                            answer = client.get(
-                                "/sparql", params={"query": PREFIXES + body, "inferred": inferred}
-                            )
-                            elapsed = (time.perf_counter() - started) * 1000
-                            if answer.status_code != 200 or answer.headers.get("x-jalinan-cache") == "hit":
-                                raise SystemExit(f"{name}: HTTP {answer.status_code} {answer.text[:300]}")
-                            if index:  # the first warms the workers up
-                                kept.append((elapsed, len(answer.json()["results"]["bindings"])))
-                    print(
-                        f"| {name} | {_summary(samples['true'])} | {_summary(samples['false'])} |", flush=True
-                    )
-        finally:
-            server.stop()
+    with uncached_client(copy, timeout=600) as client:
+        print("\nOver HTTP (`jalinan serve`, cache off)")
+        print("| query | inferred=true ms (median / p95) | inferred=false ms |")
+        print("|---|---:|---:|")
+        for name, body, _ in QUERIES:
+            samples: dict[str, list[tuple[float, int]]] = {"true": [], "false": []}
+            for index in range(runs + 1):
+                for inferred, kept in samples.items():
+                    started = time.perf_counter()
+                    answer = client.get("/sparql", params={"query": PREFIXES + body, "inferred": inferred})
+                    elapsed = (time.perf_counter() - started) * 1000
+                    if answer.status_code != 200 or answer.headers.get("x-jalinan-cache") == "hit":
+                        raise SystemExit(f"{name}: HTTP {answer.status_code} {answer.text[:300]}")
+                    if index:  # the first warms the workers up
+                        kept.append((elapsed, len(answer.json()["results"]["bindings"])))
+            print(f"| {name} | {_summary(samples['true'])} | {_summary(samples['false'])} |", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
