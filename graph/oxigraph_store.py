@@ -33,6 +33,7 @@ from jalinan.graph.errors import (
     StoreLockedError,
     StoreNotFoundError,
 )
+from jalinan.graph.packed import PackedGraph
 from jalinan.graph.results import GraphResult, QueryResult, materialise
 from jalinan.graph.sandbox import offline_update
 
@@ -241,7 +242,11 @@ class OxigraphStore:
         still all or nothing (`_load_into_empty`).
         """
         self._writable()
-        materialised = {name: list(triples) for name, triples in graphs.items()}
+        # a packed graph stays packed: the bulk loader reads its lines (the other paths parse it)
+        materialised = {
+            name: triples if isinstance(triples, PackedGraph) else list(triples)
+            for name, triples in graphs.items()
+        }
         removed, added = list(remove), list(add)
         size = sum(len(triples) for triples in materialised.values())
         if size >= BULK_LOAD_THRESHOLD and not removed and self.path is not None and self._is_empty():
@@ -287,7 +292,7 @@ class OxigraphStore:
 
     def _load_into_empty(
         self,
-        graphs: Mapping[str, list[Triple]],
+        graphs: Mapping[str, list[Triple] | PackedGraph],
         added: list[Quad],
         before_commit: Callable[[], None] | None = None,
     ) -> None:
@@ -304,10 +309,12 @@ class OxigraphStore:
         shutil.rmtree(staging, ignore_errors=True)
         fresh = Store(str(staging))
         try:
+            _bulk_load_packed(fresh, {n: g for n, g in graphs.items() if isinstance(g, PackedGraph)})
             quads = itertools.chain(
                 (
                     Quad(t.subject, t.predicate, t.object, graph)
                     for name, triples in graphs.items()
+                    if not isinstance(triples, PackedGraph)
                     for graph in (NamedNode(name),)  # one term per graph, not one per quad
                     for t in triples
                 ),
@@ -366,6 +373,21 @@ class OxigraphStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _bulk_load_packed(store: Store, graphs: Mapping[str, PackedGraph]) -> None:
+    """Bulk-load packed graphs as N-Quads text, about `BULK_LOAD_CHUNK` quads a call: the
+    loader parses them itself, so no Python object is made per quad."""
+    batch: list[bytes] = []
+    size = 0
+    for name, packed in graphs.items():
+        batch.append(packed.nquads(NamedNode(name)))
+        size += len(packed)
+        if size >= BULK_LOAD_CHUNK:
+            store.bulk_load(input=b"".join(batch), format=RdfFormat.N_QUADS)
+            batch, size = [], 0
+    if batch:
+        store.bulk_load(input=b"".join(batch), format=RdfFormat.N_QUADS)
 
 
 def quad_block(quads: Iterable[Quad]) -> str:
