@@ -47,8 +47,9 @@ class PackedGraph:
 
     def __iter__(self) -> Iterator[Triple]:
         global _last
-        if _last is not None and _last[0] is self:
-            return iter(_last[1])
+        last = _last  # (one read: readers in other threads may replace it)
+        if last is not None and last[0] is self:
+            return iter(last[1])
         triples = [quad.triple for quad in parse(self.ntriples(), format=RdfFormat.N_TRIPLES)]
         _last = (self, triples)
         return iter(triples)

@@ -49,6 +49,7 @@ from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.inferred_graph import inferred_changes
 from jalinan.ingest.list_members import MEMBER_INDEXES, list_members_update, refresh_list_members
 from jalinan.ingest.list_order import LIST_GRAPHS, positions_from_graphs, rerank, stale_lists
+from jalinan.ingest.one_pass import in_one_pass
 from jalinan.ingest.records import (
     FactsFile,
     read_article_file,
@@ -409,37 +410,28 @@ def corpus_digests(graphs: Mapping[str, list[Triple]]) -> dict[str, str]:
 INCREMENTAL_INFERENCE_LIMIT = 200
 
 
-def _inferred_update(
-    store: GraphStore,
-    corpus: Corpus,
-    before: Mapping[str, str],
-    replaced: list[str],
-    *,
-    only_changed: bool,
-) -> tuple[list[Triple] | None, list[Quad], list[Quad]]:
-    """How a full ingest brings the inferred graph up to date: (the whole graph, or None when
-    it is moved instead, the quads to remove, the quads to add).
-
-    It is moved by what changed when the store's inferred graph was derived from the graphs
-    its digests describe (its digest says so), the ontology is unchanged and few graphs
-    changed; otherwise it is derived whole from the corpus.
-    """
-    rules = rules_from_ontology(corpus.graphs[ONTOLOGY_GRAPH])
+def _inferred_movable(before: Mapping[str, str], replaced: list[str], *, only_changed: bool) -> bool:
+    """Whether a full ingest may move the inferred graph by what changed rather than derive it
+    whole: the store's inferred graph was derived from the graphs its digests describe (its
+    digest says so), the ontology is unchanged and few graphs changed."""
     sources = {n: d for n, d in before.items() if n not in (INFERRED_GRAPH, INGEST_STATE_GRAPH)}
-    movable = (
+    return (
         only_changed
         and before.get(INFERRED_GRAPH) == sources_digest(sources)
         and ONTOLOGY_GRAPH not in replaced
         and len(replaced) <= INCREMENTAL_INFERENCE_LIMIT
     )
-    if not movable:
-        return rules.materialise(corpus.graphs.values()), [], []
+
+
+def _inferred_moves(
+    store: GraphStore, rules: Rules, corpus: Corpus, replaced: list[str]
+) -> tuple[list[Quad], list[Quad]]:
+    """The quads to remove from and add to the inferred graph when `replaced` graphs change."""
     old = [q.triple for name in replaced for q in store.quads(name)]
     new = [t for name in replaced for t in corpus.graphs.get(name, [])]
     removed, added = inferred_changes(store, rules, replaced, old, new)
     graph = NamedNode(INFERRED_GRAPH)
     return (
-        None,
         [Quad(t.subject, t.predicate, t.object, graph) for t in removed],
         [Quad(t.subject, t.predicate, t.object, graph) for t in added],
     )
@@ -577,28 +569,39 @@ def write_corpus(
         updates[name] = []
     remove: list[Quad] = []
     add: list[Quad] = []
+    # What needs the whole corpus is read in two shared passes over it (`one_pass`): the counts,
+    # the lists' order and (unless it is moved by what changed) the inferred graph; then, from
+    # the order, the member lists and the agreements' prepared lists.
+    readers: list[Callable[[Mapping[str, Any]], Any]] = [corpus_statistics, positions_from_graphs]
     if not inferred_current:
         replaced = changed + stale
-        whole, remove, add = _inferred_update(store, corpus, before, replaced, only_changed=only_changed)
-        if whole is not None:
-            updates[INFERRED_GRAPH] = whole
+        rules = rules_from_ontology(corpus.graphs[ONTOLOGY_GRAPH])
+        if _inferred_movable(before, replaced, only_changed=only_changed):
+            remove, add = _inferred_moves(store, rules, corpus, replaced)
+        else:
+            readers.append(lambda graphs: rules.materialise(graphs.values()))
+    statistics, ranked, *whole = in_one_pass(corpus.graphs, readers)
+    if whole:
+        updates[INFERRED_GRAPH] = whole[0]
     # the digests, and the counts of what the store holds once written
-    updates[INGEST_STATE_GRAPH] = [
-        *_state_triples({**digests, INFERRED_GRAPH: inferred_digest}),
-        *corpus_statistics(corpus.graphs),
-    ]
+    updates[INGEST_STATE_GRAPH] = [*_state_triples({**digests, INFERRED_GRAPH: inferred_digest}), *statistics]
     # the lists' order, ranked over the whole corpus, in the same transaction as the data
-    ranked = positions_from_graphs(corpus.graphs)
     updates.update(ranked)
     updates.update({name: [] for name in stale_lists(existing, ranked)})
-    updates.update(list_members_update(existing, corpus.graphs, ranked))
     # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
     # the agreements' prepared lists, derived from what is about to be written, in the same write
-    updates.update(
-        agreement_lists.full_update(
-            store, {**corpus.graphs, **ranked}, _inferred_after(store, updates, remove, add)
-        )
+    inferred_after = _inferred_after(store, updates, remove, add)
+    members, lists = in_one_pass(
+        {**corpus.graphs, **ranked},
+        [
+            lambda graphs: list_members_update(existing, graphs, ranked),  # (skips the ranked graphs)
+            lambda graphs: agreement_lists.full_update(
+                store, graphs, inferred_after
+            ),  # (here: uses the store)
+        ],
     )
+    updates.update(members)
+    updates.update(lists)
     store.replace_graphs(updates, remove=remove, add=add, before_commit=before_commit)
     network_summary.after_full_write(store, wrote=True)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
