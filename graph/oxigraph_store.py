@@ -9,7 +9,7 @@ import asyncio
 import itertools
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -381,13 +381,30 @@ def _bulk_load_packed(store: Store, graphs: Mapping[str, PackedGraph]) -> None:
     batch: list[bytes] = []
     size = 0
     for name, packed in graphs.items():
-        batch.append(packed.nquads(NamedNode(name)))
-        size += len(packed)
-        if size >= BULK_LOAD_CHUNK:
-            store.bulk_load(input=b"".join(batch), format=RdfFormat.N_QUADS)
-            batch, size = [], 0
+        for lines, count in _line_chunks(packed.nquads(NamedNode(name)), len(packed)):
+            batch.append(lines)
+            size += count
+            if size >= BULK_LOAD_CHUNK:
+                store.bulk_load(input=b"".join(batch), format=RdfFormat.N_QUADS)
+                batch, size = [], 0
     if batch:
         store.bulk_load(input=b"".join(batch), format=RdfFormat.N_QUADS)
+
+
+def _line_chunks(text: bytes, lines: int) -> Iterator[tuple[bytes, int]]:
+    """`text` (`lines` lines) cut at line ends into pieces of about `BULK_LOAD_CHUNK` lines,
+    each with its (estimated) line count: one large graph (the inferred graph, 567,000 triples
+    at 10,000 articles) in one loader call raised peak memory by some 600 MB."""
+    if lines <= BULK_LOAD_CHUNK:
+        yield text, lines
+        return
+    step = max(1, len(text) * BULK_LOAD_CHUNK // lines)  # bytes of about BULK_LOAD_CHUNK lines
+    start = 0
+    while start < len(text):
+        end = text.find(b"\n", start + step)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end], BULK_LOAD_CHUNK
+        start = end
 
 
 def quad_block(quads: Iterable[Quad]) -> str:
