@@ -20,6 +20,7 @@ from pyoxigraph import Triple
 from jalinan.graph.packed import PackedGraph
 
 _AHEAD = 4  # graphs a reader may lag behind the pass
+TOGETHER = True  # False: one reader after the other (each parses every graph itself)
 _END = object()
 
 
@@ -83,6 +84,8 @@ def in_one_pass(
     the thread that asked), the others in threads of their own; the first exception of a
     reader is raised here once all are done.
     """
+    if not TOGETHER:
+        return [reader(graphs) for reader in readers]
     views = [_PassView(graphs) for _ in readers]
     results: list[Any] = [None] * len(readers)
     errors: list[BaseException | None] = [None] * len(readers)

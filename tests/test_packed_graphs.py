@@ -57,3 +57,13 @@ def test_a_whole_corpus_is_held_packed():
     articles = [name for name in corpus.graphs if name.startswith("https://w3id.org/jalinan/id/article/")]
     assert articles
     assert all(isinstance(corpus.graphs[name], PackedGraph) for name in articles)
+
+
+def test_a_graph_packed_in_many_blocks_is_the_same_graph_with_the_same_digest(monkeypatch):
+    from jalinan.graph import packed as packed_module
+
+    whole = PackedGraph(AWKWARD)
+    monkeypatch.setattr(packed_module, "_BLOCK", 2)
+    blocks = PackedGraph(AWKWARD)
+    assert blocks.digest == whole.digest == graph_digest(AWKWARD)
+    assert blocks.ntriples() == whole.ntriples()
