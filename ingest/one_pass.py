@@ -7,7 +7,11 @@ inferred graph and the lists' order each go over it once, in order, and none nee
 result, so they run together: each in its own thread, on a view of the corpus whose first
 `items()` or `values()` yields the graphs one pass parses once for all. The readers only read
 (the GIL makes them take turns), and a view holds at most a few graphs ahead of its reader, so
-memory stays bounded by a few graphs, not the corpus.
+memory stays bounded by a few graphs, not the corpus. Readers that run together hold their
+working sets together, though: the counts, the lists' order and the inferred graph together
+raised peak RSS at 10,000 articles by about 240 MB more than one after the other
+(bench/RESULTS.md, "Full ingest in batches"), so a full ingest runs those one after the other
+and only the member and agreement lists together.
 """
 
 import queue
@@ -20,7 +24,6 @@ from pyoxigraph import Triple
 from jalinan.graph.packed import PackedGraph
 
 _AHEAD = 4  # graphs a reader may lag behind the pass
-TOGETHER = True  # False: one reader after the other (each parses every graph itself)
 _END = object()
 
 
@@ -76,15 +79,20 @@ class _PassView(Mapping[str, Iterable[Triple]]):
 
 
 def in_one_pass(
-    graphs: Mapping[str, Iterable[Triple]], readers: Sequence[Callable[[Mapping[str, Iterable[Triple]]], Any]]
+    graphs: Mapping[str, Iterable[Triple]],
+    readers: Sequence[Callable[[Mapping[str, Iterable[Triple]]], Any]],
+    *,
+    together: bool = True,
 ) -> list[Any]:
-    """Each reader's result on `graphs`, with each packed graph parsed once for all of them.
+    """Each reader's result on `graphs`, with each packed graph parsed once for all of them
+    (`together`), or one reader after the other, each parsing every graph itself: slower, but
+    only one reader's working set is held at a time.
 
     The last reader runs in this thread (so it may use a store, whose results must be read in
     the thread that asked), the others in threads of their own; the first exception of a
     reader is raised here once all are done.
     """
-    if not TOGETHER:
+    if not together:
         return [reader(graphs) for reader in readers]
     views = [_PassView(graphs) for _ in readers]
     results: list[Any] = [None] * len(readers)

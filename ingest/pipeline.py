@@ -580,9 +580,10 @@ def write_corpus(
         updates[name] = []
     remove: list[Quad] = []
     add: list[Quad] = []
-    # What needs the whole corpus is read in two shared passes over it (`one_pass`): the counts,
-    # the lists' order and (unless it is moved by what changed) the inferred graph; then, from
-    # the order, the member lists and the agreements' prepared lists.
+    # What needs the whole corpus reads it packed (`one_pass`): the counts, the lists' order and
+    # (unless it is moved by what changed) the inferred graph one after the other (together
+    # their working sets raised peak memory by a quarter); then, from the order, the member
+    # lists and the agreements' prepared lists in one shared pass.
     readers: list[Callable[[Mapping[str, Any]], Any]] = [corpus_statistics, positions_from_graphs]
     if not inferred_current:
         replaced = changed + stale
@@ -592,7 +593,7 @@ def write_corpus(
         else:
             # (packed at once, in its reader: 567,000 triples at 10,000 articles)
             readers.append(lambda graphs: PackedGraph(rules.materialise(graphs.values())))
-    statistics, ranked, *whole = in_one_pass(corpus.graphs, readers)
+    statistics, ranked, *whole = in_one_pass(corpus.graphs, readers, together=False)
     if whole:
         updates[INFERRED_GRAPH] = whole[0]
     # the digests, and the counts of what the store holds once written

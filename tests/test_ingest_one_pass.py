@@ -57,6 +57,7 @@ def test_each_reader_gets_what_it_would_reading_alone_with_one_parse_per_graph()
         packed.parsed = 0
     assert in_one_pass(graphs, [count, names, corpus_statistics]) == expected
     assert {packed.parsed for packed in graphs.values()} == {1}
+    assert in_one_pass(graphs, [count, names, corpus_statistics], together=False) == expected
 
 
 @pytest.mark.parametrize("failing", [0, 2], ids=["in-a-thread", "in-the-caller"])
