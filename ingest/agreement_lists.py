@@ -234,9 +234,11 @@ def full_update(
     return changed
 
 
-def stored_inferred(store: GraphStore) -> list[Triple]:
-    """What `full_update` reads of the inferred graph the store holds now."""
-    predicates = " ".join(str(p) for p in sorted(_READ, key=str))
+def stored_inferred(store: GraphStore, also: Iterable[str] = ()) -> list[Triple]:
+    """What `full_update` reads of the inferred graph the store holds now (with the triples of
+    the predicates `also`, for another reader of the same graph)."""
+    wanted = {*_READ, *(NamedNode(p) for p in also)}
+    predicates = " ".join(str(p) for p in sorted(wanted, key=str))
     result = store.query(
         f"SELECT ?s ?p ?o WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ "
         f"{{ VALUES ?p {{ {predicates} }} ?s ?p ?o }} UNION "
