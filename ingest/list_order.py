@@ -594,13 +594,13 @@ def _keys_between(store: GraphStore, graph: str, ranges: list[tuple[int, int]]) 
     return {row["subject"].value: int(row["position"].value) for row in result.rows}
 
 
-def rerank(store: GraphStore, touched: Iterable[str]) -> int:
+def rerank(store: GraphStore, touched: Iterable[str]) -> set[str]:
     """Re-rank only what the nodes in `touched` (those whose facts a re-ingest changed) move:
     each such node's key and lists, and the keys of the nodes sharing its old or new coarse
-    value. Writes the changes in one transaction; returns how many key triples it wrote."""
+    value. Writes the changes in one transaction; returns the nodes whose keys it moved."""
     touched = {iri for iri in touched if iri.startswith("http")}
     if not touched:
-        return 0
+        return set()
     remove: list[Quad] = []
     add: list[Quad] = []
     agreement_keys: dict[str, int | None] = {}
@@ -692,7 +692,7 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> int:
             remove.append(Quad(node, _VALUE, value, index))
     if remove or add:
         store.replace_graphs({}, remove=remove, add=add)
-    return len(add)
+    return {q.subject.value for q in (*remove, *add)}
 
 
 def _keep_their_places(

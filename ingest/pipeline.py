@@ -793,9 +793,9 @@ def _derive_after_write(
     touched = {t.subject.value for triples in (*stored.values(), *replaced.values()) for t in triples}
     touched |= {q.subject.value for q in inferred}
     old_keys = agreement_lists.keys_of(store, touched)
-    rerank(store, touched)
-    refresh_list_members(store)
+    moved = rerank(store, touched)
     changes = agreement_lists.changed_triples(stored, replaced, inferred)
+    refresh_list_members(store, touched | moved, changes)
     agreement_lists.refresh(store, touched, old_keys, changes)
     if network is not None:
         network.apply(store)
