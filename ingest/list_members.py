@@ -26,9 +26,10 @@ with one look-up (`queries/visits/page.rq`; measured: 1 ms CPU either way).
 
 Derived bookkeeping, not facts, like the positions. A full ingest derives them from the corpus
 in memory and the positions it ranked (`members_from_graphs`), in the data's transaction; a
-re-ingest of single files derives them from what the store holds once re-ranked
-(`refresh_list_members`: two look-ups, then only the graphs whose content changed are
-replaced). Both read the same triples, so they give the same graphs.
+re-ingest of single files re-lists, from what the store holds once re-ranked, only the members
+it touched or whose key moved (`refresh_list_members`: their values and positions, and where
+the lists hold them now), in the data's transaction. Both read the same triples, so they give
+the same graphs (`tests/test_list_members.py`).
 """
 
 import re

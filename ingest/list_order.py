@@ -24,9 +24,9 @@ both are a function of the list's members only.
 
 A position is derived bookkeeping, not a fact (no quote). A full ingest ranks the corpus in
 memory (`positions_from_graphs`) and writes the keys in the data's own transaction; a
-re-ingest of single files re-ranks what they touched in the transaction right after the
-data's, so after a crash between the two a node may miss or keep a stale place until the next
-full ingest. Writes that bypass ingest (`/update`, the Graph Store Protocol) do not re-rank:
+re-ingest of single files re-ranks what they touched on a scratch copy of the store holding
+its data, and the keys go in the data's transaction too (`pipeline._ingest_articles`,
+`graph/staging.py`). Writes that bypass ingest (`/update`, the Graph Store Protocol) do not re-rank:
 the next ingest does.
 """
 
