@@ -72,7 +72,9 @@ def main() -> None:
     file = work / original.name
     shutil.copytree(args.store, store)
     shutil.copy(original, file)
-    sides = {"this checkout": None} if not args.baseline else {"baseline": args.baseline, "this checkout": None}
+    sides: dict[str, str | None] = {"this checkout": None}
+    if args.baseline:
+        sides = {"baseline": args.baseline, **sides}
     figures: dict[str, list[tuple[float, float]]] = {side: [] for side in sides}
     try:
         run = 0
@@ -88,7 +90,8 @@ def main() -> None:
     for side, runs in figures.items():
         walls, cpus = sorted(w for w, _ in runs), sorted(c for _, c in runs)
         print(
-            f"  {side:14} wall median {statistics.median(walls):.2f} s (min {walls[0]:.2f}, max {walls[-1]:.2f}); "
+            f"  {side:14} wall median {statistics.median(walls):.2f} s "
+            f"(min {walls[0]:.2f}, max {walls[-1]:.2f}); "
             f"CPU median {statistics.median(cpus):.2f} s (min {cpus[0]:.2f}, max {cpus[-1]:.2f})"
         )
 
