@@ -362,8 +362,8 @@ class OxigraphStore:
     @contextmanager
     def scratch_copy(self) -> Iterator["OxigraphStore"]:
         """A writable copy (`GraphStore.scratch_copy`): on disk, a RocksDB checkpoint beside the
-        store (hard links of its immutable files: tens of milliseconds at 10,000 articles,
-        whatever the store's size), opened as a store of its own and deleted on leaving; in
+        store (hard links of its immutable files, whatever the store's size; with the opening,
+        0.1–0.2 s at 10,000 articles on the shared machine), its own store, deleted on leaving; in
         memory, a copy of every quad. A copy left by a crash is deleted by the next one: only
         the process holding the store read-write makes them."""
         if self.path is None:
