@@ -8,6 +8,7 @@ write after its first, as a crash right after the first commit would: it must be
 state or in the new one, never between.
 """
 
+import contextlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -89,10 +90,8 @@ def _states(state_a: Path, tmp_path: Path, run: Callable[[GraphStore], object]) 
         run(store)
         new = sorted_nquads(store)
     with open_store(_copy(state_a, tmp_path / "crashed")) as store:
-        try:
+        with contextlib.suppress(CrashAfter):
             run(FirstWriteOnly(store))  # type: ignore[arg-type]
-        except CrashAfter:
-            pass
         crashed = sorted_nquads(store)
     with open_store(state_a) as store:
         old = sorted_nquads(store)
@@ -121,7 +120,9 @@ def test_full_ingest_crashing_after_its_first_commit_leaves_the_old_or_the_new_s
     assert crashed in (old, new), "the data and what is derived from it were written apart"
 
 
-def test_ingest_file_leaves_no_scratch_copy_beside_the_store(state_a: Path, tmp_path: Path, facts_b: Path) -> None:
+def test_ingest_file_leaves_no_scratch_copy_beside_the_store(
+    state_a: Path, tmp_path: Path, facts_b: Path
+) -> None:
     article = next((facts_b / "articles").glob("003_*.yaml"))
     folder = tmp_path / "store-folder"
     folder.mkdir()
