@@ -187,6 +187,10 @@ def _validate(data: Graph) -> list[tuple[Node, str]]:
 # Below this many triples one process is quicker than forking and splitting (a re-ingested
 # article is a few hundred; the whole curated corpus a few tens of thousands).
 PARALLEL_THRESHOLD = 200_000
+# At most about this many triples in one partition: a worker checks its partitions one after
+# the other, so its memory (pyshacl's rdflib graph of the partition) is bounded by one of them,
+# not by its share of the corpus (half of 25 million triples at 100,000 articles on two cores).
+PARTITION_TRIPLES = 500_000
 
 # What the shapes may use for partitions to be provably exact: targets and paths of one step,
 # constraints that read only the value nodes themselves or (sh:class) their types.
@@ -402,8 +406,9 @@ def start_shape_check(
 
     Small inputs, shapes that partitions cannot be proven exact for, one core, or a platform
     without `fork` are checked here at once, on the whole graph. Otherwise the graphs are
-    split (`groups`, for tests, or `split_graphs`) and each partition is checked in a forked
-    process.
+    split (`groups`, for tests, or `split_graphs` into partitions of at most about
+    `PARTITION_TRIPLES`, and at least one per core) and the partitions are checked in
+    `workers` forked processes, each taking its share one partition at a time.
     """
     workers = workers or _available_cores()
     reads = partition_reads(_shapes())
@@ -413,7 +418,7 @@ def start_shape_check(
         if workers < 2 or size < PARALLEL_THRESHOLD or reads is None or not forkable:
             data = data_graph(graphs, ontology_ttl, predicates_read_by_shapes(_shapes()))
             return ShapeCheck(lines=sorted({line for _, line in _validate(data)}))
-        groups = split_graphs(graphs, workers)
+        groups = split_graphs(graphs, max(workers, -(-size // PARTITION_TRIPLES)))
     if reads is None:
         raise ValueError("these shapes cannot be checked in partitions")
     import pyshacl  # noqa: F401  # once here rather than in every worker
@@ -421,24 +426,33 @@ def start_shape_check(
     parts = partitions(graphs, groups, reads, ontology_graph(ontology_ttl))
     context = multiprocessing.get_context("fork")
     running = []
-    for part in parts:
+    processes = min(workers, len(parts)) if workers >= 2 else len(parts)
+    for index in range(processes):
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(graphs, ontology_ttl, part, sender), daemon=True)
+        share = parts[index::processes]
+        process = context.Process(target=_work, args=(graphs, ontology_ttl, share, sender), daemon=True)
         process.start()
         sender.close()
         running.append((process, receiver))
     return ShapeCheck(workers=running)
 
 
-def _work(graphs: Mapping[str, Sequence[Triple]], ontology_ttl: Path, part: Partition, sender: Any) -> None:
-    """A worker's whole life: check one partition, send (ok, lines or error) to the parent.
+def _work(
+    graphs: Mapping[str, Sequence[Triple]], ontology_ttl: Path, parts: list[Partition], sender: Any
+) -> None:
+    """A worker's whole life: check its partitions one after the other, send (ok, lines or
+    error) to the parent.
 
     The objects inherited from the parent are frozen out of the garbage collector first: its
     passes over them would write to their pages, copying the parent's memory for nothing.
     """
     gc.freeze()
     try:
-        sender.send((True, partition_violations(graphs, ontology_ttl, part)))
+        lines: list[str] = []
+        for part in parts:
+            lines += partition_violations(graphs, ontology_ttl, part)
+            gc.collect()  # (the partition's rdflib graph and report, before the next is built)
+        sender.send((True, lines))
     except BaseException as exc:  # reported to the parent, which raises it
         sender.send((False, f"{type(exc).__name__}: {exc}"))
     finally:

@@ -33,6 +33,7 @@ from jalinan.graph.namespaces import (
     article_iri,
     entity_iri,
 )
+from jalinan.graph.packed import PackedGraph
 from jalinan.ingest.articles import ArticleTexts, normalise_space
 from jalinan.ingest.dates import PartialDate, parse_date_bound, parse_partial_date
 from jalinan.ingest.errors import FactError, FactsInvalid
@@ -72,9 +73,13 @@ class Translator:
         vocabulary: Vocabulary,
         texts: ArticleTexts,
         known: dict[str, tuple[str, str]] | None = None,
+        *,
+        pack: bool = False,
     ):
         """`known` maps ids defined outside the files being translated (already in the store)
-        to their (class IRI, graph), so that one article can be re-ingested on its own."""
+        to their (class IRI, graph), so that one article can be re-ingested on its own.
+        `pack`: hand back each graph as a `PackedGraph`, each article's as soon as its file is
+        translated (a whole corpus held as triples does not fit in memory; see `translate`)."""
         self.vocabulary = vocabulary
         self.texts = texts
         self.known = known or {}
@@ -84,12 +89,17 @@ class Translator:
         self.nodes: dict[str, NodeDef] = {}
         self.articles: dict[str, FactsFile] = {}
         self._checked_quotes: dict[tuple[str, str], str | None] = {}
+        self._pack = pack
+        self._packed: dict[str, PackedGraph] = {}
 
     # -- helpers -------------------------------------------------------------------------
     def error(self, where: Location, field_name: str, message: str) -> None:
         self.errors.append(FactError(where.path, where.line, field_name, message))
 
     def add(self, graph: str, triple: Triple) -> None:
+        if graph in self._packed:  # (not met: only a file's own graph is packed, once it is done)
+            self.graphs[graph] = list(self._packed.pop(graph))
+            self._seen[graph] = set(self.graphs[graph])
         if triple not in self._seen[graph]:
             self._seen[graph].add(triple)
             self.graphs[graph].append(triple)
@@ -190,21 +200,40 @@ class Translator:
 
     # -- the pass ------------------------------------------------------------------------
     def translate(self, files: Iterable[FactsFile]) -> dict[str, list[Triple]]:
+        """Every file's graphs (as `PackedGraph`s when packing); raise `FactsInvalid` listing
+        every problem: each file's own, then those of the definitions, then those of the claims.
+
+        Each file is translated whole (its definitions, then its claims) before the next, which
+        the index of every file's ids makes possible, so that when packing, an article's graph
+        is packed as soon as its file is done and the corpus is never held as triples."""
         files = list(files)
         for facts_file in files:
             self.errors.extend(facts_file.errors)
         self._index(files)
+        errors, claim_errors = self.errors, []
         for facts_file in files:
             if facts_file.article is not None:
                 self._article(facts_file)
             for node in facts_file.nodes:
                 self._node(node)
-        for facts_file in files:
+            self.errors = claim_errors
             for claim in facts_file.claims:
                 self._claim(claim, facts_file)
+            self.errors = errors
+            if self._pack and facts_file.article is not None and facts_file.graph in self.graphs:
+                self._pack_graph(facts_file.graph)
+        self.errors = errors + claim_errors
         if self.errors:
             raise FactsInvalid(self.errors)
+        if self._pack:
+            for graph in list(self.graphs):
+                self._pack_graph(graph)
+            return dict(self._packed)  # type: ignore[arg-type]  # iterable and sized like a list
         return dict(self.graphs)
+
+    def _pack_graph(self, graph: str) -> None:
+        self._packed[graph] = PackedGraph(self.graphs.pop(graph))
+        self._seen.pop(graph, None)
 
     def _index(self, files: list[FactsFile]) -> None:
         for facts_file in files:

@@ -383,3 +383,28 @@ def test_reading_in_two_processes_reports_every_files_problems_in_order(forked_r
         pipeline.read_facts(facts)
     assert [str(e) for e in both.value.errors] == [str(e) for e in one.value.errors]
     assert [e.path for e in both.value.errors[:2]] == [articles[0], articles[-1]]
+
+
+def test_many_small_partitions_on_few_workers_judge_as_the_whole_graph(monkeypatch):
+    """A large corpus is cut into partitions of bounded size (each worker's memory is one
+    partition's), more than there are workers; each worker checks its share in turn."""
+    graphs = {name: list(triples) for name, triples in build_corpus(check_shapes=False).graphs.items()}
+    agreements = sorted(
+        {t.subject.value for ts in graphs.values() for t in ts if t.predicate.value == JL + "hasStatus"}
+    )
+    graphs["planted"] = [_t(agreements[0], JL + "hasStatus", ID + "another-status")]
+    expected = whole_graph_violations(graphs)
+    assert any(_about(line, agreements[0]) for line in expected), expected
+    made: list[int] = []
+    split = shape_check.split_graphs
+
+    def spy(graphs, parts):
+        groups = split(graphs, parts)
+        made.append(len(groups))
+        return groups
+
+    monkeypatch.setattr(shape_check, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(shape_check, "PARTITION_TRIPLES", 2_000)
+    monkeypatch.setattr(shape_check, "split_graphs", spy)
+    assert start_shape_check(graphs, ontology_source(), workers=2).result() == expected
+    assert made and made[0] > 2
