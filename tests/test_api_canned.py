@@ -13,14 +13,9 @@ api_server, http, _known = over_every_backend(
     {
         "agreements_by_visit": ("agreements-by-visit",),
         "-agreements-by-visit-params": ("agreements-by-visit",),
-        **{
-            f"virtuoso-agreements-{p}": ("agreements",)
-            for p in ("params", "party", "side", "kind", "topic", "status", "year", "sort")
-        },
+        "agreements_oldest_first": ("agreements-sorted",),
         "virtuoso-search-": ("search",),
         "test_search_matches": ("search",),
-        "test_visits_is_a_timeline": ("visits",),
-        "test_visits_by_host_country": ("visits",),
     }
 )
 
@@ -130,6 +125,14 @@ def test_agreements_by_topic_accepts_a_label(http: httpx.Client) -> None:
 def test_agreements_by_visit_includes_the_collection_exchanged_then(http: httpx.Client) -> None:
     rows = bindings(http, "agreements-by-visit", visit="visit-li-premier-malaysia")
     assert column(rows, "agreement") == LI_VISIT_DOCUMENTS
+
+
+def test_agreements_oldest_first_lists_2024_before_april_2025_and_the_undated_last(http: httpx.Client) -> None:
+    order = list(dict.fromkeys(r["agreement"]["value"].removeprefix(ID) for r in bindings(http, "agreements", sort="oldest")))
+    position = order.index
+    assert position("mou-mosti-sti-people-exchange") < position("mou-malaysia-ndrc-digital-economy")
+    assert position("mou-malaysia-ndrc-digital-economy") < position("joint-statement-china-malaysia-community-shared-future")
+    assert position("joint-statement-china-malaysia-community-shared-future") < position("agreement-china-malaysia-visa-exemption")
 
 
 def test_agreements_between_selects_overlapping_dates(http: httpx.Client) -> None:
