@@ -269,10 +269,6 @@ class BackendServers:
 # xfail, so that it is seen to fail for this reason, and the day it passes the list must shrink.
 KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {
     "virtuoso": {
-        "agreements-by-visit": "Virtuoso 7 matches nothing through the visit look-up's predicate "
-        "bound by BIND (openlink/virtuoso-opensource#731); the forms it matches (the predicate from "
-        "VALUES, or a constant) cost the embedded store 8x the CPU at 10,000 articles (1 -> 8 ms), "
-        "and there Virtuoso timed out on it anyway (SR171 after 60 s)",
         # (a name of its own: the agreements list answers alike on Virtuoso unless sorted)
         "agreements-sorted": "Virtuoso 7 cannot compile the agreements page query in another "
         "order (SQ156: Internal Optimized compiler error : unknown table for a column dfe in "

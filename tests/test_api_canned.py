@@ -11,8 +11,6 @@ from tests.backends import over_every_backend
 
 api_server, http, _known = over_every_backend(
     {
-        "agreements_by_visit": ("agreements-by-visit",),
-        "-agreements-by-visit-params": ("agreements-by-visit",),
         "agreements_oldest_first": ("agreements-sorted",),
         "virtuoso-search-": ("search",),
         "test_search_matches": ("search",),
