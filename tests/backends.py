@@ -275,9 +275,12 @@ KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {
         "sqldf.c:1528), from the order's OPTIONAL holding its own `VALUES ?sort { \"oldest\" }` "
         "with the list choice's BINDs of the parameters before a UNION in the subquery",
         # (since main's search changes of 2026-12-07; queries/search/ is others' work this session)
-        "search": "Virtuoso 7 cannot compile the search detail query for a page of several "
-        "entities (SQ156 internal optimizer error: a UNION whose branches each hold the page's "
-        "VALUES block and one a NOT EXISTS)",
+        "search": "Virtuoso 7 cannot compile the search page query (SP031: SPARQL compiler: "
+        "Internal error: sparp_gp_deprecate(): equiv replaces filter but under deprecation), from a "
+        "UNION branch holding a FILTER on its VALUES block's columns beside a subquery holding the "
+        "same block; nor, for a page of several entities, the detail query (SQ156 internal "
+        "optimizer error: a UNION whose branches each hold the page's VALUES block and one a NOT "
+        "EXISTS)",
     }
 }
 
