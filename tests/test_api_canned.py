@@ -125,12 +125,17 @@ def test_agreements_by_visit_includes_the_collection_exchanged_then(http: httpx.
     assert column(rows, "agreement") == LI_VISIT_DOCUMENTS
 
 
-def test_agreements_oldest_first_lists_2024_before_april_2025_and_the_undated_last(http: httpx.Client) -> None:
-    order = list(dict.fromkeys(r["agreement"]["value"].removeprefix(ID) for r in bindings(http, "agreements", sort="oldest")))
-    position = order.index
-    assert position("mou-mosti-sti-people-exchange") < position("mou-malaysia-ndrc-digital-economy")
-    assert position("mou-malaysia-ndrc-digital-economy") < position("joint-statement-china-malaysia-community-shared-future")
-    assert position("joint-statement-china-malaysia-community-shared-future") < position("agreement-china-malaysia-visa-exemption")
+def test_agreements_oldest_first_lists_2024_before_april_2025_and_the_undated_last(
+    http: httpx.Client,
+) -> None:
+    rows = bindings(http, "agreements", sort="oldest")
+    position = list(dict.fromkeys(r["agreement"]["value"].removeprefix(ID) for r in rows)).index
+    in_2024, on_16_april_2025 = "mou-mosti-sti-people-exchange", "mou-malaysia-ndrc-digital-economy"
+    on_17_april_2025, undated = (
+        "joint-statement-china-malaysia-community-shared-future",
+        "agreement-china-malaysia-visa-exemption",
+    )
+    assert position(in_2024) < position(on_16_april_2025) < position(on_17_april_2025) < position(undated)
 
 
 def test_agreements_between_selects_overlapping_dates(http: httpx.Client) -> None:
