@@ -272,7 +272,7 @@ KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {
         # (a name of its own: the agreements list answers alike on Virtuoso unless sorted)
         "agreements-sorted": "Virtuoso 7 cannot compile the agreements page query in another "
         "order (SQ156: Internal Optimized compiler error : unknown table for a column dfe in "
-        "sqldf.c:1528), from the order's OPTIONAL holding its own `VALUES ?sort { \"oldest\" }` "
+        'sqldf.c:1528), from the order\'s OPTIONAL holding its own `VALUES ?sort { "oldest" }` '
         "with the list choice's BINDs of the parameters before a UNION in the subquery",
         # (since main's search changes of 2026-12-07; queries/search/ is others' work this session)
         "search": "Virtuoso 7 cannot compile the search page query (SP031: SPARQL compiler: "
