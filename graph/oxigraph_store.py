@@ -9,7 +9,9 @@ import asyncio
 import itertools
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,17 @@ def open_store(path: str | Path, *, read_only: bool = False) -> "OxigraphStore":
 def open_memory_store() -> "OxigraphStore":
     """A store in memory, for a few derived quads read by SPARQL (nothing on disk)."""
     return OxigraphStore(Store())
+
+
+@contextmanager
+def memory_copy(store: Any) -> Iterator["OxigraphStore"]:
+    """Every quad (and named graph) of a `GraphStore`, copied into a store in memory: the
+    scratch copy of a backend that has no cheaper one (a remote server, the pool)."""
+    copy = open_memory_store()
+    copy._store.extend(store.quads())
+    for name in store.graph_names():
+        copy._store.add_graph(NamedNode(name))
+    yield copy
 
 
 class OxigraphStore:
@@ -345,6 +358,32 @@ class OxigraphStore:
             self._store.extend(quads)
         except OSError as exc:
             raise StoreError(str(exc)) from exc
+
+    @contextmanager
+    def scratch_copy(self) -> Iterator["OxigraphStore"]:
+        """A writable copy (`GraphStore.scratch_copy`): on disk, a RocksDB checkpoint beside the
+        store (hard links of its immutable files, whatever the store's size; with the opening,
+        0.1–0.2 s at 10,000 articles on the shared machine), its own store, deleted on leaving; in
+        memory, a copy of every quad. A copy left by a crash is deleted by the next one: only
+        the process holding the store read-write makes them."""
+        if self.path is None:
+            with memory_copy(self) as copy:
+                yield copy
+            return
+        self._writable()
+        prefix = f".{self.path.name}.scratch-"
+        for stale in self.path.parent.glob(prefix + "*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=self.path.parent))
+        try:
+            self._store.backup(str(folder / "store"))
+            copy = OxigraphStore(Store(str(folder / "store")), path=folder / "store")
+            try:
+                yield copy
+            finally:
+                copy._store = None  # type: ignore[assignment]  # closed unflushed: it is deleted
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def backup(self, target: str | Path) -> None:
         """A consistent checkpoint of the store in `target` (hard links: cheap)."""

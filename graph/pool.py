@@ -57,7 +57,7 @@ from pyoxigraph import (
 from jalinan.graph import children
 from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.fair_line import FairLine
-from jalinan.graph.oxigraph_store import OxigraphStore
+from jalinan.graph.oxigraph_store import OxigraphStore, memory_copy
 from jalinan.graph.query_threads import QueryThreads
 from jalinan.graph.results import QueryResult, materialise
 from jalinan.graph.sandbox import OutboundRefused, SandboxUnavailable, enter_worker_sandbox, outbound_failure
@@ -1088,6 +1088,10 @@ class PooledStore:
             before_commit()
         with self._writing() as left:
             self._writer.replace_graphs(graphs, remove, add, timeout=left)
+
+    def scratch_copy(self) -> contextlib.AbstractContextManager[OxigraphStore]:
+        """A copy of every quad in memory (`GraphStore.scratch_copy`)."""
+        return memory_copy(self)
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
         with self._writing() as left:

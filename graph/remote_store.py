@@ -23,6 +23,7 @@ What the server does differently is handled here, once:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -51,7 +52,7 @@ from pyoxigraph import (
 
 from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.namespaces import JL, XSD
-from jalinan.graph.oxigraph_store import quad_block
+from jalinan.graph.oxigraph_store import OxigraphStore, memory_copy, quad_block
 from jalinan.graph.pool import QueryTimeout, ResultTooLarge
 from jalinan.graph.results import GraphResult, QueryResult, SelectResult, materialise
 from jalinan.graph.sandbox import OutboundRefused
@@ -446,6 +447,10 @@ class RemoteStore:
         self._update_quietly(f"DROP SILENT GRAPH {node}")
         for batch in _batches([Quad(t.subject, t.predicate, t.object, node) for t in triples]):
             self._update_quietly(f"INSERT DATA {{\n{quad_block(batch)}\n}}")
+
+    def scratch_copy(self) -> contextlib.AbstractContextManager[OxigraphStore]:
+        """A copy of every quad in memory (`GraphStore.scratch_copy`)."""
+        return memory_copy(self)
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
         self._writable()

@@ -1,6 +1,7 @@
 """The interface every store backend offers to `ingest` and `api`."""
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
@@ -103,6 +104,12 @@ class GraphStore(Protocol):
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
         """Add quads in one transaction."""
+        ...
+
+    def scratch_copy(self) -> AbstractContextManager["GraphStore"]:
+        """A private, writable copy of what the store holds now, discarded on leaving: a
+        series of writes that read one another's results is worked out on it, then written
+        here in one transaction (`graph/staging.py`). Nothing written to it reaches the store."""
         ...
 
     def graph_names(self) -> list[str]:

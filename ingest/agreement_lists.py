@@ -30,11 +30,10 @@ Derived bookkeeping, not facts. Everything is read from the store once it holds 
 inferred graph included, where the sub-organisation chains and the classes `jl:GovernmentBody`
 stand): a full ingest derives every list before its write, from what it is about to write, and
 writes them in the data's own transaction (`full_update`: only the graphs whose content
-changed); `jalinan ingest FILE` derives, after its write, only those of the agreements that
-could have moved (`refresh`): the touched ones, those sharing a coarse key with them
-(re-ranked), and those of the members under an organisation whose place in the tree changed.
-That second transaction is a known gap: after a crash between the two a list may be stale
-until the next full ingest, which repairs it.
+changed); `jalinan ingest FILE` derives, once its data is written on a scratch copy of the
+store, only those of the agreements that could have moved (`refresh`): the touched ones, those
+sharing a coarse key with them (re-ranked), and those of the members under an organisation
+whose place in the tree changed; they go in the data's transaction (`graph/staging.py`).
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -234,9 +233,11 @@ def full_update(
     return changed
 
 
-def stored_inferred(store: GraphStore) -> list[Triple]:
-    """What `full_update` reads of the inferred graph the store holds now."""
-    predicates = " ".join(str(p) for p in sorted(_READ, key=str))
+def stored_inferred(store: GraphStore, also: Iterable[str] = ()) -> list[Triple]:
+    """What `full_update` reads of the inferred graph the store holds now (with the triples of
+    the predicates `also`, for another reader of the same graph)."""
+    wanted = {*_READ, *(NamedNode(p) for p in also)}
+    predicates = " ".join(str(p) for p in sorted(wanted, key=str))
     result = store.query(
         f"SELECT ?s ?p ?o WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ "
         f"{{ VALUES ?p {{ {predicates} }} ?s ?p ?o }} UNION "

@@ -24,13 +24,13 @@ How ties are found is `ties.rq`'s, done in Python over the quads of the predicat
 `tests/test_network_summary.py` checks that the summary gives, for every node of the curated
 facts, the network the live query gives.
 
-When: a full write (`write_corpus`) that wrote something rebuilds the graph from the store in
-the transaction after the data's (17 predicates scanned: about 3 s of CPU at 10,000 articles);
-`jalinan ingest FILE` updates it by the difference: the ties through the agreements and visits
-(posts, sub-organisation and member links) whose triples changed, read before and after the
-data's write, their counts moved and their first ties merged (about 0.1 s). A crash between
-the two transactions leaves the summary behind the data until the next ingest; so do writes
-that bypass ingest.
+When: a full write (`write_corpus`) that writes something derives the whole graph before its
+write, from the triples it is about to write (`full_update`), and writes it in the data's own
+transaction; `jalinan ingest FILE` updates it by the difference: the ties through the agreements
+and visits (posts, sub-organisation and member links) whose triples changed, read before and
+after the data changes, their counts moved and their first ties merged (about 0.1 s), worked
+out on a scratch copy of the store and written with the data (`pipeline._ingest_articles`).
+Writes that bypass ingest leave the summary behind until the next full ingest.
 """
 
 import hashlib
@@ -256,17 +256,37 @@ def _scan(store: GraphStore, where: str) -> _Index:
     return index
 
 
-def build(store: GraphStore) -> None:
-    """Rewrite the summary whole from what the store holds (one transaction)."""
-    index = _scan(store, "GRAPH ?g { ?s ?p ?o }")
+def full_update(graphs: Mapping[str, Iterable[Triple]], others: Iterable[Quad]) -> list[Triple]:
+    """The whole summary, for a full write to put in its own transaction: derived, as a scan of
+    the store once written would derive it, from `graphs` (graph name → the triples it will
+    hold) and `others` (the quads of `PREDICATES` it will hold in any other graph: the inferred
+    one, graphs written outside ingest). Built after the data, in a second transaction, a crash
+    between the two left the data new and the summary old."""
+    wanted = frozenset(NamedNode(p) for p in PREDICATES)
+    index = _Index()
+    for name, triples in graphs.items():
+        for t in triples:
+            if t.predicate in wanted and isinstance(t.object, NamedNode):
+                index.add(t.subject.value, t.predicate.value, t.object.value, name)
+    for q in others:
+        if q.predicate in wanted and isinstance(q.object, NamedNode):
+            index.add(q.subject.value, q.predicate.value, q.object.value, q.graph_name.value)
     counts, shown = _summary(_ties(index))
-    store.replace_graphs({SUMMARY_GRAPH: _triples(counts, shown)})
+    return _triples(counts, shown)
 
 
-def after_full_write(store: GraphStore, *, wrote: bool) -> None:
-    """After a full ingest's write: rebuild the summary if anything changed (or it is missing)."""
-    if wrote or not is_built(store):
-        build(store)
+def stored_quads(store: GraphStore, graphs: Iterable[str]) -> list[Quad]:
+    """The quads of `PREDICATES` that the named `graphs` of the store hold now."""
+    names = sorted(set(graphs))
+    if not names:  # an empty VALUES block would mean every graph
+        return []
+    values = " ".join(f"<{p}>" for p in PREDICATES)
+    result = store.query(
+        f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {_terms(names)} }} VALUES ?p {{ {values} }} "
+        f"GRAPH ?g {{ ?s ?p ?o }} }}"
+    )
+    assert isinstance(result, SelectResult)
+    return [Quad(row["s"], row["p"], row["o"], row["g"]) for row in result.rows]
 
 
 def is_built(store: GraphStore) -> bool:

@@ -34,6 +34,7 @@ from jalinan.graph.namespaces import (
     INGEST_DIGEST,
     INGEST_STATE_GRAPH,
     JL,
+    NETWORK_SUMMARY_GRAPH,
     ONTOLOGY_GRAPH,
     PROV,
     RDF,
@@ -42,13 +43,20 @@ from jalinan.graph.namespaces import (
     article_iri,
 )
 from jalinan.graph.outside_writes import clear_outside_writes, written_outside_ingest
+from jalinan.graph.staging import staged
 from jalinan.ingest import agreement_lists, network_summary
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.entailments import Rules, moved_sources_digest, rules_from_ontology, sources_digest
 from jalinan.ingest.errors import FactError, FactsInvalid
 from jalinan.ingest.inferred_graph import inferred_changes
 from jalinan.ingest.list_members import MEMBER_INDEXES, list_members_update, refresh_list_members
-from jalinan.ingest.list_order import LIST_GRAPHS, positions_from_graphs, rerank, stale_lists
+from jalinan.ingest.list_order import (
+    LIST_GRAPHS,
+    LIST_ORDER_GRAPH,
+    positions_from_graphs,
+    rerank,
+    stale_lists,
+)
 from jalinan.ingest.records import (
     FactsFile,
     read_article_file,
@@ -442,12 +450,22 @@ def _inferred_update(
 def _inferred_after(
     store: GraphStore, updates: Mapping[str, list[Triple]], remove: list[Quad], add: list[Quad]
 ) -> list[Triple]:
-    """What the agreements' lists read of the inferred graph as the write will leave it: the
-    whole graph when it is rewritten, else the stored one moved by `remove` and `add`."""
+    """What the agreements' lists and the network summary read of the inferred graph as the
+    write will leave it: the whole graph when it is rewritten, else the stored one moved by
+    `remove` and `add` (which touch the inferred graph and the bookkeeping only)."""
     if INFERRED_GRAPH in updates:
         return updates[INFERRED_GRAPH]
-    gone = {q.triple for q in remove}
-    return [t for t in agreement_lists.stored_inferred(store) if t not in gone] + [q.triple for q in add]
+    inferred = NamedNode(INFERRED_GRAPH)
+    gone = {q.triple for q in remove if q.graph_name == inferred}
+    stored = agreement_lists.stored_inferred(store, also=network_summary.PREDICATES)
+    return [t for t in stored if t not in gone] + [q.triple for q in add if q.graph_name == inferred]
+
+
+def _derived(graph: str) -> bool:
+    """A graph ingest derives from the others (bookkeeping: never a source of facts)."""
+    return graph in (INFERRED_GRAPH, INGEST_STATE_GRAPH, NETWORK_SUMMARY_GRAPH) or graph.startswith(
+        LIST_ORDER_GRAPH + "/"
+    )
 
 
 def stored_digests(store: GraphStore, graphs: Iterable[str] | None = None) -> dict[str, str]:
@@ -561,10 +579,10 @@ def write_corpus(
         graph in existing
         for graph in (*LIST_GRAPHS, *MEMBER_INDEXES, *agreement_lists.AGREEMENT_LIST_INDEXES)
     )  # every list ranked (a new one too)
-    if not changed and not stale and not verified and has_statistics(store) and inferred_current and ranked:
+    complete = has_statistics(store) and inferred_current and ranked and network_summary.is_built(store)
+    if not (changed or stale or verified) and complete:
         if before_commit is not None:
             before_commit()
-        network_summary.after_full_write(store, wrote=False)
         return WriteReport(written=[], unchanged=len(corpus.graphs), dropped=[])
     updates: dict[str, list[Triple]] = {name: corpus.graphs[name] for name in changed}
     for name in stale:
@@ -588,13 +606,19 @@ def write_corpus(
     updates.update(list_members_update(existing, corpus.graphs, ranked))
     # (an embedded store stages a first bulk load while the check runs; see `replace_graphs`)
     # the agreements' prepared lists, derived from what is about to be written, in the same write
-    updates.update(
-        agreement_lists.full_update(
-            store, {**corpus.graphs, **ranked}, _inferred_after(store, updates, remove, add)
-        )
+    inferred = _inferred_after(store, updates, remove, add)
+    updates.update(agreement_lists.full_update(store, {**corpus.graphs, **ranked}, inferred))
+    # the network summary likewise, from every graph the store will hold
+    graph = NamedNode(INFERRED_GRAPH)
+    others = [g for g in existing if g not in corpus.graphs and g not in stale and not _derived(g)]
+    updates[NETWORK_SUMMARY_GRAPH] = network_summary.full_update(
+        corpus.graphs,
+        [
+            *(Quad(t.subject, t.predicate, t.object, graph) for t in inferred),
+            *network_summary.stored_quads(store, others),
+        ],
     )
     store.replace_graphs(updates, remove=remove, add=add, before_commit=before_commit)
-    network_summary.after_full_write(store, wrote=True)
     return WriteReport(written=changed, unchanged=len(corpus.graphs) - len(changed), dropped=stale)
 
 
@@ -755,6 +779,28 @@ def translate_articles(
     return files_read, graphs, context
 
 
+def _derive_after_write(
+    store: GraphStore,
+    stored: Mapping[str, list[Triple]],
+    replaced: Mapping[str, list[Triple]],
+    inferred: list[Quad],
+    network: network_summary.Pending | None,
+) -> None:
+    """Bring what is derived from the data up to date after `replaced` took the place of
+    `stored` in `store` (with `inferred`, the inferred quads it removed and added): the lists'
+    order (only the nodes whose facts these graphs held, before or now), the member lists, the
+    agreements' prepared lists and the network summary."""
+    touched = {t.subject.value for triples in (*stored.values(), *replaced.values()) for t in triples}
+    touched |= {q.subject.value for q in inferred}
+    old_keys = agreement_lists.keys_of(store, touched)
+    moved = rerank(store, touched)
+    changes = agreement_lists.changed_triples(stored, replaced, inferred)
+    refresh_list_members(store, touched | moved, changes)
+    agreement_lists.refresh(store, touched, old_keys, changes)
+    if network is not None:
+        network.apply(store)
+
+
 def _ingest_articles(
     store: GraphStore, paths: list[Path], articles_dir: Path | None, prepared: PreparedCheck
 ) -> tuple[Corpus, WriteReport]:
@@ -795,32 +841,23 @@ def _ingest_articles(
         moved = ({n: before[n] for n in changed if n in before}, {n: digests[n] for n in changed})
         inferred_removed, inferred_added = _inferred_quads(store, rules, stored, replaced, new_dates, moved)
         network = network_summary.prepare(store, stored, replaced, inferred_removed + inferred_added)
-        store.replace_graphs(
-            replaced,
-            remove=[
-                *(Quad(t.subject, t.predicate, t.object, state) for t in stale),
-                *counts_removed,
-                *inferred_removed,
-            ],
-            add=[
-                *(Quad(t.subject, t.predicate, t.object, state) for t in fresh),
-                *(Quad(t.subject, t.predicate, t.object, dates) for t in new_dates),
-                *counts_added,
-                *inferred_added,
-            ],
-        )
-        # the lists' order: only the nodes whose facts these articles held, before or now
-        touched = {t.subject.value for triples in (*stored.values(), *replaced.values()) for t in triples}
-        touched |= {q.subject.value for q in (*inferred_removed, *inferred_added)}
-        old_keys = agreement_lists.keys_of(store, touched)
-        rerank(store, touched)
-        refresh_list_members(store)
-        agreement_lists.refresh(
-            store,
-            touched,
-            old_keys,
-            agreement_lists.changed_triples(stored, replaced, inferred_removed + inferred_added),
-        )
-        if network is not None:
-            network.apply(store)
+        # The data, then what is derived from it, each read back as the previous step left it:
+        # worked out on a scratch copy of the store, written here in one transaction.
+        with staged(store) as staging:
+            staging.replace_graphs(
+                replaced,
+                remove=[
+                    *(Quad(t.subject, t.predicate, t.object, state) for t in stale),
+                    *counts_removed,
+                    *inferred_removed,
+                ],
+                add=[
+                    *(Quad(t.subject, t.predicate, t.object, state) for t in fresh),
+                    *(Quad(t.subject, t.predicate, t.object, dates) for t in new_dates),
+                    *counts_added,
+                    *inferred_added,
+                ],
+            )
+            _derive_after_write(staging, stored, replaced, inferred_removed + inferred_added, network)
+            staging.commit(store)
     return corpus, WriteReport(written=changed, unchanged=len(graphs) - len(changed), dropped=[])

@@ -35,6 +35,12 @@ def test_ingest_file_lists_the_members_as_a_full_ingest_does(tmp_path: Path) -> 
         article.write_text(original.replace(HOSTED_BY_PERU, "  hostCountry: malaysia\n"), encoding="utf-8")
         ingest_articles(store, [article])
         changed = graphs_under(store, LIST_MEMBERS_GRAPH)
+        # and back: Peru's list appears again, with its entry in the index
+        article.write_text(original, encoding="utf-8")
+        ingest_articles(store, [article])
+        restored = graphs_under(store, LIST_MEMBERS_GRAPH)
+        article.write_text(original.replace(HOSTED_BY_PERU, "  hostCountry: malaysia\n"), encoding="utf-8")
+    assert restored == before
     with open_store(tmp_path / "full") as full:
         ingest(full, facts)
         expected = graphs_under(full, LIST_MEMBERS_GRAPH)

@@ -1,0 +1,89 @@
+"""A list pipeline's first page, this checkout's query files against another revision's, interleaved.
+
+    python -m bench.pipeline_revisions_bench --store bench/out/n10000/store --baseline 2acf6cc \
+        --case agreements '{"sort": "a-z"}' --case timeline '{}' --reps 20
+
+For each case, runs `api.reading.read` (the name look-up, the page and the detail query) with the
+pipeline's `page.rq` and `detail.rq` as this checkout has them and as `--baseline` (a git revision)
+had them, alternately on the same store, and prints each step's CPU time (p50 and p95, this
+process's: the query runs in its thread) side by side, and whether both gave the same rows in
+the same order. CPU rather than wall time, since the machine is shared.
+"""
+
+import argparse
+import dataclasses
+import json
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+from jalinan.api.reading import read
+from jalinan.graph import open_store
+from jalinan.graph.oxigraph_store import OxigraphStore
+from jalinan.queries.catalogue import CannedQuery, Page, load_catalogue
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _at(revision: str, path: Path) -> str:
+    relative = path.resolve().relative_to(ROOT)
+    return subprocess.run(
+        ["git", "show", f"{revision}:{relative}"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _baseline(query: CannedQuery, revision: str) -> CannedQuery:
+    folder = query.path if query.path.is_dir() else query.path.parent
+    return dataclasses.replace(
+        query, text=_at(revision, folder / "page.rq"), detail=_at(revision, folder / "detail.rq")
+    )
+
+
+def _p95(values: list[float]) -> float:
+    return sorted(values)[int(0.95 * (len(values) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--baseline", required=True, help="a git revision")
+    parser.add_argument("--case", nargs=2, action="append", metavar=("QUERY", "JSON"), required=True)
+    parser.add_argument("--reps", type=int, default=20)
+    args = parser.parse_args()
+    catalogue = load_catalogue()
+    steps: list[float] = []
+    query_method = OxigraphStore.query
+
+    def timed(self: OxigraphStore, sparql: str, **options: object) -> object:
+        cpu = time.process_time()
+        try:
+            return query_method(self, sparql, **options)  # type: ignore[arg-type]
+        finally:
+            steps.append((time.process_time() - cpu) * 1000)
+
+    OxigraphStore.query = timed  # type: ignore[method-assign]
+    with open_store(args.store, read_only=True) as store:
+        for name, raw in args.case:
+            params = json.loads(raw)
+            sides = {"baseline": _baseline(catalogue[name], args.baseline), "this checkout": catalogue[name]}
+            size = catalogue[name].paging.size  # type: ignore[union-attr]
+            rows = {side: read(store, query, params, Page(1, size)).rows for side, query in sides.items()}
+            runs: dict[str, list[list[float]]] = {side: [] for side in sides}
+            for _ in range(args.reps):
+                for side, query in sides.items():
+                    steps.clear()
+                    read(store, query, params, Page(1, size))
+                    runs[side].append(list(steps))
+            print(f"{name} {raw}  (same rows in the same order: {rows['baseline'] == rows['this checkout']})")
+            for side, its in runs.items():
+                page = [run[-2] for run in its]  # the page query (the detail is last)
+                total = [sum(run) for run in its]
+                print(
+                    f"  {side:14} page query p50 {statistics.median(page):5.1f} p95 {_p95(page):5.1f} ms; "
+                    f"whole read p50 {statistics.median(total):5.1f} p95 {_p95(total):5.1f} ms CPU"
+                )
+
+
+if __name__ == "__main__":
+    main()
