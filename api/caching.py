@@ -55,6 +55,12 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not Modified: `If-None-Match` names the current ETag (no body)"}
 }
 _BLANK_NODE_MARKERS = (b"_:", b"bnode", b"nodeID")  # N-Triples/Turtle/CSV, SPARQL JSON/XML, RDF/XML
+# SPARQL results in JSON and XML name a blank node only as `"type":"bnode"` / `<bnode>`: one scan
+# of the body, not three (the scans were the largest single cost of a cached /sparql answer).
+_BLANK_NODE_MARKERS_BY_TYPE = {
+    "application/sparql-results+json": (b"bnode",),
+    "application/sparql-results+xml": (b"bnode",),
+}
 _ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
 _ENTRY_OVERHEAD = 256  # bytes counted per entry for the key, the objects and the dict slot
 
@@ -175,8 +181,21 @@ def _repeatable(response: Response, body: bytes) -> bool:
         response.status_code == 200
         and TRUNCATED_HEADER.lower() not in response.headers
         and "no-store" not in response.headers.get("cache-control", "")  # a page that knows it is partial
-        and not any(marker in body for marker in _BLANK_NODE_MARKERS)
+        and not _has_blank_node(body, response.headers.get("content-type", ""))
     )
+
+
+def _has_blank_node(body: bytes, content_type: str) -> bool:
+    """Whether the body may name a blank node (whose label differs from one run to the next).
+    A marker inside a literal only costs a cache miss. `_` is looked for first: a one-byte
+    search is a `memchr`, some fifty times faster than the two-byte one it spares when absent."""
+    media = content_type.partition(";")[0].strip().lower()
+    for marker in _BLANK_NODE_MARKERS_BY_TYPE.get(media, _BLANK_NODE_MARKERS):
+        if marker == b"_:" and b"_" not in body:
+            continue
+        if marker in body:
+            return True
+    return False
 
 
 def query_identity(

@@ -98,4 +98,12 @@ class AccessLog:
                 "client": client[0] if client else None,
                 **record,
             }
-            logger.info(json.dumps(line, ensure_ascii=False))
+            _emit(json.dumps(line, ensure_ascii=False))
+
+
+def _emit(message: str) -> None:
+    """`logger.info(message)`, without looking up the caller's file and line, which the line
+    does not carry (`Logger.findCaller` walks the stack: a tenth of the log's cost per request,
+    and this runs on the event loop for every request). Filters and handlers apply as ever."""
+    if logger.isEnabledFor(logging.INFO):
+        logger.handle(logger.makeRecord(LOGGER_NAME, logging.INFO, "", 0, message, (), None))

@@ -31,6 +31,8 @@ _TARGET = re.compile(r"[ \t\r\n]*(?:silent[ \t\r\n]+)?<([^<>\"{}|^`\\\x00-\x20]*
 
 def needs_network(text: str, allow: Iterable[str]) -> bool:
     """True when `text` calls SERVICE and every SERVICE it could call is on the allowlist."""
+    if not allow:  # no allowlist (the default): nothing to check, on every query
+        return False
     allowed = {iri for iri in allow if _usable(iri)}
     if not allowed or _ESCAPE.search(text):
         return False

@@ -80,7 +80,9 @@ def test_reserved_routes_answer_200_while_forty_runaways_run(server: ApiServer) 
     assert 429 in counts, "the general lane's waiting line never filled: the test attacked too little"
     # Every reserved route answered at least once; promptly. (A floor on the count, 20, failed
     # on a machine loaded by other work, where each answer waits for a CPU, not for a worker.)
-    assert len(latencies) >= len(RESERVED) and p95 < 1.5
+    # A request starved behind the runaways waits for one of them to be stopped at TIMEOUT_S;
+    # one that waits only for a CPU on a loaded machine took up to 1.9 s (p95 here, load 12).
+    assert len(latencies) >= len(RESERVED) and p95 < TIMEOUT_S * 2 / 3
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,66 @@
+"""What the cheaper `/sparql` front end (issue 13, session 9) must keep: an answer that names a
+blank node is never cached, in any format, though SPARQL results are scanned for one marker
+only; the access line still reaches the logger's handlers and filters."""
+
+import io
+import json
+import logging
+
+import pytest
+from pyoxigraph import BlankNode, NamedNode, Quad, QueryResultsFormat, RdfFormat, Store
+
+from jalinan.api import logging as access_log
+from jalinan.api.caching import _has_blank_node
+
+SELECT = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+def _store(subject: NamedNode | BlankNode) -> Store:
+    store = Store()
+    store.add(Quad(subject, NamedNode("https://example.org/p"), NamedNode("https://example.org/o")))
+    return store
+
+
+@pytest.mark.parametrize(
+    "results_format",
+    [QueryResultsFormat.JSON, QueryResultsFormat.XML, QueryResultsFormat.CSV, QueryResultsFormat.TSV],
+    ids=lambda f: f.name,
+)
+def test_a_results_answer_naming_a_blank_node_is_never_cached(results_format: QueryResultsFormat) -> None:
+    with_blank = _store(BlankNode()).query(SELECT).serialize(format=results_format)
+    without = _store(NamedNode("https://example.org/s")).query(SELECT).serialize(format=results_format)
+    media = results_format.media_type + "; charset=utf-8"
+    assert _has_blank_node(with_blank, media)
+    assert not _has_blank_node(without, media)
+
+
+@pytest.mark.parametrize(
+    "rdf_format",
+    [RdfFormat.TURTLE, RdfFormat.N_TRIPLES, RdfFormat.RDF_XML, RdfFormat.JSON_LD],
+    ids=lambda f: f.name,
+)
+def test_a_graph_answer_naming_a_blank_node_is_never_cached(rdf_format: RdfFormat) -> None:
+    with_blank = _store(BlankNode()).query(CONSTRUCT).serialize(format=rdf_format)
+    without = _store(NamedNode("https://example.org/s")).query(CONSTRUCT).serialize(format=rdf_format)
+    assert _has_blank_node(with_blank, rdf_format.media_type)
+    assert not _has_blank_node(without, rdf_format.media_type)
+
+
+def test_the_access_line_goes_through_the_loggers_filters_and_handlers() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    access_log.logger.addHandler(handler)
+    level = access_log.logger.level
+    access_log.logger.setLevel(logging.INFO)
+    dropped = logging.Filter("nothing-by-this-name")
+    try:
+        access_log._emit(json.dumps({"path": "/sparql"}))
+        access_log.logger.addFilter(dropped)
+        access_log._emit(json.dumps({"path": "/filtered"}))
+    finally:
+        access_log.logger.removeFilter(dropped)
+        access_log.logger.removeHandler(handler)
+        access_log.logger.setLevel(level)
+    assert stream.getvalue() == 'jalinan.access INFO {"path": "/sparql"}\n'
