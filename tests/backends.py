@@ -269,22 +269,17 @@ class BackendServers:
 # xfail, so that it is seen to fail for this reason, and the day it passes the list must shrink.
 KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {
     "virtuoso": {
-        "agreements-by-visit": "Virtuoso 7 matches nothing through the visit look-up's predicate "
-        "bound by BIND (openlink/virtuoso-opensource#731); the forms it matches (the predicate from "
-        "VALUES, or a constant) cost the embedded store 8x the CPU at 10,000 articles (1 -> 8 ms), "
-        "and there Virtuoso timed out on it anyway (SR171 after 60 s)",
-        "agreements": "Virtuoso 7 cannot compile the agreements page query (SQ156 internal "
-        "optimizer error: unknown table for a column), from the list choice's BINDs of the "
-        "parameters' VALUES variables before a UNION that binds ?facet; with a copy of the "
-        "parameters in each branch instead (and the filters as || rather than IF(..., EXISTS)) it "
-        "answers alike, but the embedded store then takes 6x the CPU for a page with a parameter",
-        "visits": "Virtuoso 7 drops visits from the detail query when the visit's own OPTIONALs "
-        "follow a VALUES block of several visits (as a group or as OPTIONAL subqueries too); after "
-        "the required patterns it answers alike, but the embedded store then takes 40x longer",
+        "agreements": "Virtuoso 7 cannot compile the agreements page query since its list "
+        "choice picks the list by facet and order (SQ156: Internal Optimized compiler error : "
+        "unknown table for a column dfe in sqldf.c:1528), from the subquery's BINDs of the "
+        "parameters before a UNION whose branches bind ?facet, ?order and ?list from VALUES",
         # (since main's search changes of 2026-12-07; queries/search/ is others' work this session)
-        "search": "Virtuoso 7 cannot compile the search detail query for a page of several "
-        "entities (SQ156 internal optimizer error: a UNION whose branches each hold the page's "
-        "VALUES block and one a NOT EXISTS)",
+        "search": "Virtuoso 7 cannot compile the search page query (SP031: SPARQL compiler: "
+        "Internal error: sparp_gp_deprecate(): equiv replaces filter but under deprecation), from a "
+        "UNION branch holding a FILTER on its VALUES block's columns beside a subquery holding the "
+        "same block; nor, for a page of several entities, the detail query (SQ156 internal "
+        "optimizer error: a UNION whose branches each hold the page's VALUES block and one a NOT "
+        "EXISTS)",
     }
 }
 

@@ -11,16 +11,13 @@ from tests.backends import over_every_backend
 
 api_server, http, _known = over_every_backend(
     {
-        "agreements_by_visit": ("agreements-by-visit",),
-        "-agreements-by-visit-params": ("agreements-by-visit",),
         **{
             f"virtuoso-agreements-{p}": ("agreements",)
             for p in ("params", "party", "side", "kind", "topic", "status", "year", "sort")
         },
+        "agreements_oldest_first": ("agreements",),
         "virtuoso-search-": ("search",),
         "test_search_matches": ("search",),
-        "test_visits_is_a_timeline": ("visits",),
-        "test_visits_by_host_country": ("visits",),
     }
 )
 
@@ -130,6 +127,19 @@ def test_agreements_by_topic_accepts_a_label(http: httpx.Client) -> None:
 def test_agreements_by_visit_includes_the_collection_exchanged_then(http: httpx.Client) -> None:
     rows = bindings(http, "agreements-by-visit", visit="visit-li-premier-malaysia")
     assert column(rows, "agreement") == LI_VISIT_DOCUMENTS
+
+
+def test_agreements_oldest_first_lists_2024_before_april_2025_and_the_undated_last(
+    http: httpx.Client,
+) -> None:
+    rows = bindings(http, "agreements", sort="oldest")
+    position = list(dict.fromkeys(r["agreement"]["value"].removeprefix(ID) for r in rows)).index
+    in_2024, on_16_april_2025 = "mou-mosti-sti-people-exchange", "mou-malaysia-ndrc-digital-economy"
+    on_17_april_2025, undated = (
+        "joint-statement-china-malaysia-community-shared-future",
+        "agreement-china-malaysia-visa-exemption",
+    )
+    assert position(in_2024) < position(on_16_april_2025) < position(on_17_april_2025) < position(undated)
 
 
 def test_agreements_between_selects_overlapping_dates(http: httpx.Client) -> None:
