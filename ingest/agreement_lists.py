@@ -46,7 +46,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from jalinan.graph import GraphStore, SelectResult, open_memory_store
 from jalinan.graph.namespaces import ID, INFERRED_GRAPH, JL, RDF, XSD
-from jalinan.ingest.list_order import AGREEMENT_LISTS_GRAPH, LIST_ORDER_GRAPH, LIST_SIZE, POSITION, RANK_SPAN
+from jalinan.ingest.list_order import AGREEMENT_LISTS_GRAPH, LIST_ORDER_GRAPH, LIST_SIZE, POSITION
 from jalinan.queries.catalogue import load_query
 
 _LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
@@ -268,13 +268,23 @@ def changed_triples(
 
 
 def refresh(
-    store: GraphStore, touched: Iterable[str], old_keys: Mapping[str, int], changes: Iterable[Triple]
+    store: GraphStore,
+    touched: Iterable[str],
+    old_keys: Mapping[str, int],
+    changes: Iterable[Triple],
+    reranked: Iterable[str] = (),
 ) -> int:
     """Bring the lists up to date after `jalinan ingest FILE` (its data written, the lists
     re-ranked): `touched`, the nodes whose facts it changed; `old_keys`, their keys in the
-    whole list before the re-ranking (`keys_of`); `changes`, the triples it added or removed.
-    Writes the changes in one transaction; returns how many triples it added or removed."""
-    agreements = {iri for iri in touched if iri.startswith("http")}
+    whole list before the re-ranking (`keys_of`); `changes`, the triples it added or removed;
+    `reranked`, the nodes whose keys the re-ranking moved (`list_order.rerank`'s answer).
+    Writes the changes in one transaction; returns how many triples it added or removed.
+
+    An agreement's place in these lists is its key in the whole list, so only the touched
+    agreements and those whose key moved can change place. (Reading every agreement sharing
+    a touched one's coarse key instead cost 5 s of CPU at 100,000 articles, where 21,599
+    agreements share one year: the one-file ingest's whole budget many times over.)"""
+    agreements = {iri for iri in (*touched, *reranked) if iri.startswith("http")}
     # the agreements of the organisations whose place in the tree moved, and of those under them
     moved = tree_nodes(changes)
     if moved:
@@ -284,19 +294,7 @@ def refresh(
         }
     if not agreements:
         return 0
-    # those sharing a coarse key with a touched one, before or after the re-ranking, may have moved
     keys = keys_of(store, agreements)
-    groups = {key // RANK_SPAN for key in (*keys.values(), *old_keys.values())}
-    if groups:
-        query = load_query(_LOOKUPS / "keys-between.rq")
-        rows = [
-            (NamedNode(_AGREEMENTS), _integer(group * RANK_SPAN), _integer((group + 1) * RANK_SPAN))
-            for group in sorted(groups)
-        ]
-        result = store.query(query.bind({("list", "low", "high"): rows}))
-        assert isinstance(result, SelectResult)
-        for row in result.rows:
-            keys[row["subject"].value] = int(row["position"].value)
     # only agreements listed now or before matter (a touched quote or date node is in no list)
     agreements = set(keys) | set(old_keys)
     if not agreements:

@@ -823,7 +823,7 @@ def _derive_after_write(
     moved = rerank(store, touched)
     changes = agreement_lists.changed_triples(stored, replaced, inferred)
     refresh_list_members(store, touched | moved, changes)
-    agreement_lists.refresh(store, touched, old_keys, changes)
+    agreement_lists.refresh(store, touched, old_keys, changes, reranked=moved)
     if network is not None:
         network.apply(store)
 

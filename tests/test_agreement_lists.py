@@ -80,6 +80,25 @@ def test_ingest_file_that_re_dates_an_agreement_lists_as_a_full_ingest(tmp_path:
     assert not any("by-2025-04-17" in graph for graph in lists)
 
 
+def test_ingest_file_that_moves_other_articles_agreements_lists_as_a_full_ingest(tmp_path: Path) -> None:
+    """The LOI (article 002) dated as Miti's two MoUs (article 003) are, from 2024, under a label
+    sharing their first letters and sorting before theirs: it takes the first of their places,
+    so the MoUs' keys in the whole list move, and with them their places in every prepared list,
+    though no fact of theirs changed and their article was not re-ingested."""
+    _incremental_equals_full(
+        tmp_path,
+        "002_*.yaml",
+        [
+            (
+                SIGNED_BY + ', note: "reported as signed in this article, dated 2025-04-17, which '
+                'gives no date of its own: signed by that day"}',
+                'date: {from: "2024"}',
+            ),
+            ("  label: MDEC–Zhejiang University Letter of Intent", "  label: Miti–China MoU on agriculture"),
+        ],
+    )
+
+
 def test_a_periods_pages_are_the_agreements_dated_within_it_in_the_whole_lists_order(tmp_path: Path) -> None:
     catalogue = load_catalogue()
     between, everything = catalogue["agreements-between"], catalogue["agreements"]
