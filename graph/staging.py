@@ -17,7 +17,13 @@ from typing import Any
 
 from pyoxigraph import NamedNode, Quad, Triple
 
+from jalinan.graph.errors import StoreError
 from jalinan.graph.store import GraphStore
+
+
+class UnrecordedWriteError(StoreError):
+    """A write a `StagedWrites` cannot record (a SPARQL Update): made on the copy alone, it would
+    be lost at `commit`, so it is refused rather than silently dropped."""
 
 
 class StagedWrites:
@@ -48,10 +54,10 @@ class StagedWrites:
         materialised = {name: list(triples) for name, triples in graphs.items()}
         removed, added = list(remove), list(add)
         self._scratch.replace_graphs(materialised, remove=removed, add=added, before_commit=before_commit)
+        replaced = {NamedNode(name) for name in materialised}
+        self._quads = {q: a for q, a in self._quads.items() if q.graph_name not in replaced}
         for name in materialised:
             self._replaced[name] = set()
-            graph = NamedNode(name)
-            self._quads = {q: a for q, a in self._quads.items() if q.graph_name != graph}
         for q in removed:
             self._record(q, added=False)
         for name, triples in materialised.items():
@@ -66,7 +72,9 @@ class StagedWrites:
             self._record(q, added=True)
 
     def update(self, sparql_update: str, *, base_iri: str | None = None) -> None:
-        raise NotImplementedError("a staged write records graphs and quads, not SPARQL Update")
+        """Refused: what an update changed is not known without diffing the copy, and an
+        unrecorded change would vanish at `commit`. Derivations write graphs and quads."""
+        raise UnrecordedWriteError("a staged write records graphs and quads, not SPARQL Update")
 
     def _record(self, q: Quad, *, added: bool) -> None:
         content = self._replaced.get(q.graph_name.value) if isinstance(q.graph_name, NamedNode) else None
