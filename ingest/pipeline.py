@@ -655,28 +655,19 @@ def ingest(
     """Validate and build everything, check the shapes of what changed, write what changed.
 
     When ingest has written nothing yet (a first load), every graph is new and is checked, so
-    the check starts at once, in worker processes, while this process digests the graphs and
-    stages the write; the write becomes visible only if the check passes.
+    the check starts at once, in worker processes, while this process derives and stages the
+    write; the write becomes visible only if the check passes. (The digests cost nothing here:
+    each article graph's was taken when it was packed.)
     """
     corpus = build_corpus(facts_dir, articles_dir, check_shapes=False)
+    digests = corpus_digests(corpus.graphs)
     # Written outside ingest since it last looked? Then compare what the graphs hold, not what
     # ingest recorded (`outside_writes.py`); the mark goes once all is rewritten as it should be.
     outside = written_outside_ingest(_store_path(store))
-    before = {} if outside else stored_digests(store)
-    digests: dict[str, str] | None = None
-    if outside:
-        digests = corpus_digests(corpus.graphs)
-        before = verified_digests(store, corpus.graphs, digests)
-    if before:
-        if digests is None:
-            digests = corpus_digests(corpus.graphs)
-        changed = [name for name in corpus.graphs if before.get(name) != digests[name]]
-    else:
-        changed = list(corpus.graphs)
+    before = verified_digests(store, corpus.graphs, digests) if outside else stored_digests(store)
+    changed = [name for name in corpus.graphs if before.get(name) != digests[name]]
     check = start_corpus_shape_check(corpus, changed)
     try:
-        if digests is None:
-            digests = corpus_digests(corpus.graphs)
         report = write_corpus(
             store,
             corpus,
