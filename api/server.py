@@ -19,6 +19,7 @@ from jalinan.api.app import create_app
 from jalinan.api.connections import guarded_protocol
 from jalinan.api.settings import Settings
 from jalinan.graph import StoreError, StoreLockedError, open_store
+from jalinan.graph.heap import configured_step
 from jalinan.graph.pool import PooledStore
 from jalinan.graph.remote_store import is_remote
 from jalinan.graph.replica import ReplicaStore
@@ -74,6 +75,10 @@ def _read_options(settings: Settings) -> dict[str, Any]:
 def serve(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_args(args)
+    except ValueError as exc:
+        return _fail(str(exc))
+    try:
+        configured_step()  # the query workers read it when they start: refuse a bad one now
     except ValueError as exc:
         return _fail(str(exc))
     path = settings.store_path

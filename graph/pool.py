@@ -57,6 +57,7 @@ from pyoxigraph import (
 from jalinan.graph import children
 from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.fair_line import FairLine
+from jalinan.graph.heap import HeapTrimmer, configured_step
 from jalinan.graph.oxigraph_store import OxigraphStore, memory_copy
 from jalinan.graph.query_threads import QueryThreads
 from jalinan.graph.results import QueryResult, materialise
@@ -195,6 +196,7 @@ def _worker_main(
     children.die_with_parent(parent_pid)
     _limit_memory(memory_limit)
     refusal = enter_worker_sandbox(networked)
+    trimmer = HeapTrimmer(configured_step())  # a heavy query's freed memory goes back (heap.py)
     conn.send("ready")
     opened: OxigraphStore | None = None
     opened_path = ""
@@ -224,6 +226,7 @@ def _worker_main(
             _send_whole(conn, ("error", f"{type(exc).__name__}: {exc}"))
             continue
         _send_whole(conn, _job_answer(opened, job, networked))
+        trimmer.maybe_trim()
 
 
 def _job_answer(opened: OxigraphStore, job: _Job, networked: bool = False) -> tuple[str, object]:
