@@ -9,14 +9,18 @@ process of the server (the front end, the writer, the query workers, the spares)
 anonymous memory (heap, arenas, RocksDB's caches and table readers) and file-backed memory
 (the Python and Rust libraries' code, mapped once and shared). Printed per variant: the peak of
 the sum of RSS and of PSS over all the server's processes (the issue's measure is the RSS sum),
-and each process's own peaks, with how many of the store's files it holds open (a process that
-opened the store holds its tables), and requests per second and p99 under load.
+what each process held at that moment and its own peaks, with how many of the store's files it
+holds open (a process that opened the store holds its tables), and requests per second and p99
+under load, and the RSS sum at rest 3 s after the load (what the workers kept).
 
     .venv/bin/python -m bench.serve_memory_bench --store /work/data-mem5/rw100k \
         --samples /work/b9/n100000/samples.json --seconds 5 \
-        --variant 'before|--query-workers 4' --variant 'after|'
+        --variant 'main||PYTHONPATH=/tmp/old/pkg' --variant 'this|' --variant 'two|--query-workers 2' \
+        --variant 'replica|--read-only --store /work/data-mem5/pub'
 
-A variant is `NAME|SERVE OPTIONS|ENV=VALUE ENV=VALUE` (options and environment optional).
+A variant is `NAME|SERVE OPTIONS|ENV=VALUE ENV=VALUE` (options and environment optional; its
+options come last, so its `--store` wins; `PYTHONPATH` naming a folder that holds another
+checkout's `jalinan` package, as `one_file_bench --baseline` takes, serves that code instead).
 The store must be one this run may open as the variant does: a read-write serve opens it
 read-write (and writes checkpoints beside it), so give it a store of your own (a hard-link copy
 of a shared one's `.sst` files is enough), never a shared read-only one; `--read-only` serves a
@@ -118,6 +122,7 @@ class Sampler(threading.Thread):
         self.processes: dict[int, ProcessPeaks] = {}
         self.peak_rss = 0
         self.peak_pss = 0
+        self.at_peak: dict[int, int] = {}
         self._halt = threading.Event()
 
     def run(self) -> None:
@@ -127,6 +132,7 @@ class Sampler(threading.Thread):
             except psutil.Error:
                 break
             rss = pss = 0
+            now: dict[int, int] = {}
             for process in family:
                 try:
                     values = smaps_rollup(process.pid)
@@ -139,6 +145,9 @@ class Sampler(threading.Thread):
                     continue
                 rss += values.get("Rss", 0)
                 pss += values.get("Pss", 0)
+                now[process.pid] = values.get("Rss", 0)
+            if rss > self.peak_rss:
+                self.at_peak = now  # what each process held when the sum peaked
             self.peak_rss = max(self.peak_rss, rss)
             self.peak_pss = max(self.peak_pss, pss)
             self._halt.wait(self.interval)
@@ -146,6 +155,11 @@ class Sampler(threading.Thread):
     def stop(self) -> None:
         self._halt.set()
         self.join(timeout=5)
+
+
+def _family(pid: int) -> list[int]:
+    root = psutil.Process(pid)
+    return [root.pid, *(child.pid for child in root.children(recursive=True))]
 
 
 def paths_for(samples: Samples) -> list[str]:
@@ -189,6 +203,8 @@ def run_variant(variant: Variant, store: Path, samples: Samples, clients: int, s
         for path in canned:
             result = load(port, path, clients, seconds, ACCEPT)
             loads[path.split("?")[0].rsplit("/", 1)[1]] = result
+        time.sleep(3)  # the last answers sent, the workers idle
+        at_rest = sum(smaps_rollup(pid).get("Rss", 0) for pid in _family(server.process.pid))
     finally:
         sampler.stop()
         server.stop()
@@ -203,12 +219,14 @@ def run_variant(variant: Variant, store: Path, samples: Samples, clients: int, s
         "peak_rss": sampler.peak_rss,
         "peak_pss": sampler.peak_pss,
         "after_pages": after_pages,
+        "at_rest": at_rest,
         "processes": [
             {
                 "pid": p.pid,
                 "role": "front end" if p.pid == root else "child",
                 "sst_open": p.sst,
                 "cpu_s": round(p.cpu, 1),
+                "rss_at_peak": sampler.at_peak.get(p.pid, 0),
                 **p.peaks,
             }
             for p in processes
@@ -235,14 +253,17 @@ def report(result: dict) -> str:
         f"{' '.join(f'{k}={v}' for k, v in result['env'].items())}".rstrip(),
         f"peak RSS sum {mib(result['peak_rss'])} MiB, PSS sum {mib(result['peak_pss'])} MiB "
         f"(after the pages alone: RSS {mib(result['after_pages']['rss'])}, PSS "
-        f"{mib(result['after_pages']['pss'])}); not 200: {result['not_200'] or 'none'}; "
+        f"{mib(result['after_pages']['pss'])}; at rest after the load: RSS {mib(result['at_rest'])}); "
+        f"not 200: {result['not_200'] or 'none'}; "
         f"{result['seconds']:.0f} s",
-        "| process | .sst open | CPU s | RSS | PSS | USS | anonymous | file-backed |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| process | .sst open | CPU s | RSS at the sum's peak | its own peak: RSS | PSS | USS | anonymous "
+        "| file-backed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in result["processes"]:
         lines.append(
-            f"| {p['role']} {p['pid']} | {p['sst_open']} | {p['cpu_s']} | {mib(p.get('Rss', 0))} | "
+            f"| {p['role']} {p['pid']} | {p['sst_open']} | {p['cpu_s']} | {mib(p['rss_at_peak'])} | "
+            f"{mib(p.get('Rss', 0))} | "
             f"{mib(p.get('Pss', 0))} | {mib(p.get('Uss', 0))} | {mib(p.get('Anonymous', 0))} | "
             f"{mib(p.get('File', 0))} |"
         )
