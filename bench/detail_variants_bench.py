@@ -1,0 +1,80 @@
+"""A list pipeline's first page with its detail query as written and as other versions of it,
+side by side in one run, the rows of each checked against the catalogue's.
+
+A planner workaround in a detail query is kept only for its measured effect
+(`queries/README.md`); this bench measures it: each version runs through `api.reading.read`
+exactly as the API reads the page (the page query, then the detail query bound with the page's
+subjects), the versions interleaved rep by rep so that a busy neighbour slows them alike, and
+each version's rows must equal the catalogue version's, in order, or the bench stops.
+
+    git show main:queries/people/detail.rq > /tmp/people-detail-main.rq
+    .venv/bin/python -m bench.detail_variants_bench --store /work/b9/n10000/store \
+        --samples /work/b9/n10000/samples.json --query people --variant /tmp/people-detail-main.rq
+
+Prints, per version, wall and CPU p50/p95 and the rows; CPU, since on a shared machine wall
+time measures the neighbours too.
+"""
+
+import argparse
+import dataclasses
+import json
+import time
+from pathlib import Path
+
+from bench.generate import Samples
+from bench.pipelines_bench import TARGET_MS
+from bench.query_bench import parameters_for, percentile
+from jalinan.api.reading import read
+from jalinan.graph import open_store
+from jalinan.queries.catalogue import CannedQuery, Page, load_catalogue
+
+
+def versions(query: CannedQuery, variants: list[Path]) -> dict[str, CannedQuery]:
+    """The pipeline as catalogued (`catalogue`), and with each variant file as its detail query."""
+    out = {"catalogue": query}
+    for path in variants:
+        out[str(path)] = dataclasses.replace(query, detail=path.read_text(encoding="utf-8"))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--samples", type=Path, required=True, help="the corpus's samples.json")
+    parser.add_argument("--query", required=True, help="the pipeline's name (e.g. people)")
+    parser.add_argument("--variant", type=Path, action="append", default=[], help="another detail.rq")
+    parser.add_argument("--reps", type=int, default=20)
+    args = parser.parse_args(argv)
+    samples = Samples(**json.loads(args.samples.read_text()))
+    query = load_catalogue()[args.query]
+    assert query.is_pipeline and query.paging is not None, f"{args.query} is not a pipeline"
+    params = parameters_for(query, samples)
+    page = Page(1, query.paging.size)
+    runs = versions(query, args.variant)
+    wall: dict[str, list[float]] = {name: [] for name in runs}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
+    with open_store(args.store, read_only=True) as store:
+        expected = read(store, query, params, page).rows  # (also the warm-up)
+        for name, version in runs.items():
+            rows = read(store, version, params, page).rows
+            if rows != expected:
+                raise SystemExit(f"{name}: {len(rows)} rows, not the catalogue's {len(expected)} (or not in its order)")
+        for _ in range(args.reps):
+            for name, version in runs.items():
+                started, started_cpu = time.perf_counter(), time.process_time()
+                read(store, version, params, page)
+                wall[name].append((time.perf_counter() - started) * 1000)
+                cpu[name].append((time.process_time() - started_cpu) * 1000)
+    print(f"{args.query} first page {params}: {len(expected)} rows, identical in every version")
+    for name in runs:
+        p95 = percentile(wall[name], 95)
+        print(
+            f"  {name:40s} wall p50 {percentile(wall[name], 50):7.1f} p95 {p95:7.1f} ms  "
+            f"cpu p50 {percentile(cpu[name], 50):7.1f} p95 {percentile(cpu[name], 95):7.1f} ms  "
+            f"(target p95 ≤ {TARGET_MS:.0f} ms: {'PASS' if p95 <= TARGET_MS else 'FAIL'})",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
