@@ -22,10 +22,9 @@ import time
 from pathlib import Path
 
 from bench.generate import Samples
-from bench.pipelines_bench import TARGET_MS
 from bench.query_bench import parameters_for, percentile
 from jalinan.api.reading import read
-from jalinan.graph import open_store
+from jalinan.graph import GraphStore, open_store
 from jalinan.queries.catalogue import CannedQuery, Page, load_catalogue
 
 
@@ -37,6 +36,15 @@ def versions(query: CannedQuery, variants: list[Path]) -> dict[str, CannedQuery]
     return out
 
 
+def differing(
+    store: GraphStore, runs: dict[str, CannedQuery], params: dict[str, str], page: Page
+) -> list[str]:
+    """The versions whose rows are not the catalogue version's, in its order (a workaround must
+    not change the answer)."""
+    expected = read(store, runs["catalogue"], params, page).rows
+    return [name for name, version in runs.items() if read(store, version, params, page).rows != expected]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, required=True)
@@ -44,6 +52,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--query", required=True, help="the pipeline's name (e.g. people)")
     parser.add_argument("--variant", type=Path, action="append", default=[], help="another detail.rq")
     parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument(
+        "--target", type=float, default=20.0, help="p95 ms (issue 13: 20 at 10,000 articles, 50 at 100,000)"
+    )
     args = parser.parse_args(argv)
     samples = Samples(**json.loads(args.samples.read_text()))
     query = load_catalogue()[args.query]
@@ -54,24 +65,22 @@ def main(argv: list[str] | None = None) -> None:
     wall: dict[str, list[float]] = {name: [] for name in runs}
     cpu: dict[str, list[float]] = {name: [] for name in runs}
     with open_store(args.store, read_only=True) as store:
-        expected = read(store, query, params, page).rows  # (also the warm-up)
-        for name, version in runs.items():
-            rows = read(store, version, params, page).rows
-            if rows != expected:
-                raise SystemExit(f"{name}: {len(rows)} rows, not the catalogue's {len(expected)} (or not in its order)")
+        if wrong := differing(store, runs, params, page):  # (also the warm-up)
+            raise SystemExit(f"not the catalogue version's rows in its order: {', '.join(wrong)}")
+        rows = len(read(store, query, params, page).rows)
         for _ in range(args.reps):
             for name, version in runs.items():
                 started, started_cpu = time.perf_counter(), time.process_time()
                 read(store, version, params, page)
                 wall[name].append((time.perf_counter() - started) * 1000)
                 cpu[name].append((time.process_time() - started_cpu) * 1000)
-    print(f"{args.query} first page {params}: {len(expected)} rows, identical in every version")
+    print(f"{args.query} first page {params}: {rows} rows, identical in every version")
     for name in runs:
         p95 = percentile(wall[name], 95)
         print(
             f"  {name:40s} wall p50 {percentile(wall[name], 50):7.1f} p95 {p95:7.1f} ms  "
             f"cpu p50 {percentile(cpu[name], 50):7.1f} p95 {percentile(cpu[name], 95):7.1f} ms  "
-            f"(target p95 ≤ {TARGET_MS:.0f} ms: {'PASS' if p95 <= TARGET_MS else 'FAIL'})",
+            f"(target p95 ≤ {args.target:.0f} ms: {'PASS' if p95 <= args.target else 'FAIL'})",
             flush=True,
         )
 
