@@ -11,18 +11,25 @@ each version's rows must equal the catalogue version's, in order, or the bench s
     .venv/bin/python -m bench.detail_variants_bench --store /work/b9/n10000/store \
         --samples /work/b9/n10000/samples.json --query people --variant /tmp/people-detail-main.rq
 
-Prints, per version, wall and CPU p50/p95 and the rows; CPU, since on a shared machine wall
-time measures the neighbours too.
+With `--backend virtuoso` (or `oxigraph-server`) and `--work` a folder as `remote_bench` reads
+it (`data.nq`, `samples.json`), the versions run on that server instead, started on loopback
+and bulk-loaded as `remote_bench` does: a workaround for Oxigraph must not slow the others.
+
+Prints, per version, wall and CPU p50/p95 and the rows; CPU (this process's; a server's own is
+not counted), since on a shared machine wall time measures the neighbours too.
 """
 
 import argparse
+import contextlib
 import dataclasses
 import json
+import os
 import time
 from pathlib import Path
 
 from bench.generate import Samples
 from bench.query_bench import parameters_for, percentile
+from bench.remote_bench import SERVERS
 from jalinan.api.reading import read
 from jalinan.graph import GraphStore, open_store
 from jalinan.queries.catalogue import CannedQuery, Page, load_catalogue
@@ -47,7 +54,9 @@ def differing(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--store", type=Path, help="the embedded store (read-only)")
+    parser.add_argument("--backend", default="embedded", choices=["embedded", *SERVERS])
+    parser.add_argument("--work", type=Path, help="a remote backend's folder (data.nq), as remote_bench's")
     parser.add_argument("--samples", type=Path, required=True, help="the corpus's samples.json")
     parser.add_argument("--query", required=True, help="the pipeline's name (e.g. people)")
     parser.add_argument("--variant", type=Path, action="append", default=[], help="another detail.rq")
@@ -64,7 +73,16 @@ def main(argv: list[str] | None = None) -> None:
     runs = versions(query, args.variant)
     wall: dict[str, list[float]] = {name: [] for name in runs}
     cpu: dict[str, list[float]] = {name: [] for name in runs}
-    with open_store(args.store, read_only=True) as store:
+    with contextlib.ExitStack() as stack:
+        if args.backend == "embedded":
+            store = stack.enter_context(open_store(args.store, read_only=True))
+        else:
+            work = args.work.resolve()
+            location, env, _, _ = stack.enter_context(
+                contextlib.contextmanager(SERVERS[args.backend])(work, work / "data.nq")
+            )
+            os.environ.update(env)
+            store = stack.enter_context(open_store(location, read_only=True))
         if wrong := differing(store, runs, params, page):  # (also the warm-up)
             raise SystemExit(f"not the catalogue version's rows in its order: {', '.join(wrong)}")
         rows = len(read(store, query, params, page).rows)
@@ -74,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
                 read(store, version, params, page)
                 wall[name].append((time.perf_counter() - started) * 1000)
                 cpu[name].append((time.process_time() - started_cpu) * 1000)
-    print(f"{args.query} first page {params}: {rows} rows, identical in every version")
+    print(f"{args.query} on {args.backend}, first page {params}: {rows} rows, identical in every version")
     for name in runs:
         p95 = percentile(wall[name], 95)
         print(
