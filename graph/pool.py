@@ -110,7 +110,7 @@ class _CappedBuffer(io.RawIOBase):
 @dataclass(frozen=True)
 class _Job:
     snapshot: str
-    kind: str  # "rows", "bytes", "dump", "graph_names" or "quad_count"
+    kind: str  # "rows", "bytes", "dump", "graph_names", "has_graph" or "quad_count"
     sparql: str
     default_graphs: Sequence[str] | None
     named_graphs: Sequence[str] | None
@@ -118,7 +118,7 @@ class _Job:
     graph_media_type: str = ""
     max_rows: int | None = None  # "rows": keep at most this many SELECT rows
     max_bytes: int | None = None  # "bytes", "dump": abandon a serialisation that grows past this
-    graph: str | None = None  # "dump": the named graph, or None for the whole dataset
+    graph: str | None = None  # "dump": the named graph, or None for the whole dataset; "has_graph": the graph
     base_iri: str | None = None  # resolves the query's relative IRIs (the endpoint's URL)
 
 
@@ -179,6 +179,7 @@ _WORK: dict[str, Callable[[OxigraphStore, _Job], object]] = {
     "bytes": _serialized,
     "dump": _dumped,
     "graph_names": _graph_names,
+    "has_graph": lambda opened, job: opened.has_graph(job.graph or ""),
     "quad_count": lambda opened, job: opened.quad_count(),
 }
 
@@ -843,6 +844,12 @@ class PooledStore:
         names = self._run(lambda snap: _Job(snap, "graph_names", "", None, None), timeout, True)
         assert isinstance(names, list)
         return names
+
+    def has_graph(self, name: str, *, timeout: float | None = None) -> bool:
+        """Whether the newest checkpoint holds this named graph (read by a worker)."""
+        found = self._run(lambda snap: _Job(snap, "has_graph", "", None, None, graph=name), timeout, True)
+        assert isinstance(found, bool)
+        return found
 
     # -- the same from an event loop, without a thread ------------------------------------
     async def query_serialized_async(
