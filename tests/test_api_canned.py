@@ -11,11 +11,6 @@ from tests.backends import over_every_backend
 
 api_server, http, _known = over_every_backend(
     {
-        **{
-            f"virtuoso-agreements-{p}": ("agreements",)
-            for p in ("params", "party", "side", "kind", "topic", "status", "year", "sort")
-        },
-        "agreements_oldest_first": ("agreements",),
         "virtuoso-search-": ("search",),
         "test_search_matches": ("search",),
     }
