@@ -9,12 +9,7 @@ import pytest
 from jalinan.queries.catalogue import load_catalogue, search_words
 from tests.backends import over_every_backend
 
-api_server, http, _known = over_every_backend(
-    {
-        "virtuoso-search-": ("search",),
-        "test_search_matches": ("search",),
-    }
-)
+api_server, http, _known = over_every_backend()
 
 ID = "https://w3id.org/jalinan/id/"
 NDRC_MOUS = {"mou-malaysia-ndrc-digital-economy", "mou-malaysia-ndrc-artificial-intelligence"}
