@@ -179,6 +179,11 @@ def test_people_summary_gives_posts_and_counts_what_they_signed_exchanged_witnes
 ) -> None:
     rows = bindings(http, "people-summary", person="Gobind Singh Deo")
     assert {r["post"]["value"].removeprefix(ID) for r in rows} == {"post-digital-minister-gobind"}
+    # every post shown cites an article that states it, on a page of several people too (Virtuoso
+    # 7 left the article out there until session 10)
+    for page in (rows, bindings(http, "people-summary")):
+        posts = [r for r in page if "post" in r]
+        assert posts and all(r.get("postSource", {}).get("value", "").startswith(ID + "article/") for r in posts)
     # he exchanged the two NDRC MoUs (one count each, though two articles may report them)
     assert {(r["exchanged"]["value"], r["signed"]["value"]) for r in rows} == {("2", "0")}
 
