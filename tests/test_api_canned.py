@@ -183,7 +183,8 @@ def test_people_summary_gives_posts_and_counts_what_they_signed_exchanged_witnes
     # 7 left the article out there until session 10)
     for page in (rows, bindings(http, "people-summary")):
         posts = [r for r in page if "post" in r]
-        assert posts and all(r.get("postSource", {}).get("value", "").startswith(ID + "article/") for r in posts)
+        sources = [r.get("postSource", {}).get("value", "") for r in posts]
+        assert posts and all(source.startswith(ID + "article/") for source in sources)
     # he exchanged the two NDRC MoUs (one count each, though two articles may report them)
     assert {(r["exchanged"]["value"], r["signed"]["value"]) for r in rows} == {("2", "0")}
 
