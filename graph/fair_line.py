@@ -254,6 +254,8 @@ class FairLine:
                 return
             waiter = min(eligible)
             self._waiting.remove(waiter)
+            if waiter.future.done():  # timed out or cancelled, and not yet back to leave the line
+                continue
             waiter.future.set_result(self._hold(waiter.client, waiter.query, waiter.heavy))  # held from now
 
     def _rank(self) -> None:
@@ -299,6 +301,9 @@ class FairLine:
         newcomer is light, else among queries of its own kind if that client has used clearly
         more than the newcomer's; otherwise refuse the newcomer."""
         self._rank()  # as they stand now (`_dispatch` ranks only when a turn is free)
+        self._waiting = [w for w in self._waiting if not w.future.done()]  # those leaving already
+        if len(self._waiting) < self.max_waiting:
+            return
         last = max(self._waiting, key=lambda w: (w.heavy, w.usage, w.arrival))
         lighter = last.heavy and not heavy
         if not lighter and not (last.heavy == heavy and last.usage > 2 * usage + SIGNIFICANT_S):

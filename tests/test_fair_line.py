@@ -341,3 +341,23 @@ def test_a_query_arriving_while_every_turn_is_held_does_not_rank_the_whole_line_
     assert on_arrival <= 2 * 20  # each arrival looks up its own client's use, not everyone's
     assert on_release <= 2  # charging the turn given back, ranking the line: not 20 lookups
     assert served == [f"SELECT {number}" for number in range(1, 21)]  # and still first come first served
+
+
+def test_a_turn_given_back_while_a_cancelled_query_has_not_yet_left_the_line_stays_usable() -> None:
+    """A client that hangs up cancels its waiting query; if a turn is given back before that
+    query's task runs again to leave the line, the release must not fail, and the turn must
+    not be lost to a query no one awaits."""
+
+    async def scenario() -> bool:
+        line = FairLine(1, 10, clock=Clock())
+        held = await line.acquire("a", 1)
+        waiting = asyncio.create_task(line.acquire("b", 60))
+        await settle()
+        waiting.cancel()  # its future is cancelled now; its task runs only later
+        line.release(held)  # before the cancelled query has left the line
+        await asyncio.gather(waiting, return_exceptions=True)
+        turn = await asyncio.wait_for(line.acquire("c", 1), 0.5)  # the one turn is free
+        line.release(turn)
+        return waiting.cancelled()
+
+    assert asyncio.run(scenario())
