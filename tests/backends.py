@@ -269,10 +269,6 @@ class BackendServers:
 # xfail, so that it is seen to fail for this reason, and the day it passes the list must shrink.
 KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {
     "virtuoso": {
-        "agreements": "Virtuoso 7 cannot compile the agreements page query since its list "
-        "choice picks the list by facet and order (SQ156: Internal Optimized compiler error : "
-        "unknown table for a column dfe in sqldf.c:1528), from the subquery's BINDs of the "
-        "parameters before a UNION whose branches bind ?facet, ?order and ?list from VALUES",
         # (since main's search changes of 2026-12-07; queries/search/ is others' work this session)
         "search": "Virtuoso 7 cannot compile the search page query (SP031: SPARQL compiler: "
         "Internal error: sparp_gp_deprecate(): equiv replaces filter but under deprecation), from a "
