@@ -46,14 +46,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from jalinan.graph import GraphStore, SelectResult, open_memory_store
 from jalinan.graph.namespaces import ID, INFERRED_GRAPH, JL, RDF, XSD
-from jalinan.ingest.list_order import (
-    AGREEMENT_LISTS_GRAPH,
-    LIST_ORDER_GRAPH,
-    LIST_SIZE,
-    POSITION,
-    block_changes,
-    with_blocks,
-)
+from jalinan.ingest.list_order import AGREEMENT_LISTS_GRAPH, LIST_ORDER_GRAPH, LIST_SIZE, POSITION
 from jalinan.queries.catalogue import load_query
 
 _LOOKUPS = Path(str(files("jalinan.ingest.lookups")))
@@ -182,9 +175,9 @@ def _key(value: int) -> Literal:
     return Literal(str(value), datatype=NamedNode(XSD + "decimal"))
 
 
-def _list_triples(entries: Mapping[str, int], graph: str) -> list[Triple]:
+def _list_triples(entries: Mapping[str, int]) -> list[Triple]:
     ordered = sorted(entries.items(), key=lambda item: item[1])
-    return with_blocks(graph, [Triple(NamedNode(a), POSITION, _key(k)) for a, k in ordered])
+    return [Triple(NamedNode(a), POSITION, _key(k)) for a, k in ordered]
 
 
 def derive_all(store: GraphStore) -> dict[str, list[Triple]]:
@@ -193,7 +186,7 @@ def derive_all(store: GraphStore) -> dict[str, list[Triple]]:
     graphs: dict[str, list[Triple]] = {index: [] for index in AGREEMENT_LIST_INDEXES}
     for graph, listed in sorted(_wanted(store, keys, None).items()):
         graphs[_index(graph).value] += listed.entry(graph)
-        graphs[graph] = _list_triples(listed.keys, graph)
+        graphs[graph] = _list_triples(listed.keys)
     return graphs
 
 
@@ -350,6 +343,5 @@ def refresh(
         else:
             remove.extend(held_entry)
     if remove or add:
-        remove, add = block_changes(store, remove, add)
         store.replace_graphs({}, remove=remove, add=add)
     return len(remove) + len(add)
