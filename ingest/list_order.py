@@ -630,6 +630,19 @@ def block_span(graph: str) -> int | None:
     return _SPANS.get(order) if ("-by-" not in name or "/" in name) else None
 
 
+def has_blocks(store: GraphStore) -> bool:
+    """Whether the list of every agreement names its first block, or holds nothing: a store
+    ingested before lists had blocks has none, and its pages read by blocks would be empty, so a
+    full ingest ranks its lists again."""
+    whole = NamedNode(f"{LIST_ORDER_GRAPH}/agreements")
+    result = store.query(
+        f"SELECT ?first WHERE {{ {{ GRAPH {whole} {{ {whole} {FIRST_BLOCK} ?first }} }} UNION "
+        f"{{ FILTER NOT EXISTS {{ GRAPH {whole} {{ ?member {POSITION} ?key }} }} BIND (0 AS ?first) }} }}"
+    )
+    assert isinstance(result, SelectResult)
+    return bool(result.rows)
+
+
 def block_of(key: int, span: int) -> int:
     return key // span
 

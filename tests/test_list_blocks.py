@@ -4,6 +4,7 @@ through a window of blocks, widened by the runner until the page is full, is exa
 of the whole list, in its order, whichever the filters, the order and the page size."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,24 @@ def test_a_page_query_read_by_blocks_runs_as_written_for_the_whole_list(store) -
     assert isinstance(result, SelectResult)
     whole, _, _ = _run(store, "agreements", {}, ALL_ROWS)
     assert [row["agreement"].value for row in result.rows] == whole
+
+
+def test_a_full_ingest_over_a_store_ranked_before_blocks_gives_its_lists_their_blocks(tmp_path: Path) -> None:
+    """A store whose lists carry no blocks (ingested before they existed) would answer the
+    lists read by blocks empty: the next `jalinan ingest`, though no article changed, ranks its
+    lists again."""
+    with open_store(tmp_path / "store") as opened:
+        ingest(opened)
+        blocks = [
+            quad
+            for name in opened.graph_names()
+            if name.startswith(LIST_ORDER_GRAPH + "/")
+            for quad in opened.quads(name)
+            if quad.predicate.value in (JL + "listBlock", JL + "listFirstBlock")
+        ]
+        assert blocks
+        opened.replace_graphs({}, remove=blocks)
+        assert _run(opened, "agreements", {}, Page(1, 25))[0] == []
+        ingest(opened)
+        whole, _, _ = _run(opened, "agreements", {}, ALL_ROWS)
+        assert whole and _run(opened, "agreements", {}, Page(1, 25))[0] == whole[:25]
