@@ -57,6 +57,7 @@ from pyoxigraph import (
 from jalinan.graph import children
 from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.fair_line import FairLine
+from jalinan.graph.heap import HeapTrimmer, configured_step
 from jalinan.graph.oxigraph_store import OxigraphStore, memory_copy
 from jalinan.graph.query_threads import QueryThreads
 from jalinan.graph.results import QueryResult, materialise
@@ -109,7 +110,7 @@ class _CappedBuffer(io.RawIOBase):
 @dataclass(frozen=True)
 class _Job:
     snapshot: str
-    kind: str  # "rows", "bytes", "dump", "graph_names" or "quad_count"
+    kind: str  # "rows", "bytes", "dump", "graph_names", "has_graph" or "quad_count"
     sparql: str
     default_graphs: Sequence[str] | None
     named_graphs: Sequence[str] | None
@@ -117,7 +118,7 @@ class _Job:
     graph_media_type: str = ""
     max_rows: int | None = None  # "rows": keep at most this many SELECT rows
     max_bytes: int | None = None  # "bytes", "dump": abandon a serialisation that grows past this
-    graph: str | None = None  # "dump": the named graph, or None for the whole dataset
+    graph: str | None = None  # "dump": the named graph, or None for the whole dataset; "has_graph": the graph
     base_iri: str | None = None  # resolves the query's relative IRIs (the endpoint's URL)
 
 
@@ -178,6 +179,7 @@ _WORK: dict[str, Callable[[OxigraphStore, _Job], object]] = {
     "bytes": _serialized,
     "dump": _dumped,
     "graph_names": _graph_names,
+    "has_graph": lambda opened, job: opened.has_graph(job.graph or ""),
     "quad_count": lambda opened, job: opened.quad_count(),
 }
 
@@ -195,6 +197,7 @@ def _worker_main(
     children.die_with_parent(parent_pid)
     _limit_memory(memory_limit)
     refusal = enter_worker_sandbox(networked)
+    trimmer = HeapTrimmer(configured_step())  # a heavy query's freed memory goes back (heap.py)
     conn.send("ready")
     opened: OxigraphStore | None = None
     opened_path = ""
@@ -224,6 +227,7 @@ def _worker_main(
             _send_whole(conn, ("error", f"{type(exc).__name__}: {exc}"))
             continue
         _send_whole(conn, _job_answer(opened, job, networked))
+        trimmer.maybe_trim()
 
 
 def _job_answer(opened: OxigraphStore, job: _Job, networked: bool = False) -> tuple[str, object]:
@@ -840,6 +844,12 @@ class PooledStore:
         names = self._run(lambda snap: _Job(snap, "graph_names", "", None, None), timeout, True)
         assert isinstance(names, list)
         return names
+
+    def has_graph(self, name: str, *, timeout: float | None = None) -> bool:
+        """Whether the newest checkpoint holds this named graph (read by a worker)."""
+        found = self._run(lambda snap: _Job(snap, "has_graph", "", None, None, graph=name), timeout, True)
+        assert isinstance(found, bool)
+        return found
 
     # -- the same from an event loop, without a thread ------------------------------------
     async def query_serialized_async(
