@@ -230,10 +230,8 @@ def _steps(
     detail_variables = query.paging.counts
     if unmatched:  # a name that stands for nothing: no page (an empty VALUES would mean "anything")
         return Reading(_projection(query.detail), [], unmatched=unmatched)
-    if page.size is not None:
-        page_text += f"\nLIMIT {int(page.size) + 1} OFFSET {int(page.offset)}\n"
-    picked = yield page_text
-    subjects = list(dict.fromkeys(tuple(row.get(v) for v in detail_variables) for row in picked.rows))
+    picked = yield from _page_subjects(query, page_text, page)
+    subjects = _subjects(picked, detail_variables)
     has_next = page.size is not None and len(subjects) > page.size
     if page.size is not None:
         subjects = subjects[: page.size]
@@ -255,6 +253,29 @@ def _steps(
         detail.rows, key=lambda row: place.get(tuple(row.get(v) for v in detail_variables), len(place))
     )
     return Reading(detail.variables, rows, subjects=subjects, has_next=has_next)
+
+
+def _subjects(picked: SelectResult, variables: tuple[str, ...]) -> list[tuple[Term | None, ...]]:
+    return list(dict.fromkeys(tuple(row.get(v) for v in variables) for row in picked.rows))
+
+
+def _page_subjects(query: CannedQuery, text: str, page: Page) -> Generator[str, SelectResult, SelectResult]:
+    """The page query's rows for `page` (`LIMIT size+1 OFFSET …` appended). One that reads its
+    list by blocks (`window:` in its header) runs with a window of the first of its `windows`
+    (so many blocks), again with each wider one while the page is not full, then with every
+    block: the blocks never decrease along the list, so the rows of a window come before any
+    row outside it, and a full page from a window is that page of the whole list."""
+    assert query.paging is not None
+    clause = "" if page.size is None else f"\nLIMIT {int(page.size) + 1} OFFSET {int(page.offset)}\n"
+    variable = query.paging.window
+    if variable is None:
+        return (yield text + clause)
+    if page.size is not None:
+        for blocks in query.paging.windows:
+            picked = yield fill_values(text, (variable,), [Literal(blocks)], query.path) + clause
+            if len(_subjects(picked, query.paging.counts)) > page.size:
+                return picked
+    return (yield fill_values(text, (variable,), None, query.path) + clause)
 
 
 def _detail_parameters(query: CannedQuery, raw: Mapping[str, str | None]) -> str:

@@ -40,6 +40,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.namespaces import CONCEPT, ID, JL, RDF, RDFS, SKOS, XSD
+from jalinan.graph.results import Term
 from jalinan.queries.catalogue import load_query
 
 LIST_ORDER_GRAPH = "https://w3id.org/jalinan/graph/list-order"  # + "/" + the list's name
@@ -393,11 +394,15 @@ def _rows(store: GraphStore, lookup: str, subjects: Iterable[str] | None = None)
     return [{name: term.value for name, term in row.items()} for row in result.rows]
 
 
-def _positions(keys: Mapping[str, int]) -> list[Triple]:
-    return [
-        Triple(NamedNode(iri), POSITION, _key(key))
-        for iri, key in sorted(keys.items(), key=lambda item: item[1])
-    ]
+def _positions(keys: Mapping[str, int], graph: str) -> list[Triple]:
+    """A list graph's triples: each member's key, and for a list of agreements its blocks."""
+    return with_blocks(
+        graph,
+        [
+            Triple(NamedNode(iri), POSITION, _key(key))
+            for iri, key in sorted(keys.items(), key=lambda item: item[1])
+        ],
+    )
 
 
 def _closure(broader: Iterable[tuple[str, str]]) -> Callable[[str], set[str]]:
@@ -435,7 +440,7 @@ def _facet_graphs(
             Triple(node, _VALUE, value),
             Triple(node, LIST_SIZE, _integer(len(keys))),
         ]
-        graphs[graph] = _positions(keys)
+        graphs[graph] = _positions(keys, graph)
     return graphs
 
 
@@ -480,7 +485,7 @@ def list_positions(store: GraphStore) -> dict[str, list[Triple]]:
     order_keys: dict[str, dict[str, int]] = {}
     for ranked in LISTS:
         keys = ranked.keys(_store_members(store, ranked))
-        graphs[ranked.graph] = _positions(keys)
+        graphs[ranked.graph] = _positions(keys, ranked.graph)
         if ranked.name in FACET_ORDERS:
             order_keys[ranked.name] = keys
     lists = facet_lists(_store_facts(store))
@@ -562,7 +567,7 @@ def positions_from_graphs(graphs: Mapping[str, Iterable[Triple]]) -> dict[str, l
             for date in dates(subject, ranked.dates)
         ]
         keys = ranked.keys(ranked.members(rows))
-        out[ranked.graph] = _positions(keys)
+        out[ranked.graph] = _positions(keys, ranked.graph)
         if ranked.name in FACET_ORDERS:
             order_keys[ranked.name] = keys
     facts.dated = [(s, day_label[d]) for s, days in day_of.items() for d in days if d in day_label]
@@ -589,6 +594,146 @@ def stale_lists(existing: Iterable[str], ranked: Mapping[str, object]) -> list[s
 
 def _integer(value: int) -> Literal:
     return Literal(str(value), datatype=_INTEGER)
+
+
+# ---- blocks: a page of a long list reads the part it needs, not the whole list ----------------
+#
+# Reading a list's every key and sorting them was most of an agreements page at 100,000
+# articles (150,000 keys for the list of every agreement: 54 ms; queries/README.md, "Blocks").
+# So each member of a list of agreements also carries its block, `jl:listBlock`, a whole number
+# computed from its key alone (`key // span`: the coarse day's month for the newest and oldest
+# orders, the first three letters for the order by label), which never decreases along the list;
+# and the list names each block that holds a member (`<list> jl:listBlock 1690`, in its graph)
+# and its first (`<list> jl:listFirstBlock 1690`). A page query reads the blocks from the first
+# of the whole list in its order up to a window the runner widens until the page is full
+# (`api/reading.py`), each by an exact look-up. (The first as a `MIN` over the blocks named, in
+# the page query: Oxigraph then read every list's blocks, 300 ms at 10,000 articles.) A key's
+# block is its own, so a re-ingest changes only the blocks of the keys it moves
+# (`block_changes`).
+
+BLOCK = NamedNode(JL + "listBlock")
+FIRST_BLOCK = NamedNode(JL + "listFirstBlock")
+_MONTH_SPAN = RANK_SPAN * _BASE**4 * 32  # a coarse day's slots, 32 to a month (`coarse_day`)
+_LETTERS_SPAN = RANK_SPAN * _BASE**5  # `coarse_label(…, 8)`'s first three letters
+_SPANS = {"agreements": _MONTH_SPAN, "agreements-oldest": _MONTH_SPAN, "agreements-a-z": _LETTERS_SPAN}
+
+
+def block_span(graph: str) -> int | None:
+    """The span of a block of the list `graph` (None: a list without blocks, or no list): the
+    agreements' lists of each order, of every agreement and by filter value. (Not the lists of
+    `ingest/agreement_lists.py`, which no page reads by blocks: a period's page reads the whole
+    list's; 18% of the blocks at 10,000 articles.)"""
+    if not graph.startswith(LIST_ORDER_GRAPH + "/") or graph.startswith(AGREEMENT_LISTS_GRAPH + "/"):
+        return None
+    name = graph[len(LIST_ORDER_GRAPH) + 1 :]
+    order = name.split("-by-", 1)[0] if "-by-" in name else name
+    return _SPANS.get(order) if ("-by-" not in name or "/" in name) else None
+
+
+def has_blocks(store: GraphStore) -> bool:
+    """Whether the list of every agreement names its first block, or holds nothing: a store
+    ingested before lists had blocks has none, and its pages read by blocks would be empty, so a
+    full ingest ranks its lists again."""
+    whole = NamedNode(f"{LIST_ORDER_GRAPH}/agreements")
+    result = store.query(
+        f"SELECT ?first WHERE {{ {{ GRAPH {whole} {{ {whole} {FIRST_BLOCK} ?first }} }} UNION "
+        f"{{ FILTER NOT EXISTS {{ GRAPH {whole} {{ ?member {POSITION} ?key }} }} BIND (0 AS ?first) }} }}"
+    )
+    assert isinstance(result, SelectResult)
+    return bool(result.rows)
+
+
+def block_of(key: int, span: int) -> int:
+    return key // span
+
+
+def with_blocks(graph: str, positions: list[Triple]) -> list[Triple]:
+    """A list graph's key triples with, for a list of agreements, each member's block and the
+    list's blocks."""
+    span = block_span(graph)
+    if span is None:
+        return positions
+    blocks: dict[int, None] = {}
+    members = []
+    for t in positions:
+        block = block_of(int(t.object.value), span)
+        members.append(Triple(t.subject, BLOCK, _integer(block)))
+        blocks[block] = None
+    node = NamedNode(graph)
+    named = [Triple(node, BLOCK, _integer(block)) for block in sorted(blocks)]
+    first = [Triple(node, FIRST_BLOCK, _integer(min(blocks)))] if blocks else []
+    return [*positions, *members, *named, *first]
+
+
+def block_changes(store: GraphStore, remove: list[Quad], add: list[Quad]) -> tuple[list[Quad], list[Quad]]:
+    """`remove` and `add` (single quads of a re-ingest, keys among them) with the blocks their
+    keys change: each member's block, and a list's entry for a block that gains its first
+    member or loses its last (read from `store`, before the change)."""
+    change: dict[Quad, int] = {}
+    for sign, quads in ((-1, remove), (1, add)):
+        for q in quads:
+            span = block_span(q.graph_name.value) if q.predicate == POSITION else None
+            if span is not None:
+                block = Quad(q.subject, BLOCK, _integer(block_of(int(q.object.value), span)), q.graph_name)
+                change[block] = change.get(block, 0) + sign
+    gone: dict[tuple[NamedNode, Literal], set[Term]] = {}  # (list, block) → members leaving it
+    came: set[tuple[NamedNode, Literal]] = set()
+    extra_remove, extra_add = [], []
+    named: dict[NamedNode, list[tuple[Literal, int]]] = {}  # the blocks each list names or no longer does
+    for q, sign in change.items():
+        pair = (q.graph_name, q.object)
+        if sign < 0:
+            gone.setdefault(pair, set()).add(q.subject)
+            extra_remove.append(q)
+        elif sign > 0:
+            came.add(pair)
+            extra_add.append(q)
+    for graph, block in sorted({*gone, *came}, key=str):
+        entry = Quad(graph, BLOCK, block, graph)
+        listed = _block_members(store, graph, block, len(gone.get((graph, block), ())) + 2)
+        held = graph in listed
+        left = listed - {graph} - gone.get((graph, block), set())
+        if (graph, block) in came or left:
+            if not held:
+                extra_add.append(entry)
+                named.setdefault(graph, []).append((block, 1))
+        elif held:
+            extra_remove.append(entry)
+            named.setdefault(graph, []).append((block, -1))
+    for graph, changes in sorted(named.items(), key=str):  # a list whose blocks change: its first
+        blocks, first = _blocks_named(store, graph)
+        for block, sign in changes:
+            (blocks.add if sign > 0 else blocks.discard)(int(block.value))
+        now = min(blocks) if blocks else None
+        if now != first:
+            if first is not None:
+                extra_remove.append(Quad(graph, FIRST_BLOCK, _integer(first), graph))
+            if now is not None:
+                extra_add.append(Quad(graph, FIRST_BLOCK, _integer(now), graph))
+    return [*remove, *extra_remove], [*add, *extra_add]
+
+
+def _blocks_named(store: GraphStore, graph: NamedNode) -> tuple[set[int], int | None]:
+    """The blocks a list names now, and its first block as it says."""
+    result = store.query(
+        f"SELECT ?block ?first WHERE {{ GRAPH {graph} {{ {{ {graph} {BLOCK} ?block }}"
+        f" UNION {{ {graph} {FIRST_BLOCK} ?first }} }} }}"
+    )
+    assert isinstance(result, SelectResult)
+    blocks = {int(row["block"].value) for row in result.rows if row.get("block") is not None}
+    first = next((int(row["first"].value) for row in result.rows if row.get("first") is not None), None)
+    return blocks, first
+
+
+def _block_members(store: GraphStore, graph: NamedNode, block: Literal, most: int) -> set[Term]:
+    """Up to `most` of what a list names in `block` (its members, and the list if it names the block)."""
+    result = store.query(
+        f"SELECT ?member WHERE {{ {{ GRAPH {graph} {{ {graph} {BLOCK} {block} BIND ({graph} AS ?member) }} }}"
+        f" UNION {{ SELECT ?member WHERE {{ GRAPH {graph} {{ ?member {BLOCK} {block} }} }}"
+        f" LIMIT {int(most)} }} }}"
+    )
+    assert isinstance(result, SelectResult)
+    return {row["member"] for row in result.rows}
 
 
 def _key(value: int) -> Literal:
@@ -717,8 +862,11 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> set[str]:
         elif not old + change and value is not None:
             remove.append(Quad(node, _VALUE, value, index))
     if remove or add:
+        moved_keys = {q.subject.value for q in (*remove, *add)}
+        remove, add = block_changes(store, remove, add)
         store.replace_graphs({}, remove=remove, add=add)
-    return {q.subject.value for q in (*remove, *add)}
+        return moved_keys
+    return set()
 
 
 def _keep_their_places(

@@ -54,6 +54,7 @@ from jalinan.ingest.list_members import MEMBER_INDEXES, list_members_update, ref
 from jalinan.ingest.list_order import (
     LIST_GRAPHS,
     LIST_ORDER_GRAPH,
+    has_blocks,
     positions_from_graphs,
     rerank,
     stale_lists,
@@ -588,7 +589,7 @@ def write_corpus(
     ranked = all(
         graph in existing
         for graph in (*LIST_GRAPHS, *MEMBER_INDEXES, *agreement_lists.AGREEMENT_LIST_INDEXES)
-    )  # every list ranked (a new one too)
+    ) and has_blocks(store)  # every list ranked (a new one too), with its blocks
     complete = has_statistics(store) and inferred_current and ranked and network_summary.is_built(store)
     if not (changed or stale or verified) and complete:
         if before_commit is not None:

@@ -289,6 +289,10 @@ class Paging:
     size: int  # the default page size, also the LIMIT written in the file
     max_size: int
     order: str = ""  # the documented order of the subjects, for readers of the listing
+    # a pipeline's page query that reads its list by blocks: the variable of its `VALUES` block
+    # of how many blocks to read, which the runner widens until the page is full (None: all)
+    window: str | None = None
+    windows: tuple[int, ...] = (1, 8, 64)  # the windows tried, in blocks, before every block
 
 
 @dataclass(frozen=True)
@@ -607,6 +611,13 @@ def load_pipeline(folder: Path) -> CannedQuery:
                 bound=str(spec.get("bound", "start")),
             )
         )
+    window = page.get("window")
+    windows = page.get("windows", [1, 8, 64])
+    if window is not None:
+        window = str(window)
+        fill_values(text, (window,), None, page_path)  # the block is there
+    if not isinstance(windows, list) or not all(isinstance(w, int) and w > 0 for w in windows):
+        raise CatalogueError(f"{page_path}: `page:` `windows` is a list of whole numbers of blocks")
     detail = detail_path.read_text(encoding="utf-8")
     fill_values(detail, counts, None, detail_path)
     return CannedQuery(
@@ -621,6 +632,8 @@ def load_pipeline(folder: Path) -> CannedQuery:
             size=int(page.get("size", 25)),
             max_size=int(page.get("max", 500)),
             order=str(page.get("order", "")).strip(),
+            window=window,
+            windows=tuple(windows),
         ),
         detail=detail,
     )
