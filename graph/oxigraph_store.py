@@ -10,6 +10,7 @@ import itertools
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,6 +93,7 @@ class OxigraphStore:
         self._store = inner
         self.path = path
         self.read_only = read_only
+        self._preload: _Preload | None = None
 
     @property
     def version(self) -> str | None:
@@ -265,6 +267,7 @@ class OxigraphStore:
         if size >= BULK_LOAD_THRESHOLD and not removed and self.path is not None and self._is_empty():
             self._load_into_empty(materialised, added, before_commit)
             return
+        self.abandon_preload()
         if before_commit is not None:
             before_commit()
         existing = [name for name in materialised if self._store.contains_named_graph(NamedNode(name))]
@@ -299,6 +302,32 @@ class OxigraphStore:
         parts.append(f"INSERT DATA {{\n{body}\n}}")
         self._store.update(" ;\n".join(parts))
 
+    def preload(self, graphs: Mapping[str, PackedGraph]) -> bool:
+        """Begin a first load before the write is known whole: when this store is empty (and
+        on disk), bulk-load `graphs` into the staging folder of `_load_into_empty` in a
+        background thread, and say whether it began.
+
+        A first full ingest knows its article graphs long before it has derived the rest
+        (counts, lists, the inferred graph, the network summary); loading them meanwhile takes
+        the larger part of the bulk load (the loader works in Rust, without the GIL) off the
+        end of the ingest. Nothing becomes visible sooner: the write that follows
+        (`replace_graphs`) takes the staging folder over only if it writes these very graphs
+        (the same objects), and still replaces the store with it in one rename; any other
+        write, `abandon_preload` or `close` discards it.
+        """
+        if self.path is None or self.read_only or self._preload is not None:
+            return False
+        if sum(len(packed) for packed in graphs.values()) < BULK_LOAD_THRESHOLD or not self._is_empty():
+            return False  # (a write this small does not take the bulk loader's path)
+        self._preload = _Preload(self.path.with_name(f".{self.path.name}.loading"), graphs)
+        return True
+
+    def abandon_preload(self) -> None:
+        """Stop a load begun by `preload` and delete its staging folder (nothing to do if none)."""
+        preload, self._preload = self._preload, None
+        if preload is not None:
+            preload.abandon()
+
     def _is_empty(self) -> bool:
         no_quads = next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
         return no_quads and next(iter(self._store.named_graphs()), None) is None
@@ -319,10 +348,22 @@ class OxigraphStore:
         """
         assert self.path is not None
         staging = self.path.with_name(f".{self.path.name}.loading")
-        shutil.rmtree(staging, ignore_errors=True)
-        fresh = Store(str(staging))
+        preload, self._preload = self._preload, None
+        loaded: Mapping[str, PackedGraph] = {}
+        if preload is not None and all(graphs.get(name) is packed for name, packed in preload.graphs.items()):
+            loaded = preload.graphs  # (already in the staging folder, or being loaded there)
+        elif preload is not None:
+            preload.abandon()
+            preload = None
+        if preload is None:
+            shutil.rmtree(staging, ignore_errors=True)
+        fresh = preload.store if preload is not None else Store(str(staging))
         try:
-            _bulk_load_packed(fresh, {n: g for n, g in graphs.items() if isinstance(g, PackedGraph)})
+            if preload is not None:
+                preload.finish()
+            _bulk_load_packed(
+                fresh, {n: g for n, g in graphs.items() if isinstance(g, PackedGraph) and n not in loaded}
+            )
             quads = itertools.chain(
                 (
                     Quad(t.subject, t.predicate, t.object, graph)
@@ -346,9 +387,13 @@ class OxigraphStore:
             if before_commit is not None:
                 before_commit()
         except BaseException:
+            if preload is not None:
+                preload.abandon()
             del fresh
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        if preload is not None:
+            preload.store = None
         del fresh  # closes RocksDB (and releases its lock) before the rename
         self._store = None  # type: ignore[assignment]  # the same for the empty store
         shutil.rmtree(self.path)
@@ -405,7 +450,8 @@ class OxigraphStore:
             self._store.flush()
 
     def close(self) -> None:
-        """Drop the handle so that RocksDB releases its lock."""
+        """Drop the handle so that RocksDB releases its lock (and any load `preload` began)."""
+        self.abandon_preload()
         if self._store is not None:
             self.flush()
             del self._store
@@ -418,9 +464,47 @@ class OxigraphStore:
         self.close()
 
 
-def _bulk_load_packed(store: Store, graphs: Mapping[str, PackedGraph]) -> None:
+class _Preload:
+    """Packed graphs being bulk-loaded into a staging store by a background thread
+    (`OxigraphStore.preload`)."""
+
+    def __init__(self, staging: Path, graphs: Mapping[str, PackedGraph]):
+        shutil.rmtree(staging, ignore_errors=True)  # (left by a crash)
+        self.staging = staging
+        self.graphs = dict(graphs)
+        self.store: Store | None = Store(str(staging))
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="first-load", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            assert self.store is not None
+            _bulk_load_packed(self.store, self.graphs, stop=self._stop)
+        except BaseException as exc:  # raised by `finish`, in the writing thread
+            self._error = exc
+
+    def finish(self) -> None:
+        """Wait for the load; raise what failed it."""
+        self._thread.join()
+        if self._error is not None:
+            raise StoreError(f"the first load failed: {self._error}") from self._error
+
+    def abandon(self) -> None:
+        """Stop after the loader's current call, close the staging store and delete it."""
+        self._stop.set()
+        self._thread.join()
+        self.store = None  # closes RocksDB before its folder goes
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _bulk_load_packed(
+    store: Store, graphs: Mapping[str, PackedGraph], *, stop: threading.Event | None = None
+) -> None:
     """Bulk-load packed graphs as N-Quads text, about `BULK_LOAD_CHUNK` quads a call: the
-    loader parses them itself, so no Python object is made per quad."""
+    loader parses them itself, so no Python object is made per quad. `stop`, once set, ends
+    the load before its next call (what was loaded stays: the caller deletes the store)."""
     batch: list[bytes] = []
     size = 0
     for name, packed in graphs.items():
@@ -428,9 +512,11 @@ def _bulk_load_packed(store: Store, graphs: Mapping[str, PackedGraph]) -> None:
             batch.append(lines)
             size += count
             if size >= BULK_LOAD_CHUNK:
+                if stop is not None and stop.is_set():
+                    return
                 store.bulk_load(input=b"".join(batch), format=RdfFormat.N_QUADS)
                 batch, size = [], 0
-    if batch:
+    if batch and not (stop is not None and stop.is_set()):
         store.bulk_load(input=b"".join(batch), format=RdfFormat.N_QUADS)
 
 

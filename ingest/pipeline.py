@@ -43,6 +43,7 @@ from jalinan.graph.namespaces import (
     article_iri,
 )
 from jalinan.graph.outside_writes import clear_outside_writes, written_outside_ingest
+from jalinan.graph.oxigraph_store import OxigraphStore
 from jalinan.graph.packed import PackedGraph, digest_of_lines
 from jalinan.graph.staging import staged
 from jalinan.ingest import agreement_lists, network_summary
@@ -667,6 +668,11 @@ def ingest(
     before = verified_digests(store, corpus.graphs, digests) if outside else stored_digests(store)
     changed = [name for name in corpus.graphs if before.get(name) != digests[name]]
     check = start_corpus_shape_check(corpus, changed)
+    # Into an empty store, the graphs already built are loaded while the rest is derived
+    # (started after the check's fork, which must not copy a running loader thread).
+    preloading = isinstance(store, OxigraphStore) and store.preload(
+        {name: corpus.graphs[name] for name in changed if isinstance(corpus.graphs[name], PackedGraph)}
+    )
     try:
         report = write_corpus(
             store,
@@ -677,6 +683,8 @@ def ingest(
         )
     finally:
         check.cancel()
+        if preloading:
+            store.abandon_preload()  # (nothing left to do once the write took it over)
     if outside:
         clear_outside_writes(_store_path(store))
     return corpus, report

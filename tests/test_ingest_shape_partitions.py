@@ -232,7 +232,7 @@ def facts(tmp_path: Path) -> dict[str, Path]:
 
 
 @pytest.fixture
-def first_load_in_parallel(monkeypatch, facts) -> dict[str, list]:
+def first_load_in_parallel(monkeypatch, facts, tmp_path_factory) -> dict[str, list]:
     """Make even a small first ingest take the large path: bulk load staged in a folder while
     the shape check runs in forked workers. Records that it did, and what was on disk when
     ingest waited for the check."""
@@ -241,10 +241,14 @@ def first_load_in_parallel(monkeypatch, facts) -> dict[str, list]:
     monkeypatch.setattr(shape_check, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(shape_check, "_available_cores", lambda: 2)
     real_partitions = shape_check.partitions
+    # the partitions are worked out in the check's own (forked) process: it notes them in a file
+    notes = tmp_path_factory.mktemp("notes") / "partitioned.txt"
+    notes.write_text("")
 
     def spy_partitions(*args):
         parts = real_partitions(*args)
-        seen["partitioned"].append(len(parts))
+        with notes.open("a") as file:
+            file.write(f"{len(parts)}\n")
         return parts
 
     monkeypatch.setattr(shape_check, "partitions", spy_partitions)
@@ -252,7 +256,10 @@ def first_load_in_parallel(monkeypatch, facts) -> dict[str, list]:
 
     def spy_wait(self):
         seen["staged_when_waiting"].append(sorted(p.name for p in facts["root"].iterdir()))
-        return real_wait(self)
+        try:
+            return real_wait(self)
+        finally:
+            seen["partitioned"][:] = [int(n) for n in notes.read_text().split()]
 
     monkeypatch.setattr(pipeline.CorpusShapeCheck, "raise_on_violations", spy_wait)
     return seen
