@@ -11,7 +11,9 @@ violations: no fewer (a partition hiding one) and no more (a partition judging a
 sees part of).
 """
 
+import os
 import shutil
+import time
 from itertools import combinations
 from pathlib import Path
 
@@ -220,6 +222,39 @@ def test_a_failing_worker_fails_the_check(monkeypatch):
     check = start_shape_check(planted(), ontology_source(), groups=[["g1"], ["g2", "g3"]])
     with pytest.raises(RuntimeError, match="planted"):
         check.result()
+
+
+def _running(pid: int) -> bool:
+    """Whether the process is alive and not merely a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def test_cancelling_a_check_stops_the_processes_checking_its_partitions(monkeypatch, tmp_path):
+    """A caller that fails stops the check: no partition process may go on (or linger) after."""
+    started = tmp_path / "started"
+    started.write_text("")
+
+    def slow(*args):
+        with started.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        time.sleep(120)
+        return []
+
+    monkeypatch.setattr(shape_check, "partition_violations", slow)
+    check = start_shape_check(planted(), ontology_source(), groups=[["g1"], ["g2", "g3"]], workers=2)
+    deadline = time.monotonic() + 60
+    while len(started.read_text().split()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    checkers = [int(pid) for pid in started.read_text().split()]
+    assert len(checkers) == 2 and all(_running(pid) for pid in checkers)
+    check.cancel()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in checkers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in checkers)
 
 
 @pytest.fixture
