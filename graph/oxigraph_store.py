@@ -8,6 +8,7 @@ one process may open a store read-write, so opening failures are turned into err
 import asyncio
 import itertools
 import os
+import queue
 import shutil
 import tempfile
 import threading
@@ -302,25 +303,31 @@ class OxigraphStore:
         parts.append(f"INSERT DATA {{\n{body}\n}}")
         self._store.update(" ;\n".join(parts))
 
-    def preload(self, graphs: Mapping[str, PackedGraph]) -> bool:
-        """Begin a first load before the write is known whole: when this store is empty (and
-        on disk), bulk-load `graphs` into the staging folder of `_load_into_empty` in a
-        background thread, and say whether it began.
+    def begin_first_load(self) -> bool:
+        """Get ready to load graphs before the write is known whole (`preload`), and say
+        whether this store can: only an empty store on disk, which a first write fills through
+        the bulk loader (`_load_into_empty`).
 
-        A first full ingest knows its article graphs long before it has derived the rest
-        (counts, lists, the inferred graph, the network summary); loading them meanwhile takes
-        the larger part of the bulk load (the loader works in Rust, without the GIL) off the
+        A first full ingest builds its article graphs long before it has derived the rest
+        (counts, lists, the inferred graph, the network summary); loading them as they are
+        built, in a background thread (the loader works in Rust, without the GIL), uses the
+        core that translating leaves idle and takes the larger part of the bulk load off the
         end of the ingest. Nothing becomes visible sooner: the write that follows
         (`replace_graphs`) takes the staging folder over only if it writes these very graphs
         (the same objects), and still replaces the store with it in one rename; any other
         write, `abandon_preload` or `close` discards it.
         """
-        if self.path is None or self.read_only or self._preload is not None:
+        if self.path is None or self.read_only or self._preload is not None or not self._is_empty():
             return False
-        if sum(len(packed) for packed in graphs.values()) < BULK_LOAD_THRESHOLD or not self._is_empty():
-            return False  # (a write this small does not take the bulk loader's path)
-        self._preload = _Preload(self.path.with_name(f".{self.path.name}.loading"), graphs)
+        self._preload = _Preload(self.path.with_name(f".{self.path.name}.loading"))
         return True
+
+    def preload(self, graphs: Mapping[str, PackedGraph]) -> None:
+        """Hand graphs to the load `begin_first_load` got ready; it begins once they add up to
+        `BULK_LOAD_THRESHOLD` triples (a smaller write is one transaction, loaded at once)."""
+        if self._preload is None:
+            raise StoreError("no first load was begun (begin_first_load)")
+        self._preload.add(graphs)
 
     def abandon_preload(self) -> None:
         """Stop a load begun by `preload` and delete its staging folder (nothing to do if none)."""
@@ -357,12 +364,11 @@ class OxigraphStore:
             preload = None
         if preload is None:
             shutil.rmtree(staging, ignore_errors=True)
-        fresh = preload.store if preload is not None else Store(str(staging))
+        fresh: Store | None = None
         try:
-            if preload is not None:
-                preload.finish()
+            fresh = preload.finish() if preload is not None else Store(str(staging))
             _bulk_load_packed(
-                fresh, {n: g for n, g in graphs.items() if isinstance(g, PackedGraph) and n not in loaded}
+                fresh, [(n, g) for n, g in graphs.items() if isinstance(g, PackedGraph) and n not in loaded]
             )
             quads = itertools.chain(
                 (
@@ -465,49 +471,75 @@ class OxigraphStore:
 
 
 class _Preload:
-    """Packed graphs being bulk-loaded into a staging store by a background thread
-    (`OxigraphStore.preload`)."""
+    """Packed graphs bulk-loaded into a staging store by a background thread as they are
+    handed over (`OxigraphStore.preload`), once they are many enough to be worth it."""
 
-    def __init__(self, staging: Path, graphs: Mapping[str, PackedGraph]):
-        shutil.rmtree(staging, ignore_errors=True)  # (left by a crash)
+    def __init__(self, staging: Path):
         self.staging = staging
-        self.graphs = dict(graphs)
-        self.store: Store | None = Store(str(staging))
+        self.graphs: dict[str, PackedGraph] = {}
+        self.store: Store | None = None
+        self._size = 0  # triples handed over before the load began
+        self._feed: queue.SimpleQueue[tuple[str, PackedGraph] | None] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def add(self, graphs: Mapping[str, PackedGraph]) -> None:
+        for name, packed in graphs.items():
+            self.graphs[name] = packed
+            self._feed.put((name, packed))
+            self._size += len(packed)
+        if self._thread is None and self._size >= BULK_LOAD_THRESHOLD:
+            self._begin()
+
+    def _begin(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)  # (left by a crash)
+        self.store = Store(str(self.staging))
         self._thread = threading.Thread(target=self._run, name="first-load", daemon=True)
         self._thread.start()
+
+    def _handed_over(self) -> Iterator[tuple[str, PackedGraph]]:
+        while (item := self._feed.get()) is not None:
+            yield item
 
     def _run(self) -> None:
         try:
             assert self.store is not None
-            _bulk_load_packed(self.store, self.graphs, stop=self._stop)
+            _bulk_load_packed(self.store, self._handed_over(), stop=self._stop)
         except BaseException as exc:  # raised by `finish`, in the writing thread
             self._error = exc
 
-    def finish(self) -> None:
-        """Wait for the load; raise what failed it."""
+    def finish(self) -> Store:
+        """Load what is left, wait for the load and give its store; raise what failed it."""
+        if self._thread is None:
+            self._begin()
+        assert self._thread is not None and self.store is not None
+        self._feed.put(None)
         self._thread.join()
         if self._error is not None:
             raise StoreError(f"the first load failed: {self._error}") from self._error
+        return self.store
 
     def abandon(self) -> None:
         """Stop after the loader's current call, close the staging store and delete it."""
+        if self._thread is None:
+            return  # nothing was written
         self._stop.set()
+        self._feed.put(None)
         self._thread.join()
         self.store = None  # closes RocksDB before its folder goes
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def _bulk_load_packed(
-    store: Store, graphs: Mapping[str, PackedGraph], *, stop: threading.Event | None = None
+    store: Store, graphs: Iterable[tuple[str, PackedGraph]], *, stop: threading.Event | None = None
 ) -> None:
-    """Bulk-load packed graphs as N-Quads text, about `BULK_LOAD_CHUNK` quads a call: the
-    loader parses them itself, so no Python object is made per quad. `stop`, once set, ends
-    the load before its next call (what was loaded stays: the caller deletes the store)."""
+    """Bulk-load packed graphs (name, graph) as N-Quads text, about `BULK_LOAD_CHUNK` quads a
+    call: the loader parses them itself, so no Python object is made per quad. `stop`, once
+    set, ends the load before its next call (what was loaded stays: the caller deletes it)."""
     batch: list[bytes] = []
     size = 0
-    for name, packed in graphs.items():
+    for name, packed in graphs:
         for lines, count in _line_chunks(packed.nquads(NamedNode(name)), len(packed)):
             batch.append(lines)
             size += count

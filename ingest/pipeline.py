@@ -306,13 +306,17 @@ def build_corpus(
     *,
     check_shapes: bool = True,
     extra: Sequence[Path] = (),
+    on_packed: Callable[[str, PackedGraph], None] | None = None,
 ) -> Corpus:
     """Validate every file (with `extra` article files, see `read_facts`) and build every graph;
-    raise `FactsInvalid` on any problem."""
+    raise `FactsInvalid` on any problem. `on_packed` is given each graph as soon as it is built
+    and packed (a first load begins with them)."""
     facts_dir = facts_dir or default_facts_dir()
     ontology_ttl = ontology_source()
     files_read = read_facts(facts_dir, extra)
-    translator = Translator(load_vocabulary(ontology_ttl), ArticleTexts(articles_dir), pack=True)
+    translator = Translator(
+        load_vocabulary(ontology_ttl), ArticleTexts(articles_dir), pack=True, on_packed=on_packed
+    )
     graphs = translator.translate(files_read)
     article_ids = sorted(f.article.id for f in files_read if f.article is not None)
     del translator, files_read  # every file's records: about 22 MB per 1,000 articles
@@ -657,10 +661,32 @@ def ingest(
 
     When ingest has written nothing yet (a first load), every graph is new and is checked, so
     the check starts at once, in worker processes, while this process derives and stages the
-    write; the write becomes visible only if the check passes. (The digests cost nothing here:
-    each article graph's was taken when it was packed.)
+    write (each graph bulk-loaded into the staging folder as soon as it is built); the write
+    becomes visible only if the check passes. (The digests cost nothing here: each article
+    graph's was taken when it was packed.)
     """
-    corpus = build_corpus(facts_dir, articles_dir, check_shapes=False)
+    # Into an empty store, every graph is new: each is loaded as soon as it is built, while the
+    # rest is translated and derived (`OxigraphStore.begin_first_load`).
+    first_load = isinstance(store, OxigraphStore) and store.begin_first_load()
+    try:
+        corpus = build_corpus(
+            facts_dir,
+            articles_dir,
+            check_shapes=False,
+            on_packed=(lambda name, packed: store.preload({name: packed})) if first_load else None,
+        )
+        report, outside = _write_checked(store, corpus)
+    finally:
+        if first_load:
+            store.abandon_preload()  # (nothing left to do once the write took it over)
+    if outside:
+        clear_outside_writes(_store_path(store))
+    return corpus, report
+
+
+def _write_checked(store: GraphStore, corpus: Corpus) -> tuple[WriteReport, bool]:
+    """Write what changed (`write_corpus`) once its shapes pass, checking them meanwhile; and
+    whether the store had been written outside ingest."""
     digests = corpus_digests(corpus.graphs)
     # Written outside ingest since it last looked? Then compare what the graphs hold, not what
     # ingest recorded (`outside_writes.py`); the mark goes once all is rewritten as it should be.
@@ -668,11 +694,6 @@ def ingest(
     before = verified_digests(store, corpus.graphs, digests) if outside else stored_digests(store)
     changed = [name for name in corpus.graphs if before.get(name) != digests[name]]
     check = start_corpus_shape_check(corpus, changed)
-    # Into an empty store, the graphs already built are loaded while the rest is derived
-    # (started after the check's fork, which must not copy a running loader thread).
-    preloading = isinstance(store, OxigraphStore) and store.preload(
-        {name: corpus.graphs[name] for name in changed if isinstance(corpus.graphs[name], PackedGraph)}
-    )
     try:
         report = write_corpus(
             store,
@@ -683,11 +704,7 @@ def ingest(
         )
     finally:
         check.cancel()
-        if preloading:
-            store.abandon_preload()  # (nothing left to do once the write took it over)
-    if outside:
-        clear_outside_writes(_store_path(store))
-    return corpus, report
+    return report, outside
 
 
 def _new_dates(store: GraphStore, dates: list[Triple]) -> list[Triple]:

@@ -1,10 +1,11 @@
 """A first load begins before the write is known whole, and still writes all or nothing.
 
-A full ingest into an empty store hands its article graphs to the bulk loader as soon as they
-are built (`OxigraphStore.preload`), while it derives the rest. What must hold: the store then
-holds exactly what a load at the end writes; nothing is visible before the write and the shape
-check have both finished; a write of other content, a failing check, a failure while deriving
-or an abandoned load leave the store empty and no staging folder beside it.
+A full ingest into an empty store hands each graph to the bulk loader as soon as it is built
+(`OxigraphStore.begin_first_load`, `preload`), while it translates and derives the rest. What
+must hold: the store then holds exactly what a load at the end writes; nothing is visible
+before the write and the shape check have both finished; a write of other content, a failing
+check, a failure while deriving or an abandoned load leave the store empty and no staging
+folder beside it.
 """
 
 from pathlib import Path
@@ -47,7 +48,8 @@ def test_a_load_begun_early_holds_exactly_what_a_load_at_the_end_holds(tmp_path,
     early = {G + "a": _graph("a", 7), G + "b": _graph("b", 2), G + "empty": PackedGraph([])}
     later = {G + "derived": [Triple(NamedNode(G + "x"), P, Literal("derived"))], G + "c": _graph("c", 5)}
     with open_store(tmp_path / "early" / "store") as store:
-        assert store.preload(early)
+        assert store.begin_first_load()
+        store.preload(early)
         assert ".store.loading" in _beside(store.path)
         assert store.graph_names() == []  # nothing visible before the write
         store.replace_graphs({**early, **later})
@@ -61,7 +63,8 @@ def test_a_load_begun_early_holds_exactly_what_a_load_at_the_end_holds(tmp_path,
 
 def test_a_write_of_other_content_discards_what_was_loaded_early(tmp_path, small_loads):
     with open_store(tmp_path / "store") as store:
-        assert store.preload({G + "a": _graph("a", 7)})
+        assert store.begin_first_load()
+        store.preload({G + "a": _graph("a", 7)})
         rebuilt = _graph("a", 2)  # the same graph name, another content
         store.replace_graphs({G + "a": rebuilt})
         assert len(list(store.quads(G + "a"))) == 2
@@ -74,6 +77,7 @@ def test_a_failing_check_after_an_early_load_writes_nothing(tmp_path, small_load
 
     with open_store(tmp_path / "store") as store:
         graphs = {G + "a": _graph("a", 7)}
+        assert store.begin_first_load()
         store.preload(graphs)
         with pytest.raises(RuntimeError, match="planted"):
             store.replace_graphs(graphs, before_commit=fails)
@@ -83,7 +87,9 @@ def test_a_failing_check_after_an_early_load_writes_nothing(tmp_path, small_load
 
 def test_an_abandoned_early_load_leaves_the_store_empty(tmp_path, small_load_calls):
     with open_store(tmp_path / "store") as store:
-        assert store.preload({G + "a": _graph("a", 50)})
+        assert store.begin_first_load()
+        store.preload({G + "a": _graph("a", 50)})
+        assert ".store.loading" in _beside(store.path)
         store.abandon_preload()
         assert _beside(store.path) == ["store"]
         assert store.graph_names() == []
@@ -92,14 +98,20 @@ def test_an_abandoned_early_load_leaves_the_store_empty(tmp_path, small_load_cal
 def test_a_store_that_holds_data_is_not_loaded_early(tmp_path, small_loads):
     with open_store(tmp_path / "store") as store:
         store.replace_graphs({G + "old": _graph("old", 3)})
-        assert not store.preload({G + "a": _graph("a", 7)})
+        assert not store.begin_first_load()
         assert _beside(store.path) == ["store"]
 
 
-def test_a_small_first_load_is_not_begun_early(tmp_path):
-    """Below the bulk loader's threshold the write is one transaction: nothing to stage."""
+def test_a_first_load_smaller_than_the_loaders_threshold_stages_nothing(tmp_path, monkeypatch):
+    """Below the bulk loader's threshold the write is one transaction: nothing is staged."""
+    monkeypatch.setattr(oxigraph_store, "BULK_LOAD_THRESHOLD", 10)
     with open_store(tmp_path / "store") as store:
-        assert not store.preload({G + "a": _graph("a", 7)})
+        assert store.begin_first_load()
+        store.preload({G + "a": _graph("a", 7)})
+        assert _beside(store.path) == ["store"]
+        store.preload({G + "b": _graph("b", 7)})  # now 14 triples: the load begins
+        assert ".store.loading" in _beside(store.path)
+        store.replace_graphs({G + "a": _graph("a", 1)})  # another write: discarded
         assert _beside(store.path) == ["store"]
 
 
@@ -112,11 +124,11 @@ def facts(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_a_full_ingest_loads_its_article_graphs_early_into_an_empty_store(facts, small_loads, monkeypatch):
-    begun: list[list[str]] = []
+    handed: list[str] = []
     real = oxigraph_store.OxigraphStore.preload
 
     def spy(self, graphs):
-        begun.append(sorted(graphs))
+        handed.extend(graphs)
         return real(self, graphs)
 
     monkeypatch.setattr(oxigraph_store.OxigraphStore, "preload", spy)
@@ -124,10 +136,10 @@ def test_a_full_ingest_loads_its_article_graphs_early_into_an_empty_store(facts,
         corpus, _ = ingest(store, facts["facts"], facts["articles"])
         written = sorted_nquads(store)
     articles = [name for name in corpus.graphs if name.startswith("https://w3id.org/jalinan/id/article/")]
-    assert begun and set(articles) <= set(begun[0])
+    assert articles and set(articles) <= set(handed)
     assert _beside(facts["root"] / "store") == ["articles", "facts", "store"]
 
-    monkeypatch.setattr(oxigraph_store.OxigraphStore, "preload", lambda self, graphs: False)
+    monkeypatch.setattr(oxigraph_store.OxigraphStore, "begin_first_load", lambda self: False)
     with open_store(facts["root"] / "at-the-end") as store:
         ingest(store, facts["facts"], facts["articles"])
         assert sorted_nquads(store) == written
