@@ -157,7 +157,9 @@ def data_graph(
     data.addN((s, p, o, data) for s, p, o in ontology if str(p) in read)
     convert = _TermConverter()
     wanted = {NamedNode(p) for p in read}
-    data.addN(
+    # straight to the store: `Graph.addN` checks each term's kind and the context's identity
+    # first, a tenth of building the graph, for terms `convert` made of the right kinds
+    data.store.addN(
         (convert(s), convert(p), convert(o), data)
         for triples in (*graphs.values(), extra)
         for s, p, o in triples
