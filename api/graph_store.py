@@ -78,7 +78,7 @@ async def _writable_target(request: Request, store: StoreDep, settings: Settings
         raise forbidden(
             f"{graph} is ingest's bookkeeping (digests and counts), written only by `jalinan ingest`"
         )
-    exists = graph in await run_in_threadpool(querying.graph_names, store)
+    exists = await run_in_threadpool(querying.has_graph, store, graph)
     return graph, exists
 
 
@@ -96,7 +96,7 @@ async def read_graph(request: Request, store: StoreDep) -> Response:
         request.headers.get("accept"), _format_param(request), results=[], graphs=GRAPH_FORMATS
     )
     rdf_format = choice.graph or DEFAULT_GRAPH_FORMAT
-    if graph is not None and graph not in await run_in_threadpool(querying.graph_names, store):
+    if graph is not None and not await run_in_threadpool(querying.has_graph, store, graph):
         raise not_found(f"no graph {graph}", parameter="graph")
     data = await run_in_threadpool(querying.dump, store, rdf_format, graph)
     return Response(data, media_type=media_type(rdf_format), headers={"Vary": "Accept"})

@@ -139,7 +139,7 @@ async def ontology(request: Request, store: StoreDep) -> Response:
     rdf_format = choice.graph or DEFAULT_GRAPH_FORMAT
 
     async def produce() -> Response:
-        if ONTOLOGY_GRAPH not in await run_in_threadpool(querying.graph_names, store):
+        if not await run_in_threadpool(querying.has_graph, store, ONTOLOGY_GRAPH):
             raise not_found("the ontology is not loaded: run `jalinan ingest`")
         data = await run_in_threadpool(querying.dump, store, rdf_format, ONTOLOGY_GRAPH, trusted=True)
         return Response(data, media_type=media_type(rdf_format), headers={"Vary": "Accept"})

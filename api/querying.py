@@ -273,8 +273,8 @@ def update(store: GraphStore, sparql_update: str, *, base_iri: str | None = None
         raise _refusal(exc, "update") from exc
 
 
-def graph_names(store: GraphStore) -> list[str]:
-    return store.graph_names()
+def has_graph(store: GraphStore, name: str) -> bool:
+    return store.has_graph(name)
 
 
 def dump(

@@ -19,11 +19,17 @@ from jalinan.api.app import create_app
 from jalinan.api.connections import guarded_protocol
 from jalinan.api.settings import Settings
 from jalinan.graph import StoreError, StoreLockedError, open_store
+from jalinan.graph.heap import configured_step
 from jalinan.graph.pool import PooledStore
 from jalinan.graph.remote_store import is_remote
 from jalinan.graph.replica import ReplicaStore
+from jalinan.graph.results import AskResult
 from jalinan.graph.sandbox import SandboxUnavailable, offline_thread
 from jalinan.graph.snapshots import POINTER, is_published_folder
+
+# Whether the store holds anything, found at its first quad in a named graph: listing the graph
+# names instead (one per article) took 5 s and left 145 MB in the server at 100,000 articles.
+ANY_NAMED_GRAPH = "ASK { GRAPH ?g { ?s ?p ?o } }"
 
 
 def _fail(message: str) -> int:
@@ -76,6 +82,10 @@ def serve(args: argparse.Namespace) -> int:
         settings = Settings.from_args(args)
     except ValueError as exc:
         return _fail(str(exc))
+    try:
+        configured_step()  # the query workers read it when they start: refuse a bad one now
+    except ValueError as exc:
+        return _fail(str(exc))
     path = settings.store_path
     if settings.read_only:
         return _serve_read_only(settings)
@@ -106,7 +116,7 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        if not store.graph_names():
+        if store.query(ANY_NAMED_GRAPH) == AskResult(False):
             print(
                 f"jalinan serve: warning: the store at {path} is empty; "
                 f"run `jalinan ingest --store {path}` first",

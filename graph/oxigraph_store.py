@@ -179,6 +179,9 @@ class OxigraphStore:
     def graph_names(self) -> list[str]:
         return sorted(graph.value for graph in self._store.named_graphs())
 
+    def has_graph(self, name: str) -> bool:
+        return self._store.contains_named_graph(NamedNode(name))
+
     def quad_count(self) -> int:
         # Counted in Rust: 0.7 s at 2.1 million quads, where listing them as Python objects
         # took most of a two-minute `jalinan stats`.

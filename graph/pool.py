@@ -57,6 +57,7 @@ from pyoxigraph import (
 from jalinan.graph import children
 from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.fair_line import FairLine
+from jalinan.graph.heap import HeapTrimmer, configured_step
 from jalinan.graph.oxigraph_store import OxigraphStore, memory_copy
 from jalinan.graph.query_threads import QueryThreads
 from jalinan.graph.results import QueryResult, materialise
@@ -109,7 +110,7 @@ class _CappedBuffer(io.RawIOBase):
 @dataclass(frozen=True)
 class _Job:
     snapshot: str
-    kind: str  # "rows", "bytes", "dump", "graph_names" or "quad_count"
+    kind: str  # "rows", "bytes", "dump", "graph_names", "has_graph" or "quad_count"
     sparql: str
     default_graphs: Sequence[str] | None
     named_graphs: Sequence[str] | None
@@ -117,7 +118,7 @@ class _Job:
     graph_media_type: str = ""
     max_rows: int | None = None  # "rows": keep at most this many SELECT rows
     max_bytes: int | None = None  # "bytes", "dump": abandon a serialisation that grows past this
-    graph: str | None = None  # "dump": the named graph, or None for the whole dataset
+    graph: str | None = None  # "dump": the named graph, or None for the whole dataset; "has_graph": the graph
     base_iri: str | None = None  # resolves the query's relative IRIs (the endpoint's URL)
 
 
@@ -178,6 +179,7 @@ _WORK: dict[str, Callable[[OxigraphStore, _Job], object]] = {
     "bytes": _serialized,
     "dump": _dumped,
     "graph_names": _graph_names,
+    "has_graph": lambda opened, job: opened.has_graph(job.graph or ""),
     "quad_count": lambda opened, job: opened.quad_count(),
 }
 
@@ -195,6 +197,7 @@ def _worker_main(
     children.die_with_parent(parent_pid)
     _limit_memory(memory_limit)
     refusal = enter_worker_sandbox(networked)
+    trimmer = HeapTrimmer(configured_step())  # a heavy query's freed memory goes back (heap.py)
     conn.send("ready")
     opened: OxigraphStore | None = None
     opened_path = ""
@@ -224,6 +227,7 @@ def _worker_main(
             _send_whole(conn, ("error", f"{type(exc).__name__}: {exc}"))
             continue
         _send_whole(conn, _job_answer(opened, job, networked))
+        trimmer.maybe_trim()
 
 
 def _job_answer(opened: OxigraphStore, job: _Job, networked: bool = False) -> tuple[str, object]:
@@ -278,8 +282,8 @@ def _answer(status: str, payload: object) -> object:
     return payload
 
 
-# Replies up to this size are read on the event loop once the first byte is there (the worker is
-# writing them at memory speed); larger ones are read in a thread, so the loop never waits long.
+# Replies up to this size are read on the event loop as they arrive (the worker is writing them
+# at memory speed); the rest of a larger one is read in a thread, so the loop never waits long.
 _READ_ON_LOOP = 256 * 1024
 
 
@@ -294,31 +298,93 @@ def _read_exactly(fd: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _receive(fd: int) -> tuple[str, object]:
-    """One message from a worker's pipe, in `multiprocessing.connection`'s framing (a 4-byte
-    big-endian length, or -1 and an 8-byte one, then the pickle), as `Connection.recv` reads it.
+def _wake(ready: asyncio.Future[None]) -> None:
+    if not ready.done():
+        ready.set_result(None)
 
-    The first read takes whatever is there (the whole of a small answer: `_send_whole`); only
-    the rest of a larger one is read after it, on the loop or, when large, in a thread."""
-    first = os.read(fd, 1 << 16)
-    if len(first) < 4:
-        first += _read_exactly(fd, 4 - len(first))
-    (size,) = struct.unpack("!i", first[:4])
+
+def _expire(ready: asyncio.Future[None]) -> None:
+    if not ready.done():
+        ready.set_exception(TimeoutError())
+
+
+async def _readable(fd: int) -> None:
+    """Until the (non-blocking) pipe has more to read: the rest of a message being written."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+    loop.add_reader(fd, _wake, ready)
+    try:
+        await ready
+    finally:
+        loop.remove_reader(fd)
+
+
+def _read_some(fd: int, buffer: bytearray, start: int) -> int:
+    """Read into `buffer` from `start`; the bytes read, -1 when none are there yet."""
+    try:
+        count = os.readv(fd, [memoryview(buffer)[start:]])
+    except BlockingIOError:
+        return -1
+    if count == 0:
+        raise EOFError("the query worker closed its pipe")
+    return count
+
+
+async def _receive(fd: int, buffer: bytearray) -> tuple[str, object]:
+    """One message from a worker's non-blocking pipe, in `multiprocessing.connection`'s framing
+    (a 4-byte big-endian length, or -1 and an 8-byte one, then the pickle), as `Connection.recv`
+    reads it.
+
+    A small answer (`_send_whole`: one write) is read into the worker's own `buffer`, allocated
+    once, and unpickled from it in place: no 64 KiB allocation, slice or join per answer. A
+    message not all there yet (the worker is still writing it) is waited for on the loop, never
+    in a blocking read that would stop the loop; the rest of a large one is read in a thread."""
+    filled = 0
+    while filled < 12:
+        count = _read_some(fd, buffer, filled)
+        if count < 0:
+            if filled >= 4 and struct.unpack_from("!i", buffer)[0] != -1:
+                break
+            await _readable(fd)
+            continue
+        filled += count
+        if filled >= 4 and struct.unpack_from("!i", buffer)[0] != -1:
+            break
+    (size,) = struct.unpack_from("!i", buffer)
     start = 4
     if size == -1:
-        if len(first) < 12:
-            first += _read_exactly(fd, 12 - len(first))
-        (size,) = struct.unpack("!Q", first[4:12])
+        (size,) = struct.unpack_from("!Q", buffer, 4)
         start = 12
-    data = first[start:]
+    end = start + size
+    if end <= len(buffer):
+        while filled < end:
+            count = _read_some(fd, buffer, filled)
+            if count < 0:
+                await _readable(fd)
+            else:
+                filled += count
+        return pickle.loads(memoryview(buffer)[start:end])
+    data = bytes(buffer[start:filled])
     remaining = size - len(data)
-    if remaining > 0:
-        rest = (
-            _read_exactly(fd, remaining)
-            if remaining <= _READ_ON_LOOP
-            else await asyncio.to_thread(_read_exactly, fd, remaining)
-        )
+    if remaining <= _READ_ON_LOOP:
+        rest = bytearray()
+        while remaining:
+            try:
+                chunk = os.read(fd, remaining)
+            except BlockingIOError:
+                await _readable(fd)
+                continue
+            if not chunk:
+                raise EOFError("the query worker closed its pipe")
+            rest += chunk
+            remaining -= len(chunk)
         data += rest
+    else:
+        os.set_blocking(fd, True)
+        try:
+            data += await asyncio.to_thread(_read_exactly, fd, remaining)
+        finally:
+            os.set_blocking(fd, False)
     return pickle.loads(data)
 
 
@@ -338,6 +404,16 @@ class _Worker:
         finally:
             child.close()
         self.snapshot = ""
+        self.buffer = bytearray(1 << 16)  # a small answer is read into this (`_receive`)
+        self.nonblocking = False  # the event loop's path leaves its pipe non-blocking
+
+    def blocking(self) -> Connection:
+        """The pipe, blocking again for `Connection`'s own calls (the event loop's path leaves it
+        non-blocking: setting it back after every answer cost two system calls each)."""
+        if self.nonblocking:
+            os.set_blocking(self.conn.fileno(), True)
+            self.nonblocking = False
+        return self.conn
 
     def wait_ready(self, timeout: float = START_TIMEOUT_S) -> None:
         """Wait for the worker's first message; `StoreError` (and the worker killed) if none comes."""
@@ -352,7 +428,7 @@ class _Worker:
     def release(self) -> bool:
         """Make an idle worker close its checkpoint; False if it did not answer (kill it)."""
         try:
-            self.conn.send(RELEASE)
+            self.blocking().send(RELEASE)
             if self.conn.poll(5) and self.conn.recv() == RELEASE:
                 self.snapshot = ""
                 return True
@@ -367,7 +443,7 @@ class _Worker:
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
-            self.conn.send(None)
+            self.blocking().send(None)
         self.process.join(timeout=2)
         if self.process.is_alive():
             self.kill()
@@ -656,7 +732,7 @@ class PooledStore:
         assert worker is not None
         try:
             job: _Job = job_for(self._snapshot_for(worker))
-            worker.conn.send(job)
+            worker.blocking().send(job)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 worker.process.kill()  # at once; reaping it is left to `_replace`'s thread
                 self._replace(worker)
@@ -841,6 +917,12 @@ class PooledStore:
         assert isinstance(names, list)
         return names
 
+    def has_graph(self, name: str, *, timeout: float | None = None) -> bool:
+        """Whether the newest checkpoint holds this named graph (read by a worker)."""
+        found = self._run(lambda snap: _Job(snap, "has_graph", "", None, None, graph=name), timeout, True)
+        assert isinstance(found, bool)
+        return found
+
     # -- the same from an event loop, without a thread ------------------------------------
     async def query_serialized_async(
         self,
@@ -984,14 +1066,19 @@ class PooledStore:
         ready: asyncio.Future[None] = loop.create_future()
         keep: _Worker | None = worker
         try:
-            worker.conn.send(job)  # a few hundred bytes into an empty pipe: does not block
-            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            _send_whole(worker.conn, job)  # a few hundred bytes into an empty pipe: does not block
+            if not worker.nonblocking:  # left so between answers (`_Worker.blocking`)
+                os.set_blocking(fd, False)
+                worker.nonblocking = True
+            # the answer's first bytes, or the time limit: one timer handle, no task per query
+            loop.add_reader(fd, _wake, ready)
+            timer = loop.call_later(remaining, _expire, ready)
             try:
-                await asyncio.wait_for(ready, remaining)
+                await ready
             finally:
+                timer.cancel()
                 loop.remove_reader(fd)
-                os.set_blocking(fd, True)  # uvloop made it non-blocking; the thread path needs it blocking
-            status, payload = await _receive(fd)
+            status, payload = await _receive(fd, worker.buffer)
         except TimeoutError:
             worker.process.kill()
             self._replace(worker, _deferred(held))

@@ -54,7 +54,7 @@ from jalinan.graph.errors import QueryError, StoreError
 from jalinan.graph.namespaces import JL, XSD
 from jalinan.graph.oxigraph_store import OxigraphStore, memory_copy, quad_block
 from jalinan.graph.pool import QueryTimeout, ResultTooLarge
-from jalinan.graph.results import GraphResult, QueryResult, SelectResult, materialise
+from jalinan.graph.results import AskResult, GraphResult, QueryResult, SelectResult, materialise
 from jalinan.graph.sandbox import OutboundRefused
 
 SCHEME_PREFIX = "sparql+"
@@ -339,6 +339,17 @@ class RemoteStore:
         )
         assert isinstance(result, SelectResult)
         return sorted(n for n in (row["g"].value for row in result.rows) if _ours(n) and n != VERSION_GRAPH)
+
+    def has_graph(self, name: str) -> bool:
+        """Asked of the server (a graph holding no triple does not exist there); never the
+        server's own graphs or the version marker, as `graph_names`."""
+        if not _ours(name) or name == VERSION_GRAPH:
+            return False
+        result = self.query(
+            f"ASK {{ VALUES ?g {{ {NamedNode(name)} }} GRAPH ?g {{ ?s ?p ?o }} }}", trusted=True
+        )
+        assert isinstance(result, AskResult)
+        return result.value
 
     def quad_count(self) -> int:
         """Counted by the server in one query (not one per graph)."""

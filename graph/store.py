@@ -116,6 +116,11 @@ class GraphStore(Protocol):
         """The IRIs of all named graphs."""
         ...
 
+    def has_graph(self, name: str) -> bool:
+        """Whether the store holds this named graph: one look-up, where listing every graph
+        name (one an article) takes seconds on a large store."""
+        ...
+
     def quads(self, graph: str | None = None) -> Iterable[Quad]:
         """All quads, or those of one named graph."""
         ...

@@ -268,19 +268,8 @@ class BackendServers:
 # What a backend is known to answer otherwise, by query: each such test runs there as a strict
 # xfail, so that it is seen to fail for this reason, and the day it passes the list must shrink.
 KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {
-    "virtuoso": {
-        "agreements": "Virtuoso 7 cannot compile the agreements page query since its list "
-        "choice picks the list by facet and order (SQ156: Internal Optimized compiler error : "
-        "unknown table for a column dfe in sqldf.c:1528), from the subquery's BINDs of the "
-        "parameters before a UNION whose branches bind ?facet, ?order and ?list from VALUES",
-        # (since main's search changes of 2026-12-07; queries/search/ is others' work this session)
-        "search": "Virtuoso 7 cannot compile the search page query (SP031: SPARQL compiler: "
-        "Internal error: sparp_gp_deprecate(): equiv replaces filter but under deprecation), from a "
-        "UNION branch holding a FILTER on its VALUES block's columns beside a subquery holding the "
-        "same block; nor, for a page of several entities, the detail query (SQ156 internal "
-        "optimizer error: a UNION whose branches each hold the page's VALUES block and one a NOT "
-        "EXISTS)",
-    }
+    # (none since session 10: `agreements` and `search` now answer alike on Virtuoso 7)
+    "virtuoso": {},
 }
 
 

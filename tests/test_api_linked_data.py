@@ -11,9 +11,7 @@ JL = "https://w3id.org/jalinan/ontology#"
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 # (entity pages read the entity, describe and evidence queries: on every backend alike)
-api_server, http, _known = over_every_backend(
-    {"friendly_agreements_by_party": ("agreements-by-party",), "friendly_search": ("search",)}
-)
+api_server, http, _known = over_every_backend()
 
 
 def test_entity_page_for_browsers(http: httpx.Client) -> None:

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from jalinan.graph import RemoteLocation, RemoteStore, open_store
+from jalinan.graph.namespaces import ONTOLOGY_GRAPH
 from jalinan.graph.remote_store import auth_from_env
 from jalinan.ingest.pipeline import ingest, ingest_articles
 from tests.backends import SERVERS, Backend, known_difference
@@ -261,3 +262,21 @@ def test_a_client_query_never_makes_the_backend_fetch_anything(remote_server: Ap
         listener.shutdown()
     assert response.status_code == 400 and update.status_code == 400
     assert seen == []
+
+
+def test_graph_store_reads_a_graph_and_404s_a_missing_one_as_the_embedded_store(
+    embedded_server: ApiServer, remote_server: ApiServer
+):
+    """`/store?graph=` on a remote backend asks the server about that graph alone (not a list of
+    every graph name), and answers as the embedded store: the ontology's graph, then none."""
+    ontology = ONTOLOGY_GRAPH
+    for server in (remote_server, embedded_server):
+        found = httpx.get(
+            server.url("/store"),
+            params={"graph": ontology},
+            headers={"Accept": "application/n-triples"},
+            timeout=60,
+        )
+        assert found.status_code == 200 and found.text.count("\n") > 100
+        missing = httpx.get(server.url("/store"), params={"graph": ontology + "-never-written"}, timeout=60)
+        assert missing.status_code == 404

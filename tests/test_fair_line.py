@@ -301,3 +301,63 @@ def test_a_light_newcomer_takes_the_place_of_a_heavy_query_even_from_a_client_ne
         return outcomes
 
     assert asyncio.run(scenario()) == ["fresh refused", "light served"]
+
+
+def test_a_query_arriving_while_every_turn_is_held_does_not_rank_the_whole_line_again() -> None:
+    """Under load (32 clients, 4 turns) every arrival finds the turns held; ranking the 28
+    waiting queries then was most of the front end's CPU per answer (bench/hop_bench.py). The
+    line is ranked when a turn is given back, and by each waiter's client once, not per waiter."""
+
+    async def scenario() -> tuple[int, int, list[str]]:
+        line = FairLine(1, 100, clock=Clock())
+        held = await line.acquire("c", 1, "SELECT 0")
+        served: list[str] = []
+
+        async def ask(number: int) -> None:
+            turn = await line.acquire("c", 60, f"SELECT {number}")
+            served.append(f"SELECT {number}")
+            line.release(turn)
+
+        looked_up: list[object] = []
+        past = line._clients.past
+
+        def counting(key: object) -> tuple[float, float]:
+            looked_up.append(key)
+            return past(key)
+
+        line._clients.past = counting  # type: ignore[method-assign]
+        tasks = []
+        for number in range(1, 21):
+            tasks.append(asyncio.create_task(ask(number)))
+            await settle()
+        on_arrival = len(looked_up)
+        looked_up.clear()
+        line.release(held)  # one turn free: the line is ranked once, its one client looked up once
+        on_release = looked_up.count("c")
+        await asyncio.gather(*tasks)
+        return on_arrival, on_release, served
+
+    on_arrival, on_release, served = asyncio.run(scenario())
+    assert on_arrival <= 2 * 20  # each arrival looks up its own client's use, not everyone's
+    assert on_release <= 2  # charging the turn given back, ranking the line: not 20 lookups
+    assert served == [f"SELECT {number}" for number in range(1, 21)]  # and still first come first served
+
+
+def test_a_turn_given_back_while_a_cancelled_query_has_not_yet_left_the_line_stays_usable() -> None:
+    """A client that hangs up cancels its waiting query; if a turn is given back before that
+    query's task runs again to leave the line, the release must not fail, and the turn must
+    not be lost to a query no one awaits."""
+
+    async def scenario() -> bool:
+        line = FairLine(1, 10, clock=Clock())
+        held = await line.acquire("a", 1)
+        waiting = asyncio.create_task(line.acquire("b", 60))
+        await settle()
+        waiting.cancel()  # its future is cancelled now; its task runs only later
+        line.release(held)  # before the cancelled query has left the line
+        await asyncio.gather(waiting, return_exceptions=True)
+        turn = await asyncio.wait_for(line.acquire("c", 1), 0.5)  # the one turn is free
+        line.release(turn)
+        return waiting.cancelled()
+
+    assert asyncio.run(scenario())

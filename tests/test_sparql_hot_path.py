@@ -7,13 +7,20 @@ import asyncio
 import json
 import multiprocessing
 import os
+import pickle
+import struct
 import threading
+import time
+from pathlib import Path
 
 import httpx
 import pytest
+from pyoxigraph import Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat
 
 from jalinan.api.connections import CHUNK_BYTES, _CoalescedWrites
-from jalinan.graph.pool import _ONE_WRITE, _receive, _send_whole
+from jalinan.graph.oxigraph_store import open_store
+from jalinan.graph.pool import _ONE_WRITE, PooledStore, _receive, _send_whole
+from jalinan.graph.results import SelectResult
 from tests.conftest import ApiServer
 
 ASK = "ASK { ?s ?p ?o }"
@@ -72,12 +79,13 @@ def test_a_body_past_the_limit_at_sparql_is_refused_before_it_is_read(api_server
 def test_a_workers_answer_arrives_whole_whatever_its_size(size: int) -> None:
     """Small answers go in one write and come out of one read; larger ones in several."""
     parent, child = multiprocessing.Pipe()
+    os.set_blocking(parent.fileno(), False)  # as the event loop's path leaves it
     answer = ("ok", ("SELECT", os.urandom(size)))
     writer = threading.Thread(target=_send_whole, args=(child, answer))
     writer.start()
 
     async def read() -> object:
-        return await _receive(parent.fileno())
+        return await _receive(parent.fileno(), bytearray(1 << 16))
 
     try:
         assert asyncio.run(read()) == answer
@@ -85,6 +93,74 @@ def test_a_workers_answer_arrives_whole_whatever_its_size(size: int) -> None:
         writer.join()
         parent.close()
         child.close()
+
+
+@pytest.mark.parametrize("size", [24_000, 200_000])
+def test_an_answer_still_being_written_is_awaited_without_stopping_the_event_loop(size: int) -> None:
+    """A worker descheduled halfway through its answer (a busy machine) must not stop every
+    other request: the rest is awaited on the loop, which meanwhile runs other work."""
+    parent, child = multiprocessing.Pipe()
+    os.set_blocking(parent.fileno(), False)
+    payload = ("ok", ("SELECT", os.urandom(size)))
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    message = struct.pack("!i", len(data)) + data
+    half = len(message) // 2
+
+    def write_in_two() -> None:
+        os.write(child.fileno(), message[:half])
+        time.sleep(0.3)
+        view = memoryview(message)[half:]
+        while view:
+            view = view[os.write(child.fileno(), view) :]
+
+    async def read_while_ticking() -> tuple[object, int]:
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        await asyncio.sleep(0.05)  # the first half is in the pipe
+        answer = await _receive(parent.fileno(), bytearray(1 << 16))
+        ticker.cancel()
+        return answer, ticks
+
+    writer = threading.Thread(target=write_in_two)
+    writer.start()
+    try:
+        answer, ticks = asyncio.run(read_while_ticking())
+        assert answer == payload
+        assert ticks >= 10  # the loop ran on while the second half was awaited (0.3 s)
+    finally:
+        writer.join()
+        parent.close()
+        child.close()
+
+
+def test_a_worker_left_non_blocking_by_the_event_loop_still_answers_the_thread_path(
+    tmp_path: Path,
+) -> None:
+    """The event loop's path leaves a worker's pipe non-blocking between answers (two system
+    calls fewer per answer); a query from a thread (`PooledStore.query`) on that same worker,
+    whose `Connection.recv` needs a blocking pipe, must still get its whole answer."""
+    store = open_store(tmp_path / "store")
+    store.add_quads([Quad(NamedNode("http://e/s"), NamedNode("http://e/p"), Literal("o" * 2_000_000))])
+    pool = PooledStore(store, workers=1, reserved=0, spares=0)
+    try:
+        sparql = "SELECT ?o WHERE { ?s ?p ?o }"
+
+        async def on_loop() -> tuple[str, bytes]:
+            return await pool.query_serialized_async(sparql, QueryResultsFormat.JSON, RdfFormat.N_TRIPLES)
+
+        form, data = asyncio.run(on_loop())
+        assert form == "SELECT" and b"o" * 2_000_000 in data
+        rows = pool.query(sparql)  # the same (only) worker, from this thread
+        assert isinstance(rows, SelectResult) and len(rows.rows[0]["o"].value) == 2_000_000
+    finally:
+        pool.close()
 
 
 def test_a_workers_answer_is_readable_by_connection_recv() -> None:
