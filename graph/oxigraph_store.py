@@ -8,8 +8,10 @@ one process may open a store read-write, so opening failures are turned into err
 import asyncio
 import itertools
 import os
+import queue
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,6 +94,7 @@ class OxigraphStore:
         self._store = inner
         self.path = path
         self.read_only = read_only
+        self._preload: _Preload | None = None
 
     @property
     def version(self) -> str | None:
@@ -268,6 +271,7 @@ class OxigraphStore:
         if size >= BULK_LOAD_THRESHOLD and not removed and self.path is not None and self._is_empty():
             self._load_into_empty(materialised, added, before_commit)
             return
+        self.abandon_preload()
         if before_commit is not None:
             before_commit()
         existing = [name for name in materialised if self._store.contains_named_graph(NamedNode(name))]
@@ -302,6 +306,38 @@ class OxigraphStore:
         parts.append(f"INSERT DATA {{\n{body}\n}}")
         self._store.update(" ;\n".join(parts))
 
+    def begin_first_load(self) -> bool:
+        """Get ready to load graphs before the write is known whole (`preload`), and say
+        whether this store can: only an empty store on disk, which a first write fills through
+        the bulk loader (`_load_into_empty`).
+
+        A first full ingest builds its article graphs long before it has derived the rest
+        (counts, lists, the inferred graph, the network summary); loading them as they are
+        built, in a background thread (the loader works in Rust, without the GIL), uses the
+        core that translating leaves idle and takes the larger part of the bulk load off the
+        end of the ingest. Nothing becomes visible sooner: the write that follows
+        (`replace_graphs`) takes the staging folder over only if it writes these very graphs
+        (the same objects), and still replaces the store with it in one rename; any other
+        write, `abandon_preload` or `close` discards it.
+        """
+        if self.path is None or self.read_only or self._preload is not None or not self._is_empty():
+            return False
+        self._preload = _Preload(self.path.with_name(f".{self.path.name}.loading"))
+        return True
+
+    def preload(self, graphs: Mapping[str, PackedGraph]) -> None:
+        """Hand graphs to the load `begin_first_load` got ready; it begins once they add up to
+        `BULK_LOAD_THRESHOLD` triples (a smaller write is one transaction, loaded at once)."""
+        if self._preload is None:
+            raise StoreError("no first load was begun (begin_first_load)")
+        self._preload.add(graphs)
+
+    def abandon_preload(self) -> None:
+        """Stop a load begun by `preload` and delete its staging folder (nothing to do if none)."""
+        preload, self._preload = self._preload, None
+        if preload is not None:
+            preload.abandon()
+
     def _is_empty(self) -> bool:
         no_quads = next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
         return no_quads and next(iter(self._store.named_graphs()), None) is None
@@ -322,10 +358,21 @@ class OxigraphStore:
         """
         assert self.path is not None
         staging = self.path.with_name(f".{self.path.name}.loading")
-        shutil.rmtree(staging, ignore_errors=True)
-        fresh = Store(str(staging))
+        preload, self._preload = self._preload, None
+        loaded: Mapping[str, PackedGraph] = {}
+        if preload is not None and all(graphs.get(name) is packed for name, packed in preload.graphs.items()):
+            loaded = preload.graphs  # (already in the staging folder, or being loaded there)
+        elif preload is not None:
+            preload.abandon()
+            preload = None
+        if preload is None:
+            shutil.rmtree(staging, ignore_errors=True)
+        fresh: Store | None = None
         try:
-            _bulk_load_packed(fresh, {n: g for n, g in graphs.items() if isinstance(g, PackedGraph)})
+            fresh = preload.finish() if preload is not None else Store(str(staging))
+            _bulk_load_packed(
+                fresh, [(n, g) for n, g in graphs.items() if isinstance(g, PackedGraph) and n not in loaded]
+            )
             quads = itertools.chain(
                 (
                     Quad(t.subject, t.predicate, t.object, graph)
@@ -349,9 +396,13 @@ class OxigraphStore:
             if before_commit is not None:
                 before_commit()
         except BaseException:
+            if preload is not None:
+                preload.abandon()
             del fresh
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        if preload is not None:
+            preload.store = None
         del fresh  # closes RocksDB (and releases its lock) before the rename
         self._store = None  # type: ignore[assignment]  # the same for the empty store
         shutil.rmtree(self.path)
@@ -408,7 +459,8 @@ class OxigraphStore:
             self._store.flush()
 
     def close(self) -> None:
-        """Drop the handle so that RocksDB releases its lock."""
+        """Drop the handle so that RocksDB releases its lock (and any load `preload` began)."""
+        self.abandon_preload()
         if self._store is not None:
             self.flush()
             del self._store
@@ -421,19 +473,85 @@ class OxigraphStore:
         self.close()
 
 
-def _bulk_load_packed(store: Store, graphs: Mapping[str, PackedGraph]) -> None:
-    """Bulk-load packed graphs as N-Quads text, about `BULK_LOAD_CHUNK` quads a call: the
-    loader parses them itself, so no Python object is made per quad."""
+class _Preload:
+    """Packed graphs bulk-loaded into a staging store by a background thread as they are
+    handed over (`OxigraphStore.preload`), once they are many enough to be worth it."""
+
+    def __init__(self, staging: Path):
+        self.staging = staging
+        self.graphs: dict[str, PackedGraph] = {}
+        self.store: Store | None = None
+        self._size = 0  # triples handed over before the load began
+        self._feed: queue.SimpleQueue[tuple[str, PackedGraph] | None] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def add(self, graphs: Mapping[str, PackedGraph]) -> None:
+        for name, packed in graphs.items():
+            self.graphs[name] = packed
+            self._feed.put((name, packed))
+            self._size += len(packed)
+        if self._thread is None and self._size >= BULK_LOAD_THRESHOLD:
+            self._begin()
+
+    def _begin(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)  # (left by a crash)
+        self.store = Store(str(self.staging))
+        self._thread = threading.Thread(target=self._run, name="first-load", daemon=True)
+        self._thread.start()
+
+    def _handed_over(self) -> Iterator[tuple[str, PackedGraph]]:
+        while (item := self._feed.get()) is not None:
+            yield item
+
+    def _run(self) -> None:
+        try:
+            assert self.store is not None
+            _bulk_load_packed(self.store, self._handed_over(), stop=self._stop)
+        except BaseException as exc:  # raised by `finish`, in the writing thread
+            self._error = exc
+
+    def finish(self) -> Store:
+        """Load what is left, wait for the load and give its store; raise what failed it."""
+        if self._thread is None:
+            self._begin()
+        assert self._thread is not None and self.store is not None
+        self._feed.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise StoreError(f"the first load failed: {self._error}") from self._error
+        return self.store
+
+    def abandon(self) -> None:
+        """Stop after the loader's current call, close the staging store and delete it."""
+        if self._thread is None:
+            return  # nothing was written
+        self._stop.set()
+        self._feed.put(None)
+        self._thread.join()
+        self.store = None  # closes RocksDB before its folder goes
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _bulk_load_packed(
+    store: Store, graphs: Iterable[tuple[str, PackedGraph]], *, stop: threading.Event | None = None
+) -> None:
+    """Bulk-load packed graphs (name, graph) as N-Quads text, about `BULK_LOAD_CHUNK` quads a
+    call: the loader parses them itself, so no Python object is made per quad. `stop`, once
+    set, ends the load before its next call (what was loaded stays: the caller deletes it)."""
     batch: list[bytes] = []
     size = 0
-    for name, packed in graphs.items():
+    for name, packed in graphs:
         for lines, count in _line_chunks(packed.nquads(NamedNode(name)), len(packed)):
             batch.append(lines)
             size += count
             if size >= BULK_LOAD_CHUNK:
+                if stop is not None and stop.is_set():
+                    return
                 store.bulk_load(input=b"".join(batch), format=RdfFormat.N_QUADS)
                 batch, size = [], 0
-    if batch:
+    if batch and not (stop is not None and stop.is_set()):
         store.bulk_load(input=b"".join(batch), format=RdfFormat.N_QUADS)
 
 

@@ -43,6 +43,7 @@ from jalinan.graph.namespaces import (
     article_iri,
 )
 from jalinan.graph.outside_writes import clear_outside_writes, written_outside_ingest
+from jalinan.graph.oxigraph_store import OxigraphStore
 from jalinan.graph.packed import PackedGraph, digest_of_lines
 from jalinan.graph.staging import staged
 from jalinan.ingest import agreement_lists, network_summary
@@ -306,13 +307,17 @@ def build_corpus(
     *,
     check_shapes: bool = True,
     extra: Sequence[Path] = (),
+    on_packed: Callable[[str, PackedGraph], None] | None = None,
 ) -> Corpus:
     """Validate every file (with `extra` article files, see `read_facts`) and build every graph;
-    raise `FactsInvalid` on any problem."""
+    raise `FactsInvalid` on any problem. `on_packed` is given each graph as soon as it is built
+    and packed (a first load begins with them)."""
     facts_dir = facts_dir or default_facts_dir()
     ontology_ttl = ontology_source()
     files_read = read_facts(facts_dir, extra)
-    translator = Translator(load_vocabulary(ontology_ttl), ArticleTexts(articles_dir), pack=True)
+    translator = Translator(
+        load_vocabulary(ontology_ttl), ArticleTexts(articles_dir), pack=True, on_packed=on_packed
+    )
     graphs = translator.translate(files_read)
     article_ids = sorted(f.article.id for f in files_read if f.article is not None)
     del translator, files_read  # every file's records: about 22 MB per 1,000 articles
@@ -657,10 +662,32 @@ def ingest(
 
     When ingest has written nothing yet (a first load), every graph is new and is checked, so
     the check starts at once, in worker processes, while this process derives and stages the
-    write; the write becomes visible only if the check passes. (The digests cost nothing here:
-    each article graph's was taken when it was packed.)
+    write (each graph bulk-loaded into the staging folder as soon as it is built); the write
+    becomes visible only if the check passes. (The digests cost nothing here: each article
+    graph's was taken when it was packed.)
     """
-    corpus = build_corpus(facts_dir, articles_dir, check_shapes=False)
+    # Into an empty store, every graph is new: each is loaded as soon as it is built, while the
+    # rest is translated and derived (`OxigraphStore.begin_first_load`).
+    first_load = isinstance(store, OxigraphStore) and store.begin_first_load()
+    try:
+        corpus = build_corpus(
+            facts_dir,
+            articles_dir,
+            check_shapes=False,
+            on_packed=(lambda name, packed: store.preload({name: packed})) if first_load else None,
+        )
+        report, outside = _write_checked(store, corpus)
+    finally:
+        if first_load:
+            store.abandon_preload()  # (nothing left to do once the write took it over)
+    if outside:
+        clear_outside_writes(_store_path(store))
+    return corpus, report
+
+
+def _write_checked(store: GraphStore, corpus: Corpus) -> tuple[WriteReport, bool]:
+    """Write what changed (`write_corpus`) once its shapes pass, checking them meanwhile; and
+    whether the store had been written outside ingest."""
     digests = corpus_digests(corpus.graphs)
     # Written outside ingest since it last looked? Then compare what the graphs hold, not what
     # ingest recorded (`outside_writes.py`); the mark goes once all is rewritten as it should be.
@@ -678,9 +705,7 @@ def ingest(
         )
     finally:
         check.cancel()
-    if outside:
-        clear_outside_writes(_store_path(store))
-    return corpus, report
+    return report, outside
 
 
 def _new_dates(store: GraphStore, dates: list[Triple]) -> list[Triple]:

@@ -8,7 +8,7 @@ returned, so a caller never writes half a corpus.
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
@@ -75,11 +75,13 @@ class Translator:
         known: dict[str, tuple[str, str]] | None = None,
         *,
         pack: bool = False,
+        on_packed: Callable[[str, PackedGraph], None] | None = None,
     ):
         """`known` maps ids defined outside the files being translated (already in the store)
         to their (class IRI, graph), so that one article can be re-ingested on its own.
         `pack`: hand back each graph as a `PackedGraph`, each article's as soon as its file is
-        translated (a whole corpus held as triples does not fit in memory; see `translate`)."""
+        translated (a whole corpus held as triples does not fit in memory; see `translate`);
+        `on_packed` is given each graph as soon as it is packed (a first load begins with it)."""
         self.vocabulary = vocabulary
         self.texts = texts
         self.known = known or {}
@@ -91,6 +93,7 @@ class Translator:
         self._checked_quotes: dict[tuple[str, str], str | None] = {}
         self._pack = pack
         self._packed: dict[str, PackedGraph] = {}
+        self._on_packed = on_packed
 
     # -- helpers -------------------------------------------------------------------------
     def error(self, where: Location, field_name: str, message: str) -> None:
@@ -232,8 +235,10 @@ class Translator:
         return dict(self.graphs)
 
     def _pack_graph(self, graph: str) -> None:
-        self._packed[graph] = PackedGraph(self.graphs.pop(graph))
+        packed = self._packed[graph] = PackedGraph(self.graphs.pop(graph))
         self._seen.pop(graph, None)
+        if self._on_packed is not None:
+            self._on_packed(graph, packed)
 
     def _index(self, files: list[FactsFile]) -> None:
         for facts_file in files:

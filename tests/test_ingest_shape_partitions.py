@@ -11,7 +11,9 @@ violations: no fewer (a partition hiding one) and no more (a partition judging a
 sees part of).
 """
 
+import os
 import shutil
+import time
 from itertools import combinations
 from pathlib import Path
 
@@ -222,6 +224,39 @@ def test_a_failing_worker_fails_the_check(monkeypatch):
         check.result()
 
 
+def _running(pid: int) -> bool:
+    """Whether the process is alive and not merely a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def test_cancelling_a_check_stops_the_processes_checking_its_partitions(monkeypatch, tmp_path):
+    """A caller that fails stops the check: no partition process may go on (or linger) after."""
+    started = tmp_path / "started"
+    started.write_text("")
+
+    def slow(*args):
+        with started.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        time.sleep(120)
+        return []
+
+    monkeypatch.setattr(shape_check, "partition_violations", slow)
+    check = start_shape_check(planted(), ontology_source(), groups=[["g1"], ["g2", "g3"]], workers=2)
+    deadline = time.monotonic() + 60
+    while len(started.read_text().split()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    checkers = [int(pid) for pid in started.read_text().split()]
+    assert len(checkers) == 2 and all(_running(pid) for pid in checkers)
+    check.cancel()
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in checkers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in checkers)
+
+
 @pytest.fixture
 def facts(tmp_path: Path) -> dict[str, Path]:
     """The small valid facts of the validation tests, as files (not yet in any store)."""
@@ -232,7 +267,7 @@ def facts(tmp_path: Path) -> dict[str, Path]:
 
 
 @pytest.fixture
-def first_load_in_parallel(monkeypatch, facts) -> dict[str, list]:
+def first_load_in_parallel(monkeypatch, facts, tmp_path_factory) -> dict[str, list]:
     """Make even a small first ingest take the large path: bulk load staged in a folder while
     the shape check runs in forked workers. Records that it did, and what was on disk when
     ingest waited for the check."""
@@ -241,10 +276,14 @@ def first_load_in_parallel(monkeypatch, facts) -> dict[str, list]:
     monkeypatch.setattr(shape_check, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(shape_check, "_available_cores", lambda: 2)
     real_partitions = shape_check.partitions
+    # the partitions are worked out in the check's own (forked) process: it notes them in a file
+    notes = tmp_path_factory.mktemp("notes") / "partitioned.txt"
+    notes.write_text("")
 
     def spy_partitions(*args):
         parts = real_partitions(*args)
-        seen["partitioned"].append(len(parts))
+        with notes.open("a") as file:
+            file.write(f"{len(parts)}\n")
         return parts
 
     monkeypatch.setattr(shape_check, "partitions", spy_partitions)
@@ -252,7 +291,10 @@ def first_load_in_parallel(monkeypatch, facts) -> dict[str, list]:
 
     def spy_wait(self):
         seen["staged_when_waiting"].append(sorted(p.name for p in facts["root"].iterdir()))
-        return real_wait(self)
+        try:
+            return real_wait(self)
+        finally:
+            seen["partitioned"][:] = [int(n) for n in notes.read_text().split()]
 
     monkeypatch.setattr(pipeline.CorpusShapeCheck, "raise_on_violations", spy_wait)
     return seen
