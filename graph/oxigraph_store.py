@@ -322,7 +322,7 @@ class OxigraphStore:
         """
         if self.path is None or self.read_only or self._preload is not None or not self._is_empty():
             return False
-        self._preload = _Preload(self.path.with_name(f".{self.path.name}.loading"))
+        self._preload = _Preload(self._staging_path())
         return True
 
     def preload(self, graphs: Mapping[str, PackedGraph]) -> None:
@@ -337,6 +337,12 @@ class OxigraphStore:
         preload, self._preload = self._preload, None
         if preload is not None:
             preload.abandon()
+
+    def _staging_path(self) -> Path:
+        """Where a first load is built before it replaces the store by one rename (beside it,
+        on the same file system)."""
+        assert self.path is not None
+        return self.path.with_name(f".{self.path.name}.loading")
 
     def _is_empty(self) -> bool:
         no_quads = next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
@@ -357,7 +363,7 @@ class OxigraphStore:
         removes it); after it, the whole new content.
         """
         assert self.path is not None
-        staging = self.path.with_name(f".{self.path.name}.loading")
+        staging = self._staging_path()
         preload, self._preload = self._preload, None
         loaded: Mapping[str, PackedGraph] = {}
         if preload is not None and all(graphs.get(name) is packed for name, packed in preload.graphs.items()):

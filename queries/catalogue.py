@@ -281,6 +281,10 @@ def _date(name: str, text: str, bound: str) -> Literal:
     return Literal(lexical, datatype=NamedNode(XSD + "dateTime"))
 
 
+# The windows a page query read by blocks tries, in blocks, before reading every block
+DEFAULT_WINDOWS = (1, 8, 64)
+
+
 @dataclass(frozen=True)
 class Paging:
     """How a list query pages, from its header's `page:`."""
@@ -292,7 +296,7 @@ class Paging:
     # a pipeline's page query that reads its list by blocks: the variable of its `VALUES` block
     # of how many blocks to read, which the runner widens until the page is full (None: all)
     window: str | None = None
-    windows: tuple[int, ...] = (1, 8, 64)  # the windows tried, in blocks, before every block
+    windows: tuple[int, ...] = DEFAULT_WINDOWS  # the windows tried, in blocks, before every block
 
 
 @dataclass(frozen=True)
@@ -612,7 +616,7 @@ def load_pipeline(folder: Path) -> CannedQuery:
             )
         )
     window = page.get("window")
-    windows = page.get("windows", [1, 8, 64])
+    windows = page.get("windows", list(DEFAULT_WINDOWS))
     if window is not None:
         window = str(window)
         fill_values(text, (window,), None, page_path)  # the block is there
