@@ -266,3 +266,12 @@ def test_a_request_answered_by_the_front_end_is_logged(apps, caplog: pytest.LogC
         and lines[-1]["kind"] == "query"
         and lines[-1]["path"] == "/sparql"
     )
+
+
+def test_the_app_bench_times_whole_answers_from_the_front_end() -> None:
+    """`bench/sparql_app_bench.py` (the A/B figure of this front end) counts only complete 200
+    answers carrying its whole body, and gives a CPU time per answer."""
+    from bench import sparql_app_bench
+
+    result = sparql_app_bench.run(answers=30, runs=1, cache_bytes=None)
+    assert result["answers"] == 30 and result["best_us"] > 0
