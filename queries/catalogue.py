@@ -401,7 +401,8 @@ class CannedQuery:
             return Page(size=chosen, start=None if start is None else _start(start))
         if start is not None:
             raise ParameterError(
-                START_PARAMETER, f"{self.name} pages by `{PAGE_PARAMETER}` (`{START_PARAMETER}` is for `people`)"
+                START_PARAMETER,
+                f"{self.name} pages by `{PAGE_PARAMETER}` (`{START_PARAMETER}` is for a list paged by rows)",
             )
         page = 1 if number is None else _page_integer(PAGE_PARAMETER, number, 1, MAX_PAGE)
         return Page(number=page, size=chosen)
