@@ -6,10 +6,10 @@ The `query` field of the answer names the canned query URL that gives the same r
 JSON or CSV. A list answers one page of items (`_size`, `_page`, as the canned query pages:
 one item per subject; `/people` folds a page of `_size` rows, placed by `_start`, so a person
 whose rows run past a page's end is an item on the next page too), with `next`, the URL of
-the next page when this one is full (null otherwise), also given as `Link: <…>; rel="next"`. At most `max_rows` (1000) items are listed;
-when there were more, the answer says so in the `X-Jalinan-Truncated` header (its value is the
-cap). Complete answers carry an `ETag` and are kept in the result cache until the next write
-(`caching.py`).
+the next page when this one is full (null otherwise), also given as `Link: <…>; rel="next"`.
+At most `max_rows` (1000) items are listed; when there were more, the answer says so in the
+`X-Jalinan-Truncated` header (its value is the cap). Complete answers carry an `ETag` and are
+kept in the result cache until the next write (`caching.py`).
 """
 
 import json
