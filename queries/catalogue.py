@@ -391,12 +391,12 @@ class CannedQuery:
         chosen = self.paging.size
         if size is not None:
             chosen = _page_integer(SIZE_PARAMETER, size, 1, self.paging.max_size)
-        if self.paging.by_rows:
-            if number is not None:
+        if self.paging.by_rows:  # `_page=1` alone is the first page, which a client may name
+            if number is not None and (number.strip() != "1" or start is not None):
                 raise ParameterError(
                     PAGE_PARAMETER,
                     f"{self.name} pages by rows from a place in the list: follow each page's next "
-                    f"link (its `{START_PARAMETER}`), not `{PAGE_PARAMETER}`",
+                    f"link (its `{START_PARAMETER}`); `{PAGE_PARAMETER}` only names the first page, 1",
                 )
             return Page(size=chosen, start=None if start is None else _start(start))
         if start is not None:
