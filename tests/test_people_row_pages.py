@@ -2,7 +2,8 @@
 in the stated order (people by name, then each person's rows by relation, object label and
 source), and following the next links gives every row exactly once, in that order, a page
 beginning or ending inside a person as the size falls. `_start` (from the next link) places a
-page; `_page` is refused rather than ignored."""
+page; `_page` is refused rather than ignored. On every backend (the embedded store, `oxigraph
+serve`, Virtuoso: `tests/backends.py`)."""
 
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -13,8 +14,10 @@ import pytest
 from jalinan.api.reading import read
 from jalinan.graph import GraphStore, open_store
 from jalinan.queries.catalogue import ALL_ROWS, Page, ParameterError, load_catalogue
+from tests.backends import over_every_backend
 from tests.conftest import build_store
 
+api_server, http, _known = over_every_backend()
 PEOPLE = load_catalogue()["people"]
 
 
