@@ -5,7 +5,9 @@ beginning or ending inside a person as the size falls. `_start` (from the next l
 page; `_page` is refused rather than ignored. On every backend (the embedded store, `oxigraph
 serve`, Virtuoso: `tests/backends.py`)."""
 
+import re
 from collections.abc import Iterator
+from html import escape, unescape
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
@@ -188,3 +190,16 @@ def test_page_request_reads_start_and_refuses_page_numbers() -> None:
     with pytest.raises(ParameterError) as caught:
         PEOPLE.page_request(None, "2")
     assert caught.value.parameter == "_page"
+
+
+def test_the_query_page_in_a_browser_links_on_by_start(http: httpx.Client) -> None:
+    whole = [dict(row) for row in _whole(http)]
+    page = http.get("/queries/people", params={"_size": "2"}, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    following = re.search(r'<a rel="next" href="([^"]+)"', page.text)
+    assert following and "_start=" in unescape(following[1]) and "_page=" not in unescape(following[1])
+    second = http.get(unescape(following[1]), headers={"Accept": "text/html"})
+    assert second.status_code == 200 and 'rel="prev"' not in second.text
+    for shown in (page.text, second.text):  # two rows each
+        assert len(re.findall(r"<tr><td>", shown)) == 2
+    assert escape(whole[2]["quote"]) in second.text
