@@ -17,9 +17,9 @@ A list query is a folder of plain SPARQL files (`queries/<name>/page.rq`, `detai
 A list paged by rows (`page: by: rows`, `people`: `_size` rows of the detail query, not
 `_size` subjects) runs steps 2 and 3 in turns (`_row_steps`): the page query gives the
 subjects in order from the page's `_start` on, the detail query their rows for a few subjects
-at a time (1, 2, 4, … of them), until `_size + 1` rows are in; a page that starts inside a
-subject leaves out the rows earlier pages gave. The cost of a page is that of its rows (and of
-the whole of a subject it starts or ends in), not of the subjects before it.
+at a time (one, then more while those read had few rows), until `_size + 1` rows are in; a page
+that starts inside a subject leaves out the rows earlier pages gave. The cost of a page is that
+of its rows (and of the whole of a subject it starts or ends in), not of the subjects before it.
 
 Views (canned JSON/CSV/TSV/XML/HTML, friendly JSON, and the pages to come) call `read` and
 choose the format at the end. It takes any `GraphStore` (time limit and trusted lane included),
@@ -289,9 +289,9 @@ def _row_steps(query: CannedQuery, page_text: str, page: Page, raw: Mapping[str,
     detail_text = _detail_parameters(query, raw)
     wanted = None if page.size is None else page.size + 1
     taken: list[tuple[Term, int, int, list[dict[str, Term]]]] = []  # subject, position, skipped, rows
-    variables, count, read, window, most = _projection(query.detail), 0, 0, 1, 1
+    variables, count, listed, window, most = _projection(query.detail), 0, 0, 1, 1
     while wanted is None or count < wanted:
-        picked = yield text + ("" if wanted is None else f"\nLIMIT {wanted} OFFSET {read}\n")
+        picked = yield text + ("" if wanted is None else f"\nLIMIT {wanted} OFFSET {listed}\n")
         subjects = [(row[subject_variable], int(Decimal(row[paging.position].value))) for row in picked.rows]
         while subjects and (wanted is None or count < wanted):
             group, subjects = (subjects, []) if wanted is None else (subjects[:window], subjects[window:])
@@ -301,14 +301,14 @@ def _row_steps(query: CannedQuery, page_text: str, page: Page, raw: Mapping[str,
             for row in detail.rows:
                 theirs.setdefault(row.get(subject_variable), []).append(row)
             for subject, position in group:
-                skipped = skip if not taken and read == 0 and position == first else 0
+                skipped = skip if not taken and position == first else 0  # the page's first subject
                 rows = theirs.get(subject, [])[skipped:]
                 taken.append((subject, position, skipped, rows))
                 count += len(rows)
                 most = max(most, len(rows) + skipped)
             if wanted is not None:
                 window = _next_window(window, wanted - count, most)
-        read += len(picked.rows)
+        listed += len(picked.rows)
         if wanted is None or len(picked.rows) < wanted:
             break
     rows, shown, next_start = [], [], None
