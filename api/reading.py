@@ -338,20 +338,37 @@ def _subjects(picked: SelectResult, variables: tuple[str, ...]) -> list[tuple[Te
 def _page_subjects(query: CannedQuery, text: str, page: Page) -> Generator[str, SelectResult, SelectResult]:
     """The page query's rows for `page` (`LIMIT size+1 OFFSET …` appended). One that reads its
     list by blocks (`window:` in its header) runs with a window of the first of its `windows`
-    (so many blocks), again with each wider one while the page is not full, then with every
-    block: the blocks never decrease along the list, so the rows of a window come before any
-    row outside it, and a full page from a window is that page of the whole list."""
+    (so many blocks), again with a wider one while the page is not full (`_wider`), then with
+    every block: the blocks never decrease along the list, so the rows of a window come before
+    any row outside it, and a full page from a window is that page of the whole list. A window
+    is read from the list's start (`LIMIT offset+size+1`, the page cut here), so that one which
+    falls short tells how many rows it held."""
     assert query.paging is not None
     clause = "" if page.size is None else f"\nLIMIT {int(page.size) + 1} OFFSET {int(page.offset)}\n"
     variable = query.paging.window
     if variable is None:
         return (yield text + clause)
     if page.size is not None:
-        for blocks in query.paging.windows:
-            picked = yield fill_values(text, (variable,), [Literal(blocks)], query.path) + clause
-            if len(_subjects(picked, query.paging.counts)) > page.size:
-                return picked
+        needed = page.offset + page.size + 1
+        blocks = 0
+        for listed in query.paging.windows:
+            blocks = max(listed, blocks)
+            window = fill_values(text, (variable,), [Literal(blocks)], query.path)
+            picked = yield f"{window}\nLIMIT {needed}\n"
+            held = len(picked.rows)
+            if held >= needed and len(_subjects(picked, query.paging.counts)) > page.offset + page.size:
+                return SelectResult(picked.variables, picked.rows[page.offset :])
+            blocks = _wider(blocks, needed, held)
     return (yield fill_values(text, (variable,), None, query.path) + clause)
+
+
+def _wider(blocks: int, needed: int, held: int) -> int:
+    """A window that should fill the page, from the `held` rows a window of `blocks` gave:
+    scaled to the rows `needed`, and half again (0, to take the next listed window, when it
+    gave none). So a filter that keeps one item in ten reads about ten times the blocks at the
+    second try, rather than the next listed window and then the one after (measured on the
+    timeline: `queries/README.md`, "The timeline and the charts")."""
+    return -(-blocks * needed * 5 // (held * 4)) if held else 0
 
 
 def _detail_parameters(query: CannedQuery, raw: Mapping[str, str | None]) -> str:
