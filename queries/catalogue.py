@@ -33,7 +33,8 @@ Parameter types (the `type` of a header parameter) and what the user's text beco
   `api/search_terms.py`), and a block `VALUES ?whole { … }` of its own holding the whole
   text's match key (to put names equal to the text first).
 
-Paging. A list is a pipeline (`load_pipeline`, run by `api/reading.py`). A single-file query
+Paging. A list is a pipeline (`load_pipeline`, run by `api/reading.py`); its page query may
+name parts read after it, in turn (`then:` under `page:`, files beside `page.rq`). A single-file query
 that pages (an entity's statements) declares `page:` in its header: `counts`, the variable (or
 list of variables) whose distinct values a page counts; `size`, the default; `max`; `order`, in
 words. It holds exactly one `LIMIT <size> OFFSET 0` clause, on the subquery that picks the
