@@ -319,7 +319,7 @@ def _parts_subjects(texts: tuple[str, ...], page: Page) -> Generator[str, Select
             skip = 0
         elif skip:
             counted = yield _count_query(text)
-            skip -= int(counted.rows[0]["rows"].value)
+            skip = max(0, skip - int(counted.rows[0]["rows"].value))  # (≥ 0 if the data changed meanwhile)
         if page.size is not None and len(rows) > page.size:
             break
     return SelectResult(variables, rows)
