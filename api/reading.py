@@ -9,7 +9,8 @@ A list query is a folder of plain SPARQL files (`queries/<name>/page.rq`, `detai
    "not found" (with suggestions, issue 15) rather than an empty list;
 2. the page query, its parameters' `VALUES` blocks filled with pyoxigraph terms and
    `LIMIT size+1 OFFSET (page-1)*size` appended, gives the page's subjects in its stated order;
-   the one past `size` only says that a next page exists;
+   the one past `size` only says that a next page exists (a page query read in parts, `then:`
+   in its header, runs each part in turn with its own `LIMIT` and `OFFSET`: `_parts_subjects`);
 3. the detail query, its `VALUES` block filled with those subjects, gives their rows, which are
    returned in the page's order (each subject's rows in the detail query's order); a
    parameter's block, where the detail query holds one too, is filled as in the page query.
