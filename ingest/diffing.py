@@ -33,6 +33,7 @@ BOOKKEEPING = {
         "claimObject",
         "matchKey",
         "searchToken",
+        "shortNameToken",
         "dateBasis",
         "inferenceNote",
     )

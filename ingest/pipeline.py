@@ -20,7 +20,7 @@ from typing import Any
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse
 
 from jalinan.graph import GraphStore, SelectResult
-from jalinan.graph.keys import match_key, search_tokens
+from jalinan.graph.keys import match_key, search_tokens, short_name_tokens
 from jalinan.graph.namespaces import (
     ARTICLE,
     BACKGROUND_GRAPH,
@@ -275,7 +275,8 @@ SEARCHED_SCHEMES = (CONCEPT + "topic/", CONCEPT + "sector/")
 
 def concept_keys(ontology: list[Triple]) -> list[Triple]:
     """`jl:matchKey` for every SKOS concept: its labels, aliases and name, for lookups by name;
-    `jl:searchToken` for each of their words, for search."""
+    `jl:searchToken` for each of their words, for search (and `jl:shortNameToken`, those of
+    their short names)."""
     concepts = {
         t.subject
         for t in ontology
@@ -287,17 +288,20 @@ def concept_keys(ontology: list[Triple]) -> list[Triple]:
     for t in ontology:
         if t.subject in concepts and t.predicate.value in names and isinstance(t.object, Literal):
             keys.add(Triple(t.subject, predicate, Literal(match_key(t.object.value))))
-    tokens = NamedNode(JL + "searchToken")
+    tokens, short = NamedNode(JL + "searchToken"), NamedNode(JL + "shortNameToken")
     searched = {c for c in concepts if c.value.startswith(SEARCHED_SCHEMES)}  # what search shows
+    searched_names: dict[NamedNode, list[str]] = {c: [c.value.rsplit("/", 1)[-1]] for c in searched}
     for t in ontology:
         if t.subject in searched and t.predicate.value in names and isinstance(t.object, Literal):
-            keys.update(Triple(t.subject, tokens, Literal(token)) for token in search_tokens(t.object.value))
+            searched_names[t.subject].append(t.object.value)
+    for concept, its_names in searched_names.items():
+        words = dict.fromkeys(token for name in its_names for token in search_tokens(name))
+        keys.update(Triple(concept, tokens, Literal(token)) for token in words)
+        keys.update(Triple(concept, short, Literal(key)) for key in short_name_tokens(its_names))
     for concept in concepts:
         name = concept.value.rsplit("/", 1)[-1]
         keys.add(Triple(concept, predicate, Literal(match_key(name))))
         keys.add(Triple(concept, predicate, Literal(match_key(name.replace("-", " ")))))
-        if concept in searched:
-            keys.update(Triple(concept, tokens, Literal(token)) for token in search_tokens(name))
     return sorted(keys, key=str)
 
 

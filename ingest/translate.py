@@ -15,7 +15,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from jalinan.graph.keys import match_key, search_tokens
+from jalinan.graph.keys import match_key, search_tokens, short_name_tokens
 from jalinan.graph.namespaces import (
     BACKGROUND_GRAPH,
     CONCEPT,
@@ -342,9 +342,12 @@ class Translator:
 
     def search_tokens(self, graph: str, subject: NamedNode, names: list[str]) -> None:
         """`jl:searchToken` for each word of the names (`graph.keys.search_tokens`): what
-        search looks words up by, beside the whole-name `jl:matchKey`."""
+        search looks words up by, beside the whole-name `jl:matchKey`; and `jl:shortNameToken`
+        for each word of a short name, by which search reads those holders first."""
         for token in dict.fromkeys(token for name in names for token in search_tokens(name)):
             self.add(graph, Triple(subject, jl("searchToken"), Literal(token)))
+        for key in short_name_tokens(names):  # (`graph.keys.short_name_tokens`: ranks short names first)
+            self.add(graph, Triple(subject, jl("shortNameToken"), Literal(key)))
 
     def _subject(self, claim: Claim, facts_file: FactsFile) -> tuple[NamedNode, set[str]] | None:
         if claim.subject == ARTICLE_SELF:

@@ -55,7 +55,7 @@ from typing import Any
 import yaml
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from jalinan.graph.keys import match_key, search_tokens
+from jalinan.graph.keys import STOP_WORDS, match_key, search_tokens
 from jalinan.graph.namespaces import CONCEPT, ID, JL, XSD
 
 Term = NamedNode | Literal | BlankNode
@@ -169,7 +169,7 @@ class Parameter:
 
 # Words a searcher adds that names seldom hold ("the ministry of science"): left out of the
 # words every result must hold, unless the text holds nothing else.
-SEARCH_STOP_WORDS = frozenset({"the", "of", "and", "for", "on", "in", "a", "an", "dan", "di", "ke"})
+SEARCH_STOP_WORDS = STOP_WORDS
 MAX_SEARCH_WORDS = 8
 
 

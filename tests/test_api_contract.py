@@ -166,13 +166,14 @@ def test_an_entitys_rdf_holds_its_facts_not_its_search_words(http: httpx.Client,
     turtle = http.get(f"/id/{entity}", headers={"Accept": "text/turtle"}).text
     graph = Graph().parse(data=turtle, format="turtle")
     assert not list(graph.triples((None, URIRef(JL + "searchToken"), None)))
+    assert not list(graph.triples((None, URIRef(JL + "shortNameToken"), None)))
     assert list(graph.triples((URIRef(f"https://w3id.org/jalinan/id/{entity}"), None, None)))
 
 
 def test_the_entity_query_lists_no_search_words(http: httpx.Client) -> None:
     rows = http.get("/queries/entity", params={"id": "mosti", "_size": "500"}, headers=SPARQL_JSON).json()
     properties = {row["property"]["value"] for row in rows["results"]["bindings"]}
-    assert JL + "searchToken" not in properties and JL + "matchKey" not in properties
+    assert not {JL + "searchToken", JL + "shortNameToken", JL + "matchKey"} & properties
     assert JL + "hasParty" in properties or any(p.startswith(JL) for p in properties)
 
 

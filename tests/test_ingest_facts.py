@@ -144,6 +144,7 @@ NOT_FACTS = {
     JL + "matchKey",
     JL + "listPosition",  # a node's place in a list, ranked at ingest (ingest/list_order.py)
     JL + "searchToken",  # a word of a name, for search (graph/keys.py)
+    JL + "shortNameToken",  # a word of a short name, ranked for search (graph/keys.py)
 }
 
 
