@@ -19,9 +19,9 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from pyoxigraph import Triple
+from pyoxigraph import NamedNode, Triple
 
-from jalinan.graph.packed import PackedGraph
+from jalinan.graph.packed import PackedGraph, selected
 
 _AHEAD = 4  # graphs a reader may lag behind the pass
 _END = object()
@@ -83,10 +83,12 @@ def in_one_pass(
     readers: Sequence[Callable[[Mapping[str, Iterable[Triple]]], Any]],
     *,
     together: bool = True,
+    predicates: frozenset[NamedNode] | None = None,
 ) -> list[Any]:
     """Each reader's result on `graphs`, with each packed graph parsed once for all of them
     (`together`), or one reader after the other, each parsing every graph itself: slower, but
-    only one reader's working set is held at a time.
+    only one reader's working set is held at a time. `predicates`, given when the readers
+    together read no others, are the only triples the shared pass parses and hands them.
 
     The last reader runs in this thread (so it may use a store, whose results must be read in
     the thread that asked), the others in threads of their own; the first exception of a
@@ -101,7 +103,10 @@ def in_one_pass(
     def produce() -> None:
         try:
             for name, triples in graphs.items():
-                parsed = list(triples) if isinstance(triples, PackedGraph) else triples
+                if predicates is not None:
+                    parsed = selected(triples, predicates)
+                else:
+                    parsed = list(triples) if isinstance(triples, PackedGraph) else triples
                 for view in views:
                     view._feed.put((name, parsed))
             end: Any = _END
