@@ -50,11 +50,12 @@ def _tokens(predicates: frozenset[NamedNode]) -> frozenset[bytes]:
 
 
 def selected(triples: Iterable[Triple], predicates: frozenset[NamedNode]) -> Iterable[Triple]:
-    """The triples of `triples` whose predicate is one of `predicates`: parsed selectively
-    from a packed graph (`PackedGraph.select`), filtered from any other."""
+    """What a reader that reads only `predicates` (and skips any other triple itself) needs of
+    `triples`: of a packed graph, only those triples (`PackedGraph.select`); any other as it
+    is (filtering it would cost, not save)."""
     if isinstance(triples, PackedGraph):
         return triples.select(predicates)
-    return [t for t in triples if t.predicate in predicates]
+    return triples
 
 
 class PackedGraph:

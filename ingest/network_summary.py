@@ -267,7 +267,7 @@ def full_update(graphs: Mapping[str, Iterable[Triple]], others: Iterable[Quad]) 
     index = _Index()
     for name, triples in graphs.items():
         for t in selected(triples, wanted):  # (of a packed graph, only these lines are parsed)
-            if isinstance(t.object, NamedNode):
+            if t.predicate in wanted and isinstance(t.object, NamedNode):
                 index.add(t.subject.value, t.predicate.value, t.object.value, name)
     for q in others:
         if q.predicate in wanted and isinstance(q.object, NamedNode):

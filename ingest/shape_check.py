@@ -165,6 +165,7 @@ def data_graph(
         (convert(s), convert(p), convert(o), data)
         for triples in (*graphs.values(), extra)
         for s, p, o in selected(triples, wanted)
+        if p in wanted
     )
     return data
 
@@ -290,6 +291,8 @@ def partitions(
         for name in names:
             # (only the read lines of a packed graph are parsed; one unpacking: each access copies)
             for subject, predicate, value in selected(graphs[name], read):
+                if predicate not in read:
+                    continue
                 home[subject] = home.get(subject, 0) | bit
                 if predicate in inverse:
                     home[value] = home.get(value, 0) | bit
@@ -305,6 +308,8 @@ def partitions(
         for name in names:
             for t in selected(graphs[name], read):
                 subject, predicate, value = t
+                if predicate not in read:
+                    continue
                 wanted = home[subject]
                 if predicate in inverse:
                     wanted |= home[value]

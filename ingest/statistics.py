@@ -123,7 +123,7 @@ def corpus_statistics(graphs: Mapping[str, list[Triple]]) -> list[Triple]:
     typed: set[tuple[str, str]] = set()
     out: list[Triple] = []
     for name, triples in graphs.items():
-        types = list(selected(triples, TYPE_ONLY))  # (of a packed graph, only these are parsed)
+        types = selected(triples, TYPE_ONLY)  # (of a packed graph, only these are parsed)
         typed |= _typed(types)
         if name.startswith(ARTICLE):
             counts = article_counts(name, triples, types)

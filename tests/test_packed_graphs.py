@@ -92,7 +92,7 @@ def test_selecting_predicates_of_a_packed_graph_gives_exactly_those_triples_in_i
     for predicates in ({P}, {Q}, {P, Q}, {NamedNode("https://w3id.org/jalinan/ontology#none")}):
         wanted = frozenset(predicates)
         assert packed.select(wanted) == [t for t in packed if t.predicate in wanted]
-        assert selected(packed, wanted) == selected(list(packed), wanted)
+        assert selected(packed, wanted) == packed.select(wanted)
     assert PackedGraph([]).select(frozenset({P})) == []
 
 
