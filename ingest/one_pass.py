@@ -2,7 +2,9 @@
 
 A full ingest keeps its graphs packed (`graph.packed.PackedGraph`), and reading one back costs
 about 1.5 µs a triple (parsing it into Python objects): at 10,000 articles, 3.5 s of CPU for
-each reader that goes over the whole corpus. The readers that derive the statistics, the
+each reader that goes over the whole corpus (less for a reader that reads a few predicates: only
+their lines are parsed, `PackedGraph.select`; the shared pass below parses only what its readers
+read together, `predicates`). The readers that derive the statistics, the
 inferred graph and the lists' order each go over it once, in order, and none needs another's
 result, so they run together: each in its own thread, on a view of the corpus whose first
 `items()` or `values()` yields the graphs one pass parses once for all. The readers only read
