@@ -4,7 +4,7 @@ Parameters are bound by the catalogue as pyoxigraph terms in the query's VALUES 
 pasted into the text. System parameters start with `_` (`_format`, `_timeout`, `_size`,
 `_page`) so they can never clash with a query's own; an unknown, repeated, missing or
 malformed parameter is a 422 naming it. A list query answers one page of subjects and links
-to the next (`paging.py`).
+to the next (`paging.py`); `people` pages by rows instead, placed by `_start`.
 """
 
 import json
@@ -39,6 +39,8 @@ def describe(query: CannedQuery, base: str) -> dict[str, object]:
             {
                 "page": {
                     "counts": list(query.paging.counts),
+                    # `rows`: `size` rows a page, which `_start` places (`people`); else subjects
+                    "by": "rows" if query.paging.by_rows else "subjects",
                     "size": query.paging.size,
                     "max": query.paging.max_size,
                     "order": query.paging.order,
@@ -209,7 +211,9 @@ async def _run_pipeline(
         answer = await querying.reading_async(store, query, values, page, timeout=timeout)
         headers = {"Vary": "Accept"}
         if answer.has_next:
-            headers["Link"] = paging.link_header(paging.next_href(request.url.path, pairs, page))
+            headers["Link"] = paging.link_header(
+                paging.next_href(request.url.path, pairs, page, answer.next_start)
+            )
         body = reading.serialize(answer, results_format)
         return Response(body, media_type=media_type(results_format), headers=headers)
 

@@ -4,11 +4,12 @@ Each route picks a canned query, binds its parameters the same safe way as `/que
 and folds the rows into one object per thing with a list of its sources (article and quote).
 The `query` field of the answer names the canned query URL that gives the same rows in SPARQL
 JSON or CSV. A list answers one page of items (`_size`, `_page`, as the canned query pages:
-one item per subject), with `next`, the URL of the next page when this one is full (null
-otherwise), also given as `Link: <…>; rel="next"`. At most `max_rows` (1000) items are listed;
-when there were more, the answer says so in the `X-Jalinan-Truncated` header (its value is the
-cap). Complete answers carry an `ETag` and are kept in the result cache until the next write
-(`caching.py`).
+one item per subject; `/people` folds a page of `_size` rows, placed by `_start`, so a person
+whose rows run past a page's end is an item on the next page too), with `next`, the URL of
+the next page when this one is full (null otherwise), also given as `Link: <…>; rel="next"`.
+At most `max_rows` (1000) items are listed; when there were more, the answer says so in the
+`X-Jalinan-Truncated` header (its value is the cap). Complete answers carry an `ETag` and are
+kept in the result cache until the next write (`caching.py`).
 """
 
 import json
@@ -94,7 +95,7 @@ def refuse_unknown_or_repeated(request: Request, accepted: tuple[str, ...]) -> N
 
 
 def _page_pairs(request: Request) -> list[tuple[str, str]]:
-    """The request's page parameters (`_size`, `_page`), as given."""
+    """The request's page parameters (`_size`, `_page`, `_start`), as given."""
     return [(k, v) for k, v in request.query_params.multi_items() if k in paging.PAGE_PARAMETERS]
 
 
@@ -130,10 +131,11 @@ async def _answer(
 
     async def produce() -> Response:
         headers = {}
-        following = None
-        if sparql is None:  # a list pipeline: the runner says whether a next page exists
+        following, start = None, None
+        if sparql is None:  # a list pipeline: the runner says whether a next page exists (and where)
             answer = await querying.reading_async(store, query, values, page)
             result, more, has_next = SelectResult(answer.variables, answer.rows), False, answer.has_next
+            start = answer.next_start
         else:
             # rows, not items, are capped in the worker; fold, then cap the items at the same number
             result, more = await run_in_threadpool(
@@ -146,7 +148,7 @@ async def _answer(
             items = items[: settings.max_rows]
             headers[TRUNCATED_HEADER] = str(settings.max_rows)
         if has_next:
-            following = base + paging.next_href(request.url.path, route_pairs, page)
+            following = base + paging.next_href(request.url.path, route_pairs, page, start)
             headers["Link"] = paging.link_header(following)
         return JSONResponse(
             {"query": link, "count": len(items), "items": items, "next": following}, headers=headers

@@ -175,6 +175,12 @@ _SYSTEM_PARAMETERS = [
 _PAGE_PARAMETERS = [
     _query_parameter("_size", {"type": "integer", "minimum": 1}, "the page size"),
     _query_parameter("_page", {"type": "integer", "minimum": 1}, "the page, from 1"),
+    _query_parameter(
+        "_start",
+        {"type": "string", "pattern": "^[0-9]{1,18}:[0-9]{1,9}$"},
+        "a list paged by rows (`people`, `page.by` = rows in `GET /queries`): where the page begins, "
+        "as the previous page's next link gives it (no `_page` there)",
+    ),
 ]
 
 

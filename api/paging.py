@@ -8,6 +8,10 @@ A last page that happens to be full links to an empty page, which has no next li
 there is no more would cost a second query (or one subject more, and cutting its rows out of
 serialised results), for the price of one extra request at the very end of a list. A page of
 a CONSTRUCT (`describe`) is linked onwards unless it is surely the last (`graph_may_be_full`).
+
+A list paged by rows (`people`: `_size` rows, not subjects) has no page numbers: its next link
+carries `_start`, the place where the next page begins, which the runner worked out
+(`Reading.next_start`), and it links on only when a next row exists.
 """
 
 import json
@@ -17,13 +21,20 @@ from pyoxigraph import QueryResultsFormat, QuerySolutions, RdfFormat, parse, par
 
 from jalinan.api.errors import unprocessable
 from jalinan.graph.results import SelectResult
-from jalinan.queries.catalogue import PAGE_PARAMETER, SIZE_PARAMETER, CannedQuery, Page, ParameterError
+from jalinan.queries.catalogue import (
+    PAGE_PARAMETER,
+    SIZE_PARAMETER,
+    START_PARAMETER,
+    CannedQuery,
+    Page,
+    ParameterError,
+)
 
-PAGE_PARAMETERS = (SIZE_PARAMETER, PAGE_PARAMETER)
+PAGE_PARAMETERS = (SIZE_PARAMETER, PAGE_PARAMETER, START_PARAMETER)
 
 
 def requested_page(query: CannedQuery, pairs: list[tuple[str, str]]) -> Page:
-    """The page a request asks for (`_size`, `_page`); 422 naming a repeated or bad one."""
+    """The page a request asks for (`_size`, `_page`, `_start`); 422 naming a repeated or bad one."""
     given: dict[str, str] = {}
     for key, value in pairs:
         if key in PAGE_PARAMETERS:
@@ -31,13 +42,19 @@ def requested_page(query: CannedQuery, pairs: list[tuple[str, str]]) -> Page:
                 raise unprocessable(f"`{key}` is given more than once", parameter=key)
             given[key] = value
     try:
-        return query.page_request(given.get(SIZE_PARAMETER), given.get(PAGE_PARAMETER))
+        return query.page_request(
+            given.get(SIZE_PARAMETER), given.get(PAGE_PARAMETER), given.get(START_PARAMETER)
+        )
     except ParameterError as exc:
         raise unprocessable(exc.message, parameter=exc.parameter) from exc
 
 
-def next_href(path: str, pairs: list[tuple[str, str]], page: Page) -> str:
-    """This request's path and parameters, with `_page` one on (other parameters as given)."""
+def next_href(path: str, pairs: list[tuple[str, str]], page: Page, start: str | None = None) -> str:
+    """This request's path and parameters, with `_page` one on (other parameters as given); for
+    a list paged by rows, with `start` (`Reading.next_start`) as its `_start` instead."""
+    if start is not None:
+        kept = [(k, v) for k, v in pairs if k not in (PAGE_PARAMETER, START_PARAMETER)]
+        return f"{path}?{urlencode([*kept, (START_PARAMETER, start)])}"
     kept = [(k, v) for k, v in pairs if k != PAGE_PARAMETER]
     return f"{path}?{urlencode([*kept, (PAGE_PARAMETER, str(page.number + 1))])}"
 

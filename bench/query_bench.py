@@ -98,6 +98,8 @@ class Case:
     form: str = ""
     # a list pipeline (`queries/<name>/`): every SPARQL text the runner sent for the first page
     # (look-up, page, detail), run in turn by the raw engines; the product runs the runner itself
+    # (a list paged by rows, `people`, sends several detail queries: the raw engines' rows are
+    # the last one's, a part of the page's)
     steps: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     latency: dict[str, dict[str, float]] = field(default_factory=dict)

@@ -42,7 +42,7 @@ from jalinan.graph import GraphStore, SelectResult
 from jalinan.graph.namespaces import CONCEPT, ID, JL, RDF, RDFS, SKOS, XSD
 from jalinan.graph.packed import selected
 from jalinan.graph.results import Term
-from jalinan.queries.catalogue import load_query
+from jalinan.queries.catalogue import holds_values_block, load_query
 
 LIST_ORDER_GRAPH = "https://w3id.org/jalinan/graph/list-order"  # + "/" + the list's name
 # the lists of agreements by date and by party "involving" (`ingest/agreement_lists.py`)
@@ -185,6 +185,23 @@ def _start_coarse(member: Member) -> int:
     return slot * _BASE**4 + (coarse_label(label, 4) if exact else 0)
 
 
+def _begins_key(iri: str, member: Member) -> tuple[object, ...]:
+    instant = member[1] or ""
+    return (tuple(-ord(char) for char in instant), *_label_key(iri, member))  # newest first
+
+
+def _begins_coarse(member: Member) -> int:
+    """`_start_coarse` read backwards: the newest instant first."""
+    label, instant = member
+    assert instant is not None  # (only dated items are on the timeline: `dated_start_members`)
+    day, exact = coarse_day(instant[:10])
+    time = instant[11:] if len(instant) == 19 else ""
+    moment = {"00:00:00": 0, "23:59:59": 2}.get(time, 1)
+    exact = exact and moment != 1
+    slot = DAY_SLOTS * 3 - 1 - (day * 3 + moment)
+    return slot * _BASE**4 + (coarse_label(label, 4) if exact else 0)
+
+
 def _first_label(labels: Iterable[str]) -> str:
     return min(labels, key=lambda label: (label.casefold(), label))
 
@@ -213,6 +230,18 @@ def start_members(rows: Iterable[tuple[str, str, str | None]]) -> dict[str, Memb
     return {iri: (_first_label(its), starts.get(iri)) for iri, its in labels.items()}
 
 
+def dated_start_members(rows: Iterable[tuple[str, str, str | None]]) -> dict[str, Member]:
+    """Each dated node's label and latest start instant (its newest date: where the timeline,
+    newest first, meets it); a node with no date is not a member. Rows: (IRI, label, instant)."""
+    labels: dict[str, list[str]] = {}
+    starts: dict[str, str] = {}
+    for iri, label, instant in rows:
+        labels.setdefault(iri, []).append(label)
+        if instant is not None and instant > starts.get(iri, ""):
+            starts[iri] = instant
+    return {iri: (_first_label(its), starts[iri]) for iri, its in labels.items() if iri in starts}
+
+
 def label_members(rows: Iterable[tuple[str, str, str | None]]) -> dict[str, Member]:
     """Each node's label (the first in label order). Rows: (IRI, label, unused)."""
     labels: dict[str, list[str]] = {}
@@ -235,6 +264,10 @@ class RankedList:
     members: Callable[[Iterable[tuple[str, str, str | None]]], dict[str, Member]]
     key: Callable[[str, Member], tuple[object, ...]]
     coarse: Callable[[Member], int]
+    # whether every ranked store holds the list (a full ingest ranks again where one is missing);
+    # not a list of one kind of item, which a corpus may lack (the lists of `LISTS` are all
+    # written by one ranking, so a store holding the whole list holds these too)
+    required: bool = True
 
     @property
     def graph(self) -> str:
@@ -259,6 +292,7 @@ class RankedList:
         return keys
 
 
+TIMELINE_KINDS = (JL + "Visit", JL + "Agreement", JL + "AgreementCollection", JL + "Event")
 LISTS = (
     RankedList(
         "agreements",
@@ -282,6 +316,32 @@ LISTS = (
         "visits", (JL + "Visit",), "visit-order.rq", "start", start_members, _start_key, _start_coarse
     ),
     RankedList("people", (JL + "Person",), "person-order.rq", None, label_members, _label_key, _label_coarse),
+    # the timeline: dated visits, agreements and events, newest first by the first instant each
+    # may have begun (its latest date's), then by label; and the same list of each of the four
+    # kinds (`kind=Event`): a kind few items have read from the whole list would read months of
+    # it to fill a page (the first events of the 100,000-article corpus lie 27 days down it)
+    RankedList(
+        "timeline",
+        TIMELINE_KINDS,
+        "timeline-order.rq",
+        "start",
+        dated_start_members,
+        _begins_key,
+        _begins_coarse,
+    ),
+    *(
+        RankedList(
+            f"timeline-by-kind/{kind[len(JL) :]}",
+            (kind,),
+            "timeline-order.rq",
+            "start",
+            dated_start_members,
+            _begins_key,
+            _begins_coarse,
+            required=False,
+        )
+        for kind in TIMELINE_KINDS
+    ),
     # the agreements list's other orders, which a reader may choose (`sort=oldest`, `sort=a-z`):
     # oldest first (by the same date, undated still last, then by label), and by label alone
     RankedList(
@@ -318,7 +378,7 @@ FACETS = ("status", "topic", "year", "side", "kind", "party")
 # order's whole list instead cost 30–37 ms CPU per page at 10,000 articles (queries/README.md).
 FACET_ORDERS = ("agreements", "agreements-oldest", "agreements-a-z")
 LIST_GRAPHS = (
-    *(ranked.graph for ranked in LISTS),
+    *(ranked.graph for ranked in LISTS if ranked.required),
     *(f"{LIST_ORDER_GRAPH}/{order}-by-{facet}" for order in FACET_ORDERS for facet in FACETS),
 )
 _VALUE = NamedNode(RDF + "value")
@@ -390,12 +450,18 @@ def _index_of(graph: str) -> str:
     return graph.rsplit("/", 1)[0] if graph.count("/") > LIST_ORDER_GRAPH.count("/") + 1 else graph
 
 
-def _rows(store: GraphStore, lookup: str, subjects: Iterable[str] | None = None) -> list[dict[str, str]]:
-    """A look-up's rows; `subjects`: only theirs (its `VALUES ?subject` block filled)."""
+def _rows(
+    store: GraphStore, lookup: str, subjects: Iterable[str] | None = None, tops: Iterable[str] = ()
+) -> list[dict[str, str]]:
+    """A look-up's rows; `subjects`: only theirs (its `VALUES ?subject` block filled); `tops`:
+    only nodes of these classes, for a look-up with a `VALUES ?top` block (the timeline's)."""
     query = load_query(_LOOKUPS / lookup)
-    text = (
-        query.text if subjects is None else query.bind({"subject": [NamedNode(s) for s in sorted(subjects)]})
-    )
+    values: dict[str | tuple[str, ...], list[NamedNode] | None] = {}
+    if subjects is not None:
+        values["subject"] = [NamedNode(s) for s in sorted(subjects)]
+    if tops and holds_values_block(query.text, ("top",)):
+        values["top"] = [NamedNode(top) for top in tops]
+    text = query.bind(values) if values else query.text
     result = store.query(text)
     assert isinstance(result, SelectResult)
     return [{name: term.value for name, term in row.items()} for row in result.rows]
@@ -461,7 +527,7 @@ def _store_members(
             dates.setdefault(row["subject"], []).append(row[column])
     rows = [
         (row["subject"], row["label"], date)
-        for row in _rows(store, ranked.lookup, subjects)
+        for row in _rows(store, ranked.lookup, subjects, ranked.tops)
         for date in (dates.get(row["subject"]) or [None])
     ]
     return ranked.members(rows)
@@ -607,9 +673,10 @@ def _integer(value: int) -> Literal:
 #
 # Reading a list's every key and sorting them was most of an agreements page at 100,000
 # articles (150,000 keys for the list of every agreement: 54 ms; queries/README.md, "Blocks").
-# So each member of a list of agreements also carries its block, `jl:listBlock`, a whole number
-# computed from its key alone (`key // span`: the coarse day's month for the newest and oldest
-# orders, the first three letters for the order by label), which never decreases along the list;
+# So each member of a list of agreements (and of the timeline) also carries its block,
+# `jl:listBlock`, a whole number computed from its key alone (`key // span`: the coarse day's
+# month for the newest and oldest orders and the timeline, the first three letters for the order
+# by label), which never decreases along the list;
 # and the list names each block that holds a member (`<list> jl:listBlock 1690`, in its graph)
 # and its first (`<list> jl:listFirstBlock 1690`). A page query reads the blocks from the first
 # of the whole list in its order up to a window the runner widens until the page is full
@@ -622,14 +689,20 @@ BLOCK = NamedNode(JL + "listBlock")
 FIRST_BLOCK = NamedNode(JL + "listFirstBlock")
 _MONTH_SPAN = RANK_SPAN * _BASE**4 * 32  # a coarse day's slots, 32 to a month (`coarse_day`)
 _LETTERS_SPAN = RANK_SPAN * _BASE**5  # `coarse_label(…, 8)`'s first three letters
-_SPANS = {"agreements": _MONTH_SPAN, "agreements-oldest": _MONTH_SPAN, "agreements-a-z": _LETTERS_SPAN}
+_TIMELINE_SPAN = RANK_SPAN * _BASE**4 * 3  # a day of the timeline (three slots to a day)
+_SPANS = {
+    "agreements": _MONTH_SPAN,
+    "agreements-oldest": _MONTH_SPAN,
+    "agreements-a-z": _LETTERS_SPAN,
+    "timeline": _TIMELINE_SPAN,
+}
 
 
 def block_span(graph: str) -> int | None:
     """The span of a block of the list `graph` (None: a list without blocks, or no list): the
-    agreements' lists of each order, of every agreement and by filter value. (Not the lists of
-    `ingest/agreement_lists.py`, which no page reads by blocks: a period's page reads the whole
-    list's; 18% of the blocks at 10,000 articles.)"""
+    agreements' lists of each order, of every agreement and by filter value, and the timeline's.
+    (Not the lists of `ingest/agreement_lists.py`, which no page reads by blocks: a period's page
+    reads the whole list's; 18% of the blocks at 10,000 articles.)"""
     if not graph.startswith(LIST_ORDER_GRAPH + "/") or graph.startswith(AGREEMENT_LISTS_GRAPH + "/"):
         return None
     name = graph[len(LIST_ORDER_GRAPH) + 1 :]
@@ -783,7 +856,7 @@ def rerank(store: GraphStore, touched: Iterable[str]) -> set[str]:
     def members_of(ranked: RankedList, subjects: Iterable[str]) -> dict[str, Member]:
         """`_store_members`, read once for the lists that share a look-up (the agreements' orders)."""
         chosen = frozenset(subjects)
-        key = (ranked.lookup, ranked.dates, ranked.members, chosen)
+        key = (ranked.lookup, ranked.tops, ranked.dates, ranked.members, chosen)
         if key not in read:
             read[key] = _store_members(store, ranked, chosen)
         return read[key]

@@ -73,6 +73,10 @@ _PAGE_CLAUSE = re.compile(r"\bLIMIT\s+(\d+)\s+OFFSET\s+(\d+)\b")
 # System parameters (they start with `_`, so they never clash with a query's own).
 SIZE_PARAMETER = "_size"
 PAGE_PARAMETER = "_page"
+# Where a page of a list paged by rows begins (`page: by: rows`): `<position>:<skip>`, the
+# list position of the page's first subject and how many of its rows earlier pages gave.
+START_PARAMETER = "_start"
+_START = re.compile(r"^([0-9]{1,18}):([0-9]{1,9})$")
 # The last page number accepted: far beyond any list here, and it keeps OFFSET a small integer.
 MAX_PAGE = 1_000_000
 _POSITIVE_INTEGER = re.compile(r"^[0-9]{1,9}$")
@@ -297,17 +301,26 @@ class Paging:
     # of how many blocks to read, which the runner widens until the page is full (None: all)
     window: str | None = None
     windows: tuple[int, ...] = DEFAULT_WINDOWS  # the windows tried, in blocks, before every block
+    # a pipeline paged by rows (`by: rows`, `people`): a page is `size` rows of the detail
+    # query, not `size` subjects; `start` names the page query's `VALUES` block of the first
+    # position to read, `position` the variable giving each subject's place in the list
+    by_rows: bool = False
+    start: str | None = None
+    position: str | None = None
 
 
 @dataclass(frozen=True)
 class Page:
     """One page of a paged query: `size` subjects from the `number`-th page (1-based).
 
-    `size` None is every subject (`ALL_ROWS`): the page clause is removed.
+    `size` None is every subject (`ALL_ROWS`): the page clause is removed. A list paged by
+    rows counts `size` rows and starts at `start` instead, (position, skip): the subject at
+    that list position, after its first `skip` rows (None: the start of the list).
     """
 
     number: int = 1
     size: int | None = None
+    start: tuple[int, int] | None = None
 
     @property
     def offset(self) -> int:
@@ -323,6 +336,23 @@ def _page_integer(name: str, raw: str, low: int, high: int) -> int:
     if not _POSITIVE_INTEGER.match(text) or not low <= int(text) <= high:
         raise ParameterError(name, f"`{name}` must be a whole number from {low} to {high} (not {raw!r})")
     return int(text)
+
+
+def _start(raw: str) -> tuple[int, int]:
+    """`_start` as (position, skip), or `ParameterError` naming it."""
+    match = _START.match(raw.strip())
+    if not match:
+        raise ParameterError(
+            START_PARAMETER,
+            f"`{START_PARAMETER}` is the place a page begins, as a next link gives it: "
+            f"`<position>:<rows to skip>` (not {raw!r})",
+        )
+    return int(match.group(1)), int(match.group(2))
+
+
+def start_text(position: int, skip: int) -> str:
+    """The `_start` of the page that begins `skip` rows into the subject at `position`."""
+    return f"{position}:{skip}"
 
 
 @dataclass(frozen=True)
@@ -342,20 +372,38 @@ class CannedQuery:
     def is_pipeline(self) -> bool:
         return self.detail is not None
 
-    def page_request(self, size: str | None = None, number: str | None = None) -> Page:
-        """The page asked for by `_size` and `_page` (None: not given); `ParameterError` if bad.
+    def page_request(
+        self, size: str | None = None, number: str | None = None, start: str | None = None
+    ) -> Page:
+        """The page asked for by `_size` and `_page`, or `_start` for a list paged by rows
+        (None: not given); `ParameterError` if bad.
 
         A query without paging answers everything, and refuses the parameters rather than
-        ignoring them, so a client never believes it got one page of a longer list.
+        ignoring them, so a client never believes it got one page of a longer list. Each list
+        refuses the other way of naming a page (`_page` of a list paged by rows, `_start` of
+        the others), for the same reason.
         """
         if self.paging is None:
-            for name, raw in ((SIZE_PARAMETER, size), (PAGE_PARAMETER, number)):
+            for name, raw in ((SIZE_PARAMETER, size), (PAGE_PARAMETER, number), (START_PARAMETER, start)):
                 if raw is not None:
                     raise ParameterError(name, f"{self.name} answers everything at once: no `{name}`")
             return ALL_ROWS
         chosen = self.paging.size
         if size is not None:
             chosen = _page_integer(SIZE_PARAMETER, size, 1, self.paging.max_size)
+        if self.paging.by_rows:  # `_page=1` alone is the first page, which a client may name
+            if number is not None and (number.strip() != "1" or start is not None):
+                raise ParameterError(
+                    PAGE_PARAMETER,
+                    f"{self.name} pages by rows from a place in the list: follow each page's next "
+                    f"link (its `{START_PARAMETER}`); `{PAGE_PARAMETER}` only names the first page, 1",
+                )
+            return Page(size=chosen, start=None if start is None else _start(start))
+        if start is not None:
+            raise ParameterError(
+                START_PARAMETER,
+                f"{self.name} pages by `{PAGE_PARAMETER}` (`{START_PARAMETER}` is for a list paged by rows)",
+            )
         page = 1 if number is None else _page_integer(PAGE_PARAMETER, number, 1, MAX_PAGE)
         return Page(number=page, size=chosen)
 
@@ -620,6 +668,18 @@ def load_pipeline(folder: Path) -> CannedQuery:
     if window is not None:
         window = str(window)
         fill_values(text, (window,), None, page_path)  # the block is there
+    by = str(page.get("by", "subjects"))
+    if by not in ("subjects", "rows"):
+        raise CatalogueError(f"{page_path}: `page:` `by` is `subjects` (the default) or `rows`")
+    start = position = None
+    if by == "rows":
+        start, position = page.get("start"), page.get("position")
+        if not start or not position or window is not None:
+            raise CatalogueError(f"{page_path}: `by: rows` needs `start` and `position`, and no `window`")
+        start, position = str(start), str(position)
+        fill_values(text, (start,), None, page_path)  # the block is there
+        if not re.search(rf"SELECT\s+[^{{]*\?{re.escape(position)}\b", text):
+            raise CatalogueError(f"{page_path}: the page query does not select ?{position}")
     if not isinstance(windows, list) or not all(isinstance(w, int) and w > 0 for w in windows):
         raise CatalogueError(f"{page_path}: `page:` `windows` is a list of whole numbers of blocks")
     detail = detail_path.read_text(encoding="utf-8")
@@ -638,6 +698,9 @@ def load_pipeline(folder: Path) -> CannedQuery:
             order=str(page.get("order", "")).strip(),
             window=window,
             windows=tuple(windows),
+            by_rows=by == "rows",
+            start=start,
+            position=position,
         ),
         detail=detail,
     )

@@ -84,7 +84,8 @@ def test_ingest_figures_are_present_and_sane(bench_run: tuple[dict, Path]) -> No
 def test_every_canned_query_is_measured_on_every_engine(bench_run: tuple[dict, Path]) -> None:
     results, _ = bench_run
     queries = {q["name"]: q for q in results["sizes"][0]["queries"]}
-    assert set(queries) == set(load_catalogue())
+    catalogue = load_catalogue()
+    assert set(queries) == set(catalogue)
     for name, q in queries.items():
         for engine in ("product", "pyoxigraph"):
             latency = q["latency"][engine]
@@ -92,7 +93,10 @@ def test_every_canned_query_is_measured_on_every_engine(bench_run: tuple[dict, P
                 assert any("no answer within" in note for note in q["notes"]), name
                 continue
             assert 0 < latency["p50_ms"] <= latency["p95_ms"], name
-        if "product" in q["rows"]:
+        paging = catalogue[name].paging
+        if paging is not None and paging.by_rows:  # the raw replay ends on one of several detail
+            assert q["rows"]["pyoxigraph"] > 0 and q["rows"]["product"] > 0, name  # reads: a part
+        elif "product" in q["rows"]:
             assert q["rows"]["pyoxigraph"] == q["rows"]["product"], name
     assert results["sizes"][0]["rdflib"] == {"skipped": "--no-rdflib"}
 

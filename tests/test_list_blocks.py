@@ -81,6 +81,10 @@ CASES = [
     ("agreements-between", {}),
     ("agreements-between", {"to": "2025-06"}),
     ("agreements-between", {"from": "2025-04"}),
+    ("timeline", {}),
+    ("timeline", {"kind": "Visit"}),
+    ("timeline", {"party": "Mosti"}),
+    ("timeline", {"topic": "digital-economy"}),
 ]
 
 

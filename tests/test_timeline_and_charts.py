@@ -54,6 +54,13 @@ def test_timeline_items_come_newest_first(http: httpx.Client) -> None:
     assert begins == sorted(begins, reverse=True)
 
 
+def test_items_of_one_date_come_by_label(http: httpx.Client) -> None:
+    items = _timeline(http)["items"]
+    for begins in {_begins(item) for item in items}:
+        labels = [item["label"] for item in items if _begins(item) == begins]
+        assert labels == sorted(labels, key=lambda label: (label.casefold(), label)), begins
+
+
 def test_a_month_is_drawn_as_the_whole_month(http: httpx.Client) -> None:
     months = [
         i for i in _timeline(http)["items"] if i["start"]["precision"] == "month" and not i["start"]["bound"]

@@ -359,17 +359,18 @@ def _sorts(view: ListView, chosen: str | None, keep: list[tuple[str, str]]) -> l
 
 def read_page(
     store: GraphStore, query: CannedQuery, values: dict[str, str], page: Page, max_rows: int
-) -> tuple[SelectResult, bool, bool]:
+) -> tuple[SelectResult, bool, bool, str | None]:
     """One page of a list query, as `/queries/{name}` reads it (so its downloads hold the same
     rows): a pipeline through the runner, a single file bound as the canned route binds it.
-    Returns the rows, whether a next page exists, and whether rows past `max_rows` were cut
-    (a single file answering everything at once). Call from a worker thread."""
+    Returns the rows, whether a next page exists, whether rows past `max_rows` were cut (a
+    single file answering everything at once), and the next page's `_start` (a list paged by
+    rows). Call from a worker thread."""
     if query.is_pipeline:
         answer = querying.reading(store, query, values, page)
-        return SelectResult(answer.variables, answer.rows), answer.has_next, False
+        return SelectResult(answer.variables, answer.rows), answer.has_next, False, answer.next_start
     rows, more = querying.rows(store, bind_request(query, list(values.items()), page), max_rows=max_rows)
     counted = paging.subjects_in_rows(rows, query.paging.counts) if query.paging else 0
-    return rows, not more and paging.is_full(query, page, counted), more
+    return rows, not more and paging.is_full(query, page, counted), more, None
 
 
 class FacetMemo:
@@ -434,7 +435,7 @@ def _page_route(view: ListView) -> None:
             facets_failed: str | None = None
             reading = run_in_threadpool(read_page, store, query, values, page, settings.max_rows)
             if view.facets_path is None or not query.is_pipeline:  # facets bind as the pipeline binds
-                (rows, has_next, _), counts = await reading, {}
+                (rows, has_next, _, _), counts = await reading, {}
             else:
                 read_out, counted = await asyncio.gather(
                     reading,
@@ -443,7 +444,7 @@ def _page_route(view: ListView) -> None:
                 )
                 if isinstance(read_out, BaseException):
                     raise read_out
-                rows, has_next, _ = read_out
+                rows, has_next, _, _ = read_out
                 # counts that could not be read in time (a long list on a busy server) leave the
                 # list itself readable, saying so; any other failure is the page's
                 if isinstance(counted, ApiError) and counted.status == 503:

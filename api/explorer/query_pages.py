@@ -132,9 +132,10 @@ async def query_form(
     async def produce() -> Response:
         result: dict[str, Any] | None = None
         has_next = more = False
+        start: str | None = None
         graph = bool(_GRAPH_FORM.search(query.text))
         if not missing and not graph:
-            rows, has_next, more = await run_in_threadpool(
+            rows, has_next, more, start = await run_in_threadpool(
                 read_page, store, query, given, page, settings.max_rows
             )
             result = table(rows)
@@ -168,14 +169,15 @@ async def query_form(
             ],
             "graph": graph,
             "truncated": settings.max_rows if result is not None and more else None,
-            "next": paging.next_href(f"/queries/{name}", asked, page) if has_next else None,
+            "next": paging.next_href(f"/queries/{name}", asked, page, start) if has_next else None,
             "previous": f"/queries/{name}?"
             + urlencode(
                 [*[(k, v) for k, v in asked if k != PAGE_PARAMETER], (PAGE_PARAMETER, str(page.number - 1))]
             )
             if page.number > 1
             else None,
-            "page": page.number,
+            # a list paged by rows (`people`) has no page numbers past its first (`_start`)
+            "page": None if page.start is not None else page.number,
         }
         return render(request, "query.html", context)
 
