@@ -12,6 +12,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
+from starlette.types import Receive, Scope, Send
 
 from jalinan.api import (
     canned,
@@ -33,6 +34,7 @@ from jalinan.api.logging import AccessLog
 from jalinan.api.network import routes as network_routes
 from jalinan.api.pinning import PinSnapshot
 from jalinan.api.settings import Settings
+from jalinan.api.sparql_front import SparqlFront
 from jalinan.graph import GraphStore, open_store
 from jalinan.queries.catalogue import load_catalogue
 
@@ -87,6 +89,35 @@ def _widen_thread_limiter(settings: Settings) -> None:
     limiter.total_tokens = max(limiter.total_tokens, lanes + 40)
 
 
+# What a browser client may read of an answer (CORS), for every route and `/sparql`'s front end.
+EXPOSED_HEADERS = [
+    "Link",
+    "Location",
+    "Content-Type",
+    "Retry-After",
+    "X-Jalinan-Truncated",
+    "ETag",
+    CACHE_HEADER,
+    VERSION_HEADER,
+]
+
+
+class JalinanApp(FastAPI):
+    """FastAPI, with GET and POST `/sparql` and `/query` answered by `SparqlFront` ahead of
+    the middleware stack (`sparql_front.py` says why and what it keeps)."""
+
+    sparql_front: SparqlFront
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            taken = self.sparql_front.route(scope)
+            if taken is not None:
+                scope["app"] = self
+                await self.sparql_front(scope, receive, send, *taken)
+                return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings, store: GraphStore | None = None, *, close_store: bool = False) -> FastAPI:
     """Build the app; with no `store`, the lifespan opens the one at `settings.store_path`.
 
@@ -106,7 +137,7 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
                 app.state.store.close()
 
     # /docs and /redoc come from the explorer, with vendored assets (FastAPI's load CDNs).
-    app = FastAPI(
+    app = JalinanApp(
         title="Jalinan",
         version="0.1.0",
         description=DESCRIPTION,
@@ -115,13 +146,13 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
         redoc_url=None,
     )
     app.state.settings = settings
+    app.sparql_front = SparqlFront(app, EXPOSED_HEADERS)
     app.state.catalogue = load_catalogue()
     app.state.result_cache = ResultCache(settings.cache_bytes)
     if store is not None:
         app.state.store = store
     # The last added is the outermost. CORS wraps every refusal (a 413 from BodyLimit too),
     # so a browser client can read why it was refused; HEAD runs as GET inside it.
-    app.add_middleware(protocol.ProtocolFastPath)  # innermost: /sparql, /query without FastAPI's layers
     app.add_middleware(PinSnapshot)  # one snapshot per request on a read replica
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(HeadAsGet)
@@ -130,16 +161,7 @@ def create_app(settings: Settings, store: GraphStore | None = None, *, close_sto
         allow_origins=["*"],
         allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=[
-            "Link",
-            "Location",
-            "Content-Type",
-            "Retry-After",
-            "X-Jalinan-Truncated",
-            "ETag",
-            CACHE_HEADER,
-            VERSION_HEADER,
-        ],
+        expose_headers=EXPOSED_HEADERS,
     )
     app.add_middleware(AccessLog)  # every request is logged, refusals included
     app.add_middleware(ChunkedBodies)  # outermost: large answers leave in slices

@@ -254,11 +254,19 @@ class ChunkedBodies:
             if message["type"] != "http.response.body" or len(body) <= CHUNK_BYTES:
                 await send(message)
                 return
-            view = memoryview(body)
-            more = message.get("more_body", False)
-            for start in range(0, len(body), CHUNK_BYTES):
-                last = start + CHUNK_BYTES >= len(body)
-                chunk = bytes(view[start : start + CHUNK_BYTES])
-                await send({"type": "http.response.body", "body": chunk, "more_body": more or not last})
+            await send_body(send, body, message.get("more_body", False))
 
         await self.app(scope, receive, sliced)
+
+
+async def send_body(send: Send, body: bytes, more_body: bool = False) -> None:
+    """Send `body` as `http.response.body` messages of at most `CHUNK_BYTES` each (one when it is
+    that small): `ChunkedBodies`, and `/sparql`'s own front end (`sparql_front.py`)."""
+    if len(body) <= CHUNK_BYTES:
+        await send({"type": "http.response.body", "body": body, "more_body": more_body})
+        return
+    view = memoryview(body)
+    for start in range(0, len(body), CHUNK_BYTES):
+        last = start + CHUNK_BYTES >= len(body)
+        chunk = bytes(view[start : start + CHUNK_BYTES])
+        await send({"type": "http.response.body", "body": chunk, "more_body": more_body or not last})

@@ -22,7 +22,7 @@ import math
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from jalinan.api.errors import bad_request, content_too_large, problem_response, unprocessable
+from jalinan.api.errors import ApiError, bad_request, content_too_large, problem_response, unprocessable
 from jalinan.api.settings import MIN_TIMEOUT_S, Settings
 
 TIMEOUT_PARAMETERS = ("timeout", "_timeout")
@@ -39,13 +39,18 @@ def _header(scope: Scope, name: bytes) -> str:
 def _authorised_write(scope: Scope, settings: Settings) -> bool:
     """A write request carrying the right token (only those may send large bodies)."""
     method, path = scope.get("method", ""), scope.get("path", "")
-    media = _header(scope, b"content-type").split(";")[0].strip().lower()
+    if method not in ("PUT", "POST") or not settings.write_token:  # a GET reads no header here
+        return False
     is_write = (
-        (path == "/store" and method in ("PUT", "POST"))
+        path == "/store"
         or (path == "/update" and method == "POST")
-        or (path == "/sparql" and method == "POST" and media == "application/sparql-update")
+        or (
+            path == "/sparql"
+            and method == "POST"
+            and _header(scope, b"content-type").split(";")[0].strip().lower() == "application/sparql-update"
+        )
     )
-    if not is_write or not settings.write_token:
+    if not is_write:
         return False
     scheme, _, token = _header(scope, b"authorization").partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(
@@ -64,33 +69,46 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        writer = _authorised_write(scope, self.settings)
-        limit = self.settings.max_write_body if writer else self.settings.max_body
-        refusal = content_too_large(
+        limited = limit_body(scope, receive, self.settings)
+        if isinstance(limited, ApiError):
+            await problem_response(limited)(scope, receive, send)
+            return
+        await self.app(scope, limited, send)
+
+
+def limit_body(scope: Scope, receive: Receive, settings: Settings) -> Receive | ApiError:
+    """The refusal of a body whose `Content-Length` is past its limit, or else `receive` counting
+    the bytes as they come and raising the same refusal (an `ApiError`) once past it. Used by
+    `BodyLimit` and by `/sparql`'s own front end (`sparql_front.py`)."""
+    writer = _authorised_write(scope, settings)
+    limit = settings.max_write_body if writer else settings.max_body
+
+    def refusal() -> ApiError:
+        return content_too_large(
             f"the request body is larger than the limit of {limit} bytes"
-            + ("" if limit == self.settings.max_write_body else " (writes with the token may send more)")
+            + ("" if limit == settings.max_write_body else " (writes with the token may send more)")
         )
-        declared = _header(scope, b"content-length")
-        if declared:
-            try:
-                too_big = int(declared) > limit
-            except ValueError:
-                too_big = False  # the HTTP server rejects a malformed Content-Length itself
-            if too_big:
-                await problem_response(refusal)(scope, receive, send)
-                return
-        received = 0
 
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise refusal
-            return message
+    declared = _header(scope, b"content-length")
+    if declared:
+        try:
+            too_big = int(declared) > limit
+        except ValueError:
+            too_big = False  # the HTTP server rejects a malformed Content-Length itself
+        if too_big:
+            return refusal()
+    received = 0
 
-        await self.app(scope, counted, send)
+    async def counted() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise refusal()
+        return message
+
+    return counted
 
 
 def check_length(text: str | None, parameter: str, settings: Settings) -> None:

@@ -15,14 +15,11 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pyoxigraph import NamedNode
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jalinan.api import openapi, querying
 from jalinan.api.caching import NOT_MODIFIED, cached, query_identity
 from jalinan.api.dependencies import SettingsDep, StoreDep, check_write_access
 from jalinan.api.errors import (
-    ApiError,
-    answer_error,
     bad_request,
     method_not_allowed,
     not_acceptable,
@@ -36,7 +33,6 @@ from jalinan.api.negotiation import (
     GRAPH_FORMATS,
     media_type,
     negotiate,
-    prefers_html,
 )
 from jalinan.api.query_dataset import may_name_a_dataset, own_dataset
 from jalinan.api.service_description import service_description
@@ -391,56 +387,3 @@ async def update(request: Request, parsed: ParsedDep, store: StoreDep, settings:
         check_write_access(request, settings)
         raise bad_request("no `update` given", parameter="update")
     return await answer_update(request, parsed, store, settings, "/update")
-
-
-_FAST_ROUTES = {"/sparql": sparql, "/query": query}
-
-
-class ProtocolFastPath:
-    """`/sparql` and `/query` (GET and POST) answered without FastAPI's routing and dependencies.
-
-    Why: under load the single front-end process is what limits `/sparql` (issue 13), and for a
-    light query, matching the request against every route (the explorer's page routes parse
-    the query string and Accept header once each), resolving dependencies, and FastAPI's
-    request wrappers were a fifth of its work per request (py-spy; `bench/RESULTS.md`). The
-    answer is the same: the same handlers (`sparql`, `query`) run with the same parsed
-    request, the store and settings the dependencies would give, and a refusal is answered by
-    the same error handler. It sits innermost, so the access log, CORS, the body limit, HEAD
-    and a replica's snapshot pin wrap it as they wrap every route. A browser's GET that asks
-    for a page (`negotiation.prefers_html`), and a request whose URL does not even parse, go on
-    to the routes (the explorer's editor and error pages answer those).
-    """
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        handler = _FAST_ROUTES.get(scope.get("path", "")) if scope["type"] == "http" else None
-        if handler is None or scope["method"] not in ("GET", "POST"):
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope, receive)
-        try:
-            url_pairs = _pairs(request.url.query, "utf-8", "query string")
-        except ApiError:
-            await self.app(scope, receive, send)
-            return
-        if scope["method"] == "GET" and _asks_for_page(request, url_pairs):
-            await self.app(scope, receive, send)
-            return
-        state = scope["app"].state
-        try:
-            parsed = await _parse(request, url_pairs)
-            response = await handler(request, parsed, state.store, state.settings)
-        except ApiError as exc:
-            response = await answer_error(request, exc)
-        await response(scope, receive, send)
-
-
-def _asks_for_page(request: Request, url_pairs: list[tuple[str, str]]) -> bool:
-    """`explorer.routing.wants_page`, from the pairs already parsed (the last `format` wins)."""
-    params = dict(url_pairs)
-    format_param, accept = params.get("format") or params.get("_format"), request.headers.get("accept")
-    if not format_param and "htm" not in (accept or "").lower():
-        return False  # no HTML entry in Accept at all (what programs send): no need to rank them
-    return prefers_html(accept, format_param)

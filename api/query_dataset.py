@@ -22,7 +22,9 @@ _FROM = re.compile(r"\bfrom\b", re.IGNORECASE)
 
 def may_name_a_dataset(query: str) -> bool:
     """Cheap first test, run on the event loop: only such text is worth parsing."""
-    return _FROM.search(query) is not None and len(query) <= MAX_REWRITE_LENGTH
+    # the substring test first: a fast scan, where the case-blind expression tries every position
+    quick = not query.isascii() or "FROM" in query.upper()
+    return quick and _FROM.search(query) is not None and len(query) <= MAX_REWRITE_LENGTH
 
 
 def own_dataset(query: str) -> tuple[list[str], list[str]] | None:

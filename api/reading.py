@@ -9,7 +9,8 @@ A list query is a folder of plain SPARQL files (`queries/<name>/page.rq`, `detai
    "not found" (with suggestions, issue 15) rather than an empty list;
 2. the page query, its parameters' `VALUES` blocks filled with pyoxigraph terms and
    `LIMIT size+1 OFFSET (page-1)*size` appended, gives the page's subjects in its stated order;
-   the one past `size` only says that a next page exists;
+   the one past `size` only says that a next page exists (a page query read in parts, `then:`
+   in its header, runs each part in turn with its own `LIMIT` and `OFFSET`: `_parts_subjects`);
 3. the detail query, its `VALUES` block filled with those subjects, gives their rows, which are
    returned in the page's order (each subject's rows in the detail query's order); a
    parameter's block, where the detail query holds one too, is filled as in the page query.
@@ -121,18 +122,35 @@ def _filled(
     missing or bad parameter. `resolved`: parameters whose IRIs the caller already knows (an
     entity page knows its own IRI, which may name a node without a match key, such as a date),
     bound as given with no look-up."""
+    (filled,), unmatched = yield from _filled_all((text,), query, raw, version, resolved)
+    return filled, unmatched
+
+
+def _filled_all(
+    texts: tuple[str, ...],
+    query: CannedQuery,
+    raw: Mapping[str, str | None],
+    version: str | None,
+    resolved: Mapping[str, list[NamedNode]] | None = None,
+) -> Generator[str, SelectResult, tuple[tuple[str, ...], dict[str, str]]]:
+    """`_filled` for several texts holding the same blocks (a page query and its `then:`
+    parts), each parameter looked up once."""
     unmatched: dict[str, str] = {}
+
+    def fill(variables: tuple[str, ...], data: Binding) -> tuple[str, ...]:  # each of `texts`, as now
+        return tuple(fill_values(text, variables, data, query.path) for text in texts)
+
     for parameter in query.parameters:
         value = raw.get(parameter.name)
         block = parameter.block
         variables = block if isinstance(block, tuple) else (block,)
         if resolved is not None and parameter.name in resolved:
-            text = fill_values(text, variables, list(resolved[parameter.name]), query.path)
+            texts = fill(variables, list(resolved[parameter.name]))
             continue
         if value is None or not value.strip():
             if parameter.required:
                 raise ParameterError(parameter.name, f"the parameter `{parameter.name}` is required")
-            text = fill_values(text, variables, None, query.path)
+            texts = fill(variables, None)
             continue
         data: Binding
         if parameter.type in ("entity", "concept"):
@@ -141,7 +159,7 @@ def _filled(
                 unmatched[parameter.name] = value
         elif parameter.type == "search":  # checked as written, then with the store's close words
             whole = parameter.binding(value)[parameter.variables[-1]]
-            text = fill_values(text, (parameter.variables[-1],), whole, query.path)
+            texts = fill((parameter.variables[-1],), whole)
             key = version  # (a handle with no version: the one ingest recorded, see search_terms)
             if key is None:
                 key = search_terms.ingested_version((yield search_terms.VERSION_TEXT))
@@ -151,8 +169,8 @@ def _filled(
             data = search_rows(parameter.name, value, words.candidates)
         else:
             data = parameter.binding(value)[parameter.block]
-        text = fill_values(text, variables, data, query.path)
-    return text, unmatched
+        texts = fill(variables, data)
+    return texts, unmatched
 
 
 def fill_parameters(
@@ -236,13 +254,16 @@ def _steps(
     look-up. `ParameterError` names a missing or malformed parameter.
     """
     assert query.detail is not None and query.paging is not None, f"{query.path} is not a pipeline"
-    page_text, unmatched = yield from _filled(query.text, query, raw, version, resolved)
+    page_texts, unmatched = yield from _filled_all(query.page_queries, query, raw, version, resolved)
     detail_variables = query.paging.counts
     if unmatched:  # a name that stands for nothing: no page (an empty VALUES would mean "anything")
         return Reading(_projection(query.detail), [], unmatched=unmatched)
     if query.paging.by_rows:
-        return (yield from _row_steps(query, page_text, page, raw))
-    picked = yield from _page_subjects(query, page_text, page)
+        return (yield from _row_steps(query, page_texts[0], page, raw))
+    if len(page_texts) > 1:
+        picked = yield from _parts_subjects(page_texts, page)
+    else:
+        picked = yield from _page_subjects(query, page_texts[0], page)
     subjects = _subjects(picked, detail_variables)
     has_next = page.size is not None and len(subjects) > page.size
     if page.size is not None:
@@ -360,6 +381,40 @@ def _page_subjects(query: CannedQuery, text: str, page: Page) -> Generator[str, 
                 return SelectResult(picked.variables, picked.rows[page.offset :])
             blocks = _wider(blocks, needed, held)
     return (yield fill_values(text, (variable,), None, query.path) + clause)
+
+
+def _parts_subjects(texts: tuple[str, ...], page: Page) -> Generator[str, SelectResult, SelectResult]:
+    """The rows of a page whose query is read in parts (`then:` in its header): each part in
+    turn, from where the page starts, until `_size + 1` rows are read. Each part has its own
+    `LIMIT` and `OFFSET`, so the order across parts is the runner's, whatever an engine does
+    with a `UNION`, and the parts after a full page are never run. A part the page starts
+    beyond (no row at its offset) is counted (`_count_query`) to know how far into the next
+    the page starts: on a later page only, as costly as the `OFFSET` that skipped it."""
+    rows: list[dict[str, Term]] = []
+    variables: list[str] = []
+    skip = 0 if page.size is None else int(page.offset)
+    for text in texts:
+        if page.size is None:
+            picked = yield text
+        else:
+            picked = yield f"{text}\nLIMIT {int(page.size) + 1 - len(rows)} OFFSET {skip}\n"
+        variables = variables or list(picked.variables)
+        rows += picked.rows
+        if picked.rows:
+            skip = 0
+        elif skip:
+            counted = yield _count_query(text)
+            skip = max(0, skip - int(counted.rows[0]["rows"].value))  # (≥ 0 if the data changed meanwhile)
+        if page.size is not None and len(rows) > page.size:
+            break
+    return SelectResult(variables, rows)
+
+
+def _count_query(text: str) -> str:
+    """How many rows the SELECT query `text` gives: its prologue, then the query as a subquery
+    of `SELECT (COUNT(*) AS ?rows)`; the query's own text is not changed."""
+    prologue, select = text.split("\nSELECT", 1)
+    return f"{prologue}\nSELECT (COUNT(*) AS ?rows) WHERE {{\n{{\nSELECT{select}\n}}\n}}\n"
 
 
 def _wider(blocks: int, needed: int, held: int) -> int:

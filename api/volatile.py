@@ -48,10 +48,25 @@ def without_comments(text: str) -> str:
     return _TOKENS.sub(lambda m: m.group("keep") if m.group("keep") is not None else " ", text)
 
 
+def _may_name_one(text: str) -> bool:
+    """A quick test before the regular expressions, which are slow to find nothing: `_NAME` can
+    match only where the upper-cased text holds one of the names (`STRUUID` holds `UUID`), and a
+    substring test is a fast scan, where a case-blind regular expression tries every position
+    (25–50 µs for a 300-character query, measured: a cost on the event loop for every query).
+    Only for ASCII text: a case-blind match also pairs some other letters with ASCII ones
+    (`ı` with `I`), which upper-casing need not turn into the same."""
+    if not text.isascii():
+        return True
+    upper = text.upper()
+    return "RAND" in upper or "NOW" in upper or "UUID" in upper or "BNODE" in upper
+
+
 def is_volatile(sparql: str) -> bool:
     """Whether the query may call RAND, NOW, UUID, STRUUID or BNODE."""
     decoded = decode_escapes(sparql) if "\\" in sparql else sparql  # an escape needs a backslash
-    if not (_NAME.search(decoded) or _NAME.search(sparql)):
+    if not (_may_name_one(decoded) or _may_name_one(sparql)):
+        return False
+    if not (_NAME.search(decoded) or (decoded is not sparql and _NAME.search(sparql))):
         return False  # no such name at all (most queries): nothing a comment could hide
     return any(
         _VOLATILE.search(text) for text in (decoded, without_comments(sparql), without_comments(decoded))

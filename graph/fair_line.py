@@ -42,6 +42,7 @@ Everything runs on the event loop, so no locks.
 import asyncio
 import itertools
 import math
+import operator
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -72,6 +73,11 @@ class _Waiter:
     future: "asyncio.Future[Turn]" = field(compare=False)
 
 
+# The waiters' order as `_Waiter`'s own comparison gives it, as one key per waiter: `min` then
+# compares tuples made once each, not two made for every comparison (`order=True`'s `__lt__`).
+_RANK_ORDER = operator.attrgetter("heavy", "usage", "arrival")
+
+
 class LineFull(Exception):
     """The line is full of queries no heavier than this one; refuse it."""
 
@@ -87,6 +93,10 @@ class _Meter:
         self._half_life = half_life
         self._clock = clock
         self._seen: dict[object, tuple[float, float, float]] = {}  # key → (seconds, queries, as of)
+
+    def __contains__(self, key: object) -> bool:
+        """Whether `key` has been charged (and not forgotten): a distinct query text has not."""
+        return key in self._seen
 
     def past(self, key: object) -> tuple[float, float]:
         """(seconds, queries) charged to `key`, decayed to now."""
@@ -252,7 +262,7 @@ class FairLine:
             eligible = [w for w in self._waiting if not w.heavy] if light_only else self._waiting
             if not eligible:
                 return
-            waiter = min(eligible)
+            waiter = min(eligible, key=_RANK_ORDER)
             self._waiting.remove(waiter)
             if waiter.future.done():  # timed out or cancelled, and not yet back to leave the line
                 continue
@@ -283,7 +293,8 @@ class FairLine:
                 seconds, queries = seconds + running, queries + count
                 known = clients[waiter.client] = (seconds, seconds / queries if queries > 0 else 0.0)
             usage, expected = known
-            if waiter.query is not None:
+            query = waiter.query
+            if query is not None and (query in self._queries or query in running_queries):
                 seconds, queries = self._queries.past(waiter.query)
                 running, count = running_queries.get(waiter.query, (0.0, 0))
                 if queries + count > 0:

@@ -33,7 +33,8 @@ Parameter types (the `type` of a header parameter) and what the user's text beco
   `api/search_terms.py`), and a block `VALUES ?whole { … }` of its own holding the whole
   text's match key (to put names equal to the text first).
 
-Paging. A list is a pipeline (`load_pipeline`, run by `api/reading.py`). A single-file query
+Paging. A list is a pipeline (`load_pipeline`, run by `api/reading.py`); its page query may
+name parts read after it, in turn (`then:` under `page:`, files beside `page.rq`). A single-file query
 that pages (an entity's statements) declares `page:` in its header: `counts`, the variable (or
 list of variables) whose distinct values a page counts; `size`, the default; `max`; `order`, in
 words. It holds exactly one `LIMIT <size> OFFSET 0` clause, on the subquery that picks the
@@ -301,6 +302,10 @@ class Paging:
     # of how many blocks to read, which the runner widens until the page is full (None: all)
     window: str | None = None
     windows: tuple[int, ...] = DEFAULT_WINDOWS  # the windows tried, in blocks, before every block
+    # a pipeline's further page queries (`then:`, files beside `page.rq`), whose rows follow the
+    # page query's, each read to its end before the next: an order across parts that rests on
+    # the runner, not on how an engine orders a `UNION`
+    then: tuple[str, ...] = ()
     # a pipeline paged by rows (`by: rows`, `people`): a page is `size` rows of the detail
     # query, not `size` subjects; `start` names the page query's `VALUES` block of the first
     # position to read, `position` the variable giving each subject's place in the list
@@ -367,6 +372,13 @@ class CannedQuery:
     # A pipeline (a folder: `page.rq`, `detail.rq`): the page query picks `_size + 1` subjects
     # in order, the detail query (`detail`) gives their rows; see `api/reading.py`.
     detail: str | None = None
+    # the texts of the page query's parts named by `then:` (`Paging.then`), in that order
+    continuations: tuple[str, ...] = ()
+
+    @property
+    def page_queries(self) -> tuple[str, ...]:
+        """The page query and each of its `then:` parts, in the order their rows are read."""
+        return (self.text, *self.continuations)
 
     @property
     def is_pipeline(self) -> bool:
@@ -682,6 +694,12 @@ def load_pipeline(folder: Path) -> CannedQuery:
             raise CatalogueError(f"{page_path}: the page query does not select ?{position}")
     if not isinstance(windows, list) or not all(isinstance(w, int) and w > 0 for w in windows):
         raise CatalogueError(f"{page_path}: `page:` `windows` is a list of whole numbers of blocks")
+    then = page.get("then") or []
+    if not isinstance(then, list) or not all(isinstance(name, str) for name in then):
+        raise CatalogueError(f"{page_path}: `page:` `then` is a list of files beside page.rq")
+    if then and (window is not None or by == "rows"):
+        raise CatalogueError(f"{page_path}: `page:` takes `then`, or `window` or `by: rows`, not both")
+    continuations = tuple(_continuation(folder, name, counts, parameters) for name in then)
     detail = detail_path.read_text(encoding="utf-8")
     fill_values(detail, counts, None, detail_path)
     return CannedQuery(
@@ -698,12 +716,36 @@ def load_pipeline(folder: Path) -> CannedQuery:
             order=str(page.get("order", "")).strip(),
             window=window,
             windows=tuple(windows),
+            then=tuple(then),
             by_rows=by == "rows",
             start=start,
             position=position,
         ),
         detail=detail,
+        continuations=continuations,
     )
+
+
+def _continuation(folder: Path, name: str, counts: tuple[str, ...], parameters: list[Parameter]) -> str:
+    """The text of a page query's part `name` (`then:`), checked: a plain `.rq` file beside
+    `page.rq` (not a pipeline's own file), with a header, no LIMIT (the runner appends each
+    part's), the page's parameter blocks, and the variables a page counts."""
+    path = folder / name
+    if Path(name).name != name or not name.endswith(".rq") or name in ("page.rq", "detail.rq"):
+        raise CatalogueError(f"{folder / 'page.rq'}: `then` names files beside it (not {name!r})")
+    if not path.is_file():
+        raise CatalogueError(f"{folder / 'page.rq'}: `then` names {name}, which is not there")
+    text = path.read_text(encoding="utf-8")
+    parse_header(text, path)
+    if _page_clauses(text) or re.search(r"\bLIMIT\b", text.split("\nSELECT", 1)[-1]):
+        raise CatalogueError(f"{path}: no LIMIT: the runner appends the page's")
+    for parameter in parameters:
+        block = parameter.block
+        fill_values(text, block if isinstance(block, tuple) else (block,), None, path)  # it is there
+    selected = next((line for line in text.splitlines() if line.startswith("SELECT")), "")
+    if not all(f"?{variable}" in selected.split() for variable in counts):
+        raise CatalogueError(f"{path}: a part of the page selects what the page counts ({', '.join(counts)})")
+    return text
 
 
 def load_catalogue(directory: Path = QUERIES_DIR) -> dict[str, CannedQuery]:

@@ -64,3 +64,40 @@ def test_the_access_line_goes_through_the_loggers_filters_and_handlers() -> None
         access_log.logger.removeHandler(handler)
         access_log.logger.setLevel(level)
     assert stream.getvalue() == 'jalinan.access INFO {"path": "/sparql"}\n'
+
+
+# -- the quick tests before the regular expressions find what they found --------------------------
+_TEXTS = [
+    "SELECT ?s WHERE { ?s ?p ?o } LIMIT 100 # 42",
+    "SELECT (RAND#hidden\n() AS ?r) WHERE {}",
+    "SELECT (rand#)\n\t() AS ?r) WHERE {}",
+    "SELECT ?s (STRUUID#)\n() AS ?u) WHERE { BIND(<http://example.org/#x> AS ?s) }",
+    "SELECT (NOW#(\n( ) AS ?t) WHERE {}",
+    "select (bNode() as ?b) where {}",
+    "SELECT (R\\u0041ND() AS ?r) WHERE {}",
+    "SELECT ('RAND' AS ?r) WHERE {}",
+    "SELECT ?known WHERE { ?s <http://example.org/knows> ?known }",
+    "SELECT (UUİD() AS ?u) WHERE {}",
+    "SELECT (uuıd() AS ?u) WHERE {}",
+    "SELECT ?s FROM <http://example.org/g> WHERE { ?s ?p ?o }",
+    "select ?s from named <http://example.org/g> where { graph ?g { ?s ?p ?o } }",
+    "SELECT ?s WHERE { ?s ?p 'from İstanbul' }",
+    "SELECT ?s WHERE { ?s ?p 'frOm' }",
+]
+
+
+@pytest.mark.parametrize("text", _TEXTS)
+def test_the_volatile_check_and_the_dataset_check_answer_as_their_expressions_alone(text: str) -> None:
+    """`is_volatile` and `may_name_a_dataset` look for a name as a substring before running their
+    case-blind expressions (which are slow to find nothing); the answer must be the same."""
+    from jalinan.api import query_dataset, volatile
+
+    decoded = volatile.decode_escapes(text)
+    names = volatile._NAME.search(decoded) or volatile._NAME.search(text)
+    expected_volatile = bool(names) and any(
+        volatile._VOLATILE.search(t)
+        for t in (decoded, volatile.without_comments(text), volatile.without_comments(decoded))
+    )
+    assert volatile.is_volatile(text) == expected_volatile
+    expected_from = query_dataset._FROM.search(text) is not None
+    assert query_dataset.may_name_a_dataset(text) == expected_from

@@ -46,7 +46,10 @@ TEMPLATES = {"agreement": "entity_agreement.html", "visit": "entity_visit.html",
 HTML_SIZE = (paging.SIZE_PARAMETER, "50")
 READS = {  # section → (what it reads, its file)
     "summary": ("the summary", "summary.rq"),
-    "statements": ("the statements of this page", "page.rq"),
+    "statements": ("its own statements", "page.rq"),
+    "incoming": ("the statements about it", "incoming.rq"),
+    "entailed": ("the ties the ontology entails from it", "entailed.rq"),
+    "entailed-incoming": ("the ties the ontology entails to it", "entailed-incoming.rq"),
     "agreement": ("the parties by side and the posts of the people", "agreement.rq"),
     "visit": ("the agreements concluded and the people met", "visit.rq"),
 }

@@ -5,9 +5,11 @@ the entity (and, for the evidence of ties read by a section, the statements) bou
 pyoxigraph terms in its `VALUES` block:
 
 - `summary.rq`: kind, names in every language, country, parent, posts, dates, status, counts;
-- the pipeline `page.rq` + `detail.rq` (the canned query `entity-page`, run by `reading.read`):
-  one page of the entity's statements, out and in, then each statement's quotes with their
-  articles' headline, publisher and date, and the date and status of the other end;
+- the pipeline `page.rq` (with its parts `incoming.rq`, `entailed.rq`, `entailed-incoming.rq`)
+  + `detail.rq` (the canned query `entity-page`, run by `reading.read`): one page of the
+  entity's statements, its own, those about it, then those the ontology entails, then each
+  statement's quotes with their articles' headline, publisher and date, and the date and status
+  of the other end;
 - `agreement.rq` (agreements and collections): the parties by side, who represented them, and
   the posts of the people named on it; `visit.rq` (visits and events): the agreements concluded
   during it or during its events, and the people who took part; their ties' quotes are read with
@@ -35,6 +37,8 @@ from jalinan.graph.namespaces import JL
 from jalinan.queries.catalogue import QUERIES_DIR, CannedQuery, Page, fill_values, load_query
 
 FOLDER = Path(QUERIES_DIR) / "entity-page"
+# the page query's parts (`page.rq` and its `then:`), in order, by the section that links each
+STATEMENT_PARTS = ("statements", "incoming", "entailed", "entailed-incoming")
 HOP_PROPERTIES = {
     # a tie read by `visit.rq`, and its inverse: either may carry the quotes
     "concludedDuring": "hasOutcome",
@@ -113,10 +117,12 @@ def read_page(store: GraphStore, pipeline: CannedQuery, iri: str, page: Page, la
     sparql = {"summary": bound("summary", "entity", entity)}
     summary = _rows(store, sparql["summary"])
     reading = read(store, pipeline, {}, page, resolved={"id": [entity]})
-    # (the page query as the page ran it, runnable in /sparql; its detail query is bound with the
-    # page's statements, too long for a link: `/queries/entity-page` answers both)
-    clause = f"LIMIT {int(page.size)} OFFSET {int(page.offset)}" if page.size is not None else ""
-    sparql["statements"] = f"{fill_values(pipeline.text, ('entity',), [entity])}\n{clause}\n"
+    # (each part of the page query, runnable in /sparql, from its start: where the page starts
+    # in it depends on the parts before; its detail query is bound with the page's statements,
+    # too long for a link: `/queries/entity-page` answers both)
+    clause = f"LIMIT {int(page.size)}" if page.size is not None else ""
+    for name, text in zip(STATEMENT_PARTS, pipeline.page_queries, strict=True):
+        sparql[name] = f"{fill_values(text, ('entity',), [entity])}\n{clause}\n"
     statements = [(s, p, o) for s, p, o, _ in reading.subjects]  # type: ignore[misc]
     details = list(reading.rows)
     rows = PageRows(summary=summary, statements=statements, details=details, has_next=reading.has_next)
