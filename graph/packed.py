@@ -9,12 +9,18 @@ less. The digest ingest keeps of each graph is the SHA-256 of exactly those sort
 the lines itself (`nquads`), so loading a first ingest needs no Python objects at all.
 
 A `PackedGraph` is iterable (each iteration parses the lines back, in Rust) and sized, so code
-that reads a graph's triples once, in one pass, takes it in place of a list.
+that reads a graph's triples once, in one pass, takes it in place of a list. Parsing back is most
+of what a full ingest's derivations cost (a quarter of all its CPU at 10,000 articles, profiled),
+so it is made cheaper two ways: the lines are parsed leniently (they are pyoxigraph's own
+serialisation of terms it validated when they were made, so validating their IRIs again finds
+nothing), and a reader that reads only some predicates (the shape check reads half the triples)
+gets only those lines parsed (`select`), the others dropped as bytes.
 """
 
 import hashlib
 import zlib
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
@@ -30,6 +36,26 @@ _last: "tuple[PackedGraph, list[Triple]] | None" = None
 def digest_of_lines(lines: list[str]) -> str:
     """The digest of a graph given as its triples' `str()` forms, sorted: ingest's graph digest."""
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _parsed(ntriples: bytes) -> list[Triple]:
+    """Lines this module wrote, as triples (leniently: see the module's docstring)."""
+    return [quad.triple for quad in parse(ntriples, format=RdfFormat.N_TRIPLES, lenient=True)]
+
+
+@lru_cache(maxsize=32)
+def _tokens(predicates: frozenset[NamedNode]) -> frozenset[bytes]:
+    """The predicates as the lines spell them (`<iri>`)."""
+    return frozenset(str(p).encode() for p in predicates)
+
+
+def selected(triples: Iterable[Triple], predicates: frozenset[NamedNode]) -> Iterable[Triple]:
+    """What a reader that reads only `predicates` (and skips any other triple itself) needs of
+    `triples`: of a packed graph, only those triples (`PackedGraph.select`); any other as it
+    is (filtering it would cost, not save)."""
+    if isinstance(triples, PackedGraph):
+        return triples.select(predicates)
+    return triples
 
 
 class PackedGraph:
@@ -55,14 +81,36 @@ class PackedGraph:
     def __len__(self) -> int:
         return self._count
 
+    def distinct_count(self) -> int:
+        """How many distinct triples the graph holds (`len(set(triples))`, as a store would
+        hold them), counted on the lines without parsing them: equal triples have equal lines.
+        (Every line ends with a line break, so splitting adds one empty piece.)"""
+        return len(set(self.ntriples().split(b"\n"))) - 1
+
     def __iter__(self) -> Iterator[Triple]:
         global _last
         last = _last  # (one read: readers in other threads may replace it)
         if last is not None and last[0] is self:
             return iter(last[1])
-        triples = [quad.triple for quad in parse(self.ntriples(), format=RdfFormat.N_TRIPLES)]
+        triples = _parsed(self.ntriples())
         _last = (self, triples)
         return iter(triples)
+
+    def select(self, predicates: frozenset[NamedNode]) -> list[Triple]:
+        """The triples whose predicate is one of `predicates`, in the graph's order: the other
+        lines are dropped before parsing (a line is `<s> <p> <o> .`; neither a subject, an
+        IRI or a blank node, nor a predicate holds a space, so its second token is the
+        predicate). Where a reader reads a few predicates, parsing only those is most of the
+        saving: parsing costs some 1.4 µs a triple, dropping a line 0.25 µs."""
+        last = _last
+        if last is not None and last[0] is self:
+            return [t for t in last[1] if t.predicate in predicates]
+        wanted = _tokens(predicates)
+        kept = [line for line in self.ntriples().split(b"\n") if line and line.split(b" ", 2)[1] in wanted]
+        if not kept:
+            return []
+        kept.append(b"")
+        return _parsed(b"\n".join(kept))
 
     def __repr__(self) -> str:
         return f"PackedGraph({self._count} triples)"

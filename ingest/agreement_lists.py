@@ -197,6 +197,11 @@ _READ = frozenset(
 )
 
 
+# What `full_update` reads of the graphs it is given (a full ingest parses only these lines of
+# the packed corpus)
+READS = frozenset({*_READ, NamedNode(_TYPE)})
+
+
 def full_update(
     store: GraphStore, graphs: Mapping[str, Sequence[Triple]], inferred: Iterable[Triple]
 ) -> dict[str, list[Triple]]:

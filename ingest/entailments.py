@@ -32,6 +32,7 @@ from hashlib import sha256
 from pyoxigraph import Literal, NamedNode, Triple
 
 from jalinan.graph.namespaces import GENID, OWL, RDF, RDFS
+from jalinan.graph.packed import selected
 
 TYPE = NamedNode(RDF + "type")
 _SUBCLASS = RDFS + "subClassOf"
@@ -157,11 +158,12 @@ class Rules:
         for p in self.edge_predicates:
             roles[p] |= _LINK
         roles = dict(roles)
+        read = frozenset({TYPE, *roles})  # (of a packed graph, only these lines are parsed)
         derived: set[Triple] = set()
         edges: list[Triple] = []
         asserted: list[Triple] = []
         for triples in graphs:
-            for t in triples:
+            for t in selected(triples, read):
                 p = t.predicate
                 if p == TYPE:
                     o = t.object

@@ -50,6 +50,8 @@ _SEE_ALSO = NamedNode(RDFS + "seeAlso")
 _TYPE, _HOST, _HOSTED = RDF + "type", JL + "hostCountry", JL + "hostedVisit"
 _DATE, _START, _LABEL = JL + "date", JL + "startDate", RDFS + "label"
 _YEAR = re.compile(r"[0-9]{4}")
+# What `members_from_graphs` reads (a full ingest parses only these lines of the packed corpus)
+READS = frozenset(map(NamedNode, (_TYPE, _HOST, _HOSTED, _DATE, _START, _LABEL)))
 _INFERRED = "https://w3id.org/jalinan/graph/inferred"
 
 # (the kind's name, the ranked list its members come from, the class that names the whole list)

@@ -42,6 +42,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from jalinan.graph import AskResult, GraphStore, SelectResult
 from jalinan.graph.namespaces import JL, NETWORK_SUMMARY_GRAPH
+from jalinan.graph.packed import selected
 
 SUMMARY_GRAPH = NETWORK_SUMMARY_GRAPH
 NWS = SUMMARY_GRAPH + "#"
@@ -265,7 +266,7 @@ def full_update(graphs: Mapping[str, Iterable[Triple]], others: Iterable[Quad]) 
     wanted = frozenset(NamedNode(p) for p in PREDICATES)
     index = _Index()
     for name, triples in graphs.items():
-        for t in triples:
+        for t in selected(triples, wanted):  # (of a packed graph, only these lines are parsed)
             if t.predicate in wanted and isinstance(t.object, NamedNode):
                 index.add(t.subject.value, t.predicate.value, t.object.value, name)
     for q in others:

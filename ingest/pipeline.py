@@ -46,7 +46,7 @@ from jalinan.graph.outside_writes import clear_outside_writes, written_outside_i
 from jalinan.graph.oxigraph_store import OxigraphStore
 from jalinan.graph.packed import PackedGraph, digest_of_lines
 from jalinan.graph.staging import staged
-from jalinan.ingest import agreement_lists, network_summary
+from jalinan.ingest import agreement_lists, list_members, network_summary
 from jalinan.ingest.articles import ArticleTexts
 from jalinan.ingest.entailments import Rules, moved_sources_digest, rules_from_ontology, sources_digest
 from jalinan.ingest.errors import FactError, FactsInvalid
@@ -639,6 +639,7 @@ def write_corpus(
             lambda graphs: list_members_update(existing, graphs, ranked),  # (skips the ranked graphs)
             lambda graphs: agreement_lists.full_update(store, graphs, inferred),  # in this thread
         ],
+        predicates=list_members.READS | agreement_lists.READS,
     )
     updates.update(members)
     updates.update(lists)

@@ -36,6 +36,7 @@ from rdflib import Literal as RdfLiteral
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
+from jalinan.graph.packed import selected
 from jalinan.ingest.vocabulary import ontology_graph
 
 _XSD_STRING = NamedNode("http://www.w3.org/2001/XMLSchema#string")
@@ -156,13 +157,14 @@ def data_graph(
         data.bind(prefix, namespace, override=True)
     data.addN((s, p, o, data) for s, p, o in ontology if str(p) in read)
     convert = _TermConverter()
-    wanted = {NamedNode(p) for p in read}
+    wanted = frozenset(NamedNode(p) for p in read)
     # straight to the store: `Graph.addN` checks each term's kind and the context's identity
-    # first, a tenth of building the graph, for terms `convert` made of the right kinds
+    # first, a tenth of building the graph, for terms `convert` made of the right kinds; a
+    # packed graph's other lines are never parsed (`selected`)
     data.store.addN(
         (convert(s), convert(p), convert(o), data)
         for triples in (*graphs.values(), extra)
-        for s, p, o in triples
+        for s, p, o in selected(triples, wanted)
         if p in wanted
     )
     return data
@@ -287,7 +289,8 @@ def partitions(
     for index, names in enumerate(groups):
         bit = 1 << index
         for name in names:
-            for subject, predicate, value in graphs[name]:  # one unpacking: each access copies
+            # (only the read lines of a packed graph are parsed; one unpacking: each access copies)
+            for subject, predicate, value in selected(graphs[name], read):
                 if predicate not in read:
                     continue
                 home[subject] = home.get(subject, 0) | bit
@@ -303,7 +306,7 @@ def partitions(
     for index, names in enumerate(groups):
         own = 1 << index
         for name in names:
-            for t in graphs[name]:
+            for t in selected(graphs[name], read):
                 subject, predicate, value = t
                 if predicate not in read:
                     continue

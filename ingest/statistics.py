@@ -40,10 +40,13 @@ from jalinan.graph.namespaces import (
     STATISTIC,
     XSD,
 )
+from jalinan.graph.packed import PackedGraph, selected
 from jalinan.graph.results import AskResult
 from jalinan.queries.catalogue import load_query
 
 TYPE = RDF + "type"
+TYPE_NODE = NamedNode(TYPE)
+TYPE_ONLY = frozenset({TYPE_NODE})
 SOURCE_ARTICLE = JL + "SourceArticle"
 EVIDENCE_QUOTE = JL + "EvidenceQuote"
 INTEGER = NamedNode(XSD + "integer")
@@ -87,14 +90,22 @@ def class_triples(class_iri: str, count: int) -> list[Triple]:
     ]
 
 
-def article_counts(article: str, triples: list[Triple]) -> tuple[int, int] | None:
+def article_counts(
+    article: str, triples: Iterable[Triple], types: list[Triple] | None = None
+) -> tuple[int, int] | None:
     """(triples, quotes) of an article's graph; None unless the graph holds its SourceArticle
-    (as `stats-by-article` always required), or is empty."""
-    distinct = set(triples)
-    if not distinct or Triple(NamedNode(article), NamedNode(TYPE), NamedNode(SOURCE_ARTICLE)) not in distinct:
+    (as `stats-by-article` always required), or is empty. `types`: its `rdf:type` triples when
+    the caller has them: a packed graph is then counted without being parsed whole."""
+    if types is None or not isinstance(triples, PackedGraph):
+        distinct = set(triples)
+        types = [t for t in distinct if t.predicate.value == TYPE]
+        size = len(distinct)
+    else:
+        size = triples.distinct_count()
+    if not size or Triple(NamedNode(article), TYPE_NODE, NamedNode(SOURCE_ARTICLE)) not in types:
         return None
-    quotes = {t.subject for t in distinct if t.predicate.value == TYPE and t.object.value == EVIDENCE_QUOTE}
-    return len(distinct), len(quotes)
+    quotes = {t.subject for t in types if t.object.value == EVIDENCE_QUOTE}
+    return size, len(quotes)
 
 
 def article_triples(article: str, counts: tuple[int, int]) -> list[Triple]:
@@ -112,9 +123,10 @@ def corpus_statistics(graphs: Mapping[str, list[Triple]]) -> list[Triple]:
     typed: set[tuple[str, str]] = set()
     out: list[Triple] = []
     for name, triples in graphs.items():
-        typed |= _typed(triples)
+        types = selected(triples, TYPE_ONLY)  # (of a packed graph, only these are parsed)
+        typed |= _typed(types)
         if name.startswith(ARTICLE):
-            counts = article_counts(name, triples)
+            counts = article_counts(name, triples, types)
             if counts is not None:
                 out += article_triples(name, counts)
     for class_iri, count in sorted(Counter(c for _, c in typed).items()):

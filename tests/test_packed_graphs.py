@@ -6,11 +6,17 @@ the same triples held as a list (so a store written before packing is not rewrit
 bulk loader, which reads its lines as N-Quads, puts exactly those triples in the right graph.
 """
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from jalinan.graph import open_store, oxigraph_store
-from jalinan.graph.packed import PackedGraph
+from jalinan.graph.namespaces import ONTOLOGY_GRAPH
+from jalinan.graph.packed import PackedGraph, selected
+from jalinan.ingest import network_summary
+from jalinan.ingest.entailments import rules_from_ontology
+from jalinan.ingest.list_members import members_from_graphs
+from jalinan.ingest.list_order import positions_from_graphs
 from jalinan.ingest.pipeline import as_stored, build_corpus, graph_digest
+from jalinan.ingest.statistics import corpus_statistics
 
 S, P = NamedNode("https://w3id.org/jalinan/id/s"), NamedNode("https://w3id.org/jalinan/ontology#p")
 AWKWARD = [
@@ -67,3 +73,46 @@ def test_a_graph_packed_in_many_blocks_is_the_same_graph_with_the_same_digest(mo
     blocks = PackedGraph(AWKWARD)
     assert blocks.digest == whole.digest == graph_digest(AWKWARD)
     assert blocks.ntriples() == whole.ntriples()
+
+
+Q = NamedNode("https://w3id.org/jalinan/ontology#q")
+MIXED = [
+    *AWKWARD,
+    # literals that spell another predicate, or a line, inside them
+    Triple(S, Q, Literal(f"{P} {Q} .\n{S} {P} x .")),
+    Triple(NamedNode("https://w3id.org/jalinan/id/t"), Q, Literal("q's object")),
+    Triple(NamedNode("https://w3id.org/jalinan/id/a"), P, NamedNode("https://w3id.org/jalinan/id/b")),
+    Triple(BlankNode("b1"), Q, Literal(" <https://w3id.org/jalinan/ontology#p> ")),
+    Triple(BlankNode("b1"), P, Literal("from a blank node")),
+]
+
+
+def test_selecting_predicates_of_a_packed_graph_gives_exactly_those_triples_in_its_order():
+    packed = PackedGraph(MIXED)
+    for predicates in ({P}, {Q}, {P, Q}, {NamedNode("https://w3id.org/jalinan/ontology#none")}):
+        wanted = frozenset(predicates)
+        assert packed.select(wanted) == [t for t in packed if t.predicate in wanted]
+        assert selected(packed, wanted) == packed.select(wanted)
+    assert PackedGraph([]).select(frozenset({P})) == []
+
+
+def test_a_packed_graph_counts_its_distinct_triples_as_a_store_holds_them():
+    assert PackedGraph(MIXED + MIXED[:3]).distinct_count() == len(set(MIXED))
+    assert len(PackedGraph(MIXED + MIXED[:3])) == len(MIXED) + 3
+    assert PackedGraph([]).distinct_count() == 0
+
+
+def test_the_derivations_read_a_packed_corpus_as_they_read_it_as_triples():
+    """Each derivation of a full ingest parses only the predicates it reads from a packed
+    graph: what it derives is what it derives from the same graphs held as triples."""
+    corpus = build_corpus(check_shapes=False)
+    packed = corpus.graphs
+    assert any(isinstance(g, PackedGraph) for g in packed.values())
+    plain = {name: list(triples) for name, triples in packed.items()}
+    rules = rules_from_ontology(plain[ONTOLOGY_GRAPH])
+    assert corpus_statistics(packed) == corpus_statistics(plain)
+    assert positions_from_graphs(packed) == positions_from_graphs(plain)
+    assert set(rules.materialise(packed.values())) == set(rules.materialise(plain.values()))
+    assert network_summary.full_update(packed, []) == network_summary.full_update(plain, [])
+    ranked = positions_from_graphs(plain)
+    assert members_from_graphs(packed, ranked) == members_from_graphs(plain, ranked)
