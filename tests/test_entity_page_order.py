@@ -16,7 +16,7 @@ import pytest
 
 from jalinan.api.reading import read
 from jalinan.graph import OxigraphStore, open_store
-from jalinan.graph.namespaces import ID
+from jalinan.graph.namespaces import ID, JL
 from jalinan.queries.catalogue import Page, load_catalogue
 from tests.backends import over_every_backend
 from tests.conftest import build_store
@@ -75,6 +75,16 @@ def test_an_entity_page_shows_none_of_ingests_list_bookkeeping(http: httpx.Clien
         assert whole, entity
         listed = [row for row in whole if "/graph/list-" in row[3]]
         assert not listed, f"{entity}: {listed}"
+
+
+def test_an_entity_page_shows_none_of_the_words_search_finds_it_by(http: httpx.Client) -> None:
+    """Match keys and search words (of every name, and of its short names) are ingest's index for
+    `/search`, not statements: the page's summary gives the names they come from."""
+    index = {JL + "matchKey", JL + "searchToken", JL + "shortNameToken"}
+    for entity in ("malaysia", "mosti", "mou-mosti-sti-people-exchange"):
+        whole = _whole(http, entity)
+        assert whole, entity
+        assert not [row for row in whole if row[1] in index], entity
 
 
 def test_next_links_at_a_small_size_give_the_whole_page_once_in_order(http: httpx.Client) -> None:
