@@ -76,7 +76,8 @@ def _decode(data: bytes, charset: str, what: str) -> str:
         raise bad_request(f"the {what} is not valid UTF-8: {exc.reason} at byte {exc.start}") from exc
 
 
-def _pairs(text: str, charset: str, what: str) -> list[tuple[str, str]]:
+def query_pairs(text: str, charset: str, what: str) -> list[tuple[str, str]]:
+    """A query string's (or form body's) pairs, or 400 naming `what` when it is not `charset`."""
     try:
         return parse_qsl(text, keep_blank_values=True, encoding=charset, errors="strict")
     except UnicodeDecodeError as exc:
@@ -131,10 +132,12 @@ def _content_type(request: Request) -> tuple[str, str]:
 
 async def parse_request(request: Request) -> ProtocolRequest:
     """Read the operation and its dataset from the URL and, for a POST, from the body."""
-    return await _parse(request, _pairs(request.url.query, "utf-8", "query string"))
+    return await parse_from_pairs(request, query_pairs(request.url.query, "utf-8", "query string"))
 
 
-async def _parse(request: Request, url_pairs: list[tuple[str, str]]) -> ProtocolRequest:
+async def parse_from_pairs(request: Request, url_pairs: list[tuple[str, str]]) -> ProtocolRequest:
+    """`parse_request` with the URL's pairs already read (`/sparql`'s front end reads them to
+    choose whether it answers the request)."""
     body_pairs: list[tuple[str, str]] = []
     operation: dict[str, str | None] = {"query": None, "update": None}
     if request.method == "POST":
@@ -142,7 +145,7 @@ async def _parse(request: Request, url_pairs: list[tuple[str, str]]) -> Protocol
         body = await request.body()
         if media == FORM:
             body_pairs = await _off_the_loop_if_large(
-                len(body), lambda: _pairs(_decode(body, charset, "form body"), "utf-8", "form body")
+                len(body), lambda: query_pairs(_decode(body, charset, "form body"), "utf-8", "form body")
             )
             operation["query"] = _single(body_pairs, "query")
             operation["update"] = _single(body_pairs, "update")

@@ -419,8 +419,8 @@ def _count_query(text: str) -> str:
 
 def _wider(blocks: int, needed: int, held: int) -> int:
     """A window that should fill the page, from the `held` rows a window of `blocks` gave:
-    scaled to the rows `needed`, and half again (0, to take the next listed window, when it
-    gave none). So a filter that keeps one item in ten reads about ten times the blocks at the
+    scaled to the rows `needed`, and a quarter again (0, to take the next listed window, when
+    it gave none). So a filter that keeps one item in ten reads about ten times the blocks at the
     second try, rather than the next listed window and then the one after (measured on the
     timeline: `queries/README.md`, "The timeline and the charts")."""
     return -(-blocks * needed * 5 // (held * 4)) if held else 0

@@ -65,7 +65,7 @@ class SparqlFront:
         if b"#" in raw:  # the URL parser the routes use would take it as a fragment
             return None
         try:
-            pairs = protocol._pairs(raw.decode(), "utf-8", "query string")
+            pairs = protocol.query_pairs(raw.decode(), "utf-8", "query string")
         except (UnicodeDecodeError, ApiError):
             return None  # the full stack answers (and refuses) these as before
         if scope["method"] == "GET" and _asks_for_page(scope, pairs):
@@ -102,7 +102,7 @@ class SparqlFront:
             else:
                 request = Request(scope, limited)
                 try:
-                    parsed = await protocol._parse(request, pairs)
+                    parsed = await protocol.parse_from_pairs(request, pairs)
                     response = await handler(request, parsed, store, state.settings)
                 except ApiError as exc:
                     response = await answer_error(request, exc)

@@ -172,16 +172,18 @@ def _start_key(iri: str, member: Member) -> tuple[object, ...]:
     return (instant is None, instant or "", *_label_key(iri, member))
 
 
+def _instant_slot(instant: str) -> tuple[int, bool]:
+    """An instant's slot, three to a day (the day's first instant, another, its last), and
+    whether the slot holds that instant alone."""
+    day, exact = coarse_day(instant[:10])
+    time = instant[11:] if len(instant) == 19 else ""
+    moment = {"00:00:00": 0, "23:59:59": 2}.get(time, 1)
+    return day * 3 + moment, exact and moment != 1
+
+
 def _start_coarse(member: Member) -> int:
     label, instant = member
-    if instant is None:
-        slot, exact = DAY_SLOTS * 3, True
-    else:  # the day, then the time: the day's first instant, another, its last
-        day, exact = coarse_day(instant[:10])
-        time = instant[11:] if len(instant) == 19 else ""
-        moment = {"00:00:00": 0, "23:59:59": 2}.get(time, 1)
-        exact = exact and moment != 1
-        slot = day * 3 + moment
+    slot, exact = (DAY_SLOTS * 3, True) if instant is None else _instant_slot(instant)
     return slot * _BASE**4 + (coarse_label(label, 4) if exact else 0)
 
 
@@ -194,12 +196,8 @@ def _begins_coarse(member: Member) -> int:
     """`_start_coarse` read backwards: the newest instant first."""
     label, instant = member
     assert instant is not None  # (only dated items are on the timeline: `dated_start_members`)
-    day, exact = coarse_day(instant[:10])
-    time = instant[11:] if len(instant) == 19 else ""
-    moment = {"00:00:00": 0, "23:59:59": 2}.get(time, 1)
-    exact = exact and moment != 1
-    slot = DAY_SLOTS * 3 - 1 - (day * 3 + moment)
-    return slot * _BASE**4 + (coarse_label(label, 4) if exact else 0)
+    slot, exact = _instant_slot(instant)
+    return (DAY_SLOTS * 3 - 1 - slot) * _BASE**4 + (coarse_label(label, 4) if exact else 0)
 
 
 def _first_label(labels: Iterable[str]) -> str:
