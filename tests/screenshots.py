@@ -36,6 +36,7 @@ PAGES = {
     "people": "/people",
     "queries": "/queries",
     "query-form": "/queries/agreements-by-party?party=Mosti",
+    "query-people-rows": "/queries/people?_size=5",  # a list paged by rows: next by `_start`
     "search": "/search?q=Mosti",
     "search-words": "/search?q=data+center",
     "search-nothing": "/search?q=Ministry+of+Science+Technology+Innovation+Berhad",
