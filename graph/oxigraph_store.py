@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pyoxigraph import (
+    BlankNode,
     NamedNode,
     Quad,
     QueryBoolean,
@@ -290,21 +291,56 @@ class OxigraphStore:
                 if not triples:
                     self._store.add_graph(NamedNode(name))
             return
-        parts = [f"DROP SILENT GRAPH {NamedNode(name)}" for name in materialised]
-        if removed:
-            parts.append(f"DELETE DATA {{\n{quad_block(removed)}\n}}")
-        body = quad_block(
-            [
-                *(
-                    Quad(t.subject, t.predicate, t.object, NamedNode(name))
-                    for name, triples in materialised.items()
-                    for t in triples
-                ),
-                *added,
-            ]
-        )
-        parts.append(f"INSERT DATA {{\n{body}\n}}")
-        self._store.update(" ;\n".join(parts))
+        self._store.update(self._replacement(materialised, set(existing), removed, added))
+
+    def _replacement(
+        self,
+        graphs: Mapping[str, Iterable[Triple]],
+        existing: set[str],
+        removed: list[Quad],
+        added: list[Quad],
+    ) -> str:
+        """The one SPARQL Update that gives each of `graphs` exactly its new triples (an empty
+        one is dropped), then deletes `removed` and inserts `added`.
+
+        A graph that exists already gets only what differs from what it holds (`DELETE DATA` of
+        the old triples it loses, `INSERT DATA` of the new ones), not a drop and a full insert:
+        re-ingesting a whole folder rewrites every derived graph (the lists' order, the member
+        and agreement lists, the counts, the network summary: 1.8 million triples at 10,000
+        articles), of which one changed article moves a few hundred triples. Oxigraph holds a
+        transaction in memory, so the full rewrite took minutes and gigabytes (see
+        bench/RESULTS.md); the difference is read from the store in a second. A graph whose
+        lost triples hold a blank node is dropped and inserted whole instead (`DELETE DATA`
+        may not name a blank node, and a stored blank node never equals a new one anyway).
+        """
+        drops: list[str] = []
+        deletes: list[Quad] = []
+        inserts: list[Quad] = []
+        for name, triples in graphs.items():
+            graph = NamedNode(name)
+            new = {Quad(t.subject, t.predicate, t.object, graph) for t in triples}
+            if name not in existing or not new:
+                if name in existing:
+                    drops.append(f"DROP SILENT GRAPH {graph}")
+                inserts.extend(new)
+                continue
+            old = set(self._store.quads_for_pattern(None, None, None, graph))
+            lost = old - new
+            if any(_has_blank_node(q) for q in lost):
+                drops.append(f"DROP SILENT GRAPH {graph}")
+                inserts.extend(new)
+            else:
+                deletes.extend(lost)
+                inserts.extend(new - old)
+        # (a replaced graph ends with its new triples and `added`'s, whatever `removed` says)
+        removed = [
+            q for q in removed if not (isinstance(q.graph_name, NamedNode) and q.graph_name.value in graphs)
+        ]
+        parts = drops
+        if deletes or removed:
+            parts.append(f"DELETE DATA {{\n{quad_block([*deletes, *removed])}\n}}")
+        parts.append(f"INSERT DATA {{\n{quad_block([*inserts, *added])}\n}}")
+        return " ;\n".join(parts)
 
     def begin_first_load(self) -> bool:
         """Get ready to load graphs before the write is known whole (`preload`), and say
@@ -575,6 +611,10 @@ def _line_chunks(text: bytes, lines: int) -> Iterator[tuple[bytes, int]]:
         end = len(text) if end < 0 else end + 1
         yield text[start:end], BULK_LOAD_CHUNK
         start = end
+
+
+def _has_blank_node(quad: Quad) -> bool:
+    return isinstance(quad.subject, BlankNode) or isinstance(quad.object, BlankNode)
 
 
 def quad_block(quads: Iterable[Quad]) -> str:
