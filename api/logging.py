@@ -4,7 +4,8 @@ Fields: `ts`, `method`, `path`, `status`, `duration_ms`, `client`, and, when the
 query or an update, `kind` (`query`, `update`, `canned`), `name` (the canned query),
 `query_hash` (the first 12 hex digits of the SHA-256 of the SPARQL text that ran) and `query`
 (a client's query or update, cut at 2 KiB) or `params` (a canned query's query string), and
-`cache` (`hit`, `miss`, `revalidated`) for reads that go through `caching.py`.
+`cache` (`hit`, `miss`, `revalidated`) for reads that go through `caching.py`; under
+`serve --processes`, `process`: the pid of the serving process that answered.
 The middleware is outermost, so refusals (413, 429, 503) are logged too; routes say what they
 ran with `note_query`.
 """
@@ -35,6 +36,15 @@ def configure(stream: object = None) -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+
+
+_SERVED_BY: dict[str, object] = {}  # in a serving process of `serve --processes`: its pid
+
+
+def served_by(pid: int) -> None:
+    """Name this serving process in every access line (`process`), so that a log of
+    `serve --processes` says which process answered what, and which replaced which."""
+    _SERVED_BY["process"] = pid
 
 
 def query_hash(text: str) -> str:
@@ -108,6 +118,7 @@ def write_line(scope: Scope, status: int, started: float, record: dict[str, obje
         "status": status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
         "client": client[0] if client else None,
+        **_SERVED_BY,
         **record,
     }
     _emit(json.dumps(line, ensure_ascii=False))

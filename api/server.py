@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 import uvicorn
+from uvicorn.main import STARTUP_FAILURE
 
 from jalinan.api import logging as access_log
 from jalinan.api.app import create_app
@@ -45,10 +46,9 @@ def _raise_open_files_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def _run_uvicorn(app: object, settings: Settings) -> None:
-    """uvicorn with the connection limits and timeouts (`api/connections.py`)."""
-    _raise_open_files_limit()
-    uvicorn.run(
+def uvicorn_config(app: object, settings: Settings) -> uvicorn.Config:
+    """uvicorn's configuration with the connection limits and timeouts (`api/connections.py`)."""
+    return uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=settings.host,
         port=settings.port,
@@ -61,6 +61,16 @@ def _run_uvicorn(app: object, settings: Settings) -> None:
         ),
         timeout_keep_alive=settings.keep_alive_timeout,
     )
+
+
+def _run_uvicorn(app: object, settings: Settings) -> None:
+    """As `uvicorn.run` does: a port that cannot be bound exits with uvicorn's start-up status."""
+    _raise_open_files_limit()
+    server = uvicorn.Server(uvicorn_config(app, settings))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
 
 
 def _read_options(settings: Settings) -> dict[str, Any]:
@@ -87,6 +97,11 @@ def serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     path = settings.store_path
+    if settings.processes and (settings.read_only or is_remote(path)):
+        return _fail(
+            "--processes serves an embedded store (its parent holds the writer): "
+            "drop --read-only or the remote address"
+        )
     if settings.read_only:
         return _serve_read_only(settings)
     if is_remote(path):
@@ -122,32 +137,60 @@ def serve(args: argparse.Namespace) -> int:
                 f"run `jalinan ingest --store {path}` first",
                 file=sys.stderr,
             )
-        pooled = PooledStore(
-            store,
-            **_read_options(settings),
-            write_timeout=settings.write_timeout,
-            write_memory=settings.write_memory,
-        )
+        if settings.processes:  # the writer only: the serving processes read published snapshots
+            pooled = PooledStore(
+                store,
+                **{**_read_options(settings), "workers": 0, "networked": 0, "threads": 0},
+                reserved=0,
+                spares=0,
+                write_timeout=settings.write_timeout,
+                write_memory=settings.write_memory,
+            )
+        else:
+            pooled = PooledStore(
+                store,
+                **_read_options(settings),
+                write_timeout=settings.write_timeout,
+                write_memory=settings.write_memory,
+            )
     except Exception as exc:  # a store that opens but cannot be read or checkpointed
         store.close()
         return _fail(f"cannot use the store at {path}: {type(exc).__name__}: {exc}")
     try:
+        if settings.processes:
+            from jalinan.api.processes import serve_processes
+
+            _raise_open_files_limit()  # the serving processes inherit it
+            return serve_processes(settings, pooled, _banner(settings))
         app = create_app(settings, pooled, close_store=True)
         access_log.configure()
-        base = settings.base_url
-        allow = ", ".join(settings.service_allow)
-        outbound = f"SERVICE to {allow} only (1 networked worker)" if allow else "none"
-        print(
-            "Jalinan is serving:\n"
-            f"  in a browser     {base}/\n"
-            f"  SPARQL endpoint  {base}/sparql\n"
-            f"  canned queries   {base}/queries\n"
-            f"  example query    {base}/queries/agreements-by-party?party=Mosti\n"
-            f"  friendly JSON    {base}/agreements?party=Mosti\n"
-            f"  entity page      {base}/id/mosti\n"
-            f"  API docs         {base}/docs\n"
-            f"  writes           {'enabled (Bearer token)' if settings.writes_enabled else 'disabled'}\n"
-            f"  outbound         {outbound}\n"
+        print(_banner(settings), flush=True)
+        _run_uvicorn(app, settings)
+    finally:
+        pooled.close()
+    return 0
+
+
+def _banner(settings: Settings) -> str:
+    """What `serve` prints once it answers: where, and under which limits."""
+    base = settings.base_url
+    allow = ", ".join(settings.service_allow)
+    outbound = (
+        f"SERVICE to {allow} only (1 networked worker{' each' if settings.processes else ''})"
+        if allow
+        else "none"
+    )
+    if settings.processes:
+        from jalinan.api.processes import HEADROOM, THREADS_PER_PROCESS
+
+        threads = settings.query_threads or THREADS_PER_PROCESS
+        queries = (
+            f"  serving          {settings.processes} processes on one socket, the writer in their parent; "
+            f"clients' queries on {threads} thread(s) each (a process whose query overruns its limit "
+            "is replaced), canned queries in 1 worker each\n"
+        )
+    else:
+        queries = (
             f"  query limits     {settings.query_timeout:g} s, {settings.query_workers} workers "
             f"(+1 for canned queries), {settings.max_waiting} waiting per lane (per client "
             f"in the general lane), "
@@ -158,17 +201,36 @@ def serve(args: argparse.Namespace) -> int:
                 if settings.query_threads
                 else ""
             )
-            + f"  connections      at most {settings.max_connections}; headers within "
-            f"{settings.header_timeout:g} s, idle {settings.keep_alive_timeout} s, "
-            f"send stalled {settings.send_timeout:g} s\n"
-            f"  result cache     "
-            + (f"{settings.cache_bytes} bytes, until the next write" if settings.cache_bytes else "off"),
-            flush=True,
         )
-        _run_uvicorn(app, settings)
-    finally:
-        pooled.close()
-    return 0
+    if settings.processes:
+        queries += (
+            f"  query limits     {settings.query_timeout:g} s, {settings.max_waiting} waiting per process "
+            f"(per client), {(settings.worker_memory + HEADROOM) // 2**20} MiB per serving process\n"
+        )
+    return (
+        "Jalinan is serving:\n"
+        f"  in a browser     {base}/\n"
+        f"  SPARQL endpoint  {base}/sparql\n"
+        f"  canned queries   {base}/queries\n"
+        f"  example query    {base}/queries/agreements-by-party?party=Mosti\n"
+        f"  friendly JSON    {base}/agreements?party=Mosti\n"
+        f"  entity page      {base}/id/mosti\n"
+        f"  API docs         {base}/docs\n"
+        f"  writes           {'enabled (Bearer token)' if settings.writes_enabled else 'disabled'}\n"
+        f"  outbound         {outbound}\n"
+        + queries
+        + f"  connections      at most {settings.max_connections}"
+        + (" per process" if settings.processes else "")
+        + f"; headers within {settings.header_timeout:g} s, idle {settings.keep_alive_timeout} s, "
+        f"send stalled {settings.send_timeout:g} s\n"
+        f"  result cache     "
+        + (
+            f"{settings.cache_bytes} bytes{' per process' if settings.processes else ''}, "
+            "until the next write"
+            if settings.cache_bytes
+            else "off"
+        )
+    )
 
 
 def _serve_remote(settings: Settings) -> int:

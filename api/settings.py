@@ -52,6 +52,7 @@ class Settings:
     query_timeout: float = DEFAULT_QUERY_TIMEOUT_S  # seconds; a request may ask for less
     query_workers: int = DEFAULT_QUERY_WORKERS  # worker processes that run reads
     query_threads: int = 0  # >0: clients' queries run on this many sandboxed threads (graph/query_threads.py)
+    processes: int = 0  # >0: that many serving processes, queries on their threads (api/processes.py)
     max_waiting: int = DEFAULT_MAX_WAITING  # reads waiting for a worker before 429 (general lane: per client)
     # sizes
     max_body: int = DEFAULT_MAX_BODY  # request body, bytes (queries, forms, unauthenticated writes)
@@ -125,6 +126,7 @@ class Settings:
             query_timeout=float(number("query_timeout", DEFAULT_QUERY_TIMEOUT_S)),
             query_workers=int(number("query_workers", DEFAULT_QUERY_WORKERS)),
             query_threads=int(number("query_threads", 0)),
+            processes=int(number("processes", 0)),
             max_waiting=int(number("max_waiting", DEFAULT_MAX_WAITING)),
             max_body=int(number("max_body", DEFAULT_MAX_BODY)),
             max_write_body=int(number("max_write_body", DEFAULT_MAX_WRITE_BODY)),

@@ -579,6 +579,10 @@ class PooledStore:
         self._networked = networked
         self.restarts = 0  # workers started again after a failed start (tests and logs read it)
         self._general = workers
+        # queries of the general lane under way at once: one per worker, or per query thread
+        # when there are more threads than workers (a serving child of `serve --processes` runs
+        # its clients' queries on threads and keeps one worker for after its lane retires)
+        self._general_turns = max(workers, threads)
         self._turns: FairLine | None = None  # general-lane queries awaiting a worker on the event loop
         self._all: list[_Worker] = []
         self._free: queue.Queue[_Worker] = queue.Queue()  # the general lane
@@ -611,6 +615,11 @@ class PooledStore:
             threading.Thread(target=self._top_up_spares, daemon=True).start()
 
     # -- versions and snapshots ----------------------------------------------------------
+    def backup(self, target: str | Path) -> None:
+        """A checkpoint of the store as it is now in `target` (taken by the writer, which holds
+        the store; hard links: milliseconds), for `publish.publish` (`serve --processes`)."""
+        self._writer.call("checkpoint", str(target), timeout=CHECKPOINT_TIMEOUT_S, what="checkpoint")
+
     @property
     def version(self) -> str:
         """Changes whenever the data may have changed; stable otherwise (an ETag's basis)."""
@@ -1003,7 +1012,7 @@ class PooledStore:
         worker behind it, and wait again, first come first served, for the next one."""
         if self._turns is None:
             self._turns = FairLine(
-                self._general,
+                self._general_turns,
                 self._max_waiting * LINE_SHARES,
                 per_client=self._max_waiting,
                 refusal=self._line_full,

@@ -64,6 +64,9 @@ class QueryThreads:
     def __init__(self, threads: int) -> None:
         self.size = threads
         self.retired: str | None = None  # why the lane runs nothing any more
+        # called once, with why, when the lane retires: a serving child of `serve --processes`
+        # then retires as a whole (`api/processes.py`); without it, the message below is printed
+        self.on_retire: Callable[[str], None] | None = None
         self._lock = threading.Lock()
         self._held: Counter[str] = Counter()  # checkpoint → jobs reading or about to read it
         self._handles: dict[str, OxigraphStore] = {}  # one read-only handle per checkpoint
@@ -148,6 +151,9 @@ class QueryThreads:
         """Run no more jobs here (a thread is stuck in a query that cannot be stopped)."""
         if self.retired is None:
             self.retired = why
+            if self.on_retire is not None:
+                self.on_retire(why)
+                return
             print(
                 f"jalinan: {why}; a thread cannot be stopped, so from now on every client query runs "
                 "in a worker process (restart the server to free that thread and use query threads again)",

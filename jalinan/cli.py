@@ -493,6 +493,14 @@ def build_parser() -> argparse.ArgumentParser:
         "worker processes (faster for light queries; the first query past its time limit cannot be "
         "stopped there and turns them off until a restart; default: off)",
     )
+    limits.add_argument(
+        "--processes",
+        type=_positive(int),
+        help="serve from this many processes sharing one socket, each running clients' queries on "
+        "its own network-less threads (--query-threads each, default 2); a process whose query "
+        "overruns its time limit is answered 503, then replaced; writes go to the one writer in "
+        "their parent (default: off, one process with query workers)",
+    )
     for flag, help_text, default in (
         (
             "--max-waiting",
