@@ -9,7 +9,10 @@ With a real server on loopback:
   run would add again), and every serving process reads it from the next request on, with a
   new data version (the ETag's basis), the same on each;
 * a Graph Store PUT (pyoxigraph terms forwarded to the parent) is read back from every process;
-* a serving process that dies (killed, as the memory limit's abort would) is replaced alone.
+* SERVICE from a serving process's query threads reaches nothing (a loopback listener hears
+  nothing);
+* a serving process past its memory limit dies (the allocator aborts) and is replaced alone, as
+  is one killed outright.
 """
 
 import re
@@ -25,9 +28,11 @@ import pytest
 
 from jalinan.api.caching import VERSION_HEADER
 from tests.conftest import WRITE_TOKEN, ApiServer, build_store, run_server
+from tests.test_hardening_outbound import LISTENER_ROW, QUERIES, Listener, _fill
 
 TIMEOUT_S = 2.0
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+RUNAWAY_ORDER = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"  # grows to gigabytes
 LIGHT = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?type }"
 JSON = {"Accept": "application/sparql-results+json"}
 AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"}
@@ -214,3 +219,47 @@ def test_a_serving_process_that_dies_is_replaced_alone(server: ApiServer) -> Non
     assert len(_serving_pids(server)) == 2
     answers = _read_everywhere(server, LIGHT, "after-kill")
     assert all(_count(r) > 0 for r in answers)
+
+
+def test_a_service_call_from_a_serving_process_reaches_nothing(server: ApiServer) -> None:
+    listener = Listener()
+    try:
+        for attack in ("plain", "mixed-case", "ask"):
+            response = httpx.post(
+                server.url("/sparql"), data={"query": _fill(QUERIES[attack], listener)}, timeout=60
+            )
+            if "silent" in QUERIES[attack].lower():  # SERVICE SILENT: no rows instead of the error
+                assert response.status_code == 200, (attack, response.text)
+            else:
+                assert response.status_code == 400, (attack, response.text)
+                assert "fetches none" in response.json()["detail"]
+            assert LISTENER_ROW not in response.text
+        assert listener.requests == []
+    finally:
+        listener.close()
+
+
+def test_a_serving_process_past_its_memory_limit_is_replaced_alone(tmp_path: Path) -> None:
+    store = build_store(tmp_path / "store")
+    options = ("--processes", "2", "--worker-memory", str(100 * 2**20))  # each process: 100 MiB + 1 GiB
+    with run_server(store, tmp_path / "serve.log", *options, ready_timeout=90) as server:
+        _wait_for(server, lambda lines: _ready_count(lines) >= 2, "two serving processes ready")
+        before = set(_serving_pids(server))
+        try:
+            hog = httpx.post(server.url("/sparql"), data={"query": RUNAWAY_ORDER}, timeout=120)
+            assert hog.status_code == 503, hog.text  # (if answered at all: its process may die first)
+        except httpx.RemoteProtocolError:
+            pass  # its process died with it: the connection closes unanswered
+        lines = _wait_for(server, lambda lines: any(ENDED.search(x) for x in lines), "a process ending")
+        ended = next(m for m in map(ENDED.search, lines) if m)
+        assert int(ended.group(2)) in before and ended.group(3) in ("-6", "-9")  # the allocator's abort
+        fresh = ended.group(4)
+        _wait_for(
+            server,
+            lambda lines: any((m := READY.search(x)) and m.group(1) == fresh for x in lines),
+            "replacement",
+        )
+        after = set(_serving_pids(server))
+        assert len(after) == 2 and len(after & before) == 1  # the other one untouched
+        answers = _read_everywhere(server, LIGHT, "after-memory")
+        assert all(_count(r) > 0 for r in answers)
