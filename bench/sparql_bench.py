@@ -8,6 +8,10 @@ servers run as users run them (`jalinan serve` with its defaults, `oxigraph serv
 Optionally py-spy records `jalinan serve` (and its workers) under the load.
 
     python -m bench.sparql_bench --work bench/out/n1000 --seconds 10 [--profile DIR]
+    python -m bench.sparql_bench --work bench/out/n1000 --also "--processes 2"  # and a variant
+
+CPU per answer counts the server and every process under it (query workers, or the serving
+processes of `--processes N` and theirs): `front` is the process started, `children` the rest.
 """
 
 import argparse
