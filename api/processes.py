@@ -92,7 +92,6 @@ class Supervisor:
         self.sock = sock
         self.count = settings.processes
         self.published: Any = _CONTEXT.RawValue("Q", 0)  # publications so far, read by every child
-        self.replacements = 0
         self._children: dict[int, _Child] = {}
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -149,7 +148,6 @@ class Supervisor:
                 if self._stopping.is_set():
                     continue
                 fresh = self._start_child()
-                self.replacements += 1
                 _say(
                     f"serving process {child.number} (pid {child.pid}) retires ({message[1]}): it "
                     "takes no new connection, finishes its requests and exits; "
@@ -224,7 +222,6 @@ class Supervisor:
                 pause = min(2 * pause or 0.5, 10.0) if time.monotonic() - child.started < 10 else 0.0
                 time.sleep(pause)
                 fresh = self._start_child()
-                self.replacements += 1
                 _say(
                     f"serving process {child.number} (pid {child.pid}) ended with exit code {code}{why}; "
                     f"serving process {fresh.number} (pid {fresh.pid}) replaces it"
@@ -374,8 +371,7 @@ def _child_main(
         _stop_accepting(server, settings.keep_alive_timeout + 1.0)
 
     store.when_retiring = retiring
-    with store._control_lock:
-        control.send(("ready", os.getpid()))
+    store.tell_parent(("ready", os.getpid()))
     try:
         server.run(sockets=[sock])
     finally:

@@ -125,16 +125,19 @@ class ServingStore(ReplicaStore):
     def add_quads(self, quads: Iterable[Quad]) -> None:
         self._forward("add_quads", list(quads))
 
+    def tell_parent(self, message: tuple[object, ...]) -> None:
+        """Send the parent a message that needs no answer (`ready`, `retiring`)."""
+        with contextlib.suppress(OSError, ValueError), self._control_lock:
+            self._control.send(message)
+
     # -- retiring -----------------------------------------------------------------------------
     def _retire(self, why: str) -> None:
         """The query threads' lane retired: tell the parent (it starts our replacement now), then
         let the serving process stop accepting and finish (`when_retiring`). Told from a thread:
         a write in progress holds the pipe, and this runs on the event loop."""
 
-        def tell() -> None:
-            with contextlib.suppress(OSError, ValueError), self._control_lock:
-                self._control.send(("retiring", why))
-
-        threading.Thread(target=tell, name="jalinan-retiring", daemon=True).start()
+        threading.Thread(
+            target=self.tell_parent, args=(("retiring", why),), name="jalinan-retiring", daemon=True
+        ).start()
         if self.when_retiring is not None:
             self.when_retiring(why)

@@ -499,7 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve from this many processes sharing one socket, each running clients' queries on "
         "its own network-less threads (--query-threads each, default 2); a process whose query "
         "overruns its time limit is answered 503, then replaced; writes go to the one writer in "
-        "their parent (default: off, one process with query workers)",
+        "their parent; --query-workers does not apply (default: off, one process with query workers)",
     )
     for flag, help_text, default in (
         (
