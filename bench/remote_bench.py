@@ -186,7 +186,8 @@ def virtuoso_profile(isql: str, sparql: str) -> str:
         [ISQL, isql, "dba", VIRTUOSO_PASSWORD],
         input=f"set blobs on;\n{statement}\n",
         capture_output=True,
-        text=True,
+        encoding="utf-8",
+        errors="replace",  # (it writes the query's own text back in another encoding)
         timeout=600,
     )
     return done.stdout + done.stderr
