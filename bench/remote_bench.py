@@ -193,6 +193,33 @@ def virtuoso_profile(isql: str, sparql: str) -> str:
     return done.stdout + done.stderr
 
 
+ROUND_TRIP = "SELECT ?one WHERE { VALUES ?one { 1 } }"
+
+
+def _round_trips(stores: dict[str, GraphStore], pids: dict[str, int], reps: int) -> dict[str, object]:
+    """Each store's wall and CPU time for a query that reads nothing (`ROUND_TRIP`), printed: what
+    every query of a page pays before any reading on a server (the request, the server's parsing,
+    compiling and answering; Jalinan's parsing of the answer), against which a page of a few
+    milliseconds on the embedded store is compared."""
+    figures: dict[str, object] = {}
+    parts = []
+    for name, store in stores.items():
+        store.query(ROUND_TRIP)  # (a first request opens the connection)
+        wall, cpu_before = [], _cpu_seconds(pids[name])
+        for _ in range(reps):
+            started = time.perf_counter()
+            store.query(ROUND_TRIP)
+            wall.append((time.perf_counter() - started) * 1000)
+        cpu_ms = (_cpu_seconds(pids[name]) - cpu_before) / reps * 1000
+        p50, p95 = percentile(wall, 50), percentile(wall, 95)
+        figures[name] = {"p50_ms": round(p50, 2), "p95_ms": round(p95, 2), "cpu_ms": round(cpu_ms, 1)}
+        parts.append(f"{name} p50 {p50:6.2f} p95 {p95:6.2f} cpu {cpu_ms:5.1f} ms")
+    print(
+        f"{'round trip (no reading)':22s} load {os.getloadavg()[0]:4.1f} | " + " | ".join(parts), flush=True
+    )
+    return figures
+
+
 def _samples(work: Path) -> Samples:
     """The corpus's parameter values: samples.json, or the bench's results.json."""
     path = work / "samples.json"
@@ -272,6 +299,7 @@ def main(argv: list[str] | None = None) -> None:
                 count = f"not counted: {str(exc)[:80]}"
             figures["loads"][name] = {"seconds": round(load_s, 1), "quads": count}  # type: ignore[index]
             print(f"{name}: loaded {count} quads in {load_s:.0f} s", flush=True)
+        figures["round_trip"] = _round_trips(stores, pids, args.reps * 2)
         worst: dict[str, tuple[str, float]] = {}
         for query_name, query in catalogue.items():
             if (args.only and query_name not in args.only) or query_name in args.skip:
