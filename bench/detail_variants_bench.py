@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
             store = stack.enter_context(open_store(args.store, read_only=True))
         else:
             work = args.work.resolve()
-            location, env, _, _ = stack.enter_context(
+            location, env, _, _, _ = stack.enter_context(
                 contextlib.contextmanager(SERVERS[args.backend])(work, work / "data.nq")
             )
             os.environ.update(env)

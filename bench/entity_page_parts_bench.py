@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
         stores = [("embedded", stack.enter_context(open_store(args.store, read_only=True)), 0)]
         if args.virtuoso is not None:
             work = args.virtuoso.resolve()
-            location, env, load_s, pid = stack.enter_context(
+            location, env, load_s, pid, _ = stack.enter_context(
                 contextlib.contextmanager(SERVERS["virtuoso"])(work, work / "data.nq")
             )
             os.environ.update(env)
