@@ -116,3 +116,71 @@ def test_the_derivations_read_a_packed_corpus_as_they_read_it_as_triples():
     assert network_summary.full_update(packed, []) == network_summary.full_update(plain, [])
     ranked = positions_from_graphs(plain)
     assert members_from_graphs(packed, ranked) == members_from_graphs(plain, ranked)
+
+
+TOKEN = NamedNode("https://w3id.org/jalinan/ontology#searchToken")
+QUOTE = NamedNode("https://w3id.org/jalinan/ontology#quote")
+CLAIM_SUBJECT = NamedNode("https://w3id.org/jalinan/ontology#claimSubject")
+TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+# an article graph's kinds of line: the bulky ones each block holds apart, and the rest
+ARTICLE_LIKE = [
+    *MIXED,
+    Triple(S, TYPE, NamedNode("https://w3id.org/jalinan/ontology#Agreement")),
+    Triple(S, TOKEN, Literal("agreement")),
+    Triple(S, TOKEN, Literal("马来西亚")),
+    Triple(NamedNode("https://w3id.org/jalinan/id/e1"), QUOTE, Literal(f"{TYPE} in a quote .\n")),
+    Triple(NamedNode("https://w3id.org/jalinan/id/e1"), CLAIM_SUBJECT, S),
+    Triple(NamedNode("https://w3id.org/jalinan/id/a"), TOKEN, Literal("a")),
+]
+
+
+def test_a_graph_packed_in_blocks_by_predicate_gives_back_each_selection_in_its_order():
+    """Whatever blocks the predicates fall in (the bulky ones are packed apart), a selection is
+    the triples of those predicates in the graph's order, the whole graph is its sorted lines,
+    and the digest is the one of the same triples as a list."""
+    packed = PackedGraph(ARTICLE_LIKE + ARTICLE_LIKE[-2:])
+    whole = list(packed)
+    assert [str(t) for t in whole] == sorted(map(str, ARTICLE_LIKE + ARTICLE_LIKE[-2:]))
+    assert packed.digest == graph_digest(ARTICLE_LIKE + ARTICLE_LIKE[-2:])
+    assert packed.distinct_count() == len(set(ARTICLE_LIKE))
+    for predicates in (
+        {TYPE},
+        {TOKEN},
+        {QUOTE, CLAIM_SUBJECT},
+        {TYPE, QUOTE},
+        {TOKEN, P, CLAIM_SUBJECT},
+        {P, Q},
+    ):
+        wanted = frozenset(predicates)
+        fresh = PackedGraph(ARTICLE_LIKE)  # (not the graph read last, which is kept parsed)
+        assert fresh.select(wanted) == [t for t in sorted(ARTICLE_LIKE, key=str) if t.predicate in wanted]
+
+
+def test_a_reader_of_a_few_predicates_leaves_the_bulky_lines_packed(monkeypatch):
+    """The derivations read none of the search tokens and quotes (most of an article graph's
+    lines): selecting what they read does not even unpack those lines."""
+    from jalinan.graph import packed as packed_module
+
+    unpacked: list[bytes] = []
+    real = packed_module.zlib.decompress
+
+    def counting(data: bytes) -> bytes:
+        unpacked.append(real(data))
+        return unpacked[-1]
+
+    monkeypatch.setattr(packed_module.zlib, "decompress", counting)
+    packed = PackedGraph(ARTICLE_LIKE)
+    assert packed.select(frozenset({TYPE})) == [t for t in ARTICLE_LIKE if t.predicate == TYPE]
+    assert unpacked and not any(
+        str(TOKEN).encode() in text or str(QUOTE).encode() in text for text in unpacked
+    )
+
+
+def test_packed_graphs_of_every_block_bulk_load_into_their_own_graphs(tmp_path, monkeypatch):
+    monkeypatch.setattr(oxigraph_store, "BULK_LOAD_THRESHOLD", 1)
+    monkeypatch.setattr(oxigraph_store, "BULK_LOAD_CHUNK", 4)
+    named = [t for t in ARTICLE_LIKE if isinstance(t.subject, NamedNode)]  # (the loader renames blank nodes)
+    graph = "https://w3id.org/jalinan/graph/a"
+    with open_store(tmp_path / "store") as store:
+        store.replace_graphs({graph: PackedGraph(named)})
+        assert {q.triple for q in store.quads(graph)} == set(as_stored(named))
