@@ -450,3 +450,54 @@ def test_many_small_partitions_on_few_workers_judge_as_the_whole_graph(monkeypat
     monkeypatch.setattr(shape_check, "split_graphs", spy)
     assert start_shape_check(graphs, ontology_source(), workers=2).result() == expected
     assert made and made[0] > 2
+
+
+def _reference_data_graph(graphs: dict[str, list[Triple]], read: frozenset[str]) -> Graph:
+    """The checkers' data graph as rdflib's own `Graph.add` builds it, triple by triple."""
+    reference = Graph()
+    for s, p, o in shape_check.ontology_graph(ontology_source()):
+        if str(p) in read:
+            reference.add((s, p, o))
+    convert = shape_check._TermConverter()
+    for triples in graphs.values():
+        for t in triples:
+            if t.predicate.value in read:
+                reference.add((convert(t.subject), convert(t.predicate), convert(t.object)))
+    return reference
+
+
+def _store_view(graph: Graph) -> tuple[set, list, dict, dict, dict]:
+    """What pyshacl can see of a graph's store: its triples, its contexts, each triple's (the
+    graph's own context named "own": each graph has its own blank node), and the triples found
+    by predicate and by object (each read through another of the store's indexes)."""
+    store = graph.store
+
+    def name(context: Graph) -> str:
+        return "own" if context.identifier == graph.identifier else str(context.identifier)
+
+    triples = set(graph)
+    return (
+        triples,
+        sorted(name(c) for c in store.contexts()),
+        {t: sorted(name(c) for c in store.contexts(t)) for t in triples},
+        {p: set(graph.triples((None, p, None))) for _, p, _ in triples},
+        {o: set(graph.triples((None, None, o))) for _, _, o in triples},
+    )
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["filled in bulk", "one at a time"])
+def test_the_checkers_data_graph_holds_what_rdflib_would(bulk, monkeypatch):
+    """The data graph is filled straight into rdflib's store indexes (`_FilledMemory`): what it
+    then holds, and in which contexts, is what adding each triple would leave, duplicates and
+    a triple the ontology already holds included; and where the store is not as `fill`
+    expects, it adds each triple itself."""
+    graphs = planted()
+    graphs["again"] = graphs["g1"][:5] + graphs["g2"][:3]  # every one a duplicate
+    read = shape_check.predicates_read_by_shapes(shape_check._shapes())
+    if not bulk:
+        monkeypatch.setattr(shape_check._FilledMemory, "_indexes", lambda self, context: None)
+    data = shape_check.data_graph(graphs, ontology_source(), read)
+    assert isinstance(data.store, shape_check._FilledMemory)
+    assert (shape_check._FilledMemory._indexes(data.store, data) is not None) == bulk  # the path taken
+    assert _store_view(data) == _store_view(_reference_data_graph(graphs, read))
+    assert len(data) == len(_reference_data_graph(graphs, read))
