@@ -145,3 +145,18 @@ def test_a_full_ingest_over_a_store_ranked_before_blocks_gives_its_lists_their_b
         ingest(opened)
         whole, _, _ = _run(opened, "agreements", {}, ALL_ROWS)
         assert whole and _run(opened, "agreements", {}, Page(1, 25))[0] == whole[:25]
+
+
+def test_the_lists_a_full_ingest_ranks_carry_the_blocks_of_their_keys() -> None:
+    """Ranked from a corpus in memory (each term made once for all the lists), every list
+    graph holds its keys and exactly the blocks `with_blocks` gives those keys."""
+    from jalinan.ingest.list_order import POSITION, positions_from_graphs, with_blocks
+    from jalinan.ingest.pipeline import build_corpus
+
+    ranked = positions_from_graphs(build_corpus(check_shapes=False).graphs)
+    with_keys = [graph for graph in ranked if block_span(graph) is not None and ranked[graph]]
+    assert len(with_keys) > 10
+    for graph, triples in ranked.items():
+        keys = [t for t in triples if t.predicate == POSITION]
+        if keys:  # (not a filter's index, which names its lists)
+            assert triples == with_blocks(graph, keys), graph
