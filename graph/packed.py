@@ -178,7 +178,10 @@ class PackedGraph:
 
     def ntriples(self) -> bytes:
         """The graph as an N-Triples document, one triple a line, sorted."""
-        lines = self._unsorted().split(b"\n")[:-1]
+        texts = [text for text in map(zlib.decompress, self._blocks) if text]
+        if len(texts) <= 1:  # (one block's lines are sorted already)
+            return texts[0] if texts else b""
+        lines = b"".join(texts).split(b"\n")[:-1]
         lines.sort()  # (see `select`)
         lines.append(b"")
         return b"\n".join(lines)

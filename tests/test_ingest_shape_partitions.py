@@ -501,3 +501,49 @@ def test_the_checkers_data_graph_holds_what_rdflib_would(bulk, monkeypatch):
     assert (shape_check._FilledMemory._indexes(data.store, data) is not None) == bulk  # the path taken
     assert _store_view(data) == _store_view(_reference_data_graph(graphs, read))
     assert len(data) == len(_reference_data_graph(graphs, read))
+
+
+def test_a_first_load_loads_the_derived_graphs_as_they_are_derived(
+    facts, first_load_in_parallel, tmp_path, monkeypatch
+):
+    """The inferred graph and the lists go to the first load as soon as each is derived (not all
+    after the last derivation), the write takes that load over (the very same graphs: nothing
+    loaded twice, nothing abandoned), and the store holds what one transaction writes."""
+    from jalinan.graph.namespaces import INFERRED_GRAPH
+    from jalinan.ingest.list_order import LIST_ORDER_GRAPH
+
+    monkeypatch.setattr(pipeline, "PACK_DERIVED_ABOVE", 0)  # (the small corpus's lists packed too)
+    handed: list[set[str]] = []
+    real_preload = oxigraph_store.OxigraphStore.preload
+    monkeypatch.setattr(
+        oxigraph_store.OxigraphStore,
+        "preload",
+        lambda self, graphs: (handed.append(set(graphs)), real_preload(self, graphs)),
+    )
+    abandoned: list[bool] = []
+    real_abandon = oxigraph_store._Preload.abandon
+    monkeypatch.setattr(
+        oxigraph_store._Preload, "abandon", lambda self: (abandoned.append(True), real_abandon(self))
+    )
+    real_network = pipeline.network_summary.full_update
+    handed_before_network: list[set[str]] = []
+
+    def network(*args):
+        handed_before_network.append(set().union(*handed))
+        return real_network(*args)
+
+    monkeypatch.setattr(pipeline.network_summary, "full_update", network)
+    with open_store(facts["root"] / "store") as store:
+        ingest(store, facts["facts"], facts["articles"])
+        preloaded = sorted_nquads(store)
+    early = handed_before_network[0]
+    assert INFERRED_GRAPH in early
+    assert any(name.startswith(LIST_ORDER_GRAPH + "/agreements") for name in early)
+    assert any(name.startswith(LIST_ORDER_GRAPH + "/agreement-lists/") for name in early)
+    assert not abandoned
+
+    monkeypatch.setattr(shape_check, "PARALLEL_THRESHOLD", 10**9)
+    monkeypatch.setattr(oxigraph_store, "BULK_LOAD_THRESHOLD", 10**9)
+    with open_store(tmp_path / "one-transaction") as store:
+        ingest(store, facts["facts"], facts["articles"])
+        assert sorted_nquads(store) == preloaded
