@@ -163,6 +163,18 @@ QUERIES = {
     "allowed-prefix-of-target": "SELECT * WHERE {{ SERVICE <{a}/../attack> {{ ?s ?p ?o }} }}",
 }
 
+
+def assert_refused_or_empty(attack: str, response) -> None:
+    """A SERVICE attack's answer: SERVICE SILENT gives an empty answer, the others a 400 saying
+    the query fetches nothing from outside; neither carries the listener's row."""
+    if "silent" in QUERIES[attack].lower():
+        assert response.status_code == 200, (attack, response.text)
+    else:
+        assert response.status_code == 400, (attack, response.text)
+        assert "fetches none" in response.json()["detail"]
+    assert LISTENER_ROW not in response.text
+
+
 UPDATES = {
     "load": "LOAD <{t}>",
     "load-silent": "LOAD SILENT <{t}>",
