@@ -36,7 +36,6 @@ import itertools
 import multiprocessing
 import multiprocessing.connection
 import os
-import resource
 import shutil
 import signal
 import socket
@@ -52,7 +51,7 @@ from typing import Any
 from jalinan.api.settings import Settings
 from jalinan.graph import children
 from jalinan.graph.errors import StoreError
-from jalinan.graph.pool import PooledStore
+from jalinan.graph.pool import PooledStore, limit_memory
 from jalinan.graph.publish import publish
 
 HEADROOM = 1024 * 1024**2  # data a serving process may use besides its queries' (the app, its caches)
@@ -285,22 +284,14 @@ def serve_processes(settings: Settings, pooled: PooledStore, banner: str) -> int
 
 
 # -- in a serving process ----------------------------------------------------------------------
-def _limit_memory(limit: int) -> None:
-    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(
-            resource.RLIMIT_DATA, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard)
-        )
-
-
 def child_read_options(settings: Settings) -> dict[str, Any]:
     """A serving process's read side: clients' queries on its threads; one general worker
     process (for after its lane retires, while it finishes) and one reserved for canned queries,
     no spares (a retiring process is replaced whole)."""
-    from jalinan.api.server import _read_options
+    from jalinan.api.server import read_options
 
     return {
-        **_read_options(settings),
+        **read_options(settings),
         "workers": 1,
         "reserved": 1,
         "spares": 0,
@@ -347,7 +338,8 @@ def _child_main(
     from jalinan.graph.serving_store import ServingStore
 
     children.die_with_parent(parent_pid)
-    _limit_memory(settings.worker_memory + HEADROOM)
+    with contextlib.suppress(ValueError, OSError):  # (a limit the system refuses: none)
+        limit_memory(settings.worker_memory + HEADROOM)
     try:
         store = ServingStore(
             folder,

@@ -73,7 +73,7 @@ def _run_uvicorn(app: object, settings: Settings) -> None:
         sys.exit(STARTUP_FAILURE)
 
 
-def _read_options(settings: Settings) -> dict[str, Any]:
+def read_options(settings: Settings) -> dict[str, Any]:
     """The query workers' options, the same for a writer's pool and a read replica."""
     return {
         "workers": settings.query_workers,
@@ -137,22 +137,12 @@ def serve(args: argparse.Namespace) -> int:
                 f"run `jalinan ingest --store {path}` first",
                 file=sys.stderr,
             )
+        reads = read_options(settings)
         if settings.processes:  # the writer only: the serving processes read published snapshots
-            pooled = PooledStore(
-                store,
-                **{**_read_options(settings), "workers": 0, "networked": 0, "threads": 0},
-                reserved=0,
-                spares=0,
-                write_timeout=settings.write_timeout,
-                write_memory=settings.write_memory,
-            )
-        else:
-            pooled = PooledStore(
-                store,
-                **_read_options(settings),
-                write_timeout=settings.write_timeout,
-                write_memory=settings.write_memory,
-            )
+            reads |= {"workers": 0, "networked": 0, "threads": 0, "reserved": 0, "spares": 0}
+        pooled = PooledStore(
+            store, **reads, write_timeout=settings.write_timeout, write_memory=settings.write_memory
+        )
     except Exception as exc:  # a store that opens but cannot be read or checkpointed
         store.close()
         return _fail(f"cannot use the store at {path}: {type(exc).__name__}: {exc}")
@@ -188,6 +178,8 @@ def _banner(settings: Settings) -> str:
             f"  serving          {settings.processes} processes on one socket, the writer in their parent; "
             f"clients' queries on {threads} thread(s) each (a process whose query overruns its limit "
             "is replaced), canned queries in 1 worker each\n"
+            f"  query limits     {settings.query_timeout:g} s, {settings.max_waiting} waiting per process "
+            f"(per client), {(settings.worker_memory + HEADROOM) // 2**20} MiB per serving process\n"
         )
     else:
         queries = (
@@ -201,11 +193,6 @@ def _banner(settings: Settings) -> str:
                 if settings.query_threads
                 else ""
             )
-        )
-    if settings.processes:
-        queries += (
-            f"  query limits     {settings.query_timeout:g} s, {settings.max_waiting} waiting per process "
-            f"(per client), {(settings.worker_memory + HEADROOM) // 2**20} MiB per serving process\n"
         )
     return (
         "Jalinan is serving:\n"
@@ -278,7 +265,7 @@ def _serve_read_only(settings: Settings) -> int:
     except SandboxUnavailable as exc:
         return _fail(f"cannot cut SPARQL evaluation off from the network, so it will not serve: {exc}")
     try:
-        replica = ReplicaStore(path, poll_interval=settings.poll_interval, **_read_options(settings))
+        replica = ReplicaStore(path, poll_interval=settings.poll_interval, **read_options(settings))
     except StoreError as exc:
         return _fail(f"cannot serve the snapshots in {path}: {exc}")
     try:

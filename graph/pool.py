@@ -162,7 +162,7 @@ def _graph_names(opened: OxigraphStore, job: _Job) -> list[str]:
     return opened.graph_names()
 
 
-def _limit_memory(memory_limit: int | None) -> None:
+def limit_memory(memory_limit: int | None) -> None:
     """Cap the worker's data segment (heap and anonymous mappings, not the store's mapped files):
     past it an allocation fails and the process stops, instead of the machine swapping."""
     if memory_limit is None:
@@ -195,7 +195,7 @@ def _worker_main(
     from jalinan.graph.oxigraph_store import open_store
 
     children.die_with_parent(parent_pid)
-    _limit_memory(memory_limit)
+    limit_memory(memory_limit)
     refusal = enter_worker_sandbox(networked)
     trimmer = HeapTrimmer(configured_step())  # a heavy query's freed memory goes back (heap.py)
     conn.send("ready")

@@ -80,10 +80,10 @@ def _writer_main(
 ) -> None:
     """The writer: open the store read-write, then run each operation sent to it."""
     from jalinan.graph.oxigraph_store import open_store
-    from jalinan.graph.pool import _limit_memory
+    from jalinan.graph.pool import limit_memory
 
     children.die_with_parent(parent_pid)
-    _limit_memory(memory_limit)
+    limit_memory(memory_limit)
     with contextlib.suppress(SandboxUnavailable):  # updates also run on an offline thread, which
         deny_network()  # refuses to run anything if it cannot be cut off (`sandbox.OfflineThread`)
     try:
