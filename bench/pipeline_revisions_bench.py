@@ -15,29 +15,28 @@ import dataclasses
 import json
 import statistics
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
 from jalinan.api.reading import read
 from jalinan.graph import open_store
 from jalinan.graph.oxigraph_store import OxigraphStore
-from jalinan.queries.catalogue import CannedQuery, Page, load_catalogue
+from jalinan.queries.catalogue import CannedQuery, Page, load_catalogue, load_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _at(revision: str, path: Path) -> str:
-    relative = path.resolve().relative_to(ROOT)
-    return subprocess.run(
-        ["git", "show", f"{revision}:{relative}"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
-
-
-def _baseline(query: CannedQuery, revision: str) -> CannedQuery:
+def _baseline(query: CannedQuery, revision: str, scratch: Path) -> CannedQuery:
+    """The pipeline as `revision` had it, header included (its paging may differ: a page query
+    read by blocks there or here): its folder taken out of git into `scratch` and loaded."""
     folder = query.path if query.path.is_dir() else query.path.parent
-    return dataclasses.replace(
-        query, text=_at(revision, folder / "page.rq"), detail=_at(revision, folder / "detail.rq")
+    relative = folder.resolve().relative_to(ROOT)
+    archive = subprocess.run(
+        ["git", "archive", revision, str(relative)], cwd=ROOT, capture_output=True, check=True
     )
+    subprocess.run(["tar", "-x", "-C", str(scratch)], input=archive.stdout, check=True)
+    return load_pipeline(scratch / relative)
 
 
 def _p95(values: list[float]) -> float:
@@ -63,10 +62,13 @@ def main() -> None:
             steps.append((time.process_time() - cpu) * 1000)
 
     OxigraphStore.query = timed  # type: ignore[method-assign]
-    with open_store(args.store, read_only=True) as store:
+    with open_store(args.store, read_only=True) as store, tempfile.TemporaryDirectory() as scratch:
         for name, raw in args.case:
             params = json.loads(raw)
-            sides = {"baseline": _baseline(catalogue[name], args.baseline), "this checkout": catalogue[name]}
+            sides = {
+                "baseline": _baseline(catalogue[name], args.baseline, Path(scratch)),
+                "this checkout": catalogue[name],
+            }
             size = catalogue[name].paging.size  # type: ignore[union-attr]
             rows = {side: read(store, query, params, Page(1, size)).rows for side, query in sides.items()}
             runs: dict[str, list[list[float]]] = {side: [] for side in sides}
