@@ -11,7 +11,6 @@ the same order. CPU rather than wall time, since the machine is shared.
 """
 
 import argparse
-import dataclasses
 import json
 import statistics
 import subprocess

@@ -81,9 +81,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                 cpu.append((time.process_time() - started_cpu) * 1000)
                 for index, (step, ms, rows) in enumerate(timed.steps):
                     per_step.setdefault((index, step, rows), []).append(ms)
+            steps = sum(percentile(values, 50) for values in per_step.values())
             print(
-                f"{name}  {params}  wall p50 {percentile(wall, 50):.1f} ms  cpu p50 {percentile(cpu, 50):.1f} ms"
-                f"  (steps {sum(percentile(v, 50) for v in per_step.values()):.1f})",
+                f"{name}  {params}  wall p50 {percentile(wall, 50):.1f} ms  "
+                f"cpu p50 {percentile(cpu, 50):.1f} ms  (steps {steps:.1f})",
                 flush=True,
             )
             for (index, step, rows), values in sorted(per_step.items()):
