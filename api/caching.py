@@ -62,6 +62,7 @@ _BLANK_NODE_MARKERS_BY_TYPE = {
     "application/sparql-results+xml": (b"bnode",),
 }
 _ENTITY_TAG = re.compile(r'(?:W/)?"([^"]*)"')
+_TRUNCATED_KEY = TRUNCATED_HEADER.lower().encode("latin-1")
 _ENTRY_OVERHEAD = 256  # bytes counted per entry for the key, the objects and the dict slot
 
 Identity = tuple[str, ...]
@@ -176,13 +177,30 @@ def _not_modified(request: Request, validators: dict[str, str]) -> Response:
 
 
 def _repeatable(response: Response, body: bytes) -> bool:
-    """A complete 200 answer whose bytes the same request would get again at this version."""
-    return (
-        response.status_code == 200
-        and TRUNCATED_HEADER.lower() not in response.headers
-        and "no-store" not in response.headers.get("cache-control", "")  # a page that knows it is partial
-        and not _has_blank_node(body, response.headers.get("content-type", ""))
-    )
+    """A complete 200 answer whose bytes the same request would get again at this version.
+
+    Read from the raw headers in one pass (their names are lower case): `response.headers`
+    builds a `MutableHeaders` and decodes every name for each question asked of it."""
+    if response.status_code != 200:
+        return False
+    cache_control = content_type = None
+    for key, value in response.raw_headers:
+        if key == _TRUNCATED_KEY:
+            return False
+        if key == b"cache-control" and cache_control is None:
+            cache_control = value
+        elif key == b"content-type" and content_type is None:
+            content_type = value
+    if cache_control is not None and b"no-store" in cache_control:  # a page that knows it is partial
+        return False
+    return not _has_blank_node(body, content_type.decode("latin-1") if content_type is not None else "")
+
+
+def _kept_headers(response: Response) -> tuple[tuple[str, str], ...]:
+    """The headers a cached answer keeps: all but Content-Length (recomputed), as
+    `response.headers.items()` gives them, decoded from the raw list in one pass."""
+    kept = [(key, value) for key, value in response.raw_headers if key != b"content-length"]
+    return tuple((key.decode("latin-1"), value.decode("latin-1")) for key, value in kept)
 
 
 def _set_headers(response: Response, headers: dict[str, str]) -> None:
@@ -228,8 +246,8 @@ def query_identity(
     return (
         "sparql",
         sparql,
-        json.dumps(default_graphs or []),
-        json.dumps(named_graphs or []),
+        json.dumps(default_graphs) if default_graphs else "[]",  # (the common case, without JSON)
+        json.dumps(named_graphs) if named_graphs else "[]",
         getattr(results_format, "media_type", ""),
         getattr(graph_format, "media_type", ""),
     )
@@ -292,8 +310,7 @@ async def cached(
         _set_headers(response, {CACHE_HEADER: "miss"})
         body = bytes(response.body)
         if version is not None and _repeatable(response, body) and data_version(store) == version:
-            headers = tuple((k, v) for k, v in response.headers.items() if k != "content-length")
-            cache.put(version, identity, CachedAnswer(body, headers))
+            cache.put(version, identity, CachedAnswer(body, _kept_headers(response)))
             _set_headers(response, validators)
         else:
             validators = {}  # the next request computes it again, and no tag promises otherwise

@@ -24,6 +24,9 @@ MAX_LOGGED_QUERY = 2048
 _KEY = "jalinan_log"
 
 logger = logging.getLogger(LOGGER_NAME)
+_FORMATTER = logging.Formatter("%(message)s")  # the bare line (`configure`; `_emit` relies on it)
+# `json.dumps(..., ensure_ascii=False)` builds an encoder per call; this one gives the same text
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 def configure(stream: object = None) -> None:
@@ -31,7 +34,7 @@ def configure(stream: object = None) -> None:
     if any(getattr(h, "_jalinan", False) for h in logger.handlers):
         return
     handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(_FORMATTER)
     handler._jalinan = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
@@ -121,12 +124,42 @@ def write_line(scope: Scope, status: int, started: float, record: dict[str, obje
         **_SERVED_BY,
         **record,
     }
-    _emit(json.dumps(line, ensure_ascii=False))
+    _emit(_ENCODER.encode(line))
 
 
 def _emit(message: str) -> None:
     """`logger.info(message)`, without looking up the caller's file and line, which the line
     does not carry (`Logger.findCaller` walks the stack: a tenth of the log's cost per request,
-    and this runs on the event loop for every request). Filters and handlers apply as ever."""
-    if logger.isEnabledFor(logging.INFO):  # (asked again: a test calls this directly)
+    and this runs on the event loop for every request). Filters and handlers apply as ever.
+
+    When the logger is as `configure` left it (its one handler, no filter, nothing propagated),
+    the line goes straight to that handler's stream, as its `emit` would write it: building a
+    `LogRecord` and passing it through `handle`, `filter`, `format` and `emit` was a sixth of a
+    serving process's own Python per `/sparql` answer (`bench/RESULTS.md`, session 13)."""
+    if not logger.isEnabledFor(logging.INFO):  # (asked again: a test calls this directly)
+        return
+    handler = _plain_handler()
+    if handler is None:
         logger.handle(logger.makeRecord(LOGGER_NAME, logging.INFO, "", 0, message, (), None))
+        return
+    with handler.lock:  # type: ignore[union-attr]
+        try:
+            handler.stream.write(message + handler.terminator)
+            handler.stream.flush()
+        except RecursionError:  # as `StreamHandler.emit`: a failed write is reported, not raised
+            raise
+        except Exception:
+            handler.handleError(logger.makeRecord(LOGGER_NAME, logging.INFO, "", 0, message, (), None))
+
+
+def _plain_handler() -> logging.StreamHandler | None:  # type: ignore[type-arg]
+    """`configure`'s handler, if it alone would handle an access line, unfiltered and formatted
+    as the bare message: then writing the message to its stream is all that handling does."""
+    handlers = logger.handlers
+    if len(handlers) != 1 or logger.filters or logger.propagate or logger.disabled:
+        return None
+    handler = handlers[0]
+    plain = getattr(handler, "_jalinan", False) and type(handler) is logging.StreamHandler
+    if not plain or handler.filters or handler.level > logging.INFO or handler.formatter is not _FORMATTER:
+        return None
+    return handler

@@ -13,11 +13,12 @@ Run it from two checkouts (each with its own venv) for an A/B of the front end.
 """
 
 import argparse
+import contextlib
 import json
-import logging
 import os
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -105,21 +106,33 @@ async def _measure(app: Any, answers: int, tag: str) -> float:
     return 1e6 * (time.process_time() - started) / answers
 
 
+@contextlib.contextmanager
+def access_lines_as_served() -> Iterator[None]:
+    """The access line written as `serve` writes it (`access_log.configure`: its handler on a
+    stream), here to nowhere, for this run only."""
+    logger = access_log.logger
+    level, propagate, before = logger.level, logger.propagate, list(logger.handlers)
+    with open(os.devnull, "w") as nowhere:
+        for handler in before:
+            logger.removeHandler(handler)
+        access_log.configure(nowhere)
+        try:
+            yield
+        finally:
+            for handler in list(logger.handlers):
+                logger.removeHandler(handler)
+            for handler in before:
+                logger.addHandler(handler)
+            logger.setLevel(level)
+            logger.propagate = propagate
+
+
 def run(answers: int, runs: int, cache_bytes: int | None) -> dict[str, Any]:
     options = {} if cache_bytes is None else {"cache_bytes": cache_bytes}
     settings = Settings(store_path=Path("unused"), **options)
     app = create_app(settings, InstantStore())  # type: ignore[arg-type]
-    # the access line written as `serve` writes it (to a stream), here to nowhere, for this run only
-    logger, level = access_log.logger, access_log.logger.level
-    with open(os.devnull, "w") as nowhere:
-        handler = logging.StreamHandler(nowhere)
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        try:
-            figures = [uvloop.run(_measure(app, answers, f"run{number}")) for number in range(runs)]
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
+    with access_lines_as_served():
+        figures = [uvloop.run(_measure(app, answers, f"run{number}")) for number in range(runs)]
     return {"answers": answers, "us_per_answer": figures, "best_us": min(figures)}
 
 

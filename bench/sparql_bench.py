@@ -9,6 +9,7 @@ Optionally py-spy records `jalinan serve` (and its workers) under the load.
 
     python -m bench.sparql_bench --work bench/out/n1000 --seconds 10 [--profile DIR]
     python -m bench.sparql_bench --work bench/out/n1000 --also "--processes 2"  # and a variant
+    python -m bench.sparql_bench --work bench/out/n1000 --sparql "SELECT ?x WHERE { }"  # fixed cost
 
 CPU per answer counts the server and every process under it (query workers, or the serving
 processes of `--processes N` and theirs): `front` is the process started, `children` the rest.
@@ -216,6 +217,11 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--sparql",
+        default=TWO_HOP,
+        help="the query (default: the two-hop SELECT); `SELECT ?x WHERE { }`: an answer's fixed cost",
+    )
     parser.add_argument("--profile", type=Path, help="record jalinan serve with py-spy into this folder")
     parser.add_argument("--serve-option", action="append", default=[], help="passed to jalinan serve")
     parser.add_argument(
@@ -230,6 +236,7 @@ def main() -> None:
         concurrency=args.concurrency,
         seconds=args.seconds,
         profile_dir=args.profile,
+        sparql=args.sparql,
         serve_options=tuple(args.serve_option),
         also=tuple(tuple(options.split()) for options in args.also),
     )

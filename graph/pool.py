@@ -25,6 +25,7 @@ the pool is whole again.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import io
 import itertools
@@ -42,6 +43,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import (
     NamedNode,
@@ -306,6 +308,26 @@ def _wake(ready: asyncio.Future[None]) -> None:
 def _expire(ready: asyncio.Future[None]) -> None:
     if not ready.done():
         ready.set_exception(TimeoutError())
+
+
+def _hand_to_loop(
+    loop: asyncio.AbstractEventLoop, answer: asyncio.Future[Any], done: concurrent.futures.Future[Any]
+) -> None:
+    """From a query thread (or the loop, if the job was done already): settle `answer` on its
+    loop with the thread's outcome, unless the time limit settled it first."""
+    if not loop.is_closed():
+        loop.call_soon_threadsafe(_settle, answer, done)
+
+
+def _settle(answer: asyncio.Future[Any], done: concurrent.futures.Future[Any]) -> None:
+    if answer.done():
+        return
+    if done.cancelled():
+        answer.cancel()
+    elif (error := done.exception()) is not None:
+        answer.set_exception(error)
+    else:
+        answer.set_result(done.result())
 
 
 async def _readable(fd: int) -> None:
@@ -984,14 +1006,24 @@ class PooledStore:
         """Run `job` on a query thread (`query_threads.py`); at the time limit answer
         `QueryTimeout` at once and retire the lane, since the thread cannot be stopped."""
         assert self._threads is not None
+        loop = asyncio.get_running_loop()
+        # The answer reaches the loop as one callback scheduled by the thread, and the time limit
+        # is one timer handle: `wait_for(wrap_future(...))` chained two more futures, a partial
+        # and four callbacks per query, on the loop that serves every request of the process.
+        answer: asyncio.Future[tuple[str, object]] = loop.create_future()
         future = self._threads.submit(job.snapshot, lambda opened: _job_answer(opened, job))
+        future.add_done_callback(lambda done: _hand_to_loop(loop, answer, done))
+        timer = loop.call_later(max(0.0, deadline - time.monotonic()), _expire, answer)
         try:
-            status, payload = await asyncio.wait_for(
-                asyncio.wrap_future(future), max(0.0, deadline - time.monotonic())
-            )
+            status, payload = await answer
         except TimeoutError:
             self._threads.retire(f"a query ran past its {limit:g} s limit on a query thread")
             raise QueryTimeout(f"the query ran longer than {limit:g} s and was abandoned") from None
+        except BaseException:  # its request went away: a job not yet started never runs
+            future.cancel()
+            raise
+        finally:
+            timer.cancel()
         if status == "out_of_memory":
             raise QueryOutOfMemory(self._out_of_memory())
         return _answer(status, payload)  # type: ignore[return-value]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import json
 import os
 import re
@@ -52,8 +53,11 @@ class Snapshot:
     directory: Path  # DIR/snapshots/VERSION
     published: str  # ISO 8601, UTC
 
-    @property
+    @functools.cached_property
     def store_path(self) -> Path:
+        """Built once: a replica and a serving process name it several times per request (pins,
+        leases, the query threads' handles), and a `Path` joined and formatted anew each time
+        was a visible share of a serving process's own CPU per answer (py-spy, session 13)."""
         return self.directory / STORE
 
     @property

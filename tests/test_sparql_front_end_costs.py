@@ -2,9 +2,11 @@
 blank node is never cached, in any format, though SPARQL results are scanned for one marker
 only; the access line still reaches the logger's handlers and filters."""
 
+import contextlib
 import io
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
 from pyoxigraph import BlankNode, NamedNode, Quad, QueryResultsFormat, RdfFormat, Store
@@ -101,3 +103,54 @@ def test_the_volatile_check_and_the_dataset_check_answer_as_their_expressions_al
     assert volatile.is_volatile(text) == expected_volatile
     expected_from = query_dataset._FROM.search(text) is not None
     assert query_dataset.may_name_a_dataset(text) == expected_from
+
+
+@contextlib.contextmanager
+def configured_stream() -> Iterator[io.StringIO]:
+    """The access logger as `serve` configures it (`access_log.configure`) on a string stream,
+    and nothing else on it (pytest's capturing handlers set aside) until the block ends."""
+    logger = access_log.logger
+    before, level, propagate = list(logger.handlers), logger.level, logger.propagate
+    for handler in before:
+        logger.removeHandler(handler)
+    stream = io.StringIO()
+    access_log.configure(stream)
+    try:
+        yield stream
+    finally:
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        for handler in before:
+            logger.addHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def test_the_access_line_written_straight_to_the_stream_is_what_logging_writes() -> None:
+    """With `serve`'s one handler, the line skips the `LogRecord` (session 13); the bytes are
+    those the handler's `emit` writes, and a filter added later is honoured again."""
+    with configured_stream() as stream:
+        handler = access_log.logger.handlers[0]
+        assert access_log._plain_handler() is handler
+        access_log._emit('{"path": "/sparql", "query": "SELECT ?é"}')
+        record = logging.LogRecord(access_log.LOGGER_NAME, logging.INFO, "", 0, '{"path": "/b"}', (), None)
+        expected = stream.getvalue() + handler.format(record) + handler.terminator
+        access_log._emit('{"path": "/b"}')
+        written = stream.getvalue()
+        handler.addFilter(logging.Filter("nothing-by-this-name"))
+        try:
+            assert access_log._plain_handler() is None
+            access_log._emit('{"path": "/filtered"}')
+        finally:
+            handler.filters.clear()
+        assert stream.getvalue() == written
+    assert written == expected
+    assert expected.startswith('{"path": "/sparql", "query": "SELECT ?é"}\n')
+
+
+def test_an_access_line_that_cannot_be_written_is_reported_not_raised(capsys) -> None:
+    """As `StreamHandler.emit`: a stream that fails does not fail the request."""
+    with configured_stream() as stream:
+        stream.close()  # writing to it raises ValueError
+        access_log._emit('{"path": "/sparql"}')
+    assert "Logging error" in capsys.readouterr().err
