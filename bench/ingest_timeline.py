@@ -75,7 +75,7 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _threads_cpu(pids: list[int]) -> dict[str, float]:
+def threads_cpu(pids: list[int]) -> dict[str, float]:
     """CPU seconds by thread name (`comm`) over the processes: RocksDB's compaction threads
     ("rocksdb:low") run no Python, so a Python profiler never sees them."""
     by_name: dict[str, float] = {}
@@ -167,7 +167,7 @@ def watch(pid: int, every: float, py_spy: str, log: Path | None) -> Timeline:
             round(cpu, 1),
             round(rss),
             phase_of(stack),
-            _threads_cpu([pid]),
+            threads_cpu([pid]),
         )
         timeline.samples.append(sample)
         if log is not None:
