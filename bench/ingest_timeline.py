@@ -57,6 +57,8 @@ def _stat(pid: int) -> tuple[float, float] | None:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
+    if fields[0] == "Z":  # ended, not yet reaped (a command this script runs)
+        return None
     utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
     return (utime + stime) / _ticks(), (cutime + cstime) / _ticks()
 
