@@ -34,17 +34,11 @@ def small_loads(monkeypatch):
     monkeypatch.setattr(oxigraph_store, "BULK_LOAD_THRESHOLD", 1)
 
 
-@pytest.fixture
-def small_load_calls(monkeypatch, small_loads):
-    """And load them in several calls."""
-    monkeypatch.setattr(oxigraph_store, "BULK_LOAD_CHUNK", 3)
-
-
 def _beside(store_path: Path) -> list[str]:
     return sorted(p.name for p in store_path.parent.iterdir())
 
 
-def test_a_load_begun_early_holds_exactly_what_a_load_at_the_end_holds(tmp_path, small_load_calls):
+def test_a_load_begun_early_holds_exactly_what_a_load_at_the_end_holds(tmp_path, small_loads):
     early = {G + "a": _graph("a", 7), G + "b": _graph("b", 2), G + "empty": PackedGraph([])}
     later = {G + "derived": [Triple(NamedNode(G + "x"), P, Literal("derived"))], G + "c": _graph("c", 5)}
     with open_store(tmp_path / "early" / "store") as store:
@@ -85,7 +79,7 @@ def test_a_failing_check_after_an_early_load_writes_nothing(tmp_path, small_load
     assert _beside(tmp_path / "store") == ["store"]
 
 
-def test_an_abandoned_early_load_leaves_the_store_empty(tmp_path, small_load_calls):
+def test_an_abandoned_early_load_leaves_the_store_empty(tmp_path, small_loads):
     with open_store(tmp_path / "store") as store:
         assert store.begin_first_load()
         store.preload({G + "a": _graph("a", 50)})

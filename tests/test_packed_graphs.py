@@ -45,7 +45,6 @@ def test_a_packed_graph_has_the_digest_of_the_same_triples_as_a_list():
 
 def test_packed_graphs_bulk_load_into_their_own_graphs(tmp_path, monkeypatch):
     monkeypatch.setattr(oxigraph_store, "BULK_LOAD_THRESHOLD", 1)
-    monkeypatch.setattr(oxigraph_store, "BULK_LOAD_CHUNK", 3)  # several loader calls
     graphs = {
         "https://w3id.org/jalinan/graph/a": PackedGraph(AWKWARD),
         "https://w3id.org/jalinan/graph/b": PackedGraph(AWKWARD[:2]),
@@ -178,7 +177,6 @@ def test_a_reader_of_a_few_predicates_leaves_the_bulky_lines_packed(monkeypatch)
 
 def test_packed_graphs_of_every_block_bulk_load_into_their_own_graphs(tmp_path, monkeypatch):
     monkeypatch.setattr(oxigraph_store, "BULK_LOAD_THRESHOLD", 1)
-    monkeypatch.setattr(oxigraph_store, "BULK_LOAD_CHUNK", 4)
     named = [t for t in ARTICLE_LIKE if isinstance(t.subject, NamedNode)]  # (the loader renames blank nodes)
     graph = "https://w3id.org/jalinan/graph/a"
     with open_store(tmp_path / "store") as store:
