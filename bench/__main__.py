@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import os
 import platform
 import subprocess
 import sys
@@ -19,26 +18,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench import http_bench, ingest_bench, network_bench, profile, query_bench, report, sparql_bench
+from bench import http_bench, ingest_bench, machine, network_bench, profile, query_bench, report, sparql_bench
 from bench.generate import generate
 
 BENCH = Path(__file__).resolve().parent
 RDFLIB_MAX_QUADS = 400_000  # beyond this rdflib takes minutes to load and GiBs to hold
-
-
-def _machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import psutil
-
-    memory = psutil.virtual_memory().total / 1024**3
-    return f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, {memory:.0f} GiB RAM"
 
 
 def _software() -> str:
@@ -216,7 +200,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {
         "meta": {
             "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "machine": _machine(),
+            "machine": machine.describe(),
             "software": _software(),
             "commit": _commit(),
             "command": command.strip(),

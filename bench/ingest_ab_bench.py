@@ -19,6 +19,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from bench import machine
 from bench.ingest_timeline import threads_cpu
 
 
@@ -61,6 +62,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep each build's last store")
     args = parser.parse_args()
+    print(machine.banner(), flush=True)
     builds = {"old": args.old, "new": args.new}
     heads = ("wall s", "user s", "sys s", "CPU s", "peak MB", "load", "compact")
     print(f"{'when (UTC)':<10} {'build':<5} " + " ".join(f"{head:>8}" for head in heads))

@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench import machine
+
 
 def _cpu_of_children() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -62,6 +64,7 @@ def main() -> None:
     parser.add_argument("--baseline", help="a folder holding another checkout's `jalinan` package")
     parser.add_argument("--reps", type=int, default=6)
     args = parser.parse_args()
+    print(machine.banner(), flush=True)
     args.store, args.facts = args.store.resolve(), args.facts.resolve()
     args.articles = args.articles.resolve() if args.articles else None
     names = sorted(p.stem for p in (args.facts / "articles").glob("*.yaml"))

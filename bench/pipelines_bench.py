@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
+from bench import machine
 from bench.generate import Samples
 from bench.query_bench import parameters_for, percentile
 from jalinan.api.canned import bind_request
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", nargs="*", help="query names (default: every canned query)")
     parser.add_argument("--facets", action="store_true", help="also the explorer facet counts of each list")
     args = parser.parse_args(argv)
+    print(machine.banner(), flush=True)
     samples = Samples(**json.loads(args.samples.read_text()))
     catalogue = load_catalogue()
     worst = ("", 0.0)

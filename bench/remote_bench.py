@@ -39,6 +39,7 @@ from pathlib import Path
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
+from bench import machine
 from bench.generate import Samples
 from bench.query_bench import parameters_for, percentile
 from jalinan.api.canned import bind_request
@@ -266,6 +267,7 @@ def main(argv: list[str] | None = None) -> None:
         "--no-count", action="store_true", help="do not count each server's quads (minutes under load)"
     )
     args = parser.parse_args(argv)
+    print(machine.banner(), flush=True)
     args.work = args.work.resolve()  # the servers run in folders of their own
     samples = _samples(args.work)
     catalogue = load_catalogue()

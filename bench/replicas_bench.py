@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import machine
 from bench.generate import generate
 from bench.ingest_bench import disk_size, jalinan_command
 from jalinan.graph import open_store
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args(argv)
+    print(machine.banner(), flush=True)
     rows = []
     for size in args.sizes:
         rows.append(run_size(size, args.out / f"n{size}", args.seed))

@@ -42,6 +42,7 @@ from pathlib import Path
 
 import psutil
 
+from bench import machine
 from bench.generate import Samples
 from bench.http_bench import ACCEPT, fetch, free_port, load, start
 from bench.ingest_bench import jalinan_command
@@ -293,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="NAME|SERVE OPTIONS|ENV=VALUE …; repeat to compare (run in order)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
+    print(machine.banner(), flush=True)
     samples = Samples(**json.loads(args.samples.read_text()))
     variants = args.variant or [Variant("default", [], {})]
     print(moment(), flush=True)

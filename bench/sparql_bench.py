@@ -26,7 +26,7 @@ from typing import Any
 
 import psutil
 
-from bench import profile
+from bench import machine, profile
 from bench.http_bench import ACCEPT, fetch, free_port, load, rows_of, start
 from bench.ingest_bench import jalinan_command, oxigraph_command
 
@@ -231,6 +231,7 @@ def main() -> None:
         help="another jalinan serve, with these options (one string, split on spaces), in the same run",
     )
     args = parser.parse_args()
+    print(machine.banner(), flush=True)
     result = run(
         args.work,
         concurrency=args.concurrency,
