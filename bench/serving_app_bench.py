@@ -27,7 +27,7 @@ from typing import Any
 
 import uvloop
 
-from bench.sparql_app_bench import access_lines_as_served
+from bench.sparql_app_bench import access_lines_as_served, get
 from bench.sparql_bench import TWO_HOP
 from jalinan.api.app import create_app
 from jalinan.api.processes import child_read_options
@@ -37,36 +37,10 @@ from jalinan.graph.pool import PooledStore
 
 EMPTY = "SELECT ?x WHERE { }"  # one empty row: the fixed cost of an answer
 QUERIES = {"empty": EMPTY, "two-hop": TWO_HOP}
-ACCEPT = b"application/sparql-results+json"
 
 
 async def _one(app: Any, query_string: bytes, client: int) -> int:
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/sparql",
-        "raw_path": b"/sparql",
-        "query_string": query_string,
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1:8000"), (b"accept", ACCEPT), (b"user-agent", b"bench")],
-        "client": ("127.0.0.1", 50000 + client),
-        "server": ("127.0.0.1", 8000),
-        "state": {},
-    }
-    status = 0
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
+    status, _ = await get(app, "/sparql", query_string, client)
     return status
 
 

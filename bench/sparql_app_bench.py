@@ -58,7 +58,9 @@ class InstantStore:
         pass
 
 
-async def _one(app: Any, path: str, query: str) -> int:
+async def get(app: Any, path: str, query_string: bytes, client: int = 0) -> tuple[int, int]:
+    """One GET of `path` through the ASGI `app` as a JSON client sends it, from client port
+    50000 + `client`: the response's status and the bytes of its body."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.3"},
@@ -67,14 +69,14 @@ async def _one(app: Any, path: str, query: str) -> int:
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": query.encode(),
+        "query_string": query_string,
         "root_path": "",
         "headers": [
             (b"host", b"127.0.0.1:8000"),
             (b"accept", b"application/sparql-results+json"),
             (b"user-agent", b"bench"),
         ],
-        "client": ("127.0.0.1", 50000),
+        "client": ("127.0.0.1", 50000 + client),
         "server": ("127.0.0.1", 8000),
         "state": {},
     }
@@ -92,6 +94,11 @@ async def _one(app: Any, path: str, query: str) -> int:
             sent += len(message.get("body", b""))
 
     await app(scope, receive, send)
+    return status, sent
+
+
+async def _one(app: Any, path: str, query: str) -> int:
+    status, sent = await get(app, path, query.encode())
     assert status == 200 and sent == len(BODY), (status, sent)
     return sent
 
