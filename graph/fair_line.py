@@ -17,7 +17,16 @@ half-life, counting queries still running as they run:
 A waiting query's expected cost is its text's average if that text has run (the best estimate
 of this query), else its client's average, else nothing (a newcomer's first query counts as
 light until it has used time). A query whose expected cost reaches `heavy_s` (a second) is
-*heavy*. Then:
+*heavy*.
+
+A run that did not finish (stopped at its time limit, out of memory, or abandoned by its
+client) says only that the query takes *at least* that long, so its time counts but it is not
+a finished query: the average is the time used over the queries that finished (a query still
+running counts as finishing now), and with none finished it is the whole time used. Counted as
+finished, such runs dragged a runaway's average down: one granted with 0.4 s of its time limit
+left was charged 0.4 s, and a text stopped at 5 s each time averaged 0.97 s, light, and took the
+turn kept for light queries (`test_hardening_lanes.py`, failing one run in three on two cores).
+Then:
 
 - a free turn goes to the light queries first, and among queries of one kind to the one whose
   client has used least (ties: first come), the classic "least attained service" discipline;
@@ -87,33 +96,45 @@ class LineFull(Exception):
 
 
 class _Meter:
-    """Decayed seconds and query counts per key."""
+    """Decayed seconds used and finished queries per key (see the module docstring)."""
 
     def __init__(self, half_life: float, clock: Callable[[], float]) -> None:
         self._half_life = half_life
         self._clock = clock
-        self._seen: dict[object, tuple[float, float, float]] = {}  # key → (seconds, queries, as of)
+        self._seen: dict[object, tuple[float, float, float]] = {}  # key → (seconds, finished, as of)
 
     def __contains__(self, key: object) -> bool:
         """Whether `key` has been charged (and not forgotten): a distinct query text has not."""
         return key in self._seen
 
     def past(self, key: object) -> tuple[float, float]:
-        """(seconds, queries) charged to `key`, decayed to now."""
+        """(seconds, finished queries) charged to `key`, decayed to now."""
         seen = self._seen.get(key)
         if seen is None:  # a text never run before (every distinct query text is one)
             return 0.0, 0.0
-        seconds, queries, when = seen
+        seconds, finished, when = seen
         weight = math.exp2(-(self._clock() - when) / self._half_life)
-        return seconds * weight, queries * weight
+        return seconds * weight, finished * weight
 
-    def charge(self, key: object, seconds: float) -> None:
-        past_seconds, past_queries = self.past(key)
-        self._seen[key] = (past_seconds + seconds, past_queries + 1, self._clock())
+    def charge(self, key: object, seconds: float, finished: bool = True) -> None:
+        """Add a run of `seconds`; one that did not finish adds its time, not a query."""
+        past_seconds, past_finished = self.past(key)
+        self._seen[key] = (past_seconds + seconds, past_finished + (1.0 if finished else 0.0), self._clock())
         if len(self._seen) > MAX_REMEMBERED:
             lightest = sorted(self._seen, key=lambda k: self._seen[k][0])[: MAX_REMEMBERED // 10]
             for forgotten in lightest:
                 del self._seen[forgotten]
+
+
+def _estimate(seconds: float, finished: float, running: float, count: int) -> float | None:
+    """Expected seconds per query from past use (`seconds` over `finished` queries) and `count`
+    queries running for `running` seconds in all (each counted as finishing now); None if
+    nothing is known. With no query finished or running, the time of the runs that were
+    stopped: at least that."""
+    queries = finished + count
+    if queries > 0:
+        return (seconds + running) / queries
+    return seconds if seconds > 0 else None
 
 
 def _text_key(query: str) -> int | None:
@@ -164,7 +185,8 @@ class FairLine:
 
     def expected_cost(self, client: str, query: str = "") -> float:
         """Seconds a turn is expected to be held by `query` from `client`: the average of that
-        text's runs if it ran, else of the client's queries, else 0 (a newcomer)."""
+        text's runs if it ran, else of the client's queries, else 0 (a newcomer); a run that
+        was stopped counts its time but not as a finished query."""
         return self._expected(client, _text_key(query))
 
     def _expected(self, client: str, query: int | None) -> float:
@@ -173,11 +195,11 @@ class FairLine:
             (self._queries, query, [t for t in self._held if query is not None and t.query == query]),
             (self._clients, client, [t for t in self._held if t.client == client]),
         ):
-            seconds, queries = meter.past(key) if key is not None else (0.0, 0.0)
-            seconds += sum(now - turn.started for turn in running)
-            queries += len(running)
-            if queries > 0:
-                return seconds / queries
+            seconds, finished = meter.past(key) if key is not None else (0.0, 0.0)
+            held_for = sum(now - turn.started for turn in running)
+            expected = _estimate(seconds, finished, held_for, len(running))
+            if expected is not None:
+                return expected
         return 0.0
 
     def _heavy(self, client: str, query: int | None) -> bool:
@@ -238,13 +260,14 @@ class FairLine:
         finally:
             timer.cancel()
 
-    def release(self, turn: Turn) -> None:
-        """Give a turn back (charging its client and text) and hand turns to waiting queries."""
+    def release(self, turn: Turn, finished: bool = True) -> None:
+        """Give a turn back (charging its client and text: `finished` False for a query that
+        was stopped or abandoned) and hand turns to waiting queries."""
         self._held.remove(turn)
         seconds = self._clock() - turn.started
-        self._clients.charge(turn.client, seconds)
+        self._clients.charge(turn.client, seconds, finished)
         if turn.query is not None:
-            self._queries.charge(turn.query, seconds)
+            self._queries.charge(turn.query, seconds, finished)
         self._dispatch()
 
     def _dispatch(self) -> None:
@@ -288,17 +311,18 @@ class FairLine:
         for waiter in self._waiting:
             known = clients.get(waiter.client)
             if known is None:
-                seconds, queries = self._clients.past(waiter.client)
+                seconds, finished = self._clients.past(waiter.client)
                 running, count = running_clients.get(waiter.client, (0.0, 0))
-                seconds, queries = seconds + running, queries + count
-                known = clients[waiter.client] = (seconds, seconds / queries if queries > 0 else 0.0)
+                by_client = _estimate(seconds, finished, running, count)
+                known = clients[waiter.client] = (seconds + running, by_client or 0.0)
             usage, expected = known
             query = waiter.query
             if query is not None and (query in self._queries or query in running_queries):
-                seconds, queries = self._queries.past(waiter.query)
-                running, count = running_queries.get(waiter.query, (0.0, 0))
-                if queries + count > 0:
-                    expected = (seconds + running) / (queries + count)
+                seconds, finished = self._queries.past(query)
+                running, count = running_queries.get(query, (0.0, 0))
+                by_text = _estimate(seconds, finished, running, count)
+                if by_text is not None:
+                    expected = by_text
             waiter.heavy = expected >= self.heavy_s
             waiter.usage = usage
 

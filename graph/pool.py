@@ -1055,12 +1055,20 @@ class PooledStore:
         except TimeoutError:
             raise QueryTimeout(f"no query worker became free within {limit:g} s") from None
         loop = asyncio.get_running_loop()
-        held = _Held(release_later=lambda: loop.call_soon_threadsafe(line.release, turn))
+        # a query deferred its turn because it cost its worker: stopped, dead or abandoned
+        held = _Held(release_later=lambda: loop.call_soon_threadsafe(line.release, turn, False))
+        finished = False  # (for the line's estimate of what this text and client cost)
         try:
             yield held
+            finished = True
+        except (QueryTimeout, QueryOutOfMemory, ResultTooLarge):
+            raise  # stopped: it takes at least the time it held its turn
+        except Exception:
+            finished = True  # answered with an error of its own (its text, a graph it names)
+            raise
         finally:
             if not held.deferred:
-                line.release(turn)
+                line.release(turn, finished)
 
     @staticmethod
     def _line_full(waiting: int) -> StoreBusy:

@@ -253,6 +253,45 @@ def test_a_query_running_past_the_heavy_mark_counts_as_heavy_and_so_does_its_tex
     assert expected == pytest.approx(3)
 
 
+def test_a_text_whose_runs_were_stopped_stays_heavy_however_little_time_its_last_runs_had() -> None:
+    """Runaways stopped at their limit: the first after 5 s, then ten that waited in line and
+    were granted with 0.4 s of their limit left. Each says the text takes at least that long;
+    averaged as finished runs (0.82 s) it looked light and took the turn kept for light queries."""
+    clock = Clock()
+    line = FairLine(3, 10, clock=clock)
+
+    async def scenario() -> tuple[bool, str, float]:
+        for seconds in [5.0] + [0.4] * 10:
+            turn = await line.acquire("runaway-host", 60, "RUNAWAY")
+            clock.now += seconds
+            line.release(turn, finished=False)
+        await line.acquire("h1", 1, "RUNAWAY")
+        await line.acquire("h2", 1, "RUNAWAY")
+        third = asyncio.create_task(line.acquire("new-host", 60, "RUNAWAY"))
+        await settle()
+        third_waits = not third.done()
+        light = await asyncio.wait_for(line.acquire("light", 1, "ASK {}"), 0.1)  # the kept turn
+        third.cancel()
+        return third_waits, light.client, line.expected_cost("another-new-host", "RUNAWAY")
+
+    third_waits, light_client, expected = asyncio.run(scenario())
+    assert third_waits and light_client == "light"
+    assert expected >= 1.0
+
+
+def test_a_client_whose_one_query_was_abandoned_at_once_stays_light() -> None:
+    clock = Clock()
+    line = FairLine(2, 10, clock=clock)
+
+    async def scenario() -> None:
+        turn = await line.acquire("reader", 1, "SELECT * { ?s ?p ?o } LIMIT 1")
+        clock.now += 0.005  # the browser went away
+        line.release(turn, finished=False)
+
+    asyncio.run(scenario())
+    assert line.expected_cost("reader", "SELECT * { ?s ?p ?o } LIMIT 2") == pytest.approx(0.005)
+
+
 def test_one_client_fills_only_its_share_of_the_line() -> None:
     async def scenario() -> list[str]:
         line = FairLine(1, 10, per_client=2, clock=Clock())
