@@ -45,6 +45,7 @@ from bench.query_bench import parameters_for, percentile
 from jalinan.api.canned import bind_request
 from jalinan.api.reading import read
 from jalinan.graph import StoreError, open_store
+from jalinan.graph.remote_store import VIRTUOSO_ORDER, WRITTEN_ORDER
 from jalinan.graph.store import GraphStore
 from jalinan.queries.catalogue import CannedQuery, Page, load_catalogue
 
@@ -164,6 +165,8 @@ def _save_plans(
     endpoint = location.removeprefix("sparql+").split("?", 1)[0]
     written = []
     for n, text in enumerate(recording.texts, 1):
+        if isql and WRITTEN_ORDER in text:  # as the store sends it to Virtuoso
+            text = VIRTUOSO_ORDER + text
         response = httpx.post(endpoint, data={"query": text, "explain": "on"}, timeout=300)
         path = out.with_name(f"{out.name}-{n}.html")
         path.write_text(f"<!-- {response.status_code} -->\n{response.text}")
