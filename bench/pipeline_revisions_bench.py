@@ -15,12 +15,11 @@ import json
 import statistics
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
+from bench.pipeline_steps_bench import TimedStore
 from jalinan.api.reading import read
 from jalinan.graph import open_store
-from jalinan.graph.oxigraph_store import OxigraphStore
 from jalinan.queries.catalogue import CannedQuery, Page, load_catalogue, load_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,18 +49,8 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=20)
     args = parser.parse_args()
     catalogue = load_catalogue()
-    steps: list[float] = []
-    query_method = OxigraphStore.query
-
-    def timed(self: OxigraphStore, sparql: str, **options: object) -> object:
-        cpu = time.process_time()
-        try:
-            return query_method(self, sparql, **options)  # type: ignore[arg-type]
-        finally:
-            steps.append((time.process_time() - cpu) * 1000)
-
-    OxigraphStore.query = timed  # type: ignore[method-assign]
-    with open_store(args.store, read_only=True) as store, tempfile.TemporaryDirectory() as scratch:
+    with open_store(args.store, read_only=True) as opened, tempfile.TemporaryDirectory() as scratch:
+        store = TimedStore(opened)  # each query's CPU, as pipeline_steps_bench times them
         for name, raw in args.case:
             params = json.loads(raw)
             sides = {
@@ -69,13 +58,13 @@ def main() -> None:
                 "this checkout": catalogue[name],
             }
             size = catalogue[name].paging.size  # type: ignore[union-attr]
-            rows = {side: read(store, query, params, Page(1, size)).rows for side, query in sides.items()}
+            rows = {side: read(opened, query, params, Page(1, size)).rows for side, query in sides.items()}
             runs: dict[str, list[list[float]]] = {side: [] for side in sides}
             for _ in range(args.reps):
                 for side, query in sides.items():
-                    steps.clear()
-                    read(store, query, params, Page(1, size))
-                    runs[side].append(list(steps))
+                    store.steps = []
+                    read(store, query, params, Page(1, size))  # type: ignore[arg-type]
+                    runs[side].append([ms for _step, ms, _rows in store.steps])
             print(f"{name} {raw}  (same rows in the same order: {rows['baseline'] == rows['this checkout']})")
             for side, its in runs.items():
                 page = [run[-2] for run in its]  # the page query (the detail is last)

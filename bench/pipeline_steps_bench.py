@@ -17,15 +17,13 @@ import argparse
 import json
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from bench.generate import Samples
-from bench.query_bench import parameters_for, percentile
+from bench.query_bench import add_first_page_arguments, load_samples, parameters_for, percentile, timed_runs
 from jalinan.api.reading import read
 from jalinan.graph import GraphStore, open_store
 from jalinan.graph.results import QueryResult, SelectResult
-from jalinan.queries.catalogue import Page, load_catalogue
+from jalinan.queries.catalogue import CannedQuery, Page, load_catalogue
 
 
 class TimedStore:
@@ -54,15 +52,31 @@ def _step_name(sparql: str) -> str:
     return select[:48]
 
 
+def _first_pages(
+    timed: TimedStore, query: CannedQuery, params: dict[str, str], reps: int
+) -> tuple[list[float], list[float], dict[tuple[int, str, int], list[float]]]:
+    """`reps` first pages after a warm-up: wall and CPU ms of each, and each step's CPU ms
+    (keyed by its place in the read, its name and its rows)."""
+    page = Page(1, query.paging.size)  # type: ignore[union-attr]
+    read(timed, query, params, page)  # type: ignore[arg-type]  # warm-up
+    per_step: dict[tuple[int, str, int], list[float]] = {}
+
+    def run() -> None:
+        timed.steps = []
+        read(timed, query, params, page)  # type: ignore[arg-type]
+        for index, (step, ms, rows) in enumerate(timed.steps):
+            per_step.setdefault((index, step, rows), []).append(ms)
+
+    wall, cpu = timed_runs(run, reps)
+    return wall, cpu, per_step
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--samples", type=Path, required=True, help="the corpus's samples.json")
-    parser.add_argument("--reps", type=int, default=20)
-    parser.add_argument("--only", nargs="*", help="query names (default: every list pipeline)")
+    add_first_page_arguments(parser, reps=20, only="every list pipeline")
     parser.add_argument("--params", help="JSON parameters instead of the corpus's (with one --only)")
     args = parser.parse_args(argv)
-    samples = Samples(**json.loads(args.samples.read_text()))
+    samples = load_samples(args.samples)
     catalogue = load_catalogue()
     with open_store(args.store, read_only=True) as store:
         for name, query in catalogue.items():
@@ -70,17 +84,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 continue
             assert query.paging is not None
             params = json.loads(args.params) if args.params else parameters_for(query, samples)
-            timed = TimedStore(store)
-            read(timed, query, params, Page(1, query.paging.size))  # type: ignore[arg-type]  # warm-up
-            wall, cpu, per_step = [], [], {}
-            for _ in range(args.reps):
-                timed.steps = []
-                started, started_cpu = time.perf_counter(), time.process_time()
-                read(timed, query, params, Page(1, query.paging.size))  # type: ignore[arg-type]
-                wall.append((time.perf_counter() - started) * 1000)
-                cpu.append((time.process_time() - started_cpu) * 1000)
-                for index, (step, ms, rows) in enumerate(timed.steps):
-                    per_step.setdefault((index, step, rows), []).append(ms)
+            wall, cpu, per_step = _first_pages(TimedStore(store), query, params, args.reps)
             steps = sum(percentile(values, 50) for values in per_step.values())
             print(
                 f"{name}  {params}  wall p50 {percentile(wall, 50):.1f} ms  "

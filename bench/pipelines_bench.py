@@ -15,13 +15,12 @@ machine is shared and wall time then measures the neighbours too.
 import argparse
 import json
 import time
-from pathlib import Path
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
 from bench import machine
 from bench.generate import Samples
-from bench.query_bench import parameters_for, percentile
+from bench.query_bench import add_first_page_arguments, load_samples, parameters_for, percentile, timed_runs
 from jalinan.api.canned import bind_request
 from jalinan.api.explorer.lists import FACETS_DIR
 from jalinan.api.reading import facet_counts, read
@@ -33,14 +32,11 @@ TARGET_MS = 20.0
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--samples", type=Path, required=True, help="the corpus's samples.json")
-    parser.add_argument("--reps", type=int, default=40)
-    parser.add_argument("--only", nargs="*", help="query names (default: every canned query)")
+    add_first_page_arguments(parser, reps=40, only="every canned query")
     parser.add_argument("--facets", action="store_true", help="also the explorer facet counts of each list")
     args = parser.parse_args(argv)
     print(machine.banner(), flush=True)
-    samples = Samples(**json.loads(args.samples.read_text()))
+    samples = load_samples(args.samples)
     catalogue = load_catalogue()
     worst = ("", 0.0)
     with open_store(args.store, read_only=True) as store:
@@ -61,12 +57,7 @@ def main(argv: list[str] | None = None) -> None:
                     return len(json.loads(data)["results"]["bindings"]) if data.startswith(b"{") else -1
 
             rows = run()  # warm-up
-            wall, cpu = [], []
-            for _ in range(args.reps):
-                started, started_cpu = time.perf_counter(), time.process_time()
-                run()
-                wall.append((time.perf_counter() - started) * 1000)
-                cpu.append((time.process_time() - started_cpu) * 1000)
+            wall, cpu = timed_runs(run, args.reps)
             p95 = percentile(wall, 95)
             verdict = "PASS" if p95 <= TARGET_MS else "FAIL"
             if p95 > worst[1]:

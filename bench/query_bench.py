@@ -15,6 +15,7 @@ bound SPARQL is the text the product runs. The three engines get that same text:
 Latency: one warm-up, then runs until `reps` samples or `budget_s` seconds, p50 and p95.
 """
 
+import argparse
 import json
 import math
 import os
@@ -52,6 +53,31 @@ def percentile(samples: list[float], q: float) -> float:
     k = (len(ordered) - 1) * q / 100
     low, high = int(k), min(int(k) + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def timed_runs(run: Callable[[], object], reps: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds of each of `reps` calls of `run` (this process's CPU: an
+    in-process query runs in this thread; on a shared machine CPU is the figure to compare)."""
+    wall, cpu = [], []
+    for _ in range(reps):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        run()
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return wall, cpu
+
+
+def add_first_page_arguments(parser: argparse.ArgumentParser, *, reps: int, only: str) -> None:
+    """The arguments of the benches that read first pages from a bench corpus's store:
+    `--store`, `--samples` (read with `load_samples`), `--reps` and `--only` (`only`: its help)."""
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--samples", type=Path, required=True, help="the corpus's samples.json")
+    parser.add_argument("--reps", type=int, default=reps)
+    parser.add_argument("--only", nargs="*", help=f"query names (default: {only})")
+
+
+def load_samples(path: Path) -> Samples:
+    return Samples(**json.loads(path.read_text()))
 
 
 def parameters_for(query: CannedQuery, samples: Samples) -> dict[str, str]:
