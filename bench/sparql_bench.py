@@ -11,6 +11,12 @@ Optionally py-spy records `jalinan serve` (and its workers) under the load.
     python -m bench.sparql_bench --work bench/out/n1000 --also "--processes 2"  # and a variant
     python -m bench.sparql_bench --work bench/out/n1000 --sparql "SELECT ?x WHERE { }"  # fixed cost
 
+After `oxigraph serve` the same load meets the floor (`bench/sparql_floor.py`): the least a
+Python server running queries in its own process does (HTTP parsing, the query on a thread, its
+JSON), with none of `jalinan serve`'s work per request. Each `jalinan serve` line then says its
+share of both, so one run tells how much of the distance to `oxigraph serve` is Python as such
+and how much is the product's own work (`--floor 0` leaves it out).
+
 CPU per answer counts the server and every process under it (query workers, or the serving
 processes of `--processes N` and theirs): `front` is the process started, `children` the rest.
 """
@@ -19,6 +25,7 @@ import argparse
 import json
 import os
 import subprocess
+import sys
 import time
 import urllib.parse
 from pathlib import Path
@@ -29,6 +36,7 @@ import psutil
 from bench import machine, profile
 from bench.http_bench import ACCEPT, fetch, free_port, load, rows_of, start
 from bench.ingest_bench import jalinan_command, oxigraph_command
+from jalinan.api.processes import THREADS_PER_PROCESS
 
 # Two hops (agreement → party → label) with LIMIT 100: a light query, so the server's own
 # per-request work is most of the cost, as for most queries a client sends.
@@ -146,6 +154,26 @@ def _load_jalinan(
     return result
 
 
+def _load_floor(
+    work: Path, path: str, concurrency: int, seconds: float, shape: tuple[int, int]
+) -> dict[str, Any]:
+    """The floor (`sparql_floor.py`) with `shape` = (processes, threads each) over `work/store`."""
+    processes, threads = shape
+    port = free_port()
+    command = [sys.executable, "-m", "bench.sparql_floor", "--store", str(work / "store")]
+    command += ["--port", str(port), "--processes", str(processes), "--threads", str(threads)]
+    log = work / "logs" / "sparql-bench-floor.log"
+    floor = start("the floor", command, port, "/sparql?query=ASK%7B%7D", log)
+    result: dict[str, Any] = {"processes": processes, "threads": threads}
+    try:
+        status, _, body = fetch(floor.url(path))
+        result["rows"] = rows_of(body) if status == 200 else f"HTTP {status}"
+        result["load"] = _measured_load(floor.process.pid, port, path, concurrency, seconds)
+    finally:
+        floor.stop()
+    return result
+
+
 def run(
     work: Path,
     *,
@@ -155,10 +183,12 @@ def run(
     sparql: str = TWO_HOP,
     serve_options: tuple[str, ...] = (),
     also: tuple[tuple[str, ...], ...] = (),
+    floor: tuple[int, int] | None = (2, THREADS_PER_PROCESS),
 ) -> dict[str, Any]:
     """`jalinan serve` (with `serve_options`), then `oxigraph serve`, then each option set in
-    `also` (another `jalinan serve` each, reported under `variants` with its own ratio): every
-    figure of one call comes from one run of the bench, minutes apart at most."""
+    `also` (another `jalinan serve` each, reported under `variants` with its own ratio), and the
+    floor with `floor` = (processes, threads each) before the variants: every figure of one call
+    comes from one run of the bench, minutes apart at most."""
     oxi_store, logs = work / "oxigraph-store", work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     encoded = urllib.parse.quote(sparql, safe="")
@@ -200,6 +230,9 @@ def run(
     ratio = result["jalinan"]["throughput_rps"] / oxigraph_rps
     result["ratio"] = ratio
     result["pass"] = ratio >= TARGET
+    if floor is not None:
+        result["floor"] = _load_floor(work, path, concurrency, seconds, floor)
+        result["floor_ratio"] = result["floor"]["load"]["throughput_rps"] / oxigraph_rps
     result["variants"] = {}
     for number, options in enumerate(also, 1):
         variant = _load_jalinan(work, path, concurrency, seconds, options, profile_dir, f"variant{number}")
@@ -222,6 +255,11 @@ def main() -> None:
         default=TWO_HOP,
         help="the query (default: the two-hop SELECT); `SELECT ?x WHERE { }`: an answer's fixed cost",
     )
+    parser.add_argument(
+        "--floor",
+        default=f"2x{THREADS_PER_PROCESS}",
+        help="the floor server's processes x threads each, as `--processes 2` runs them (0: none)",
+    )
     parser.add_argument("--profile", type=Path, help="record jalinan serve with py-spy into this folder")
     parser.add_argument("--serve-option", action="append", default=[], help="passed to jalinan serve")
     parser.add_argument(
@@ -240,6 +278,7 @@ def main() -> None:
         sparql=args.sparql,
         serve_options=tuple(args.serve_option),
         also=tuple(tuple(options.split()) for options in args.also),
+        floor=_shape(args.floor),
     )
     profiles = [result.pop("profile", None)]
     profiles += [variant.pop("profile", None) for variant in result["variants"].values()]
@@ -249,9 +288,22 @@ def main() -> None:
         print(text)
 
 
-def _line(label: str, load: dict[str, Any], ratio: float | None = None) -> str:
+def _shape(text: str) -> tuple[int, int] | None:
+    """`--floor`: "PxT" (processes x threads each), or "0" for no floor."""
+    if text.strip() == "0":
+        return None
+    processes, _, threads = text.lower().partition("x")
+    try:
+        return int(processes), int(threads or 1)
+    except ValueError:
+        raise SystemExit(f"--floor: expected PROCESSESxTHREADS (2x2) or 0, not {text!r}") from None
+
+
+def _line(label: str, load: dict[str, Any], ratio: float | None = None, floor: float | None = None) -> str:
     cpu = load["cpu_ms_per_request_front"] + load["cpu_ms_per_request_children"]
     share = "" if ratio is None else f"  {ratio:.0%} of oxigraph serve"
+    if floor:
+        share += f", {load['throughput_rps'] / floor:.0%} of the floor"
     return (
         f"  {label:34s} {load['throughput_rps']:7.0f} req/s  p50 {load['p50_ms']:6.1f} ms  "
         f"CPU {cpu:.2f} ms/answer{share}"
@@ -262,10 +314,15 @@ def _summary(result: dict[str, Any]) -> str:
     """The figures side by side, one line per server."""
     before, after = result["load_average_before"][0], result["load_average_after"][0]
     lines = [f"load average (1 min) before {before:.1f}, after {after:.1f}"]
+    floor = result.get("floor")
+    floor_rps = floor["load"]["throughput_rps"] if floor else None
     first = "jalinan serve " + " ".join(result["serve_options"])
-    lines.append(_line(first, result["jalinan"], result["ratio"]))
+    lines.append(_line(first, result["jalinan"], result["ratio"], floor_rps))
     for label, variant in result["variants"].items():
-        lines.append(_line(f"jalinan serve {label}", variant["load"], variant["ratio"]))
+        lines.append(_line(f"jalinan serve {label}", variant["load"], variant["ratio"], floor_rps))
+    if floor:
+        label = f"the floor ({floor['processes']} x {floor['threads']} threads)"
+        lines.append(_line(label, floor["load"], result["floor_ratio"]))
     lines.append(_line("oxigraph serve", result["oxigraph"]))
     return "\n".join(lines)
 

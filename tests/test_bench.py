@@ -148,6 +148,19 @@ def test_sparql_uncached_compares_distinct_texts_with_oxigraph_serve(bench_run: 
     )
 
 
+def test_sparql_uncached_measures_the_python_floor_on_the_same_rows(bench_run: tuple[dict, Path]) -> None:
+    """The floor (`bench/sparql_floor.py`) answers the same rows under the same load, so its
+    share of `oxigraph serve` is the part of the distance that is not the product's own work."""
+    results, out = bench_run
+    sparql = results["sizes"][0]["sparql_uncached"]
+    floor = sparql["floor"]
+    assert floor["rows"] == sparql["rows_oxigraph"] > 0
+    run = floor["load"]
+    assert run["requests"] > 0 and run["statuses"].get("200", 0) == run["requests"], run
+    assert math.isclose(sparql["floor_ratio"], run["throughput_rps"] / sparql["oxigraph"]["throughput_rps"])
+    assert "the floor, a minimal Python server" in (out / "RESULTS.md").read_text(encoding="utf-8")
+
+
 def test_results_md_states_every_target_with_a_verdict(bench_run: tuple[dict, Path]) -> None:
     results, out = bench_run
     text = (out / "RESULTS.md").read_text()
